@@ -1,0 +1,45 @@
+# examsys: `make run` sets everything up and serves; `make test` sets up and runs the tests.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CATALOG := examsys/translations/zh_Hans_CN/LC_MESSAGES/messages
+export FLASK_APP := wsgi
+
+.PHONY: run setup test test-sqlite test-pg test-browser lint translations extract-messages bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (set PYTHON=... to use another 3.11+)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+$(CATALOG).mo: $(CATALOG).po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d examsys/translations -D messages >/dev/null
+
+translations: $(CATALOG).mo
+
+## setup: virtualenv, packages, translations, database migrated to head, demo data loaded.
+setup: $(STAMP) translations
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+
+## run: setup, then serve on http://127.0.0.1:5000 (development server).
+run: setup
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## test: the whole suite (SQLite; PostgreSQL and browser tests too when available).
+test: $(STAMP) translations
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o /tmp/examsys-messages.pot . >/dev/null
+	$(BIN)/pybabel update -i /tmp/examsys-messages.pot -d examsys/translations -D messages --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) instance/examsys.sqlite3* .pytest_cache

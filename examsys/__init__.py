@@ -1,0 +1,44 @@
+"""examsys: the qualification-exam and credential system for administrative law-enforcement officers."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from examsys.config import DefaultConfig, check_config
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints. No I/O happens here."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(DefaultConfig)
+    if test_config is None:
+        app.config.from_prefixed_env("EXAMSYS")
+    else:
+        app.config.from_mapping(test_config)
+    check_config(app.config)
+
+    from examsys import db, web
+    from examsys.errors import register_error_handlers
+    from examsys.extensions import babel, csrf, limiter, login_manager
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale, default_translation_directories="translations")
+    web.init_app(app)
+    register_error_handlers(app)
+
+    from examsys.audit.views import bp as audit_bp
+    from examsys.auth.views import bp as auth_bp
+    from examsys.core.views import bp as core_bp
+    from examsys.orgs.views import bp as orgs_bp
+
+    for blueprint in (core_bp, auth_bp, orgs_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+    from examsys.cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,169 @@
+"""Writing, reading and verifying the audit trail."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import has_request_context, request
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from examsys import clock
+from examsys.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+from examsys.auth.models import Role, User
+from examsys.auth.permissions import require_any_scope, scope_clause
+from examsys.orgs.models import Organisation
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "value") and hasattr(value, "name"):  # enum members
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    return str(value)
+
+
+def record(
+    session: Session,
+    actor: User | None,
+    action: str,
+    target_type: str,
+    target_id: Any,
+    *,
+    label: str = "",
+    org: Organisation | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry, chained to the last; the caller's transaction commits it.
+
+    The head row is locked (SELECT ... FOR UPDATE on PostgreSQL), so concurrent writers queue
+    instead of forking the chain."""
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
+        session.add(head)
+        session.flush()
+    address = request.remote_addr or "" if has_request_context() else "cli"
+    entry = AuditEntry(
+        seq=head.last_seq + 1,
+        at=clock.now(),
+        actor_id=actor.id if actor is not None else None,
+        actor_name=actor.username if actor is not None else "system",
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        target_label=label[:200],
+        org_path=org.path if org is not None else "",
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        client_address=address,
+        prev_hash=head.last_hash,
+    )
+    entry.hash = entry.compute_hash()
+    head.last_seq, head.last_hash = entry.seq, entry.hash
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_at: int | None
+    problem: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
+    """Walk the chain in order and report the first entry whose hash or link does not hold."""
+    expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
+    last_seen = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEntry).where(AuditEntry.seq > last_seen).order_by(AuditEntry.seq).limit(batch)
+        ).all()
+        if not rows:
+            break
+        for entry in rows:
+            if entry.seq != expected_seq:
+                return ChainReport(checked, expected_seq, f"entry {expected_seq} is missing")
+            if entry.prev_hash != expected_prev:
+                return ChainReport(checked, entry.seq, f"entry {entry.seq} does not link to entry {entry.seq - 1}")
+            if entry.compute_hash() != entry.hash:
+                return ChainReport(checked, entry.seq, f"entry {entry.seq} was altered after it was written")
+            expected_prev, expected_seq = entry.hash, entry.seq + 1
+            checked += 1
+        last_seen = rows[-1].seq
+        session.expunge_all()
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != expected_prev):
+        return ChainReport(checked, expected_seq - 1 if checked else 1, f"the chain ends at entry {expected_seq - 1} but the head records entry {head.last_seq}")
+    return ChainReport(checked, None, None)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str = ""
+    action: str = ""
+    target: str = ""
+    org_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def search_query(session: Session, actor: User, filters: AuditFilter) -> Select[tuple[AuditEntry]]:
+    """The entries an auditor (or system admin) may read, filtered; newest first."""
+    require_any_scope(session, actor, (Role.AUDITOR, Role.SYSADMIN))
+    query = select(AuditEntry).where(scope_clause(session, actor, (Role.AUDITOR, Role.SYSADMIN), AuditEntry.org_path))
+    if filters.actor:
+        query = query.where(AuditEntry.actor_name.ilike(f"%{filters.actor}%"))
+    if filters.action:
+        query = query.where(AuditEntry.action.ilike(f"{filters.action}%"))
+    if filters.target:
+        term = f"%{filters.target}%"
+        query = query.where(
+            (AuditEntry.target_label.ilike(term)) | (AuditEntry.target_id == filters.target) | (AuditEntry.target_type == filters.target)
+        )
+    if filters.org_id is not None:
+        org = session.get(Organisation, filters.org_id)
+        if org is None:
+            raise_not_visible()
+        query = query.where(AuditEntry.org_path.startswith(org.path))
+    if filters.since is not None:
+        query = query.where(AuditEntry.at >= filters.since)
+    if filters.until is not None:
+        query = query.where(AuditEntry.at < filters.until)
+    return query.order_by(AuditEntry.seq.desc())
+
+
+def raise_not_visible() -> None:
+    from examsys.errors import NotFound
+
+    raise NotFound(_("No such organisation."))
+
+
+def get_entry(session: Session, actor: User, seq: int) -> AuditEntry:
+    from examsys.errors import NotFound
+
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.seq == seq, scope_clause(session, actor, (Role.AUDITOR, Role.SYSADMIN), AuditEntry.org_path))
+    ).first()
+    if entry is None:
+        raise NotFound(_("No such audit entry."))
+    return entry
+
+
+def count_entries(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(AuditEntry)) or 0

@@ -1,0 +1,246 @@
+"""Use cases of accounts: logging in, passwords, and the scoped administration of accounts and roles."""
+from __future__ import annotations
+
+import re
+import secrets
+import string
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from examsys import clock
+from examsys.audit.services import record
+from examsys.auth.models import Role, RoleGrant, User, new_login_id
+from examsys.auth.passwords import burn_time, hash_password, needs_rehash, policy_problems, verify_password
+from examsys.auth.permissions import can, require_any_scope, scope_clause, visible_org
+from examsys.errors import InvalidState, NotFound, ValidationFailed
+from examsys.orgs.models import Organisation
+from examsys.personnel import idnumber
+from examsys.personnel.models import Person
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
+ACCOUNT_ADMIN = Role.SYSADMIN
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    error: str | None
+
+
+def find_login(session: Session, identifier: str) -> User | None:
+    """The account for a username, or for an officer's ID number."""
+    identifier = identifier.strip()
+    number = idnumber.normalise(identifier)
+    if len(number) == 18 and number[:17].isdigit():
+        return session.scalar(select(User).join(Person, User.person_id == Person.id).where(Person.id_number == number))
+    return session.scalar(select(User).where(User.username == identifier.lower()))
+
+
+def authenticate(session: Session, identifier: str, password: str) -> LoginResult:
+    """Check a login. Failures count per account; after LOGIN_MAX_FAILURES the account locks for a
+    while. The caller commits either way, so that the count is kept."""
+    cfg = current_app.config
+    generic = _("Wrong username or password.")
+    user = find_login(session, identifier)
+    if user is None:
+        burn_time(password)
+        return LoginResult(None, generic)
+    if user.is_locked():
+        minutes = max(1, int((user.locked_until - clock.now()).total_seconds() // 60) + 1)  # type: ignore[operator]
+        return LoginResult(None, _("Too many failed logins. This account is locked; try again in %(n)d minutes or ask an administrator to unlock it.", n=minutes))
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
+            user.failed_logins = 0
+            user.locked_until = clock.now() + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+            record(session, None, "auth.locked", "user", user.id, label=user.username, org=user.org,
+                   after={"locked_until": user.locked_until})
+            return LoginResult(None, _("Too many failed logins. This account is locked; try again in %(n)d minutes or ask an administrator to unlock it.", n=cfg["LOGIN_LOCK_MINUTES"]))
+        return LoginResult(None, generic)
+    if not user.active:
+        return LoginResult(None, _("This account is disabled. Ask your administrator."))
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = clock.now()
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    record(session, user, "auth.login", "user", user.id, label=user.username, org=user.org)
+    return LoginResult(user, None)
+
+
+def change_password(session: Session, user: User, current: str, new: str, confirm: str) -> None:
+    """The user's own password change; ends every other session of the account."""
+    errors: dict[str, list[str]] = {}
+    if not verify_password(user.password_hash, current):
+        errors["current_password"] = [_("This is not your current password.")]
+    problems = policy_problems(new, user.username)
+    if new and verify_password(user.password_hash, new):
+        problems.append(_("Choose a password different from the current one."))
+    if problems:
+        errors["new_password"] = problems
+    if new != confirm:
+        errors["confirm"] = [_("The two new passwords differ.")]
+    if errors:
+        raise ValidationFailed(_("The password was not changed."), errors)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.password_changed_at = clock.now()
+    user.login_id = new_login_id()
+    session.flush()
+    record(session, user, "auth.password_change", "user", user.id, label=user.username, org=user.org)
+
+
+def temporary_password() -> str:
+    """A one-time password that meets the policy, given to the user by the administrator."""
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        body = "".join(secrets.choice(alphabet) for _ in range(10))
+        candidate = f"{body[:5]}-{body[5:]}"
+        if policy_problems(candidate) == []:
+            return candidate
+
+
+def _snapshot(user: User) -> dict[str, object]:
+    return {"username": user.username, "display_name": user.display_name, "org_id": user.org_id, "active": user.active,
+            "person_id": user.person_id}
+
+
+def create_account(session: Session, actor: User | None, *, username: str, display_name: str, org_id: int,
+                   password: str | None = None, person_id: int | None = None, must_change: bool = True) -> tuple[User, str]:
+    """A new account in `org_id`; returns it with its initial password, which must be changed at first login
+    unless `must_change` is False (demo data)."""
+    org = visible_org(session, actor, ACCOUNT_ADMIN, org_id)
+    username = username.strip().lower()
+    errors: dict[str, list[str]] = {}
+    if not USERNAME_RE.match(username):
+        errors["username"] = [_("Use 2 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit.")]
+    elif session.scalar(select(User.id).where(User.username == username)) is not None:
+        errors["username"] = [_("This username is taken.")]
+    if not display_name.strip():
+        errors["display_name"] = [_("A name is required.")]
+    if person_id is not None:
+        person = session.get(Person, person_id)
+        if person is None or not (actor is None or can(actor, ACCOUNT_ADMIN, person.org)):
+            errors["person_id"] = [_("No such person in your organisations.")]
+        elif session.scalar(select(User.id).where(User.person_id == person_id)) is not None:
+            errors["person_id"] = [_("This person already has an account.")]
+    initial = password or temporary_password()
+    if password is not None:
+        problems = policy_problems(password, username)
+        if problems:
+            errors["password"] = problems
+    if errors:
+        raise ValidationFailed(_("The account was not created; correct the marked fields."), errors)
+    user = User(username=username, display_name=display_name.strip(), org=org, person_id=person_id,
+                password_hash=hash_password(initial), must_change_password=must_change)
+    session.add(user)
+    session.flush()
+    record(session, actor, "account.create", "user", user.id, label=username, org=org, after=_snapshot(user))
+    return user, initial
+
+
+def account_query(session: Session, actor: User, *, q: str = "", role: Role | None = None, org_id: int | None = None,
+                  active: bool | None = None) -> Select[tuple[User]]:
+    """Accounts whose organisation lies in the actor's scope, filtered."""
+    require_any_scope(session, actor, ACCOUNT_ADMIN)
+    query = select(User).join(Organisation, User.org_id == Organisation.id).where(
+        scope_clause(session, actor, ACCOUNT_ADMIN, Organisation.path))
+    if q.strip():
+        term = f"%{q.strip()}%"
+        query = query.where(User.username.ilike(term) | User.display_name.ilike(term))
+    if role is not None:
+        query = query.where(User.grants.any(RoleGrant.role == role))
+    if org_id is not None:
+        org = visible_org(session, actor, ACCOUNT_ADMIN, org_id)
+        query = query.where(Organisation.path.startswith(org.path))
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    return query.order_by(User.username)
+
+
+def get_account(session: Session, actor: User, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or not can(actor, ACCOUNT_ADMIN, user.org):
+        raise NotFound(_("No such account."))
+    return user
+
+
+def set_account_active(session: Session, actor: User, user_id: int, active: bool) -> User:
+    user = get_account(session, actor, user_id)
+    if user.id == actor.id:
+        raise InvalidState(_("You cannot disable your own account."))
+    if user.active == active:
+        raise InvalidState(_("The account is already enabled.") if active else _("The account is already disabled."))
+    before = _snapshot(user)
+    user.active = active
+    user.login_id = new_login_id()
+    session.flush()
+    record(session, actor, "account.enable" if active else "account.disable", "user", user.id, label=user.username,
+           org=user.org, before=before, after=_snapshot(user))
+    return user
+
+
+def reset_password(session: Session, actor: User, user_id: int) -> str:
+    """Give the account a new one-time password and unlock it; its sessions end."""
+    user = get_account(session, actor, user_id)
+    if user.id == actor.id:
+        raise InvalidState(_("Change your own password on the password page."))
+    initial = temporary_password()
+    user.password_hash = hash_password(initial)
+    user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
+    user.login_id = new_login_id()
+    session.flush()
+    record(session, actor, "account.reset_password", "user", user.id, label=user.username, org=user.org)
+    return initial
+
+
+def unlock_account(session: Session, actor: User, user_id: int) -> User:
+    user = get_account(session, actor, user_id)
+    if not user.is_locked():
+        raise InvalidState(_("The account is not locked."))
+    user.locked_until = None
+    user.failed_logins = 0
+    session.flush()
+    record(session, actor, "account.unlock", "user", user.id, label=user.username, org=user.org)
+    return user
+
+
+def grant_role(session: Session, actor: User | None, user_id: int, role: Role, org_id: int) -> RoleGrant:
+    """Give `role` on `org_id`. The actor must administer both the account and the node."""
+    user = get_account(session, actor, user_id) if actor is not None else session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("No such account."))
+    try:
+        org = visible_org(session, actor, ACCOUNT_ADMIN, org_id)
+    except NotFound:
+        raise ValidationFailed(_("The role was not granted."), {"org_id": [_("Choose one of your organisations.")]}) from None
+    if any(g.role is role and g.org_id == org.id for g in user.grants):
+        raise ValidationFailed(_("The role was not granted."), {"role": [_("The account already holds this role there.")]})
+    grant = RoleGrant(user=user, role=role, org=org, granted_by_id=actor.id if actor is not None else None)
+    session.add(grant)
+    session.flush()
+    record(session, actor, "account.grant", "user", user.id, label=user.username, org=org,
+           after={"role": role.value, "org": org.code})
+    return grant
+
+
+def withdraw_grant(session: Session, actor: User, grant_id: int) -> User:
+    grant = session.get(RoleGrant, grant_id)
+    if grant is None or not can(actor, ACCOUNT_ADMIN, grant.user.org) or not can(actor, ACCOUNT_ADMIN, grant.org):
+        raise NotFound(_("No such role grant."))
+    if grant.user_id == actor.id and grant.role is ACCOUNT_ADMIN:
+        raise InvalidState(_("You cannot withdraw your own administrator role; ask another administrator."))
+    user = grant.user
+    session.delete(grant)
+    session.flush()
+    session.refresh(user)
+    record(session, actor, "account.withdraw", "user", user.id, label=user.username, org=grant.org,
+           before={"role": grant.role.value, "org": grant.org.code})
+    return user

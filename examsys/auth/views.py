@@ -1,0 +1,177 @@
+"""Login, logout, password change, and the account administration pages."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from examsys import clock
+from examsys.auth import services
+from examsys.auth.forms import AccountCreateForm, AccountFilterForm, LoginForm, PasswordChangeForm, RoleGrantForm
+from examsys.auth.models import Role
+from examsys.core.views import safe_next
+from examsys.db import get_session
+from examsys.errors import ValidationFailed, populate_errors
+from examsys.extensions import limiter
+from examsys.orgs.services import choices
+from examsys.pagination import paginate
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_FAILURE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        db = get_session()
+        result = services.authenticate(db, form.identifier.data or "", form.password.data or "")
+        db.commit()
+        if result.user is not None:
+            session.clear()
+            login_user(result.user)
+            session["login_at"] = clock.now().timestamp()
+            session.permanent = True
+            if result.user.locale:
+                session["lang"] = result.user.locale
+            if result.user.must_change_password:
+                flash(_("Please choose your own password before you go on."), "info")
+                return redirect(url_for("auth.change_password"))
+            return redirect(safe_next(form.next.data, url_for("core.home")))
+        form.password.errors = [result.error or ""]
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            services.change_password(db, current_user, form.current_password.data, form.new_password.data, form.confirm.data)
+        except ValidationFailed as error:
+            populate_errors(form, error)
+        else:
+            db.commit()
+            login_user(current_user._get_current_object())  # the session now remembers the new login id
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("core.home"))
+    return render_template("auth/change_password.html", form=form,
+                           minimum=current_app.config["PASSWORD_MIN_LENGTH"])
+
+
+# ---- account administration ---------------------------------------------------------------------
+
+@bp.get("/accounts")
+@login_required
+def accounts():
+    db = get_session()
+    filters = AccountFilterForm(request.args)
+    role = Role(filters.role.data) if filters.role.data in {r.value for r in Role} else None
+    active = {"1": True, "0": False}.get(filters.active.data or "")
+    org_id = request.args.get("org", type=int)
+    query = services.account_query(db, current_user, q=filters.q.data or "", role=role, org_id=org_id, active=active)
+    page = paginate(db, query, current_app.config["PAGE_SIZE"])
+    return render_template("auth/accounts.html", page=page, filters=filters)
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+@login_required
+def account_new():
+    db = get_session()
+    form = AccountCreateForm()
+    form.org_id.choices = [(o.id, o.name) for o in choices(db, current_user, Role.SYSADMIN)]
+    if not form.org_id.choices:
+        services.account_query(db, current_user)  # raises PermissionDenied for non-administrators
+    if form.validate_on_submit():
+        try:
+            user, initial = services.create_account(db, current_user, username=form.username.data or "",
+                                                    display_name=form.display_name.data or "", org_id=form.org_id.data)
+        except ValidationFailed as error:
+            populate_errors(form, error)
+        else:
+            db.commit()
+            return render_template("auth/password_issued.html", user=user, password=initial, created=True)
+    return render_template("auth/account_new.html", form=form)
+
+
+@bp.get("/accounts/<int:user_id>")
+@login_required
+def account_detail(user_id: int):
+    db = get_session()
+    user = services.get_account(db, current_user, user_id)
+    grant_form = RoleGrantForm()
+    grant_form.org_id.choices = [(o.id, o.name) for o in choices(db, current_user, Role.SYSADMIN)]
+    return render_template("auth/account_detail.html", user=user, grant_form=grant_form, now=clock.now())
+
+
+@bp.post("/accounts/<int:user_id>/grants")
+@login_required
+def account_grant(user_id: int):
+    db = get_session()
+    user = services.get_account(db, current_user, user_id)
+    form = RoleGrantForm()
+    form.org_id.choices = [(o.id, o.name) for o in choices(db, current_user, Role.SYSADMIN)]
+    if form.validate_on_submit():
+        try:
+            services.grant_role(db, current_user, user.id, Role(form.role.data), form.org_id.data)
+        except ValidationFailed as error:
+            populate_errors(form, error)
+        else:
+            db.commit()
+            flash(_("Role granted."), "success")
+            return redirect(url_for("auth.account_detail", user_id=user.id))
+    return render_template("auth/account_detail.html", user=user, grant_form=form, now=clock.now()), 422
+
+
+@bp.post("/grants/<int:grant_id>/withdraw")
+@login_required
+def grant_withdraw(grant_id: int):
+    db = get_session()
+    user = services.withdraw_grant(db, current_user, grant_id)
+    db.commit()
+    flash(_("Role withdrawn."), "success")
+    return redirect(url_for("auth.account_detail", user_id=user.id))
+
+
+@bp.post("/accounts/<int:user_id>/<any(enable, disable, unlock):action>")
+@login_required
+def account_action(user_id: int, action: str):
+    db = get_session()
+    if action == "unlock":
+        services.unlock_account(db, current_user, user_id)
+        message = _("The account is unlocked.")
+    else:
+        services.set_account_active(db, current_user, user_id, action == "enable")
+        message = _("The account is enabled.") if action == "enable" else _("The account is disabled; its sessions have ended.")
+    db.commit()
+    flash(message, "success")
+    return redirect(url_for("auth.account_detail", user_id=user_id))
+
+
+@bp.post("/accounts/<int:user_id>/reset-password")
+@login_required
+def account_reset(user_id: int):
+    db = get_session()
+    initial = services.reset_password(db, current_user, user_id)
+    user = services.get_account(db, current_user, user_id)
+    db.commit()
+    return render_template("auth/password_issued.html", user=user, password=initial, created=False)

@@ -1,0 +1,74 @@
+"""Command-line tools: the first administrator, demo data, the audit check. They call the same services
+as the pages and commit themselves."""
+from __future__ import annotations
+
+import getpass
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from examsys.db import get_session
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("create-admin")
+    @click.option("--username", prompt=True)
+    @click.option("--name", "display_name", prompt="Display name")
+    @click.option("--org", "org_code", prompt="Organisation code", help="the node the administrator reaches (with its subtree)")
+    @click.option("--region-name", default=None, help="create the region root with this name if the tree is empty")
+    @click.option("--division-code", default=None, help="the region's division code, with --region-name")
+    def create_admin(username: str, display_name: str, org_code: str, region_name: str | None, division_code: str | None) -> None:
+        """Create a system administrator (and, on an empty database, the region root)."""
+        from examsys.auth.models import Role
+        from examsys.auth.services import create_account, grant_role
+        from examsys.errors import DomainError
+        from examsys.orgs.models import Organisation, OrgKind
+        from examsys.orgs.services import create_org
+
+        db = get_session()
+        org = db.scalar(select(Organisation).where(Organisation.code == org_code.upper()))
+        try:
+            if org is None:
+                if not region_name:
+                    raise click.ClickException(f"no organisation has the code {org_code}; give --region-name to create the region")
+                org = create_org(db, None, parent_id=None, kind=OrgKind.REGION, code=org_code, name=region_name,
+                                 division_code=division_code or org_code)
+            password = getpass.getpass("Password: ")
+            if password != getpass.getpass("Password again: "):
+                raise click.ClickException("the passwords differ")
+            user, _initial = create_account(db, None, username=username, display_name=display_name, org_id=org.id,
+                                            password=password, must_change=False)
+            grant_role(db, None, user.id, Role.SYSADMIN, org.id)
+        except DomainError as error:
+            db.rollback()
+            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in getattr(error, "field_errors", {}).items())
+            raise click.ClickException(f"{error.message} {details}".strip()) from None
+        db.commit()
+        click.echo(f"system administrator {user.username} created on {org.name} ({org.code})")
+
+    @app.cli.command("seed-demo")
+    def seed_demo_cmd() -> None:
+        """Load the demo organisation, accounts and people (idempotent)."""
+        from examsys.demo import seed_demo
+
+        db = get_session()
+        summary = seed_demo(db)
+        db.commit()
+        click.echo(summary)
+
+    @app.cli.group("audit")
+    def audit_group() -> None:
+        """The audit trail."""
+
+    @audit_group.command("verify")
+    def audit_verify() -> None:
+        """Walk the hash chain and report the first broken link (exit 1 if there is one)."""
+        from examsys.audit.services import verify_chain
+
+        report = verify_chain(get_session())
+        if report.ok:
+            click.echo(f"audit chain intact: {report.checked} entries checked")
+        else:
+            click.echo(f"audit chain BROKEN at entry {report.broken_at}: {report.problem} ({report.checked} entries before it are intact)", err=True)
+            raise SystemExit(1)

@@ -1,0 +1,65 @@
+"""Settings: safe defaults for development, overridden by EXAMSYS_* environment variables."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+DEV_SECRET_KEY = "examsys-development-key-not-for-production"
+
+
+class DefaultConfig:
+    """Every value here is a default that `EXAMSYS_<NAME>` replaces (values parse as JSON when they can)."""
+
+    ENV_NAME = "development"  # EXAMSYS_ENV_NAME=production turns on the refusals in check_config()
+    SECRET_KEY = DEV_SECRET_KEY
+    DATABASE_URL: str | None = None  # None: SQLite in the instance folder (development only)
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+
+    # Sessions: idle expiry slides with each request; an absolute cap forces a fresh login.
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=60)
+    SESSION_ABSOLUTE_HOURS = 12
+    SESSION_COOKIE_NAME = "examsys_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # forced on in production
+    REMEMBER_COOKIE_HTTPONLY = True
+
+    # CSRF tokens are HMACs bound to the session; they live as long as the session does.
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Passwords: Argon2id. Defaults follow the OWASP minimum (19 MiB, 2 passes); tune with bench/.
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_COST = 19456
+    ARGON2_PARALLELISM = 1
+    PASSWORD_MIN_LENGTH = 10
+
+    # Login throttling: per account in the database (shared by all app nodes), per client address
+    # in the rate-limit store. The address limit counts failures only, so an exam hall of 500
+    # people behind one NAT address can log in at once.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    LOGIN_ADDRESS_FAILURE_LIMIT = "100 per 5 minutes"
+    RATELIMIT_STORAGE_URI = "memory://"  # production: redis://host:6379/0
+    RATELIMIT_HEADERS_ENABLED = False
+
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_Hans_CN", "en")
+
+    PAGE_SIZE = 20
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    IMPORT_MAX_ROWS = 100_000
+
+
+def check_config(config: dict) -> None:
+    """Refuse to start a production app with development settings."""
+    if config.get("ENV_NAME") != "production":
+        return
+    problems = []
+    if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEV_SECRET_KEY or len(str(config["SECRET_KEY"])) < 32:
+        problems.append("EXAMSYS_SECRET_KEY must be set to a random value of at least 32 characters")
+    if not config.get("DATABASE_URL"):
+        problems.append("EXAMSYS_DATABASE_URL must name the production database")
+    if problems:
+        raise RuntimeError("examsys refuses to start in production: " + "; ".join(problems))
+    config["SESSION_COOKIE_SECURE"] = True
+    config["REMEMBER_COOKIE_SECURE"] = True

@@ -1,0 +1,126 @@
+"""Demo data for `make run`: an organisation tree of the region, one account of each role, and people.
+
+Idempotent: what exists (by code, username or ID number) is left alone."""
+from __future__ import annotations
+
+import random
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from examsys.auth.models import Role, User
+from examsys.auth.services import create_account, grant_role
+from examsys.orgs.models import Organisation, OrgKind
+from examsys.orgs.services import create_org
+from examsys.personnel import idnumber
+from examsys.personnel.models import EmploymentStatus, Person, PersonnelKind, StaffingKind
+
+DEMO_PASSWORD = "Demo-Pass-2026"
+
+# code, name, kind, parent code, division code
+TREE = (
+    ("150000", "内蒙古自治区", OrgKind.REGION, None, "150000"),
+    ("150000-SFT", "自治区司法厅", OrgKind.DEPARTMENT, "150000", ""),
+    ("150000-SJJ", "自治区市场监督管理局", OrgKind.DEPARTMENT, "150000", ""),
+    ("150000-STT", "自治区生态环境厅", OrgKind.DEPARTMENT, "150000", ""),
+    ("150100", "呼和浩特市", OrgKind.LEAGUE, "150000", "150100"),
+    ("150100-SJJ", "呼和浩特市市场监督管理局", OrgKind.DEPARTMENT, "150100", ""),
+    ("150102", "新城区", OrgKind.COUNTY, "150100", "150102"),
+    ("150102-SJJ", "新城区市场监督管理局", OrgKind.DEPARTMENT, "150102", ""),
+    ("150102-STJ", "新城区生态环境分局", OrgKind.DEPARTMENT, "150102", ""),
+    ("150105", "赛罕区", OrgKind.COUNTY, "150100", "150105"),
+    ("150105-SJJ", "赛罕区市场监督管理局", OrgKind.DEPARTMENT, "150105", ""),
+    ("150200", "包头市", OrgKind.LEAGUE, "150000", "150200"),
+    ("150200-STJ", "包头市生态环境局", OrgKind.DEPARTMENT, "150200", ""),
+    ("150203", "昆都仑区", OrgKind.COUNTY, "150200", "150203"),
+    ("150203-SJJ", "昆都仑区市场监督管理局", OrgKind.DEPARTMENT, "150203", ""),
+    ("150204", "青山区", OrgKind.COUNTY, "150200", "150204"),
+    ("150204-STJ", "青山区生态环境分局", OrgKind.DEPARTMENT, "150204", ""),
+)
+
+# username, display name, organisation code, role (None: an officer's own account), person index
+ACCOUNTS = (
+    ("admin", "系统管理员", "150000", Role.SYSADMIN),
+    ("examadmin", "考务管理员", "150000-SFT", Role.EXAM_ADMIN),
+    ("examadmin2", "考务审核员", "150000-SFT", Role.EXAM_ADMIN),
+    ("hr", "自治区人事证件管理员", "150000", Role.HR_ADMIN),
+    ("hr_xincheng", "新城区人事证件管理员", "150102", Role.HR_ADMIN),
+    ("admin_xincheng", "新城区系统管理员", "150102", Role.SYSADMIN),
+    ("reviewer", "新城区市场监管局负责人", "150102-SJJ", Role.REVIEWER),
+    ("auditor", "执法监督员", "150000", Role.AUDITOR),
+)
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰飞鹏辉斌宇浩凯健俊帆帅旭宁琳晨阳雪梅婷颖峰波"
+
+# department code → (officers, auxiliaries)
+PEOPLE_PER_DEPARTMENT = {
+    "150000-SJJ": (3, 1), "150000-STT": (3, 1), "150100-SJJ": (3, 1), "150102-SJJ": (5, 2), "150102-STJ": (3, 1),
+    "150105-SJJ": (3, 1), "150200-STJ": (3, 1), "150203-SJJ": (3, 1), "150204-STJ": (3, 1),
+}
+
+
+def demo_id_number(area: str, index: int) -> str:
+    rng = random.Random(f"{area}-{index}")
+    year, month, day = rng.randint(1965, 2000), rng.randint(1, 12), rng.randint(1, 28)
+    sequence = f"{rng.randint(0, 99):02d}{rng.randint(0, 9)}"
+    first17 = f"{area}{year:04d}{month:02d}{day:02d}{sequence}"
+    return first17 + idnumber.check_character(first17)
+
+
+def seed_demo(session: Session) -> str:
+    created = {"organisations": 0, "accounts": 0, "people": 0}
+    by_code = {o.code: o for o in session.scalars(select(Organisation))}
+    for code, name, kind, parent_code, division in TREE:
+        if code in by_code:
+            continue
+        parent = by_code[parent_code] if parent_code else None
+        by_code[code] = create_org(session, None, parent_id=parent.id if parent else None, kind=kind, code=code,
+                                   name=name, division_code=division)
+        created["organisations"] += 1
+
+    people: list[Person] = []
+    rng = random.Random(2026)
+    for dept_code, (officers, auxiliaries) in PEOPLE_PER_DEPARTMENT.items():
+        dept = by_code[dept_code]
+        for index in range(officers + auxiliaries):
+            number = demo_id_number(dept.division_code, index + (0 if dept_code.endswith("SJJ") else 50))
+            person = session.scalar(select(Person).where(Person.id_number == number))
+            if person is None:
+                auxiliary = index >= officers
+                person = Person(
+                    id_number=number, name=rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2))),
+                    sex=idnumber.sex_of(number), org=dept,
+                    kind=PersonnelKind.AUXILIARY if auxiliary else PersonnelKind.OFFICER,
+                    staffing_kind=StaffingKind.CONTRACT if auxiliary else rng.choice([StaffingKind.CIVIL_SERVANT, StaffingKind.CIVIL_SERVANT_LIKE]),
+                    employment_status=EmploymentStatus.EMPLOYED,
+                    post="执法辅助岗" if auxiliary else rng.choice(["执法科员", "稽查员", "副科长", "执法队员"]),
+                    rank="" if auxiliary else rng.choice(["一级科员", "四级主任科员", "二级主任科员"]),
+                )
+                session.add(person)
+                created["people"] += 1
+            people.append(person)
+    session.flush()
+
+    for username, display_name, org_code, role in ACCOUNTS:
+        if session.scalar(select(User.id).where(User.username == username)) is None:
+            user, _ = create_account(session, None, username=username, display_name=display_name,
+                                     org_id=by_code[org_code].id, password=DEMO_PASSWORD, must_change=False)
+            grant_role(session, None, user.id, role, by_code[org_code].id)
+            created["accounts"] += 1
+
+    # Officers of 新城区市场监督管理局 get their own accounts: officer, officer2, …
+    xincheng_officers = [p for p in people if p.org.code == "150102-SJJ" and p.kind is PersonnelKind.OFFICER]
+    for n, person in enumerate(xincheng_officers[:3], start=1):
+        username = "officer" if n == 1 else f"officer{n}"
+        if session.scalar(select(User.id).where(User.username == username)) is None:
+            create_account(session, None, username=username, display_name=person.name, org_id=person.org_id,
+                           password=DEMO_PASSWORD, person_id=person.id, must_change=False)
+            created["accounts"] += 1
+
+    officer = session.scalar(select(User).where(User.username == "officer"))
+    lines = [f"demo data: {created['organisations']} organisations, {created['accounts']} accounts, {created['people']} people created",
+             f"demo password for every demo account: {DEMO_PASSWORD}"]
+    if officer is not None and officer.person is not None:
+        lines.append(f"the officer account 'officer' also logs in with ID number {officer.person.id_number}")
+    return "\n".join(lines)

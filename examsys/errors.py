@@ -1,0 +1,121 @@
+"""The DomainError tree and the handlers that turn it, and HTTP errors, into pages or JSON."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A use case refused: the message is for the user, already translated."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class PermissionDenied(DomainError):
+    status = 403
+
+
+class InvalidState(DomainError):
+    """The action does not fit the current state (a conflict, e.g. a move into its own subtree)."""
+
+    status = 409
+
+
+class ValidationFailed(DomainError):
+    """Bad input. `field_errors` maps a form field name to its messages."""
+
+    status = 422
+
+    def __init__(self, message: str, field_errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.field_errors = field_errors or {}
+
+
+def populate_errors(form: Any, error: ValidationFailed) -> None:
+    """Put a service's field errors on the matching WTForms fields; the rest go to the form."""
+    leftover = []
+    for name, messages in error.field_errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + list(messages)
+        else:
+            leftover.extend(messages)
+    form.form_errors = list(getattr(form, "form_errors", [])) + leftover + (
+        [] if error.field_errors else [error.message]
+    )
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _render(status: int, title: str, message: str, extra: dict[str, Any] | None = None):
+    if wants_json():
+        body: dict[str, Any] = {"error": title, "message": message, "status": status}
+        body.update(extra or {})
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("Bad request"),
+        403: _("Access denied"),
+        404: _("Not found"),
+        405: _("Method not allowed"),
+        409: _("Conflict"),
+        413: _("File too large"),
+        422: _("Invalid input"),
+        429: _("Too many requests"),
+        500: _("Server error"),
+    }
+
+
+def _rollback() -> None:
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        _rollback()
+        extra = {"field_errors": error.field_errors} if isinstance(error, ValidationFailed) else None
+        return _render(error.status, _titles().get(error.status, _("Error")), error.message, extra)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        _rollback()
+        return _render(400, _("Form expired"), _("The form has expired or was not sent by this site. Go back, reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        messages = {
+            404: _("The page you asked for does not exist, or you may not see it."),
+            405: _("This address does not accept that kind of request."),
+            413: _("The uploaded file is larger than the limit."),
+            429: _("Too many requests from this address. Wait a moment and try again."),
+        }
+        return _render(status, _titles().get(status, _("Error")), messages.get(status, _("The request could not be handled.")))
+
+    @app.errorhandler(500)
+    def server_error(error: Exception):
+        _rollback()
+        return _render(500, _titles()[500], _("Something went wrong on our side. The error has been logged; please try again."))

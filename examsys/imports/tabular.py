@@ -1,0 +1,131 @@
+"""Read an uploaded CSV or XLSX table into rows keyed by column, with row/column errors."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # the Chinese header written in templates and exports
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+
+    def matches(self, text: str) -> bool:
+        folded = text.strip().lower()
+        return folded in {self.header.lower(), self.key.lower(), *(a.lower() for a in self.aliases)}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the row number as a spreadsheet shows it (the header is row 1)
+    column: str
+    message: str
+
+
+@dataclass
+class Table:
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+class UnreadableFile(Exception):
+    pass
+
+
+def _cells_from_csv(data: bytes) -> list[list[str]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UnreadableFile(_("The CSV file is neither UTF-8 nor GB18030 text."))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+
+
+def _cells_from_xlsx(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise UnreadableFile(_("The file is not a readable XLSX workbook.")) from exc
+    sheet = book.worksheets[0]
+    rows = []
+    for values in sheet.iter_rows(values_only=True):
+        rows.append(["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)) for v in values])
+    book.close()
+    return rows
+
+
+def read_table(filename: str, data: bytes, columns: Sequence[Column], max_rows: int = 100_000) -> Table:
+    """Parse `data` (CSV or XLSX, by name and content) and map its header row onto `columns`.
+
+    Blank rows are skipped. Unknown columns are an error, so a misspelt header is not silently lost."""
+    if data[:2] == b"PK" or filename.lower().endswith(".xlsx"):
+        cells = _cells_from_xlsx(data)
+    elif filename.lower().endswith((".csv", ".txt")):
+        cells = _cells_from_csv(data)
+    else:
+        raise UnreadableFile(_("Upload a .xlsx or .csv file."))
+    table = Table()
+    cells = [row for row in cells if any(c.strip() for c in row)] if cells else []
+    if not cells:
+        raise UnreadableFile(_("The file has no rows."))
+    header = [h.strip() for h in cells[0]]
+    positions: dict[str, int] = {}
+    for index, text in enumerate(header):
+        if not text:
+            continue
+        column = next((c for c in columns if c.matches(text)), None)
+        if column is None:
+            table.errors.append(RowError(1, text, _("Unknown column.")))
+        elif column.key in positions:
+            table.errors.append(RowError(1, text, _("This column appears twice.")))
+        else:
+            positions[column.key] = index
+    for column in columns:
+        if column.required and column.key not in positions:
+            table.errors.append(RowError(1, column.header, _("Required column is missing.")))
+    if len(cells) - 1 > max_rows:
+        table.errors.append(RowError(1, "", _("The file has more than %(n)d rows.", n=max_rows)))
+    if table.errors:
+        return table
+    for number, row in enumerate(cells[1:], start=2):
+        values = {key: (row[i].strip() if i < len(row) else "") for key, i in positions.items()}
+        if any(values.values()):
+            table.rows.append((number, values))
+    return table
+
+
+def write_csv(columns: Sequence[Column], rows: Sequence[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([c.header for c in columns])
+    for row in rows:
+        writer.writerow([row.get(c.key, "") for c in columns])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def write_xlsx(columns: Sequence[Column], rows: Sequence[dict[str, str]], title: str = "Sheet1") -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    sheet.append([c.header for c in columns])
+    for row in rows:
+        sheet.append([row.get(c.key, "") for c in columns])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

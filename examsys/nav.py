@@ -1,0 +1,31 @@
+"""The navigation bar: what each role reaches from every page."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from examsys.auth.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object
+    roles: tuple[Role, ...]  # empty: every logged-in user
+
+
+ITEMS = (
+    NavItem("core.home", _l("Home"), ()),
+    NavItem("orgs.index", _l("Organisations"), (Role.SYSADMIN, Role.EXAM_ADMIN, Role.HR_ADMIN, Role.REVIEWER, Role.AUDITOR)),
+    NavItem("auth.accounts", _l("Accounts"), (Role.SYSADMIN,)),
+    NavItem("audit.index", _l("Audit trail"), (Role.AUDITOR, Role.SYSADMIN)),
+)
+
+
+def navigation() -> list[NavItem]:
+    if not current_user.is_authenticated:
+        return []
+    roles = current_user.roles()
+    return [item for item in ITEMS if not item.roles or roles.intersection(item.roles)]

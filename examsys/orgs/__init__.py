@@ -1,0 +1,1 @@
+"""Organisation tree: nodes, moves, deactivation and import."""

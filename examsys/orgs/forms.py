@@ -1,0 +1,39 @@
+"""Forms of the organisation pages."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from examsys.orgs.models import ORG_KIND_LABELS, OrgKind
+
+
+class OrgCreateForm(FlaskForm):
+    parent_id = SelectField(_l("Parent node"), coerce=int, validators=[DataRequired()])
+    kind = SelectField(_l("Type"), choices=[(k.value, ORG_KIND_LABELS[k]) for k in OrgKind if k is not OrgKind.REGION])
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    division_code = StringField(_l("Division code"), validators=[Optional(), Length(max=6)],
+                                description=_l("Six digits (GB/T 2260). Departments take their area's code."))
+
+
+class OrgEditForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    division_code = StringField(_l("Division code"), validators=[Optional(), Length(max=6)])
+
+
+class OrgMoveForm(FlaskForm):
+    parent_id = SelectField(_l("New parent node"), coerce=int, validators=[DataRequired()])
+    division_code = StringField(_l("New division code"), validators=[Optional(), Length(max=6)],
+                                description=_l("Only if the code changes with the move."))
+
+
+class OrgImportForm(FlaskForm):
+    file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
+
+
+class ConfirmImportForm(FlaskForm):
+    staged_id = HiddenField(validators=[DataRequired()])

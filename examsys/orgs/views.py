@@ -1,0 +1,184 @@
+"""Pages of the organisation tree."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from examsys.auth.models import User
+from examsys.db import get_session
+from examsys.errors import ValidationFailed, populate_errors
+from examsys.imports import services as staging
+from examsys.imports.tabular import UnreadableFile, read_table, write_csv, write_xlsx
+from examsys.orgs import services
+from examsys.orgs.forms import ConfirmImportForm, OrgCreateForm, OrgEditForm, OrgImportForm, OrgMoveForm
+from examsys.orgs.models import Organisation, OrgKind
+
+bp = Blueprint("orgs", __name__, url_prefix="/orgs")
+
+
+@bp.get("/")
+@login_required
+def index():
+    db = get_session()
+    trees = services.subtree(db, current_user)
+    return render_template("orgs/index.html", trees=trees, may_edit=lambda org: services.may_edit(current_user, org))
+
+
+@bp.get("/<int:org_id>")
+@login_required
+def detail(org_id: int):
+    db = get_session()
+    org = services.get_org(db, current_user, org_id)
+    accounts = list(db.scalars(select(User).where(User.org_id == org.id).order_by(User.username).limit(50)))
+    return render_template("orgs/detail.html", org=org, accounts=accounts, may_edit=services.may_edit(current_user, org),
+                           count=services.count_in_subtree(db, org))
+
+
+def _parent_choices(exclude: Organisation | None = None) -> list[tuple[int, str]]:
+    nodes = services.choices(get_session(), current_user, services.EDITORS, kinds=(OrgKind.REGION, OrgKind.LEAGUE, OrgKind.COUNTY))
+    return [(o.id, "　" * o.depth + o.name) for o in nodes if exclude is None or not exclude.contains(o)]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    db = get_session()
+    services.require_editor(db, current_user)
+    form = OrgCreateForm()
+    form.parent_id.choices = _parent_choices()
+    if request.method == "GET" and request.args.get("parent", type=int):
+        form.parent_id.data = request.args.get("parent", type=int)
+    if form.validate_on_submit():
+        try:
+            org = services.create_org(db, current_user, parent_id=form.parent_id.data, kind=OrgKind(form.kind.data),
+                                      code=form.code.data or "", name=form.name.data or "", division_code=form.division_code.data or "")
+        except ValidationFailed as error:
+            populate_errors(form, error)
+        else:
+            db.commit()
+            flash(_("%(name)s was created.", name=org.name), "success")
+            return redirect(url_for("orgs.detail", org_id=org.id))
+    return render_template("orgs/form.html", form=form, title=_("New organisation node"))
+
+
+@bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(org_id: int):
+    db = get_session()
+    org = services.get_org(db, current_user, org_id)
+    services.require(current_user, services.EDITORS, org)
+    form = OrgEditForm(obj=org)
+    if form.validate_on_submit():
+        try:
+            services.update_org(db, current_user, org.id, code=form.code.data or "", name=form.name.data or "",
+                                division_code=form.division_code.data or "")
+        except ValidationFailed as error:
+            populate_errors(form, error)
+        else:
+            db.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("orgs.detail", org_id=org.id))
+    return render_template("orgs/form.html", form=form, org=org, title=_("Edit %(name)s", name=org.name))
+
+
+@bp.route("/<int:org_id>/move", methods=["GET", "POST"])
+@login_required
+def move(org_id: int):
+    db = get_session()
+    org = services.get_org(db, current_user, org_id)
+    services.require(current_user, services.EDITORS, org)
+    form = OrgMoveForm()
+    form.parent_id.choices = [c for c in _parent_choices(exclude=org) if c[0] != org.parent_id]
+    if form.validate_on_submit():
+        try:
+            services.move_org(db, current_user, org.id, form.parent_id.data, form.division_code.data or "")
+        except ValidationFailed as error:
+            populate_errors(form, error)
+        else:
+            db.commit()
+            flash(_("%(name)s was moved.", name=org.name), "success")
+            return redirect(url_for("orgs.detail", org_id=org.id))
+    return render_template("orgs/form.html", form=form, org=org, title=_("Move %(name)s", name=org.name))
+
+
+@bp.post("/<int:org_id>/<any(activate, deactivate):action>")
+@login_required
+def set_active(org_id: int, action: str):
+    db = get_session()
+    org = services.set_org_active(db, current_user, org_id, action == "activate")
+    db.commit()
+    flash(_("%(name)s is active again.", name=org.name) if org.active else _("%(name)s is deactivated.", name=org.name), "success")
+    return redirect(url_for("orgs.detail", org_id=org.id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_upload():
+    db = get_session()
+    services.require_editor(db, current_user)
+    form = OrgImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read()
+        try:
+            table = read_table(upload.filename or "", data, services.IMPORT_COLUMNS)
+        except UnreadableFile as error:
+            form.file.errors = [str(error)]
+            return render_template("orgs/import.html", form=form), 422
+        plan = services.plan_import(db, current_user, table)
+        if plan.errors:
+            return render_template("orgs/import.html", form=form, plan=plan, filename=upload.filename), 422
+        staged = staging.stage(db, current_user, "orgs", upload.filename or "upload", data)
+        db.commit()
+        return render_template("orgs/import.html", form=form, plan=plan, filename=upload.filename,
+                               confirm=ConfirmImportForm(staged_id=staged.id))
+    return render_template("orgs/import.html", form=form)
+
+
+@bp.post("/import/confirm")
+@login_required
+def import_confirm():
+    db = get_session()
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("orgs.import_upload"))
+    staged = staging.load(db, current_user, "orgs", form.staged_id.data)
+    table = read_table(staged.filename, staged.content, services.IMPORT_COLUMNS)
+    plan = services.plan_import(db, current_user, table)
+    if plan.errors:  # the tree changed since the preview
+        return render_template("orgs/import.html", form=OrgImportForm(), plan=plan, filename=staged.filename), 422
+    created, updated, unchanged = services.apply_import(db, current_user, plan)
+    staging.discard(db, staged)
+    db.commit()
+    flash(_("Import finished: %(c)d created, %(u)d updated, %(n)d unchanged.", c=created, u=updated, n=unchanged), "success")
+    return redirect(url_for("orgs.index"))
+
+
+@bp.get("/import/template.<any(csv, xlsx):fmt>")
+@login_required
+def import_template(fmt: str):
+    example = [{"code": "150000", "name": "内蒙古自治区", "kind": "自治区", "parent_code": "", "division_code": "150000"},
+               {"code": "150100", "name": "呼和浩特市", "kind": "盟市", "parent_code": "150000", "division_code": "150100"},
+               {"code": "150102-SJ", "name": "新城区市场监督管理局", "kind": "部门", "parent_code": "150102", "division_code": ""}]
+    return _download(fmt, "organisation-template", example)
+
+
+@bp.get("/export.<any(csv, xlsx):fmt>")
+@login_required
+def export(fmt: str):
+    db = get_session()
+    rows = [{"code": o.code, "name": o.name, "kind": {"region": "自治区", "league": "盟市", "county": "旗县区", "department": "部门"}[o.kind.value],
+             "parent_code": o.parent.code if o.parent else "", "division_code": o.division_code}
+            for o in services.flatten(services.subtree(db, current_user))]
+    return _download(fmt, "organisations", rows)
+
+
+def _download(fmt: str, name: str, rows: list[dict[str, str]]) -> Response:
+    if fmt == "csv":
+        return Response(write_csv(services.IMPORT_COLUMNS, rows), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+    return Response(write_xlsx(services.IMPORT_COLUMNS, rows, "organisations"),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})

@@ -1,0 +1,57 @@
+"""Pagination done in the database: COUNT once, LIMIT/OFFSET for the page."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from flask import request
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    def window(self, around: int = 2) -> list[int | None]:
+        """Page numbers to show, with None for a gap: 1 … 4 5 [6] 7 8 … 20."""
+        shown: list[int | None] = []
+        for number in range(1, self.pages + 1):
+            if number in (1, self.pages) or abs(number - self.page) <= around:
+                shown.append(number)
+            elif shown and shown[-1] is not None:
+                shown.append(None)
+        return shown
+
+    def url_args(self, number: int) -> dict[str, Any]:
+        args = request.args.to_dict()
+        args["page"] = number
+        return args
+
+
+def paginate(session: Session, query: Select[Any], per_page: int, page: int | None = None) -> Page[Any]:
+    if page is None:
+        page = request.args.get("page", 1, type=int) or 1
+    page = max(1, page)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    last = max(1, -(-total // per_page))
+    page = min(page, last)
+    items = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    return Page(items, page, per_page, total)

@@ -1,0 +1,1 @@
+"""Personnel register: officers and auxiliary staff."""

@@ -1,0 +1,97 @@
+"""Request-wide behaviour: locale choice, login loading, session expiry, security headers, template helpers."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app, has_request_context, redirect, request, session, url_for
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+from sqlalchemy import select
+
+from examsys import clock
+from examsys.db import get_session
+from examsys.extensions import login_manager
+
+LOCALE_ALIASES = {"zh": "zh_Hans_CN", "zh-cn": "zh_Hans_CN", "zh-hans": "zh_Hans_CN", "zh-hans-cn": "zh_Hans_CN",
+                  "zh_hans_cn": "zh_Hans_CN", "zh-sg": "zh_Hans_CN", "en": "en", "en-us": "en", "en-gb": "en"}
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def select_locale() -> str:
+    """User setting → the language chosen in this session → Accept-Language → Chinese."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    user_locale = getattr(current_user, "locale", None) if current_user and current_user.is_authenticated else None
+    if user_locale in languages:
+        return user_locale
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    for value, _quality in request.accept_languages:
+        mapped = LOCALE_ALIASES.get(value.lower())
+        if mapped in languages:
+            return mapped
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@login_manager.user_loader
+def load_user(login_id: str):
+    from examsys.auth.models import User
+
+    user = get_session().scalar(select(User).where(User.login_id == login_id))
+    return user if user is not None and user.active else None
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @app.before_request
+    def enforce_session_rules():
+        if not current_user.is_authenticated:
+            return None
+        started = session.get("login_at")
+        limit = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
+        if started is None or clock.now().timestamp() - started > limit:
+            logout_user()
+            session.clear()
+            return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+        session.permanent = True
+        allowed = {"auth.change_password", "auth.logout", "core.set_language", "static"}
+        if current_user.must_change_password and request.endpoint not in allowed:
+            return redirect(url_for("auth.change_password"))
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config["ENV_NAME"] == "production":
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if current_user and getattr(current_user, "is_authenticated", False):
+            headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.context_processor
+    def template_helpers() -> dict[str, Any]:
+        from examsys.nav import navigation
+
+        return {"nav_items": navigation, "current_locale": lambda: str(get_locale()), "now": clock.now}
+
+    @app.template_filter("localtime")
+    def localtime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+        if value is None:
+            return ""
+        return format_datetime(value, fmt)  # Flask-Babel shows it in BABEL_DEFAULT_TIMEZONE

@@ -1,0 +1,72 @@
+"""The audit trail is a hash chain: any edit, deletion or truncation is found."""
+from sqlalchemy import text
+
+from examsys.audit.models import AuditEntry
+from examsys.audit.services import verify_chain
+from examsys.auth.models import Role
+from tests.factories import make_user
+
+
+def test_every_change_writes_a_chained_entry(db, tree):
+    entries = db.query(AuditEntry).order_by(AuditEntry.seq).all()
+    assert [e.action for e in entries] == ["org.create"] * 7
+    assert entries[0].prev_hash == "0" * 64
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(entries, entries[1:]))
+    assert verify_chain(db).ok
+
+
+def test_an_edited_entry_is_detected_with_its_number(db, tree, runner):
+    make_user(db, "admin", tree.region, Role.SYSADMIN)
+    db.execute(text("UPDATE audit_entry SET target_label = 'forged' WHERE seq = 3"))
+    db.commit()
+    report = verify_chain(db)
+    assert not report.ok
+    assert report.broken_at == 3
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "BROKEN at entry 3" in result.output
+
+
+def test_a_deleted_entry_is_detected(db, tree):
+    db.execute(text("DELETE FROM audit_entry WHERE seq = 4"))
+    db.commit()
+    report = verify_chain(db)
+    assert report.broken_at == 4 and "missing" in report.problem
+
+
+def test_a_truncated_chain_is_detected(db, tree):
+    db.execute(text("DELETE FROM audit_entry WHERE seq = 7"))
+    db.commit()
+    assert not verify_chain(db).ok
+
+
+def test_verify_command_reports_an_intact_chain(db, tree, runner):
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0
+    assert "intact: 7 entries" in result.output
+
+
+def test_auditor_reads_entries_of_the_subtree_only(db, tree, client, auth):
+    make_user(db, "county-auditor", tree.county, Role.AUDITOR)
+    auth.login("county-auditor")
+    page = client.get("/audit/").get_data(as_text=True)
+    assert "新城区市场监督管理局" in page
+    assert "赛罕区" not in page and "包头市" not in page
+    foreign = db.query(AuditEntry).filter(AuditEntry.target_label == "包头市").one()
+    assert client.get(f"/audit/{foreign.seq}").status_code == 404
+
+
+def test_audit_filters_by_action_and_actor(db, tree, client, auth):
+    make_user(db, "auditor", tree.region, Role.AUDITOR)
+    auth.login("auditor")
+    page = client.get("/audit/?action=auth.").get_data(as_text=True)
+    assert "auth.login" in page and "org.create" not in page
+    page = client.get("/audit/?actor=nobody").get_data(as_text=True)
+    assert "No entry matches." in page
+    assert client.get("/audit/?since=yesterday").status_code == 422
+
+
+def test_officer_without_audit_role_is_refused(db, tree, client, auth):
+    make_user(db, "plain", tree.county)
+    auth.login("plain")
+    assert client.get("/audit/").status_code == 403

@@ -1,0 +1,4 @@
+"""The WSGI entry point: `gunicorn wsgi:app`."""
+from examsys import create_app
+
+app = create_app()
