@@ -30,9 +30,14 @@ setup: $(STAMP) translations
 run: setup
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## test: the whole suite (SQLite; PostgreSQL and browser tests too when available).
+## test: the whole suite on SQLite (browser tests included when Chromium is installed), then again on
+## PostgreSQL when EXAMSYS_TEST_DATABASE_URL is set (CI sets it; the browser tests run once).
 test: $(STAMP) translations
-	$(BIN)/python -m pytest -q
+	env -u EXAMSYS_TEST_DATABASE_URL $(BIN)/python -m pytest -q
+	@if [ -n "$$EXAMSYS_TEST_DATABASE_URL" ]; then \
+	  echo "--- the same suite on PostgreSQL ($$EXAMSYS_TEST_DATABASE_URL)"; \
+	  $(BIN)/python -m pytest -q -m "not browser"; \
+	else echo "(PostgreSQL run skipped: set EXAMSYS_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test to run it)"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

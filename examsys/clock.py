@@ -1,14 +1,14 @@
 """The one source of time: exam windows, lockouts and expiry all ask now(); tests move it."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 _frozen: datetime | None = None
 
 
 def now() -> datetime:
     """The current time, aware, in UTC."""
-    return _frozen if _frozen is not None else datetime.now(timezone.utc)
+    return _frozen if _frozen is not None else datetime.now(UTC)
 
 
 def freeze(at: datetime) -> None:
@@ -16,13 +16,13 @@ def freeze(at: datetime) -> None:
     global _frozen
     if at.tzinfo is None:
         raise ValueError("freeze() needs an aware datetime")
-    _frozen = at.astimezone(timezone.utc)
+    _frozen = at.astimezone(UTC)
 
 
 def advance(delta: timedelta) -> None:
     """Move a frozen clock forward (tests only)."""
     global _frozen
-    _frozen = (_frozen or datetime.now(timezone.utc)) + delta
+    _frozen = (_frozen or datetime.now(UTC)) + delta
 
 
 def unfreeze() -> None:

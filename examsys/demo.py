@@ -50,7 +50,7 @@ ACCOUNTS = (
     ("auditor", "执法监督员", "150000", Role.AUDITOR),
 )
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"  # noqa: E501
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰飞鹏辉斌宇浩凯健俊帆帅旭宁琳晨阳雪梅婷颖峰波"
 
 # department code → (officers, auxiliaries)
@@ -92,7 +92,8 @@ def seed_demo(session: Session) -> str:
                     id_number=number, name=rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2))),
                     sex=idnumber.sex_of(number), org=dept,
                     kind=PersonnelKind.AUXILIARY if auxiliary else PersonnelKind.OFFICER,
-                    staffing_kind=StaffingKind.CONTRACT if auxiliary else rng.choice([StaffingKind.CIVIL_SERVANT, StaffingKind.CIVIL_SERVANT_LIKE]),
+                    staffing_kind=StaffingKind.CONTRACT if auxiliary
+                    else rng.choice([StaffingKind.CIVIL_SERVANT, StaffingKind.CIVIL_SERVANT_LIKE]),
                     employment_status=EmploymentStatus.EMPLOYED,
                     post="执法辅助岗" if auxiliary else rng.choice(["执法科员", "稽查员", "副科长", "执法队员"]),
                     rank="" if auxiliary else rng.choice(["一级科员", "四级主任科员", "二级主任科员"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -58,8 +59,8 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _truncate_all(url: str) -> None:
-    from examsys.db import Base
     import examsys.models  # noqa: F401
+    from examsys.db import Base
 
     engine = create_engine(url)
     names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
@@ -127,9 +128,9 @@ def runner(app: Flask):
 
 @pytest.fixture
 def frozen_clock():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    clock.freeze(datetime(2026, 6, 1, 8, 0, tzinfo=timezone.utc))
+    clock.freeze(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
     yield clock
     clock.unfreeze()
 

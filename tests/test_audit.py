@@ -11,7 +11,7 @@ def test_every_change_writes_a_chained_entry(db, tree):
     entries = db.query(AuditEntry).order_by(AuditEntry.seq).all()
     assert [e.action for e in entries] == ["org.create"] * 7
     assert entries[0].prev_hash == "0" * 64
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(entries, entries[1:]))
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(entries, entries[1:], strict=False))
     assert verify_chain(db).ok
 
 

@@ -31,7 +31,8 @@ def test_create_a_department_under_a_county_takes_its_division_code(db, tree, ad
 ])
 def test_division_codes_and_kinds_must_fit_the_parent(db, tree, admin, client, kind, code, message):
     parent = tree.league if kind == "county" else tree.county
-    response = client.post("/orgs/new", data={"parent_id": parent.id, "kind": kind, "code": code, "name": "新单位", "division_code": code})
+    form = {"parent_id": parent.id, "kind": kind, "code": code, "name": "新单位", "division_code": code}
+    response = client.post("/orgs/new", data=form)
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert db.query(Organisation).filter_by(name="新单位").first() is None
@@ -70,7 +71,7 @@ def test_deactivation_needs_the_sub_units_deactivated_first(db, tree, admin, cli
     assert f'value="{tree.county.id}"' not in page  # no new units under a deactivated node
 
 
-CSV_OK = "代码,名称,类型,上级代码,区划代码\n150105-STJ,赛罕区生态环境分局,部门,150105,\n150207,九原区,旗县区,150200,150207\n150207-SJJ,九原区市场监督管理局,部门,150207,\n"
+CSV_OK = "代码,名称,类型,上级代码,区划代码\n150105-STJ,赛罕区生态环境分局,部门,150105,\n150207,九原区,旗县区,150200,150207\n150207-SJJ,九原区市场监督管理局,部门,150207,\n"  # noqa: E501
 
 
 def _upload(client, content: str, name: str = "tree.csv"):

@@ -109,7 +109,8 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
         session.expunge_all()
     head = session.get(AuditHead, 1)
     if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != expected_prev):
-        return ChainReport(checked, expected_seq - 1 if checked else 1, f"the chain ends at entry {expected_seq - 1} but the head records entry {head.last_seq}")
+        return ChainReport(checked, expected_seq - 1 if checked else 1,
+                           f"the chain ends at entry {expected_seq - 1} but the head records entry {head.last_seq}")
     return ChainReport(checked, None, None)
 
 

@@ -64,7 +64,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     org: Mapped[Organisation] = relationship()
-    person: Mapped["Person | None"] = relationship()  # noqa: F821
+    person: Mapped[Person | None] = relationship()  # noqa: F821
     grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="RoleGrant.user_id"
     )

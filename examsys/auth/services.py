@@ -41,6 +41,10 @@ def find_login(session: Session, identifier: str) -> User | None:
     return session.scalar(select(User).where(User.username == identifier.lower()))
 
 
+def _locked_message(minutes: int) -> str:
+    return _("Too many failed logins. This account is locked; try again in %(n)d minutes or ask an administrator to unlock it.", n=minutes)
+
+
 def authenticate(session: Session, identifier: str, password: str) -> LoginResult:
     """Check a login. Failures count per account; after LOGIN_MAX_FAILURES the account locks for a
     while. The caller commits either way, so that the count is kept."""
@@ -52,7 +56,7 @@ def authenticate(session: Session, identifier: str, password: str) -> LoginResul
         return LoginResult(None, generic)
     if user.is_locked():
         minutes = max(1, int((user.locked_until - clock.now()).total_seconds() // 60) + 1)  # type: ignore[operator]
-        return LoginResult(None, _("Too many failed logins. This account is locked; try again in %(n)d minutes or ask an administrator to unlock it.", n=minutes))
+        return LoginResult(None, _locked_message(minutes))
     if not verify_password(user.password_hash, password):
         user.failed_logins += 1
         if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
@@ -60,7 +64,7 @@ def authenticate(session: Session, identifier: str, password: str) -> LoginResul
             user.locked_until = clock.now() + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
             record(session, None, "auth.locked", "user", user.id, label=user.username, org=user.org,
                    after={"locked_until": user.locked_until})
-            return LoginResult(None, _("Too many failed logins. This account is locked; try again in %(n)d minutes or ask an administrator to unlock it.", n=cfg["LOGIN_LOCK_MINUTES"]))
+            return LoginResult(None, _locked_message(cfg["LOGIN_LOCK_MINUTES"]))
         return LoginResult(None, generic)
     if not user.active:
         return LoginResult(None, _("This account is disabled. Ask your administrator."))

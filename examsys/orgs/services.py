@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
-from examsys.auth.permissions import can, grant_roots, require, require_any_scope, visible_org
+from examsys.auth.permissions import can, grant_roots, require_any_scope, visible_org
 from examsys.errors import InvalidState, ValidationFailed
 from examsys.imports.tabular import Column, RowError, Table
 from examsys.orgs.models import ALLOWED_PARENTS, ORG_KIND_LABELS, Organisation, OrgKind

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from examsys.auth.models import User
+from examsys.auth.permissions import require
 from examsys.db import get_session
 from examsys.errors import ValidationFailed, populate_errors
 from examsys.imports import services as staging
@@ -68,7 +69,7 @@ def create():
 def edit(org_id: int):
     db = get_session()
     org = services.get_org(db, current_user, org_id)
-    services.require(current_user, services.EDITORS, org)
+    require(current_user, services.EDITORS, org)
     form = OrgEditForm(obj=org)
     if form.validate_on_submit():
         try:
@@ -88,7 +89,7 @@ def edit(org_id: int):
 def move(org_id: int):
     db = get_session()
     org = services.get_org(db, current_user, org_id)
-    services.require(current_user, services.EDITORS, org)
+    require(current_user, services.EDITORS, org)
     form = OrgMoveForm()
     form.parent_id.choices = [c for c in _parent_choices(exclude=org) if c[0] != org.parent_id]
     if form.validate_on_submit():

@@ -16,7 +16,7 @@ def normalise(raw: str) -> str:
 
 
 def check_character(first17: str) -> str:
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS)) % 11]
+    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
 def problem(number: str, today: date | None = None) -> str | None:
