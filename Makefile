@@ -20,11 +20,12 @@ $(CATALOG).mo: $(CATALOG).po $(STAMP)
 
 translations: $(CATALOG).mo
 
-## setup: virtualenv, packages, translations, database migrated to head, demo data loaded.
+## setup: virtualenv, packages, translations, database migrated to head, demo data and starter banks loaded.
 setup: $(STAMP) translations
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
+	$(BIN)/flask bank import question_bank --activate
 
 ## run: setup, then serve on http://127.0.0.1:5000 (development server).
 run: setup

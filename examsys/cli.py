@@ -12,6 +12,10 @@ from examsys.db import get_session
 
 
 def register_cli(app: Flask) -> None:
+    from examsys.bank.cli import register as register_bank
+
+    register_bank(app)
+
     @app.cli.command("create-admin")
     @click.option("--username", prompt=True)
     @click.option("--name", "display_name", prompt="Display name")

@@ -1,6 +1,7 @@
 """Imports every model module, so that Base.metadata knows every table (Alembic, tests)."""
 from examsys.audit import models as audit_models  # noqa: F401
 from examsys.auth import models as auth_models  # noqa: F401
+from examsys.bank import models as bank_models  # noqa: F401
 from examsys.imports import models as import_models  # noqa: F401
 from examsys.orgs import models as org_models  # noqa: F401
 from examsys.personnel import models as personnel_models  # noqa: F401

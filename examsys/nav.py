@@ -19,6 +19,7 @@ class NavItem:
 ITEMS = (
     NavItem("core.home", _l("Home"), ()),
     NavItem("orgs.index", _l("Organisations"), (Role.SYSADMIN, Role.EXAM_ADMIN, Role.HR_ADMIN, Role.REVIEWER, Role.AUDITOR)),
+    NavItem("bank.index", _l("Question banks"), (Role.EXAM_ADMIN,)),
     NavItem("auth.accounts", _l("Accounts"), (Role.SYSADMIN,)),
     NavItem("audit.index", _l("Audit trail"), (Role.AUDITOR, Role.SYSADMIN)),
 )

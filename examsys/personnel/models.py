@@ -82,3 +82,15 @@ class Person(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     org: Mapped[Organisation] = relationship()
+
+
+class EnforcementDomain(Base):
+    """An enforcement domain (执法类别), e.g. market regulation: what an officer may enforce, what a
+    sector exam covers and what a credential names."""
+
+    __tablename__ = "enforcement_domain"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    active: Mapped[bool] = mapped_column(default=True)

@@ -1,0 +1,56 @@
+"""`flask bank import` and `flask bank export`: the banks as files, for version control and migrations."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from examsys.db import get_session
+
+
+def register(app: Flask) -> None:
+    @app.cli.group("bank")
+    def bank_group() -> None:
+        """Question banks."""
+
+    @bank_group.command("import")
+    @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+    @click.option("--org", "org_code", default=None, help="the organisation that keeps the bank (default: the region)")
+    @click.option("--activate", is_flag=True, help="make the imported versions active at once (reviewed banks only)")
+    def import_cmd(paths: tuple[Path, ...], org_code: str | None, activate: bool) -> None:
+        """Import YAML files or folders (native format), .xlsx or Moodle .xml files. All or nothing."""
+        from examsys.bank.files import read_any
+        from examsys.bank.services import apply_import, plan_import
+        from examsys.orgs.models import Organisation
+
+        db = get_session()
+        query = select(Organisation).where(Organisation.code == org_code.upper()) if org_code else \
+            select(Organisation).where(Organisation.parent_id.is_(None)).order_by(Organisation.id)
+        org = db.scalars(query).first()
+        if org is None:
+            raise click.ClickException(f"no organisation {org_code or '(region)'}; create the tree first")
+        result = read_any(list(paths))
+        plan = plan_import(db, None, result.records, org) if not result.problems else None
+        problems = result.problems + (plan.problems if plan else [])
+        if problems:
+            for problem in problems:
+                click.echo(f"error: {problem}", err=True)
+            raise click.ClickException(f"{len(problems)} errors; nothing was imported")
+        counts = apply_import(db, None, plan, org, activate=activate, source=", ".join(p.name for p in paths))
+        db.commit()
+        click.echo(f"{counts['created']} created, {counts['versioned']} versioned, {counts['unchanged']} unchanged")
+
+    @bank_group.command("export")
+    @click.argument("target", type=click.Path(file_okay=True, path_type=Path))
+    @click.option("--status", default="active", type=click.Choice(["active", "latest"]),
+                  help="active versions only (default), or the latest version of every question")
+    def export_cmd(target: Path, status: str) -> None:
+        """Write the banks as native YAML files under TARGET (a folder), or to TARGET.xlsx / TARGET.xml."""
+        from examsys.bank.files import export_records, write_any
+
+        db = get_session()
+        records = export_records(db, None, active_only=status == "active")
+        written = write_any(records, target)
+        click.echo(f"{len(records)} questions written to {written}")

@@ -1,0 +1,55 @@
+"""Forms of the bank pages."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from examsys.bank.models import QUESTION_TYPE_LABELS, BankPart, QuestionType
+from examsys.bank.xlsx import OPTION_LETTERS
+
+
+class QuestionForm(FlaskForm):
+    ref = StringField(_l("Ref"), validators=[Optional(), Length(max=40)], description=_l("Left empty, one is made up."))
+    org_id = SelectField(_l("Bank of"), coerce=int)
+    part = SelectField(_l("Part"), choices=[(p.value, p.label) for p in BankPart])
+    domain_id = SelectField(_l("Enforcement domain"), coerce=int, validators=[Optional()],
+                            description=_l("Sector questions only."))
+    type = SelectField(_l("Type"), choices=[(t.value, QUESTION_TYPE_LABELS[t]) for t in QuestionType])
+    law = StringField(_l("Law"), validators=[DataRequired(), Length(max=80)])
+    law_version = StringField(_l("Version of the law"), validators=[Optional(), Length(max=20)], description=_l("e.g. 2021"))
+    article = StringField(_l("Article"), validators=[Optional(), Length(max=120)], description=_l("e.g. 第三十六条第一款"))
+    stem = TextAreaField(_l("Question"), validators=[DataRequired()], render_kw={"rows": 4},
+                         description=_l("Fill-in questions mark the blank with ____."))
+    option_A = StringField(_l("Option A"))
+    option_B = StringField(_l("Option B"))
+    option_C = StringField(_l("Option C"))
+    option_D = StringField(_l("Option D"))
+    option_E = StringField(_l("Option E"))
+    option_F = StringField(_l("Option F"))
+    option_G = StringField(_l("Option G"))
+    option_H = StringField(_l("Option H"))
+    answer = StringField(_l("Key"), validators=[Optional(), Length(max=500)],
+                         description=_l("Single: B · Multiple: ACD · True/false: 对 or 错 · Fill-in: accepted answers separated by |"))
+    rubric = TextAreaField(_l("Rubric"), render_kw={"rows": 4},
+                           description=_l("Case analysis: one line per criterion, e.g. 3：指出管辖错误"))
+    reference_answer = TextAreaField(_l("Reference answer"), render_kw={"rows": 4})
+    difficulty = IntegerField(_l("Difficulty (1–5)"), validators=[DataRequired(), NumberRange(1, 5)], default=3)
+    points = StringField(_l("Points"), default="2")
+    explanation = TextAreaField(_l("Explanation"), render_kw={"rows": 3})
+    tags = StringField(_l("Tags"), description=_l("Separated by commas."))
+    change_note = StringField(_l("What changed"), validators=[Optional(), Length(max=200)])
+    intent = HiddenField(default="save")
+
+    def option_fields(self):
+        return [getattr(self, f"option_{letter}") for letter in OPTION_LETTERS]
+
+
+class BankImportForm(FlaskForm):
+    file = FileField(_l("File"), validators=[FileRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    staged_id = HiddenField(validators=[DataRequired()])

@@ -1,0 +1,176 @@
+"""Questions and their versions. A version that was reviewed, activated or used by an exam is never
+edited again: an edit makes a new version, and whatever pinned the old one keeps it."""
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from examsys import clock
+from examsys.db import Base, UTCDateTime, enum_column
+from examsys.errors import InvalidState
+from examsys.orgs.models import Organisation
+
+if TYPE_CHECKING:
+    from examsys.auth.models import User
+    from examsys.personnel.models import EnforcementDomain
+
+
+class BankPart(enum.Enum):
+    COMMON = "common"  # 通用: administrative law every officer must know
+    SECTOR = "sector"  # 专门: the law of one enforcement domain
+
+    @property
+    def label(self) -> str:
+        return str({BankPart.COMMON: _l("Common part"), BankPart.SECTOR: _l("Sector part")}[self])
+
+
+class QuestionType(enum.Enum):
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    TRUE_FALSE = "true_false"
+    FILL_IN = "fill_in"
+    CASE_ANALYSIS = "case_analysis"
+
+    @property
+    def label(self) -> str:
+        return str(QUESTION_TYPE_LABELS[self])
+
+
+QUESTION_TYPE_LABELS = {
+    QuestionType.SINGLE_CHOICE: _l("Single choice"),
+    QuestionType.MULTIPLE_CHOICE: _l("Multiple choice"),
+    QuestionType.TRUE_FALSE: _l("True / false"),
+    QuestionType.FILL_IN: _l("Fill in the blank"),
+    QuestionType.CASE_ANALYSIS: _l("Case analysis"),
+}
+
+
+class VersionStatus(enum.Enum):
+    DRAFT = "draft"
+    REVIEWED = "reviewed"
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {
+    VersionStatus.DRAFT: _l("Draft"),
+    VersionStatus.REVIEWED: _l("Reviewed"),
+    VersionStatus.ACTIVE: _l("Active"),
+    VersionStatus.RETIRED: _l("Retired"),
+}
+
+# The content of a version: what an edit changes and what the hash covers.
+CONTENT_FIELDS = ("type", "stem", "options", "answer", "rubric", "reference_answer", "law", "law_version", "article",
+                  "difficulty", "points", "explanation", "tags")
+
+
+class Question(Base):
+    """The identity of a question across its versions; `ref` is its stable name in files."""
+
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(40), unique=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    part: Mapped[BankPart] = mapped_column(enum_column(BankPart), index=True)
+    domain_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_domain.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    org: Mapped[Organisation] = relationship()
+    domain: Mapped[EnforcementDomain | None] = relationship()
+    versions: Mapped[list[QuestionVersion]] = relationship(back_populates="question", order_by="QuestionVersion.number",
+                                                           cascade="all, delete-orphan")
+
+    @property
+    def latest(self) -> QuestionVersion:
+        return self.versions[-1]
+
+    @property
+    def active_version(self) -> QuestionVersion | None:
+        return next((v for v in reversed(self.versions) if v.status is VersionStatus.ACTIVE), None)
+
+
+class QuestionVersion(Base):
+    __tablename__ = "question_version"
+    __table_args__ = (UniqueConstraint("question_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
+    number: Mapped[int]
+    status: Mapped[VersionStatus] = mapped_column(enum_column(VersionStatus), index=True, default=VersionStatus.DRAFT)
+    type: Mapped[QuestionType] = mapped_column(enum_column(QuestionType), index=True)
+    stem: Mapped[str] = mapped_column(Text)
+    options: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    answer: Mapped[Any] = mapped_column(JSON)
+    rubric: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    reference_answer: Mapped[str | None] = mapped_column(Text)
+    law: Mapped[str] = mapped_column(String(80), index=True)
+    law_version: Mapped[str] = mapped_column(String(20), default="")
+    article: Mapped[str] = mapped_column(String(120), default="")
+    difficulty: Mapped[int] = mapped_column(index=True)
+    points: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    is_latest: Mapped[bool] = mapped_column(default=True, index=True)
+    used: Mapped[bool] = mapped_column(default=False)  # pinned by a paper: never edited again
+    change_note: Mapped[str] = mapped_column(String(200), default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    question: Mapped[Question] = relationship(back_populates="versions")
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+
+    def content(self) -> dict[str, Any]:
+        values = {name: getattr(self, name) for name in CONTENT_FIELDS}
+        values["type"] = self.type.value
+        values["points"] = str(Decimal(self.points).quantize(Decimal("0.01")))
+        return values
+
+    @property
+    def editable(self) -> bool:
+        """Only an unused draft is changed in place."""
+        return self.status is VersionStatus.DRAFT and not self.used
+
+    # State changes: each raises on a move the workflow does not allow.
+    def mark_reviewed(self, reviewer_id: int) -> None:
+        if self.status is not VersionStatus.DRAFT:
+            raise InvalidState(_("Only a draft can be reviewed."))
+        if self.author_id is not None and self.author_id == reviewer_id:
+            raise InvalidState(_("The author of a version cannot review it; another exam administrator must."))
+        self.status, self.reviewed_by_id, self.reviewed_at = VersionStatus.REVIEWED, reviewer_id, clock.now()
+
+    def activate(self) -> None:
+        if self.status is not VersionStatus.REVIEWED:
+            raise InvalidState(_("Only a reviewed version can be activated."))
+        if not self.article:
+            raise InvalidState(_("A question needs the article it rests on before it is activated."))
+        self.status, self.activated_at = VersionStatus.ACTIVE, clock.now()
+
+    def retire(self) -> None:
+        if self.status is VersionStatus.RETIRED:
+            raise InvalidState(_("The version is already retired."))
+        self.status, self.retired_at = VersionStatus.RETIRED, clock.now()
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,0 +1,251 @@
+"""The native bank format (question_bank/SCHEMA.md): reading YAML files into checked records, and
+writing records back. Every problem names the file, the question and the field."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+from flask_babel import gettext as _
+
+from examsys.bank.models import BankPart, QuestionType
+from examsys.bank.types import kind_of
+
+REF_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
+DOMAIN_RE = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
+QUESTION_KEYS = {"ref", "type", "stem", "options", "answer", "rubric", "reference_answer", "article", "difficulty", "points",
+                 "explanation", "tags"}
+FILE_KEYS = {"part", "domain", "domain_name", "law", "law_version", "questions"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    source: str  # file name (and sheet/row for tables)
+    question: str  # ref, or "#n" for the n-th question, or "" for the file
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}: {self.question}" if self.question else self.source
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+@dataclass
+class Record:
+    """One question as a file states it, checked and normalised."""
+
+    ref: str
+    part: BankPart
+    domain_code: str | None
+    domain_name: str | None
+    content: dict[str, Any]
+    source: str = ""
+
+
+@dataclass
+class ReadResult:
+    records: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def check_question(raw: dict[str, Any], *, part: str, domain: str | None, domain_name: str | None, law: str,
+                   law_version: str, source: str, position: int, strict: bool = True) -> tuple[Record | None, list[Problem]]:
+    """Check one question mapping. `strict` (the native format) also requires an article and an
+    explanation; foreign formats (Moodle) may lack them and then import as drafts to be completed."""
+    ref = _text(raw.get("ref")).upper()
+    label = ref or f"#{position}"
+    problems: list[Problem] = []
+
+    def bad(field_name: str, message: str) -> None:
+        problems.append(Problem(source, label, field_name, message))
+
+    for key in sorted(set(raw) - QUESTION_KEYS):
+        bad(key, _("Unknown key."))
+    if not REF_RE.match(ref):
+        bad("ref", _("A ref is 1 to 40 upper-case letters, digits or '-'."))
+    try:
+        qtype = QuestionType(_text(raw.get("type")))
+    except ValueError:
+        bad("type", _("Unknown type %(value)s; use single_choice, multiple_choice, true_false, fill_in or case_analysis.",
+                      value=raw.get("type")))
+        return None, problems
+    if not _text(raw.get("stem")):
+        bad("stem", _("The question text is missing."))
+    difficulty = raw.get("difficulty", 3 if not strict else None)
+    if not isinstance(difficulty, int) or isinstance(difficulty, bool) or not 1 <= difficulty <= 5:
+        bad("difficulty", _("Difficulty is a whole number from 1 to 5."))
+    article = _text(raw.get("article"))
+    if strict and not article:
+        bad("article", _("Name the article the question rests on."))
+    if strict and not _text(raw.get("explanation")):
+        bad("explanation", _("Explain why the key is right."))
+    if not law:
+        bad("law", _("The law (category) is missing."))
+    default_points = sum(Decimal(str(r.get("points", 0))) for r in raw.get("rubric") or [] if isinstance(r, dict)) \
+        if qtype is QuestionType.CASE_ANALYSIS and raw.get("points") is None else Decimal(2)
+    try:
+        points = Decimal(str(raw["points"])) if raw.get("points") is not None else default_points
+        if points <= 0 or points > 1000:
+            raise InvalidOperation
+    except (InvalidOperation, ValueError, TypeError):
+        bad("points", _("Points are a positive number."))
+        points = Decimal(2)
+    tags = raw.get("tags") or []
+    if not isinstance(tags, list) or any(not isinstance(t, str | int) for t in tags):
+        bad("tags", _("Tags are a list of words."))
+        tags = []
+    options = raw.get("options")
+    if isinstance(options, dict):
+        options = {str(k).strip().upper(): _text(v) for k, v in options.items()}
+    answer = raw.get("answer")
+    if qtype is QuestionType.SINGLE_CHOICE and isinstance(answer, str):
+        answer = answer.strip().upper()
+    if qtype is QuestionType.MULTIPLE_CHOICE and isinstance(answer, list):
+        answer = sorted(str(a).strip().upper() for a in answer)
+    if qtype is QuestionType.FILL_IN and isinstance(answer, list):
+        answer = [_text(a) for a in answer]
+    rubric = raw.get("rubric")
+    if isinstance(rubric, list):
+        rubric = [{"points": _rubric_points(r.get("points")), "criterion": _text(r.get("criterion"))} if isinstance(r, dict) else r
+                  for r in rubric]
+    content = {
+        "type": qtype.value, "stem": _text(raw.get("stem")), "options": options if options else None, "answer": answer,
+        "rubric": rubric, "reference_answer": _text(raw.get("reference_answer")) or None, "law": law, "law_version": law_version,
+        "article": article, "difficulty": difficulty, "points": str(points.quantize(Decimal("0.01"))),
+        "explanation": _text(raw.get("explanation")), "tags": [str(t) for t in tags],
+    }
+    for field_name, messages in kind_of(qtype).validate(content).items():
+        for message in messages:
+            bad(field_name, message)
+    if problems:
+        return None, problems
+    return Record(ref, BankPart(part), domain, domain_name, content, source), []
+
+
+def _rubric_points(value: Any) -> Any:
+    try:
+        return str(Decimal(str(value)).quantize(Decimal("0.01")))
+    except (InvalidOperation, ValueError):
+        return value
+
+
+def read_bank_file(text: str, source: str) -> ReadResult:
+    """Read one native YAML file."""
+    result = ReadResult()
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = _("line %(n)d", n=mark.line + 1) if mark else ""
+        result.problems.append(Problem(source, "", "yaml", _("The file is not valid YAML (%(where)s).", where=where)))
+        return result
+    if not isinstance(data, dict):
+        result.problems.append(Problem(source, "", "", _("The file must be a mapping with part, law and questions.")))
+        return result
+    for key in sorted(set(data) - FILE_KEYS):
+        result.problems.append(Problem(source, "", key, _("Unknown key.")))
+    part = _text(data.get("part"))
+    if part not in {p.value for p in BankPart}:
+        result.problems.append(Problem(source, "", "part", _("part is common or sector.")))
+        return result
+    domain, domain_name = _text(data.get("domain")) or None, _text(data.get("domain_name")) or None
+    if part == BankPart.SECTOR.value and (not domain or not DOMAIN_RE.match(domain) or not domain_name):
+        result.problems.append(Problem(source, "", "domain", _("A sector bank names its domain (a lower-case code) and domain_name.")))
+    if part == BankPart.COMMON.value and domain:
+        result.problems.append(Problem(source, "", "domain", _("The common part has no domain.")))
+    law, law_version = _text(data.get("law")), _text(data.get("law_version"))
+    if not law:
+        result.problems.append(Problem(source, "", "law", _("The law (category) is missing.")))
+    questions = data.get("questions")
+    if not isinstance(questions, list) or not questions:
+        result.problems.append(Problem(source, "", "questions", _("The file has no questions.")))
+        return result
+    for position, raw in enumerate(questions, start=1):
+        if not isinstance(raw, dict):
+            result.problems.append(Problem(source, f"#{position}", "", _("A question must be a mapping.")))
+            continue
+        record, problems = check_question(raw, part=part, domain=domain, domain_name=domain_name, law=law,
+                                          law_version=law_version, source=source, position=position)
+        result.problems.extend(problems)
+        if record is not None:
+            result.records.append(record)
+    return result
+
+
+def read_paths(paths: Iterable[Path]) -> ReadResult:
+    """Read files and folders (every *.yaml below a folder), checking refs are unique across all of them."""
+    result = ReadResult()
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.rglob("*.yaml")) if path.is_dir() else [path])
+    if not files:
+        result.problems.append(Problem(", ".join(str(p) for p in paths), "", "", _("No .yaml files found.")))
+    for file in files:
+        part = read_bank_file(file.read_text(encoding="utf-8"), str(file))
+        result.records.extend(part.records)
+        result.problems.extend(part.problems)
+    add_duplicate_problems(result)
+    return result
+
+
+def add_duplicate_problems(result: ReadResult) -> None:
+    seen: dict[str, str] = {}
+    for record in result.records:
+        if record.ref in seen:
+            result.problems.append(Problem(record.source, record.ref, "ref", _("The ref is used again (first in %(source)s).", source=seen[record.ref])))
+        else:
+            seen[record.ref] = record.source
+
+
+def to_yaml_files(records: list[Record]) -> dict[str, str]:
+    """Group records by part, domain and law into native files: {relative path: YAML text}."""
+    groups: dict[tuple[str, str | None, str | None, str, str], list[Record]] = {}
+    for record in records:
+        key = (record.part.value, record.domain_code, record.domain_name, record.content["law"], record.content["law_version"])
+        groups.setdefault(key, []).append(record)
+    files: dict[str, str] = {}
+    for (part, domain, domain_name, law, law_version), group in sorted(groups.items(), key=lambda item: item[0][:2] + (item[0][3],)):
+        document: dict[str, Any] = {"part": part}
+        if domain:
+            document["domain"], document["domain_name"] = domain, domain_name
+        document["law"], document["law_version"] = law, law_version
+        document["questions"] = [_question_mapping(r) for r in sorted(group, key=lambda r: r.ref)]
+        name = f"{part}/{domain + '/' if domain else ''}{_slug(law)}.yaml"
+        files[name] = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=1000)
+    return files
+
+
+def _question_mapping(record: Record) -> dict[str, Any]:
+    c = record.content
+    mapping: dict[str, Any] = {"ref": record.ref, "type": c["type"], "stem": c["stem"]}
+    if c.get("options"):
+        mapping["options"] = dict(c["options"])
+    if c["type"] == QuestionType.CASE_ANALYSIS.value:
+        mapping["rubric"] = [{"points": _number(r["points"]), "criterion": r["criterion"]} for r in c["rubric"]]
+        mapping["reference_answer"] = c["reference_answer"]
+    else:
+        mapping["answer"] = c["answer"]
+    mapping["article"] = c["article"]
+    mapping["difficulty"] = c["difficulty"]
+    mapping["points"] = _number(c["points"])
+    mapping["explanation"] = c["explanation"]
+    if c.get("tags"):
+        mapping["tags"] = list(c["tags"])
+    return mapping
+
+
+def _number(value: Any) -> int | float:
+    number = Decimal(str(value))
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w-]+", "-", text).strip("-") or "bank"

@@ -1,0 +1,276 @@
+"""Pages of the question banks."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from examsys.bank import files, services
+from examsys.bank.forms import BankImportForm, ConfirmForm, QuestionForm
+from examsys.bank.models import BankPart, QuestionType, VersionStatus
+from examsys.bank.types import kind_of
+from examsys.bank.xlsx import OPTION_LETTERS, parse_answer, parse_rubric
+from examsys.db import get_session
+from examsys.errors import InvalidState, ValidationFailed, populate_errors
+from examsys.imports import services as staging
+from examsys.orgs.models import Organisation
+from examsys.orgs.services import choices
+from examsys.pagination import paginate
+
+bp = Blueprint("bank", __name__, url_prefix="/bank")
+
+
+def _enum(enum_cls, value):
+    try:
+        return enum_cls(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.get("/")
+@login_required
+def index():
+    db = get_session()
+    args = request.args
+    filters = services.QuestionFilter(
+        part=_enum(BankPart, args.get("part")), domain_id=args.get("domain", type=int), law=args.get("law", ""),
+        type=_enum(QuestionType, args.get("type")), difficulty=args.get("difficulty", type=int),
+        status=_enum(VersionStatus, args.get("status")), text=args.get("q", ""),
+    )
+    page = paginate(db, services.version_query(db, current_user, filters), current_app.config["PAGE_SIZE"])
+    return render_template("bank/index.html", page=page, args=args, laws=services.laws(db, current_user),
+                           domains=services.domains(db), types=list(QuestionType), statuses=list(VersionStatus))
+
+
+@bp.post("/bulk")
+@login_required
+def bulk():
+    db = get_session()
+    action = request.form.get("action", "")
+    ids = [int(v) for v in request.form.getlist("version_id") if v.isdigit()]
+    if action not in ("review", "activate", "retire") or not ids:
+        flash(_("Choose questions and an action."), "error")
+        return redirect(request.referrer or url_for("bank.index"))
+    result = services.bulk_change_status(db, current_user, ids, action)
+    db.commit()
+    flash(_("%(n)d questions changed.", n=result.changed), "success" if result.changed else "info")
+    for ref, reason in result.refused[:20]:
+        flash(f"{ref}: {reason}", "error")
+    return redirect(request.referrer or url_for("bank.index"))
+
+
+@bp.get("/<int:question_id>")
+@login_required
+def detail(question_id: int):
+    db = get_session()
+    question = services.get_question(db, current_user, question_id)
+    return render_template("bank/detail.html", question=question, version=question.latest, kind_of=kind_of)
+
+
+@bp.get("/<int:question_id>/v/<int:number>")
+@login_required
+def version(question_id: int, number: int):
+    db = get_session()
+    question = services.get_question(db, current_user, question_id)
+    chosen = next((v for v in question.versions if v.number == number), None)
+    if chosen is None:
+        return redirect(url_for("bank.detail", question_id=question.id))
+    return render_template("bank/detail.html", question=question, version=chosen, kind_of=kind_of)
+
+
+@bp.post("/versions/<int:version_id>/<any(review, activate, retire):action>")
+@login_required
+def change_status(version_id: int, action: str):
+    db = get_session()
+    changed = services.change_status(db, current_user, version_id, action)
+    db.commit()
+    flash({"review": _("Marked as reviewed."), "activate": _("The version is active: exams can draw it."),
+           "retire": _("The version is retired: exams no longer draw it.")}[action], "success")
+    return redirect(url_for("bank.detail", question_id=changed.question_id))
+
+
+def _raw_from_form(form: QuestionForm) -> dict[str, Any]:
+    qtype = form.type.data or ""
+    raw: dict[str, Any] = {"ref": form.ref.data, "type": qtype, "stem": form.stem.data, "law": form.law.data,
+                           "law_version": form.law_version.data, "article": form.article.data, "difficulty": form.difficulty.data,
+                           "explanation": form.explanation.data}
+    options = {letter: (getattr(form, f"option_{letter}").data or "").strip() for letter in OPTION_LETTERS}
+    options = {k: v for k, v in options.items() if v}
+    if options and qtype in ("single_choice", "multiple_choice"):
+        raw["options"] = options
+    if qtype == "case_analysis":
+        raw["rubric"] = parse_rubric(form.rubric.data or "")
+        raw["reference_answer"] = form.reference_answer.data
+    else:
+        raw["answer"] = parse_answer(qtype, form.answer.data or "")
+    try:
+        raw["points"] = Decimal((form.points.data or "").strip()) if (form.points.data or "").strip() else None
+    except InvalidOperation:
+        raw["points"] = form.points.data
+    raw["tags"] = [t for t in re.split(r"[,，、\s]+", form.tags.data or "") if t]
+    return raw
+
+
+def _fill_form(form: QuestionForm, version) -> None:
+    c = version.content()
+    form.type.data, form.stem.data, form.law.data, form.law_version.data = c["type"], c["stem"], c["law"], c["law_version"]
+    form.article.data, form.difficulty.data, form.explanation.data = c["article"], c["difficulty"], c["explanation"]
+    form.points.data = str(Decimal(c["points"]).normalize())
+    form.tags.data = "、".join(c["tags"] or [])
+    for letter, text in (c["options"] or {}).items():
+        getattr(form, f"option_{letter}").data = text
+    answer = c["answer"]
+    form.answer.data = ("".join(answer) if c["type"] == "multiple_choice" else "|".join(answer) if c["type"] == "fill_in"
+                        else ("对" if answer else "错") if c["type"] == "true_false" else answer or "")
+    form.rubric.data = "\n".join(f"{Decimal(r['points']).normalize()}：{r['criterion']}" for r in c["rubric"] or [])
+    form.reference_answer.data = c["reference_answer"] or ""
+
+
+def _preview(form: QuestionForm) -> dict[str, Any] | None:
+    raw = _raw_from_form(form)
+    if raw.get("type") not in {t.value for t in QuestionType}:
+        return None
+    return {"type": raw["type"], "stem": raw.get("stem") or "", "options": raw.get("options"), "template": kind_of(raw["type"]).template}
+
+
+def _choices(db, form: QuestionForm) -> None:
+    form.org_id.choices = [(o.id, o.name) for o in choices(db, current_user, services.EDITOR)]
+    form.domain_id.choices = [(0, "—")] + [(d.id, d.name) for d in services.domains(db)]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    db = get_session()
+    form = QuestionForm()
+    _choices(db, form)
+    if not form.org_id.choices:
+        services.version_query(db, current_user, services.QuestionFilter())  # refuses non-editors
+    preview = _preview(form) if form.is_submitted() else None
+    if form.validate_on_submit() and form.intent.data == "save":
+        try:
+            question = services.create_question(db, current_user, org_id=form.org_id.data, part=BankPart(form.part.data),
+                                                domain_id=form.domain_id.data or None, raw=_raw_from_form(form))
+        except ValidationFailed as error:
+            populate_errors(form, error)
+        else:
+            db.commit()
+            flash(_("Question %(ref)s saved as a draft. Another exam administrator must review it.", ref=question.ref), "success")
+            return redirect(url_for("bank.detail", question_id=question.id))
+    return render_template("bank/edit.html", form=form, preview=preview, question=None)
+
+
+@bp.route("/<int:question_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(question_id: int):
+    db = get_session()
+    question = services.get_question(db, current_user, question_id)
+    form = QuestionForm()
+    _choices(db, form)
+    form.org_id.choices = [(question.org_id, question.org.name)]
+    form.org_id.data, form.part.data = question.org_id, question.part.value
+    form.domain_id.data = question.domain_id or 0
+    if request.method == "GET":
+        _fill_form(form, question.latest)
+    preview = _preview(form)
+    if form.validate_on_submit() and form.intent.data == "save":
+        try:
+            saved = services.edit_question(db, current_user, question.id, _raw_from_form(form), form.change_note.data or "")
+        except ValidationFailed as error:
+            populate_errors(form, error)
+        except InvalidState as error:
+            form.form_errors = [error.message]
+        else:
+            db.commit()
+            flash(_("Saved as version %(n)d (draft).", n=saved.number), "success")
+            return redirect(url_for("bank.detail", question_id=question.id))
+    return render_template("bank/edit.html", form=form, preview=preview, question=question)
+
+
+@bp.get("/counts")
+@login_required
+def counts():
+    db = get_session()
+    part = _enum(BankPart, request.args.get("part"))
+    table = services.active_counts(db, current_user, part, request.args.get("domain", type=int))
+    return render_template("bank/counts.html", table=table, part=part, domains=services.domains(db), args=request.args)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_upload():
+    db = get_session()
+    form = BankImportForm()
+    orgs = choices(db, current_user, services.EDITOR)
+    if not orgs:
+        services.version_query(db, current_user, services.QuestionFilter())
+    if form.validate_on_submit():
+        org = _import_org(orgs)
+        upload = form.file.data
+        data = upload.read()
+        result = files.read_upload(upload.filename or "upload", data)
+        plan = services.plan_import(db, current_user, result.records, org) if not result.problems else None
+        problems = result.problems + (plan.problems if plan else [])
+        if problems:
+            return render_template("bank/import.html", form=form, orgs=orgs, problems=problems, filename=upload.filename), 422
+        staged = staging.stage(db, current_user, "bank", upload.filename or "upload", data)
+        db.commit()
+        return render_template("bank/import.html", form=form, orgs=orgs, plan=plan, filename=upload.filename, org=org,
+                               confirm=ConfirmForm(staged_id=staged.id))
+    return render_template("bank/import.html", form=form, orgs=orgs)
+
+
+def _import_org(orgs: list[Organisation]) -> Organisation:
+    wanted = request.form.get("org_id", type=int)
+    return next((o for o in orgs if o.id == wanted), orgs[0])
+
+
+@bp.post("/import/confirm")
+@login_required
+def import_confirm():
+    db = get_session()
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("bank.import_upload"))
+    orgs = choices(db, current_user, services.EDITOR)
+    org = _import_org(orgs)
+    staged = staging.load(db, current_user, "bank", form.staged_id.data)
+    result = files.read_upload(staged.filename, staged.content)
+    plan = services.plan_import(db, current_user, result.records, org)
+    if result.problems or plan.problems:
+        return render_template("bank/import.html", form=BankImportForm(), orgs=orgs, problems=result.problems + plan.problems,
+                               filename=staged.filename), 422
+    counts = services.apply_import(db, current_user, plan, org, source=staged.filename)
+    staging.discard(db, staged)
+    db.commit()
+    flash(_("Import finished: %(c)d created, %(v)d new versions, %(u)d unchanged. New versions are drafts until reviewed.",
+            c=counts["created"], v=counts["versioned"], u=counts["unchanged"]), "success")
+    return redirect(url_for("bank.index"))
+
+
+@bp.get("/export.<any(yaml, xlsx, moodle):fmt>")
+@login_required
+def export(fmt: str):
+    db = get_session()
+    services.version_query(db, current_user, services.QuestionFilter())  # refuses non-editors
+    records = files.export_records(db, current_user, active_only=request.args.get("status") != "latest")
+    content, mimetype, name = files.render(records, fmt)
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.get("/template.xlsx")
+@login_required
+def template():
+    from examsys.bank.schema import Record
+
+    example = Record("XZCF-S-001", BankPart.COMMON, None, None, {
+        "type": "single_choice", "stem": "违法行为在几年内未被发现的，一般不再给予行政处罚？", "options": {"A": "一年", "B": "二年", "C": "三年", "D": "五年"},
+        "answer": "B", "rubric": None, "reference_answer": None, "law": "中华人民共和国行政处罚法", "law_version": "2021",
+        "article": "第三十六条第一款", "difficulty": 1, "points": "2", "tags": ["时效"],
+        "explanation": "第三十六条第一款规定二年内未被发现的，不再给予行政处罚。"})
+    content, mimetype, _name = files.render([example], "xlsx")
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": "attachment; filename=question-bank-template.xlsx"})
