@@ -38,16 +38,16 @@ TREE = (
     ("150204-STJ", "青山区生态环境分局", OrgKind.DEPARTMENT, "150204", ""),
 )
 
-# username, display name, organisation code, role (None: an officer's own account), person index
+# username, display name, the account's organisation, role, the node the role is granted on
 ACCOUNTS = (
-    ("admin", "系统管理员", "150000", Role.SYSADMIN),
-    ("examadmin", "考务管理员", "150000-SFT", Role.EXAM_ADMIN),
-    ("examadmin2", "考务审核员", "150000-SFT", Role.EXAM_ADMIN),
-    ("hr", "自治区人事证件管理员", "150000", Role.HR_ADMIN),
-    ("hr_xincheng", "新城区人事证件管理员", "150102", Role.HR_ADMIN),
-    ("admin_xincheng", "新城区系统管理员", "150102", Role.SYSADMIN),
-    ("reviewer", "新城区市场监管局负责人", "150102-SJJ", Role.REVIEWER),
-    ("auditor", "执法监督员", "150000", Role.AUDITOR),
+    ("admin", "系统管理员", "150000", Role.SYSADMIN, "150000"),
+    ("examadmin", "考务管理员", "150000-SFT", Role.EXAM_ADMIN, "150000"),
+    ("examadmin2", "考务审核员", "150000-SFT", Role.EXAM_ADMIN, "150000"),
+    ("hr", "自治区人事证件管理员", "150000", Role.HR_ADMIN, "150000"),
+    ("hr_xincheng", "新城区人事证件管理员", "150102", Role.HR_ADMIN, "150102"),
+    ("admin_xincheng", "新城区系统管理员", "150102", Role.SYSADMIN, "150102"),
+    ("reviewer", "新城区市场监管局负责人", "150102-SJJ", Role.REVIEWER, "150102-SJJ"),
+    ("auditor", "执法监督员", "150000", Role.AUDITOR, "150000"),
 )
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"  # noqa: E501
@@ -103,11 +103,11 @@ def seed_demo(session: Session) -> str:
             people.append(person)
     session.flush()
 
-    for username, display_name, org_code, role in ACCOUNTS:
+    for username, display_name, org_code, role, grant_code in ACCOUNTS:
         if session.scalar(select(User.id).where(User.username == username)) is None:
             user, _ = create_account(session, None, username=username, display_name=display_name,
                                      org_id=by_code[org_code].id, password=DEMO_PASSWORD, must_change=False)
-            grant_role(session, None, user.id, role, by_code[org_code].id)
+            grant_role(session, None, user.id, role, by_code[grant_code].id)
             created["accounts"] += 1
 
     # Officers of 新城区市场监督管理局 get their own accounts: officer, officer2, …
