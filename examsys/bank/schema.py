@@ -15,6 +15,8 @@ from flask_babel import gettext as _
 from examsys.bank.models import BankPart, QuestionType
 from examsys.bank.types import kind_of
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 REF_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
 DOMAIN_RE = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
 QUESTION_KEYS = {"ref", "type", "stem", "options", "answer", "rubric", "reference_answer", "article", "difficulty", "points",
@@ -141,7 +143,7 @@ def read_bank_file(text: str, source: str) -> ReadResult:
     """Read one native YAML file."""
     result = ReadResult()
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader, the C one when present
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = _("line %(n)d", n=mark.line + 1) if mark else ""
@@ -219,7 +221,7 @@ def to_yaml_files(records: list[Record]) -> dict[str, str]:
         document["law"], document["law_version"] = law, law_version
         document["questions"] = [_question_mapping(r) for r in sorted(group, key=lambda r: r.ref)]
         name = f"{part}/{domain + '/' if domain else ''}{_slug(law)}.yaml"
-        files[name] = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=1000)
+        files[name] = yaml.dump(document, Dumper=SAFE_DUMPER, allow_unicode=True, sort_keys=False, width=1000)
     return files
 
 
