@@ -13,8 +13,10 @@ from examsys.db import get_session
 
 def register_cli(app: Flask) -> None:
     from examsys.bank.cli import register as register_bank
+    from examsys.personnel.cli import register as register_personnel
 
     register_bank(app)
+    register_personnel(app)
 
     @app.cli.command("create-admin")
     @click.option("--username", prompt=True)

@@ -13,7 +13,7 @@ from examsys.auth.services import create_account, grant_role
 from examsys.orgs.models import Organisation, OrgKind
 from examsys.orgs.services import create_org
 from examsys.personnel import idnumber
-from examsys.personnel.models import EmploymentStatus, Person, PersonnelKind, StaffingKind
+from examsys.personnel.models import EmploymentStatus, EnforcementDomain, Person, PersonnelKind, StaffingKind
 
 DEMO_PASSWORD = "Demo-Pass-2026"
 
@@ -53,6 +53,8 @@ ACCOUNTS = (
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"  # noqa: E501
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰飞鹏辉斌宇浩凯健俊帆帅旭宁琳晨阳雪梅婷颖峰波"
 
+DOMAINS = (("market", "市场监管"), ("environment", "生态环境"))
+
 # department code → (officers, auxiliaries)
 PEOPLE_PER_DEPARTMENT = {
     "150000-SJJ": (3, 1), "150000-STT": (3, 1), "150100-SJJ": (3, 1), "150102-SJJ": (5, 2), "150102-STJ": (3, 1),
@@ -79,6 +81,14 @@ def seed_demo(session: Session) -> str:
                                    name=name, division_code=division)
         created["organisations"] += 1
 
+    domains = {}
+    for code, name in DOMAINS:
+        domain = session.scalar(select(EnforcementDomain).where(EnforcementDomain.code == code))
+        if domain is None:
+            domain = EnforcementDomain(code=code, name=name)
+            session.add(domain)
+        domains[code] = domain
+
     people: list[Person] = []
     rng = random.Random(2026)
     for dept_code, (officers, auxiliaries) in PEOPLE_PER_DEPARTMENT.items():
@@ -97,7 +107,13 @@ def seed_demo(session: Session) -> str:
                     employment_status=EmploymentStatus.EMPLOYED,
                     post="执法辅助岗" if auxiliary else rng.choice(["执法科员", "稽查员", "副科长", "执法队员"]),
                     rank="" if auxiliary else rng.choice(["一级科员", "四级主任科员", "二级主任科员"]),
+                    training_hours=0 if auxiliary else rng.choice([24, 32, 40, 60]),
+                    duties="协助执法人员开展巡查、宣传和信息登记，不得独立执法" if auxiliary else "",
+                    hiring_conditions="高中以上学历，身体健康，无违法犯罪记录" if auxiliary else "",
+                    directed_by=f"{dept.name}执法科" if auxiliary else "",
                 )
+                if not auxiliary:
+                    person.domains = [domains["market" if "SJJ" in dept_code else "environment"]]
                 session.add(person)
                 created["people"] += 1
             people.append(person)

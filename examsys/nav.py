@@ -19,14 +19,23 @@ class NavItem:
 ITEMS = (
     NavItem("core.home", _l("Home"), ()),
     NavItem("orgs.index", _l("Organisations"), (Role.SYSADMIN, Role.EXAM_ADMIN, Role.HR_ADMIN, Role.REVIEWER, Role.AUDITOR)),
+    NavItem("personnel.index", _l("Personnel"), (Role.HR_ADMIN, Role.AUDITOR, Role.REVIEWER)),
+    NavItem("personnel.campaign_list", _l("Clean-up"), (Role.HR_ADMIN,)),
+    NavItem("personnel.tasks", _l("HR tasks"), (Role.HR_ADMIN,)),
     NavItem("bank.index", _l("Question banks"), (Role.EXAM_ADMIN,)),
     NavItem("auth.accounts", _l("Accounts"), (Role.SYSADMIN,)),
     NavItem("audit.index", _l("Audit trail"), (Role.AUDITOR, Role.SYSADMIN)),
 )
 
 
+MY_RECORD = NavItem("me.my_record", _l("My record"), ())
+
+
 def navigation() -> list[NavItem]:
     if not current_user.is_authenticated:
         return []
     roles = current_user.roles()
-    return [item for item in ITEMS if not item.roles or roles.intersection(item.roles)]
+    items = [item for item in ITEMS if not item.roles or roles.intersection(item.roles)]
+    if current_user.person_id is not None:
+        items.insert(1, MY_RECORD)
+    return items

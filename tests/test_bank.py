@@ -282,3 +282,58 @@ def test_starter_articles_exist_in_the_law_texts():
         for q in data["questions"]:
             for article in re.findall(r"第[一二三四五六七八九十百零]+条", q["article"]):
                 assert re.search(rf"(^|\n){article}[\s　]", text), f"{path.name} {q['ref']}: {article} not in {data['law']}"
+
+
+# ---- Moodle XML ------------------------------------------------------------------------------------
+
+MOODLE_FIXTURES = ROOT.parent / "shared/fixtures/moodle-xml"
+needs_moodle_fixtures = pytest.mark.skipif(not MOODLE_FIXTURES.is_dir(), reason="Moodle's own XML files (../shared/fixtures) are not beside this checkout")
+
+
+@needs_moodle_fixtures
+def test_a_moodle_file_written_by_moodle_imports_with_its_categories_and_types(db, tree, editors):
+    author, _ = editors
+    result = files.read_upload("nested.xml", (MOODLE_FIXTURES / "nested_categories_with_questions.xml").read_bytes())
+    assert result.problems == []
+    assert {r.content["type"] for r in result.records} == {"true_false", "case_analysis"}
+    assert any("Iota" in r.content["law"] for r in result.records)
+    plan = services.plan_import(db, author, result.records, tree.region)
+    services.apply_import(db, author, plan, tree.region)
+    essay = next(v for v in db.query(QuestionVersion) if v.type.value == "case_analysis")
+    with pytest.raises(InvalidState):  # no rubric and no article yet: it stays a draft until completed
+        essay.status = VersionStatus.REVIEWED
+        essay.activate()
+
+
+@needs_moodle_fixtures
+def test_a_moodle_question_with_invalid_grades_is_refused_by_name(db, tree, editors):
+    result = files.read_upload("bad.xml", (MOODLE_FIXTURES / "error_invalid_grades.xml").read_bytes())
+    assert result.records == []
+    assert any("invalid grades" in p.question and "fraction" in p.field for p in result.problems)
+
+
+def test_a_moodle_file_written_by_examsys_imports_back_identically(db, tree, editors):
+    author, _ = editors
+    source = read_paths([ROOT / "question_bank/common/xingzheng-chufa.yaml", ROOT / "question_bank/sector/market"])
+    services.apply_import(db, author, services.plan_import(db, author, source.records, tree.region), tree.region, activate=True)
+    content, _mime, _name = files.render(files.export_records(db, author), "moodle")
+    again = files.read_upload("export.xml", content)
+    assert again.problems == []
+    assert len(again.records) == len(source.records)
+    assert services.plan_import(db, author, again.records, tree.region).counts == {"created": 0, "versioned": 0, "unchanged": len(source.records)}
+
+
+def test_html_in_a_moodle_file_is_shown_escaped(db, tree, editors, client, auth):
+    author, _ = editors
+    from examsys.bank.moodle import write_moodle_xml
+
+    item = {"part": "common", "domain": None, "domain_name": None, "law": "测试法", "law_version": "", "ref": "H-1", "type": "true_false",
+            "stem": "<script>alert(1)</script> & <b>粗体</b>", "options": None, "answer": True, "rubric": None, "reference_answer": None,
+            "article": "第一条", "difficulty": 2, "points": "2.00", "explanation": "x", "tags": [], "category_path": None}
+    result = files.read_upload("h.xml", write_moodle_xml([item]))
+    services.apply_import(db, author, services.plan_import(db, author, result.records, tree.region), tree.region)
+    db.commit()
+    auth.login("author")
+    question = db.query(Question).filter_by(ref="H-1").one()
+    page = client.get(f"/bank/{question.id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;" in page

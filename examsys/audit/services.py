@@ -31,6 +31,19 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _lock_head(session: Session) -> AuditHead:
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
+        session.add(head)
+        session.flush()
+    return head
+
+
+def _client_address() -> str:
+    return (request.remote_addr or "") if has_request_context() else "cli"
+
+
 def record(
     session: Session,
     actor: User | None,
@@ -47,12 +60,37 @@ def record(
 
     The head row is locked (SELECT ... FOR UPDATE on PostgreSQL), so concurrent writers queue
     instead of forking the chain."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
-        session.add(head)
-        session.flush()
-    address = request.remote_addr or "" if has_request_context() else "cli"
+    return record_many(session, actor, [AuditItem(action, target_type, target_id, label, org, before, after)])[0]
+
+
+@dataclass(frozen=True)
+class AuditItem:
+    action: str
+    target_type: str
+    target_id: Any
+    label: str = ""
+    org: Organisation | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+def record_many(session: Session, actor: User | None, items: list[AuditItem]) -> list[AuditEntry]:
+    """Append several entries under one lock of the head (bulk imports)."""
+    head = _lock_head(session)
+    address = _client_address()
+    entries = []
+    for item in items:
+        entry = _make_entry(head, actor, item, address)
+        head.last_seq, head.last_hash = entry.seq, entry.hash
+        entries.append(entry)
+    session.add_all(entries)
+    session.flush()
+    return entries
+
+
+def _make_entry(head: AuditHead, actor: User | None, item: AuditItem, address: str) -> AuditEntry:
+    action, target_type, target_id, label, org, before, after = (item.action, item.target_type, item.target_id, item.label,
+                                                                  item.org, item.before, item.after)
     entry = AuditEntry(
         seq=head.last_seq + 1,
         at=clock.now(),
@@ -69,9 +107,6 @@ def record(
         prev_hash=head.last_hash,
     )
     entry.hash = entry.compute_hash()
-    head.last_seq, head.last_hash = entry.seq, entry.hash
-    session.add(entry)
-    session.flush()
     return entry
 
 

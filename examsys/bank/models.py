@@ -163,6 +163,8 @@ class QuestionVersion(Base):
             raise InvalidState(_("Only a reviewed version can be activated."))
         if not self.article:
             raise InvalidState(_("A question needs the article it rests on before it is activated."))
+        if self.type is QuestionType.CASE_ANALYSIS and not (self.rubric and self.reference_answer):
+            raise InvalidState(_("A case analysis needs its rubric and reference answer before it is activated."))
         self.status, self.activated_at = VersionStatus.ACTIVE, clock.now()
 
     def retire(self) -> None:

@@ -124,7 +124,13 @@ def check_question(raw: dict[str, Any], *, part: str, domain: str | None, domain
         "article": article, "difficulty": difficulty, "points": str(points.quantize(Decimal("0.01"))),
         "explanation": _text(raw.get("explanation")), "tags": [str(t) for t in tags],
     }
-    for field_name, messages in kind_of(qtype).validate(content).items():
+    type_errors = kind_of(qtype).validate(content)
+    if not strict and qtype is QuestionType.CASE_ANALYSIS and not rubric:
+        # A foreign essay without a rubric comes in as a draft; it cannot be activated until one is written.
+        type_errors.pop("rubric", None)
+        type_errors.pop("reference_answer", None)
+        content["rubric"] = None
+    for field_name, messages in type_errors.items():
         for message in messages:
             bad(field_name, message)
     if problems:

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Column, Date, ForeignKey, LargeBinary, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsys import clock
@@ -66,24 +66,6 @@ STAFFING_LABELS = {
 }
 
 
-class Person(Base):
-    __tablename__ = "person"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    id_number: Mapped[str] = mapped_column(String(18), unique=True)
-    name: Mapped[str] = mapped_column(String(60), index=True)
-    sex: Mapped[str] = mapped_column(String(1))
-    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    kind: Mapped[PersonnelKind] = mapped_column(enum_column(PersonnelKind), index=True)
-    staffing_kind: Mapped[StaffingKind] = mapped_column(enum_column(StaffingKind))
-    employment_status: Mapped[EmploymentStatus] = mapped_column(enum_column(EmploymentStatus), default=EmploymentStatus.EMPLOYED)
-    post: Mapped[str] = mapped_column(String(80), default="")
-    rank: Mapped[str] = mapped_column(String(40), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-
-    org: Mapped[Organisation] = relationship()
-
-
 class EnforcementDomain(Base):
     """An enforcement domain (执法类别), e.g. market regulation: what an officer may enforce, what a
     sector exam covers and what a credential names."""
@@ -94,3 +76,154 @@ class EnforcementDomain(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(60))
     active: Mapped[bool] = mapped_column(default=True)
+
+
+person_domain = Table(
+    "person_domain",
+    Base.metadata,
+    Column("person_id", ForeignKey("person.id", ondelete="CASCADE"), primary_key=True),
+    Column("domain_id", ForeignKey("enforcement_domain.id"), primary_key=True),
+)
+
+
+class Person(Base):
+    """One person on the register. The ID number is unique; everything else may change, and every
+    change is in the audit trail, shown on the person's page."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(60), index=True)
+    sex: Mapped[str] = mapped_column(String(1))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    kind: Mapped[PersonnelKind] = mapped_column(enum_column(PersonnelKind), index=True)
+    staffing_kind: Mapped[StaffingKind] = mapped_column(enum_column(StaffingKind))
+    employment_status: Mapped[EmploymentStatus] = mapped_column(enum_column(EmploymentStatus), default=EmploymentStatus.EMPLOYED,
+                                                                index=True)
+    post: Mapped[str] = mapped_column(String(80), default="")
+    rank: Mapped[str] = mapped_column(String(40), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    legal_qualification: Mapped[str] = mapped_column(String(40), default="")  # 法律职业资格 certificate number, if any
+    training_hours: Mapped[int] = mapped_column(default=0)  # this year's enforcement training, in hours
+    # auxiliary staff only
+    duties: Mapped[str] = mapped_column(Text, default="")
+    hiring_conditions: Mapped[str] = mapped_column(Text, default="")
+    directed_by: Mapped[str] = mapped_column(String(120), default="")  # the officer or unit that directs them
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+
+    org: Mapped[Organisation] = relationship()
+    domains: Mapped[list[EnforcementDomain]] = relationship(secondary=person_domain, order_by="EnforcementDomain.code")
+    photo: Mapped[PersonPhoto | None] = relationship(back_populates="person", cascade="all, delete-orphan", uselist=False)
+
+    @property
+    def is_officer(self) -> bool:
+        return self.kind is PersonnelKind.OFFICER
+
+
+class PersonPhoto(Base):
+    """The ID photo, re-encoded as JPEG at the ID-photo ratio (13:16); never the uploaded bytes."""
+
+    __tablename__ = "person_photo"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    jpeg: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    person: Mapped[Person] = relationship(back_populates="photo")
+
+
+class TaskKind(enum.Enum):
+    CANCEL_CREDENTIAL = "cancel_credential"
+
+
+class TaskStatus(enum.Enum):
+    OPEN = "open"
+    DONE = "done"
+
+
+class PersonnelTask(Base):
+    """Something another domain must act on because of a personnel change, e.g. a credential to
+    cancel after a retirement. The credential domain reads these; personnel never imports it."""
+
+    __tablename__ = "personnel_task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[TaskKind] = mapped_column(enum_column(TaskKind), index=True)
+    status: Mapped[TaskStatus] = mapped_column(enum_column(TaskStatus), default=TaskStatus.OPEN, index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship()
+    org: Mapped[Organisation] = relationship()
+
+
+class CorrectionRequest(Base):
+    """An officer's report that their record is wrong, for HR to answer."""
+
+    __tablename__ = "correction_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[TaskStatus] = mapped_column(enum_column(TaskStatus), default=TaskStatus.OPEN, index=True)
+    response: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    person: Mapped[Person] = relationship()
+
+
+class CampaignStatus(enum.Enum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ItemState(enum.Enum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REMOVAL = "removal"
+
+    @property
+    def label(self) -> str:
+        return str({ItemState.PENDING: _l("Pending"), ItemState.CONFIRMED: _l("Confirmed"), ItemState.REMOVAL: _l("Marked for removal")}[self])
+
+
+class CleanupCampaign(Base):
+    """The one-time strict clean-up (严格清理) of a subtree's officers before credentials are replaced."""
+
+    __tablename__ = "cleanup_campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    cutoff: Mapped[date] = mapped_column(Date)
+    status: Mapped[CampaignStatus] = mapped_column(enum_column(CampaignStatus), default=CampaignStatus.OPEN)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    org: Mapped[Organisation] = relationship()
+    items: Mapped[list[CampaignItem]] = relationship(back_populates="campaign", cascade="all, delete-orphan")
+
+
+class CampaignItem(Base):
+    __tablename__ = "campaign_item"
+    __table_args__ = (UniqueConstraint("campaign_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("cleanup_campaign.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    org_path: Mapped[str] = mapped_column(String(255), index=True)  # where the person stood when the campaign opened
+    state: Mapped[ItemState] = mapped_column(enum_column(ItemState), default=ItemState.PENDING, index=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    campaign: Mapped[CleanupCampaign] = relationship(back_populates="items")
+    person: Mapped[Person] = relationship()

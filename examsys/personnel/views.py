@@ -1,0 +1,405 @@
+"""Pages of the personnel register, the clean-up campaign, and the officer's own record."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from examsys.auth.permissions import can
+from examsys.db import get_session
+from examsys.errors import InvalidState, NotFound, ValidationFailed, populate_errors
+from examsys.imports import services as staging
+from examsys.imports.tabular import UnreadableFile, read_table, write_csv, write_xlsx
+from examsys.orgs.models import Organisation
+from examsys.orgs.services import choices
+from examsys.pagination import paginate
+from examsys.personnel import campaigns, importer, services
+from examsys.personnel.forms import (
+    CampaignForm,
+    ConfirmForm,
+    CorrectionForm,
+    DecideForm,
+    EmploymentForm,
+    ImportForm,
+    PersonForm,
+    PhotoForm,
+    ResolveForm,
+    TransferForm,
+)
+from examsys.personnel.models import EmploymentStatus, ItemState, PersonnelKind, StaffingKind
+
+bp = Blueprint("personnel", __name__, url_prefix="/personnel")
+
+
+def _enum(enum_cls, value):
+    try:
+        return enum_cls(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.get("/")
+@login_required
+def index():
+    db = get_session()
+    args = request.args
+    filters = services.PersonFilter(text=args.get("q", ""), org_id=args.get("org", type=int), kind=_enum(PersonnelKind, args.get("kind")),
+                                    status=_enum(EmploymentStatus, args.get("status")), domain_id=args.get("domain", type=int))
+    page = paginate(db, services.person_query(db, current_user, filters), current_app.config["PAGE_SIZE"])
+    return render_template("personnel/index.html", page=page, args=args, orgs=choices(db, current_user, services.READERS),
+                           domains=services.domains(db), show_id=lambda p: services.shown_id_number(current_user, p),
+                           is_hr=current_user.has_role(services.HR))
+
+
+@bp.get("/<int:person_id>")
+@login_required
+def detail(person_id: int):
+    db = get_session()
+    person = services.get_person(db, current_user, person_id)
+    return render_template("personnel/detail.html", person=person, id_number=services.shown_id_number(current_user, person),
+                           may_edit=can(current_user, services.HR, person.org), history=services.history(db, person),
+                           photo_form=PhotoForm())
+
+
+@bp.get("/<int:person_id>/photo.jpg")
+@login_required
+def photo(person_id: int):
+    db = get_session()
+    person = services.get_person(db, current_user, person_id) if current_user.person_id != person_id else services.own_person(db, current_user)
+    if person.photo is None:
+        raise NotFound(_("No photo."))
+    return Response(person.photo.jpeg, mimetype="image/jpeg", headers={"Cache-Control": "private, max-age=300"})
+
+
+@bp.post("/<int:person_id>/photo")
+@login_required
+def upload_photo(person_id: int):
+    db = get_session()
+    form = PhotoForm()
+    if form.validate_on_submit():
+        try:
+            services.set_photo(db, current_user, person_id, form.photo.data.read())
+        except ValidationFailed as error:
+            flash(error.field_errors.get("photo", [error.message])[0], "error")
+            return redirect(url_for("personnel.detail", person_id=person_id)), 303
+        db.commit()
+        flash(_("Photo saved."), "success")
+    else:
+        flash(_("Choose a photo file."), "error")
+    return redirect(url_for("personnel.detail", person_id=person_id))
+
+
+def _form_values(form: PersonForm) -> dict[str, Any]:
+    return {"id_number": form.id_number.data or "", "name": form.name.data or "", "org_id": form.org_id.data,
+            "kind": PersonnelKind(form.kind.data), "staffing_kind": StaffingKind(form.staffing_kind.data), "post": form.post.data or "",
+            "rank": form.rank.data or "", "phone": form.phone.data or "", "legal_qualification": form.legal_qualification.data or "",
+            "training_hours": form.training_hours.data or 0, "duties": form.duties.data or "",
+            "hiring_conditions": form.hiring_conditions.data or "", "directed_by": form.directed_by.data or "",
+            "domain_ids": form.domain_ids.data or []}
+
+
+def _person_form(db, obj=None) -> PersonForm:
+    form = PersonForm(obj=obj)
+    form.org_id.choices = [(o.id, "　" * o.depth + o.name) for o in choices(db, current_user, services.HR)]
+    form.domain_ids.choices = [(d.id, d.name) for d in services.domains(db)]
+    if obj is not None and request.method == "GET":
+        form.kind.data, form.staffing_kind.data = obj.kind.value, obj.staffing_kind.value
+        form.domain_ids.data = [d.id for d in obj.domains]
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    db = get_session()
+    form = _person_form(db)
+    if not form.org_id.choices:
+        services.open_tasks(db, current_user)  # refuses accounts without the HR role
+    if form.validate_on_submit():
+        try:
+            person = services.create_person(db, current_user, _form_values(form))
+        except ValidationFailed as error:
+            populate_errors(form, error)
+        else:
+            db.commit()
+            flash(_("%(name)s is on the register.", name=person.name), "success")
+            return redirect(url_for("personnel.detail", person_id=person.id))
+    return render_template("personnel/form.html", form=form, person=None)
+
+
+@bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(person_id: int):
+    db = get_session()
+    person = services.editable_person(db, current_user, person_id)
+    form = _person_form(db, person)
+    form.org_id.choices = [(person.org_id, person.org.name)]
+    form.org_id.data = person.org_id
+    if form.validate_on_submit():
+        try:
+            services.update_person(db, current_user, person.id, _form_values(form), form.reason.data or "")
+        except ValidationFailed as error:
+            populate_errors(form, error)
+        except InvalidState as error:
+            form.form_errors = [error.message]
+        else:
+            db.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("personnel.detail", person_id=person.id))
+    return render_template("personnel/form.html", form=form, person=person)
+
+
+@bp.route("/<int:person_id>/transfer", methods=["GET", "POST"])
+@login_required
+def transfer(person_id: int):
+    db = get_session()
+    person = services.editable_person(db, current_user, person_id)
+    form = TransferForm()
+    form.org_id.choices = [(o.id, "　" * o.depth + o.name) for o in db.scalars(
+        select(Organisation).where(Organisation.active.is_(True), Organisation.id != person.org_id).order_by(Organisation.path))]
+    if form.validate_on_submit():
+        try:
+            services.transfer_person(db, current_user, person.id, form.org_id.data, form.reason.data or "")
+        except ValidationFailed as error:
+            populate_errors(form, error)
+        else:
+            db.commit()
+            flash(_("%(name)s now belongs to %(org)s.", name=person.name, org=person.org.name), "success")
+            if can(current_user, services.READERS, person.org):
+                return redirect(url_for("personnel.detail", person_id=person.id))
+            return redirect(url_for("personnel.index"))
+    return render_template("personnel/action.html", form=form, person=person, title=_("Transfer %(name)s", name=person.name),
+                           hint=_("The receiving organisation's HR keeps the record from then on."))
+
+
+@bp.route("/<int:person_id>/employment", methods=["GET", "POST"])
+@login_required
+def employment(person_id: int):
+    db = get_session()
+    person = services.editable_person(db, current_user, person_id)
+    form = EmploymentForm()
+    if request.method == "GET":
+        form.status.data = person.employment_status.value
+    if form.validate_on_submit():
+        try:
+            services.change_employment(db, current_user, person.id, EmploymentStatus(form.status.data), form.reason.data or "")
+        except ValidationFailed as error:
+            populate_errors(form, error)
+        else:
+            db.commit()
+            flash(_("Employment status saved."), "success")
+            return redirect(url_for("personnel.detail", person_id=person.id))
+    return render_template("personnel/action.html", form=form, person=person, title=_("Employment of %(name)s", name=person.name),
+                           hint=_("When an officer leaves post, the credential issuer is asked to cancel the credential."))
+
+
+# ---- import and export --------------------------------------------------------------------------
+
+def _import_root(db, orgs: list[Organisation]) -> Organisation:
+    wanted = request.form.get("org_id", type=int)
+    return next((o for o in orgs if o.id == wanted), orgs[0])
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_upload():
+    db = get_session()
+    orgs = choices(db, current_user, services.HR)
+    if not orgs:
+        services.open_tasks(db, current_user)
+    form = ImportForm()
+    if form.validate_on_submit():
+        root = _import_root(db, orgs)
+        upload = form.file.data
+        data = upload.read()
+        try:
+            table = read_table(upload.filename or "", data, importer.COLUMNS, max_rows=current_app.config["IMPORT_MAX_ROWS"])
+        except UnreadableFile as error:
+            form.file.errors = [str(error)]
+            return render_template("personnel/import.html", form=form, orgs=orgs), 422
+        plan = importer.plan_import(db, current_user, table, root)
+        if plan.errors:
+            return render_template("personnel/import.html", form=form, orgs=orgs, plan=plan, filename=upload.filename, root=root), 422
+        staged = staging.stage(db, current_user, "personnel", upload.filename or "upload", data)
+        db.commit()
+        return render_template("personnel/import.html", form=form, orgs=orgs, plan=plan, filename=upload.filename, root=root,
+                               confirm=ConfirmForm(staged_id=staged.id, org_id=root.id))
+    return render_template("personnel/import.html", form=form, orgs=orgs)
+
+
+@bp.post("/import/confirm")
+@login_required
+def import_confirm():
+    db = get_session()
+    orgs = choices(db, current_user, services.HR)
+    form = ConfirmForm()
+    if not orgs or not form.validate_on_submit():
+        return redirect(url_for("personnel.import_upload"))
+    root = _import_root(db, orgs)
+    staged = staging.load(db, current_user, "personnel", form.staged_id.data)
+    table = read_table(staged.filename, staged.content, importer.COLUMNS, max_rows=current_app.config["IMPORT_MAX_ROWS"])
+    plan = importer.plan_import(db, current_user, table, root)
+    if plan.errors:
+        return render_template("personnel/import.html", form=ImportForm(), orgs=orgs, plan=plan, filename=staged.filename, root=root), 422
+    counts = importer.apply_import(db, current_user, plan, source=staged.filename)
+    staging.discard(db, staged)
+    db.commit()
+    flash(_("Import finished: %(c)d created, %(u)d updated, %(n)d unchanged.", c=counts["created"], u=counts["updated"], n=counts["unchanged"]),
+          "success")
+    return redirect(url_for("personnel.index"))
+
+
+def _table_response(fmt: str, name: str, rows: list[dict[str, str]]) -> Response:
+    if fmt == "csv":
+        return Response(write_csv(importer.COLUMNS, rows), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+    return Response(write_xlsx(importer.COLUMNS, rows, "人员"), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
+
+
+@bp.get("/template.<any(csv, xlsx):fmt>")
+@login_required
+def template(fmt: str):
+    example = [{"id_number": "11010519491231002X", "name": "张三", "org_code": "150102-SJJ", "kind": "执法人员", "staffing_kind": "公务员",
+                "employment_status": "在岗", "post": "执法科员", "rank": "一级科员", "domains": "market", "training_hours": "40"},
+               {"id_number": "", "name": "李四", "org_code": "150102-SJJ", "kind": "执法辅助人员", "staffing_kind": "劳务派遣",
+                "employment_status": "在岗", "post": "协管员", "duties": "协助开展市场巡查，不得独立执法", "hiring_conditions": "高中以上学历",
+                "directed_by": "新城区市场监督管理局稽查科"}]
+    return _table_response(fmt, "personnel-template", example)
+
+
+@bp.get("/export.<any(csv, xlsx):fmt>")
+@login_required
+def export(fmt: str):
+    db = get_session()
+    services.open_tasks(db, current_user)  # HR only: the export holds full ID numbers
+    filters = services.PersonFilter(text=request.args.get("q", ""), org_id=request.args.get("org", type=int),
+                                    kind=_enum(PersonnelKind, request.args.get("kind")), status=_enum(EmploymentStatus, request.args.get("status")))
+    query = services.person_query(db, current_user, filters).where(services.scope_clause(db, current_user, services.HR, Organisation.path))
+    people = list(db.scalars(query))
+    from examsys.audit.services import record
+
+    record(db, current_user, "person.export", "register", fmt, label=f"{len(people)} people", org=current_user.org)
+    db.commit()
+    return _table_response(fmt, "personnel", importer.export_rows(people))
+
+
+# ---- tasks and corrections ------------------------------------------------------------------------
+
+@bp.get("/tasks")
+@login_required
+def tasks():
+    db = get_session()
+    page = paginate(db, services.correction_query(db, current_user), current_app.config["PAGE_SIZE"])
+    return render_template("personnel/tasks.html", tasks=services.open_tasks(db, current_user), corrections=page, resolve=ResolveForm())
+
+
+@bp.post("/corrections/<int:request_id>")
+@login_required
+def resolve(request_id: int):
+    db = get_session()
+    form = ResolveForm()
+    try:
+        services.resolve_correction(db, current_user, request_id, form.response.data or "")
+    except ValidationFailed as error:
+        flash(error.field_errors.get("response", [error.message])[0], "error")
+        return redirect(url_for("personnel.tasks"))
+    db.commit()
+    flash(_("The officer can read your answer on their page."), "success")
+    return redirect(url_for("personnel.tasks"))
+
+
+# ---- clean-up campaign -----------------------------------------------------------------------------
+
+@bp.get("/campaigns")
+@login_required
+def campaign_list():
+    db = get_session()
+    return render_template("personnel/campaigns.html", campaigns=campaigns.campaigns(db, current_user))
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@login_required
+def campaign_new():
+    db = get_session()
+    form = CampaignForm()
+    form.org_id.choices = [(o.id, "　" * o.depth + o.name) for o in choices(db, current_user, services.HR)]
+    if not form.org_id.choices:
+        services.open_tasks(db, current_user)
+    if form.validate_on_submit():
+        try:
+            campaign = campaigns.open_campaign(db, current_user, form.org_id.data, form.name.data or "", form.cutoff.data)
+        except ValidationFailed as error:
+            populate_errors(form, error)
+        else:
+            db.commit()
+            flash(_("The campaign is open: %(n)d officers to confirm.", n=len(campaign.items)), "success")
+            return redirect(url_for("personnel.campaign", campaign_id=campaign.id))
+    return render_template("personnel/campaign_new.html", form=form)
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+@login_required
+def campaign(campaign_id: int):
+    db = get_session()
+    item = campaigns.get_campaign(db, current_user, campaign_id)
+    state = _enum(ItemState, request.args.get("state", "pending"))
+    page = paginate(db, campaigns.item_query(db, current_user, item, state), current_app.config["PAGE_SIZE"])
+    return render_template("personnel/campaign.html", campaign=item, rows=campaigns.progress(db, current_user, item), page=page,
+                           state=state, flagged=lambda i: campaigns.is_flagged(item, i), decide=DecideForm(),
+                           may_decide=lambda p: can(current_user, services.HR, p.org))
+
+
+@bp.post("/campaigns/items/<int:item_id>")
+@login_required
+def campaign_decide(item_id: int):
+    db = get_session()
+    form = DecideForm()
+    try:
+        item = campaigns.decide(db, current_user, item_id, ItemState(form.state.data), form.note.data or "")
+    except ValidationFailed as error:
+        flash(error.field_errors.get("note", [error.message])[0], "error")
+        return redirect(request.referrer or url_for("personnel.campaign_list"))
+    db.commit()
+    flash(_("%(name)s: %(state)s.", name=item.person.name, state=item.state.label), "success")
+    return redirect(request.referrer or url_for("personnel.campaign", campaign_id=item.campaign_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/close")
+@login_required
+def campaign_close(campaign_id: int):
+    db = get_session()
+    campaigns.close_campaign(db, current_user, campaign_id)
+    db.commit()
+    flash(_("The campaign is closed."), "success")
+    return redirect(url_for("personnel.campaign", campaign_id=campaign_id))
+
+
+# ---- the officer's own record ---------------------------------------------------------------------
+
+me_bp = Blueprint("me", __name__, url_prefix="/me")
+
+
+@me_bp.route("/", methods=["GET", "POST"])
+@login_required
+def my_record():
+    db = get_session()
+    person = services.own_person(db, current_user)
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        try:
+            services.request_correction(db, current_user, form.text.data or "")
+        except (ValidationFailed, InvalidState) as error:
+            flash(error.message, "error")
+        else:
+            db.commit()
+            flash(_("Your request was sent to HR."), "success")
+            return redirect(url_for("me.my_record"))
+    from examsys.personnel.models import CorrectionRequest
+
+    requests_ = list(db.scalars(select(CorrectionRequest).where(CorrectionRequest.person_id == person.id)
+                                .order_by(CorrectionRequest.created_at.desc()).limit(20)))
+    return render_template("personnel/me.html", person=person, form=form, requests=requests_)
