@@ -74,7 +74,7 @@ class PersonImportPlan:
         return {"created": len(self.create), "updated": len(self.update), "unchanged": len(self.unchanged)}
 
 
-def _existing(session: Session, numbers: list[str], chunk: int = 500) -> dict[str, Person]:
+def _existing(session: Session, numbers: list[str], chunk: int = 2000) -> dict[str, Person]:
     found: dict[str, Person] = {}
     for start in range(0, len(numbers), chunk):
         query = (select(Person).where(Person.id_number.in_(numbers[start:start + chunk]))
