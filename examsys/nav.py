@@ -28,6 +28,18 @@ ITEMS = (
 )
 
 
+def current(items: list[NavItem]) -> NavItem | None:
+    """The item whose address is the longest prefix of the page's address."""
+    from flask import request, url_for
+
+    best, best_length = None, 0
+    for item in items:
+        path = url_for(item.endpoint)
+        if (request.path == path or (path != "/" and request.path.startswith(path.rstrip("/") + "/"))) and len(path) > best_length:
+            best, best_length = item, len(path)
+    return best
+
+
 MY_RECORD = NavItem("me.my_record", _l("My record"), ())
 
 

@@ -86,9 +86,9 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def template_helpers() -> dict[str, Any]:
-        from examsys.nav import navigation
+        from examsys.nav import current, navigation
 
-        return {"nav_items": navigation, "current_locale": lambda: str(get_locale()), "now": clock.now}
+        return {"nav_items": navigation, "nav_current": current, "current_locale": lambda: str(get_locale()), "now": clock.now}
 
     @app.template_filter("localtime")
     def localtime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.models import User
-from examsys.auth.permissions import can, require_any_scope, scope_clause, visible_org
+from examsys.auth.permissions import can, grant_roots, require_any_scope, scope_clause, visible_org
 from examsys.errors import InvalidState, NotFound, ValidationFailed
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import (
@@ -53,16 +53,20 @@ def open_campaign(session: Session, actor: User, org_id: int, name: str, cutoff:
     return campaign
 
 
+def _concerns(actor: User, campaign: CleanupCampaign) -> bool:
+    """A campaign concerns whoever reads its subtree, or a part of it (a county inside a league's campaign)."""
+    return any(campaign.org.contains(root) or root.contains(campaign.org) for root in grant_roots(actor, READERS))
+
+
 def campaigns(session: Session, actor: User) -> list[CleanupCampaign]:
     require_any_scope(session, actor, READERS)
-    query = (select(CleanupCampaign).join(Organisation).where(scope_clause(session, actor, READERS, Organisation.path))
-             .order_by(CleanupCampaign.created_at.desc()))
-    return list(session.scalars(query))
+    query = select(CleanupCampaign).order_by(CleanupCampaign.created_at.desc())
+    return [c for c in session.scalars(query) if _concerns(actor, c)]
 
 
 def get_campaign(session: Session, actor: User, campaign_id: int) -> CleanupCampaign:
     campaign = session.get(CleanupCampaign, campaign_id)
-    if campaign is None or not can(actor, READERS, campaign.org):
+    if campaign is None or not _concerns(actor, campaign):
         raise NotFound(_("No such campaign."))
     return campaign
 
