@@ -337,3 +337,15 @@ def test_html_in_a_moodle_file_is_shown_escaped(db, tree, editors, client, auth)
     question = db.query(Question).filter_by(ref="H-1").one()
     page = client.get(f"/bank/{question.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;" in page
+
+
+def test_the_question_page_shows_what_changed_between_versions(db, tree, editors, client, auth):
+    author, reviewer = editors
+    _import(db, author, BANK, tree.region)
+    question = db.query(Question).filter_by(ref="T-T-001").one()
+    services.change_status(db, reviewer, question.latest.id, "review")
+    services.edit_question(db, author, question.id, _raw(question.latest, article="第五条第二款"), "条款更正")
+    db.commit()
+    auth.login("author")
+    page = client.get(f"/bank/{question.id}").get_data(as_text=True)
+    assert "What changed from version 1" in page and "第五条第一款" in page and "第五条第二款" in page and "条款更正" in page

@@ -205,6 +205,12 @@ def _apply_content(version: QuestionVersion, content: dict[str, Any]) -> None:
     version.content_hash = content_hash(content)
 
 
+def version_changes(old: QuestionVersion, new: QuestionVersion) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) for every content field that differs between two versions."""
+    before, after = old.content(), new.content()
+    return [(name, before[name], after[name]) for name in before if before[name] != after[name]]
+
+
 def _version_in_scope(session: Session, actor: User, version_id: int) -> QuestionVersion:
     version = session.get(QuestionVersion, version_id)
     if version is None or not can(actor, EDITOR, version.question.org):

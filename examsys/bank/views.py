@@ -63,12 +63,18 @@ def bulk():
     return redirect(request.referrer or url_for("bank.index"))
 
 
+def _render_detail(question, version):
+    previous = next((v for v in question.versions if v.number == version.number - 1), None)
+    changes = services.version_changes(previous, version) if previous else []
+    return render_template("bank/detail.html", question=question, version=version, kind_of=kind_of, changes=changes, previous=previous)
+
+
 @bp.get("/<int:question_id>")
 @login_required
 def detail(question_id: int):
     db = get_session()
     question = services.get_question(db, current_user, question_id)
-    return render_template("bank/detail.html", question=question, version=question.latest, kind_of=kind_of)
+    return _render_detail(question, question.latest)
 
 
 @bp.get("/<int:question_id>/v/<int:number>")
@@ -79,7 +85,7 @@ def version(question_id: int, number: int):
     chosen = next((v for v in question.versions if v.number == number), None)
     if chosen is None:
         return redirect(url_for("bank.detail", question_id=question.id))
-    return render_template("bank/detail.html", question=question, version=chosen, kind_of=kind_of)
+    return _render_detail(question, chosen)
 
 
 @bp.post("/versions/<int:version_id>/<any(review, activate, retire):action>")
