@@ -25,7 +25,6 @@ setup: $(STAMP) translations
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
-	$(BIN)/flask bank import question_bank --activate
 
 ## run: setup, then serve on http://127.0.0.1:5000 (development server).
 run: setup

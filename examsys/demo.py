@@ -4,10 +4,13 @@ Idempotent: what exists (by code, username or ID number) is left alone."""
 from __future__ import annotations
 
 import random
+from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from examsys import clock
 from examsys.auth.models import Role, User
 from examsys.auth.services import create_account, grant_role
 from examsys.orgs.models import Organisation, OrgKind
@@ -135,9 +138,46 @@ def seed_demo(session: Session) -> str:
                            password=DEMO_PASSWORD, person_id=person.id, must_change=False)
             created["accounts"] += 1
 
+    bank_line = _starter_banks(session, by_code["150000"])
+    exam_line = _demo_exam(session, by_code["150000"])
+
     officer = session.scalar(select(User).where(User.username == "officer"))
     lines = [f"demo data: {created['organisations']} organisations, {created['accounts']} accounts, {created['people']} people created",
-             f"demo password for every demo account: {DEMO_PASSWORD}"]
+             bank_line, exam_line, f"demo password for every demo account: {DEMO_PASSWORD}"]
     if officer is not None and officer.person is not None:
         lines.append(f"the officer account 'officer' also logs in with ID number {officer.person.id_number}")
     return "\n".join(lines)
+
+
+STARTER_BANKS = Path(__file__).resolve().parent.parent / "question_bank"
+DEMO_EXAM = "2026年度行政执法人员资格考试（通用法律知识·演示）"
+
+
+def _starter_banks(session: Session, region: Organisation) -> str:
+    """The starter banks, active at once: they were reviewed in the repository, article by article."""
+    from examsys.bank.models import Question
+    from examsys.bank.schema import read_paths
+    from examsys.bank.services import apply_import, plan_import
+
+    if session.scalar(select(Question.id).limit(1)) is not None or not STARTER_BANKS.is_dir():
+        return "starter banks: already loaded"
+    result = read_paths([STARTER_BANKS])
+    if result.problems:
+        raise RuntimeError("the starter banks do not pass their schema: " + "; ".join(str(p) for p in result.problems[:5]))
+    counts = apply_import(session, None, plan_import(session, None, result.records, region), region, activate=True, source="question_bank")
+    return f"starter banks: {counts['created']} questions loaded"
+
+
+def _demo_exam(session: Session, region: Organisation) -> str:
+    """A qualification exam open for a month from now, with papers for every demo officer."""
+    from examsys.bank.models import BankPart
+    from examsys.exams.models import ExamKind, ExamPlan
+    from examsys.exams.services import create_plan, open_plan
+
+    if session.scalar(select(ExamPlan.id).where(ExamPlan.name == DEMO_EXAM)) is not None:
+        return "demo exam: already open"
+    now = clock.now().replace(second=0, microsecond=0)
+    plan = create_plan(session, None, name=DEMO_EXAM, kind=ExamKind.QUALIFICATION, org_id=region.id, part=BankPart.COMMON,
+                       domain_id=None, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=30))
+    papers = open_plan(session, None, plan.id)
+    return f"demo exam: open until {plan.closes_at:%Y-%m-%d}, {papers} papers generated"

@@ -23,6 +23,7 @@ ITEMS = (
     NavItem("personnel.campaign_list", _l("Clean-up"), (Role.HR_ADMIN,)),
     NavItem("personnel.tasks", _l("HR tasks"), (Role.HR_ADMIN,)),
     NavItem("bank.index", _l("Question banks"), (Role.EXAM_ADMIN,)),
+    NavItem("exams.plans", _l("Exams"), (Role.EXAM_ADMIN,)),
     NavItem("auth.accounts", _l("Accounts"), (Role.SYSADMIN,)),
     NavItem("audit.index", _l("Audit trail"), (Role.AUDITOR, Role.SYSADMIN)),
 )
@@ -41,6 +42,7 @@ def current(items: list[NavItem]) -> NavItem | None:
 
 
 MY_RECORD = NavItem("me.my_record", _l("My record"), ())
+MY_EXAMS = NavItem("exams.mine", _l("My exams"), ())
 
 
 def navigation() -> list[NavItem]:
@@ -49,5 +51,5 @@ def navigation() -> list[NavItem]:
     roles = current_user.roles()
     items = [item for item in ITEMS if not item.roles or roles.intersection(item.roles)]
     if current_user.person_id is not None:
-        items.insert(1, MY_RECORD)
+        items[1:1] = [MY_EXAMS, MY_RECORD]
     return items

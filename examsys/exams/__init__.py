@@ -1,0 +1,1 @@
+"""Online exams: plans with blueprints, pre-generated papers, the exam room, grading and results."""

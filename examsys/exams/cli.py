@@ -1,0 +1,43 @@
+"""`flask exams ...`: what cron and operators run."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from examsys.db import get_session
+
+
+def register(app: Flask) -> None:
+    @app.cli.group("exams")
+    def exams_group() -> None:
+        """Online exams."""
+
+    @exams_group.command("close-expired")
+    def close_expired_cmd() -> None:
+        """Submit and grade every attempt past its deadline (safe to run from cron on every node)."""
+        from examsys.exams.services import close_expired
+
+        db = get_session()
+        total = 0
+        while True:
+            count = close_expired(db)
+            db.commit()
+            total += count
+            if count == 0:
+                break
+        click.echo(f"{total} attempts submitted at their deadline")
+
+    @exams_group.command("open")
+    @click.argument("plan_id", type=int)
+    def open_cmd(plan_id: int) -> None:
+        """Open a draft plan and generate its papers, with progress (for region-wide sittings)."""
+        from examsys.errors import DomainError
+        from examsys.exams.services import open_plan
+
+        db = get_session()
+        try:
+            made = open_plan(db, None, plan_id, progress=lambda done, total: click.echo(f"\r{done}/{total} papers", nl=False))
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
+        db.commit()
+        click.echo(f"\nopen: {made} papers generated")

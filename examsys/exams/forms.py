@@ -1,0 +1,45 @@
+"""Forms of the exam pages."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateTimeLocalField, DecimalField, FieldList, FormField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from examsys.bank.models import QUESTION_TYPE_LABELS, BankPart, QuestionType
+from examsys.exams.models import ExamKind, PaperMode, ReviewPolicy
+
+
+class SectionForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    type = SelectField(_l("Type"), choices=[("", "—")] + [(t.value, QUESTION_TYPE_LABELS[t]) for t in QuestionType])
+    law = StringField(_l("Law (any if empty)"), validators=[Optional(), Length(max=80)])
+    difficulty = IntegerField(_l("Difficulty (any if empty)"), validators=[Optional(), NumberRange(1, 5)])
+    count = IntegerField(_l("Questions"), validators=[Optional(), NumberRange(0, 500)])
+    points_each = DecimalField(_l("Points each"), validators=[Optional(), NumberRange(0, 100)], places=2)
+
+
+class PlanForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in ExamKind])
+    org_id = SelectField(_l("Candidates from"), coerce=int)
+    part = SelectField(_l("Bank part"), choices=[(p.value, p.label) for p in BankPart])
+    domain_id = SelectField(_l("Enforcement domain (sector part)"), coerce=int, validators=[Optional()])
+    opens_at = DateTimeLocalField(_l("Window opens"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    closes_at = DateTimeLocalField(_l("Window closes"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[DataRequired(), NumberRange(5, 600)], default=120)
+    pass_mark = DecimalField(_l("Pass mark"), validators=[DataRequired()], default=60, places=2)
+    attempts_allowed = IntegerField(_l("Attempts allowed"), validators=[DataRequired(), NumberRange(1, 10)], default=1)
+    partial_credit = BooleanField(_l("Multiple choice: partial credit for a correct subset"))
+    shuffle_questions = BooleanField(_l("Shuffle questions"), default=True)
+    shuffle_options = BooleanField(_l("Shuffle options"), default=True)
+    paper_mode = SelectField(_l("Papers"), choices=[(PaperMode.INDIVIDUAL.value, _l("A random paper per candidate")),
+                                                    (PaperMode.SHARED.value, _l("One random paper for all"))])
+    review = SelectField(_l("After the exam, candidates see"), choices=[(ReviewPolicy.SCORE.value, _l("Score and pass/fail")),
+                                                                       (ReviewPolicy.ANSWERS.value, _l("Also their answers and the keys")),
+                                                                       (ReviewPolicy.NONE.value, _l("Nothing"))])
+    max_departures = IntegerField(_l("Submit after leaving the page this many times (empty: never)"), validators=[Optional(), NumberRange(1, 100)])
+    include_auxiliary = BooleanField(_l("Practice only: auxiliary staff may take it too"))
+    sections = FieldList(FormField(SectionForm), min_entries=6, max_entries=6)

@@ -1,0 +1,540 @@
+"""Use cases of exams: plans, opening (papers generated in advance), the exam room, grading, results."""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from examsys import clock
+from examsys.audit.services import record
+from examsys.auth.models import Role, User
+from examsys.auth.permissions import can, require_any_scope, scope_clause, visible_org
+from examsys.bank.models import BankPart, QuestionType, QuestionVersion
+from examsys.bank.types import kind_of
+from examsys.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
+from examsys.exams import papers
+from examsys.exams.models import (
+    Answer,
+    Attempt,
+    AttemptStatus,
+    BlueprintSection,
+    ExamKind,
+    ExamPlan,
+    IntegrityEvent,
+    PaperMode,
+    PlanStatus,
+    ReviewPolicy,
+)
+from examsys.orgs.models import Organisation
+from examsys.personnel.models import EmploymentStatus, Person, PersonnelKind
+
+ADMIN = Role.EXAM_ADMIN
+DEFAULT_BLUEPRINT = ((QuestionType.SINGLE_CHOICE, 25), (QuestionType.MULTIPLE_CHOICE, 10), (QuestionType.TRUE_FALSE, 15))
+FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.AUTO_SUBMITTED, AttemptStatus.GRADED)
+
+
+# ---- plans ---------------------------------------------------------------------------------------
+
+@dataclass
+class SectionSpec:
+    type: QuestionType
+    count: int
+    points_each: Decimal
+    law: str | None = None
+    difficulty: int | None = None
+    title: str = ""
+
+
+def default_sections() -> list[SectionSpec]:
+    """25 single + 10 multiple + 15 true/false, 2 points each: 100 points."""
+    return [SectionSpec(qtype, count, Decimal(2)) for qtype, count in DEFAULT_BLUEPRINT]
+
+
+def create_plan(session: Session, actor: User | None, *, name: str, kind: ExamKind, org_id: int, part: BankPart,
+                domain_id: int | None, opens_at: datetime, closes_at: datetime, duration_minutes: int = 120,
+                pass_mark: Decimal = Decimal(60), attempts_allowed: int = 1, sections: list[SectionSpec] | None = None,
+                **options: Any) -> ExamPlan:
+    org = visible_org(session, actor, ADMIN, org_id)
+    sections = sections if sections is not None else default_sections()
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = [_("Name the exam.")]
+    if closes_at <= opens_at:
+        errors["closes_at"] = [_("The window must close after it opens.")]
+    if not 5 <= duration_minutes <= 600:
+        errors["duration_minutes"] = [_("The duration is 5 to 600 minutes.")]
+    if part is BankPart.SECTOR and domain_id is None:
+        errors["domain_id"] = [_("A sector exam names its enforcement domain.")]
+    if not sections or any(s.count < 1 or s.points_each <= 0 for s in sections):
+        errors["sections"] = [_("Every section needs at least one question and positive points.")]
+    total = sum((s.points_each * s.count for s in sections), Decimal(0))
+    if not Decimal(0) < pass_mark <= total:
+        errors["pass_mark"] = [_("The pass mark lies between 0 and the paper's %(total)s points.", total=total)]
+    if not 1 <= attempts_allowed <= 10:
+        errors["attempts_allowed"] = [_("1 to 10 attempts.")]
+    if errors:
+        raise ValidationFailed(_("The plan was not saved; correct the marked fields."), errors)
+    plan = ExamPlan(name=name.strip(), kind=kind, org=org, part=part, domain_id=domain_id if part is BankPart.SECTOR else None,
+                    opens_at=opens_at, closes_at=closes_at, duration_minutes=duration_minutes, pass_mark=pass_mark,
+                    attempts_allowed=attempts_allowed, created_by_id=actor.id if actor else None,
+                    include_auxiliary=kind is ExamKind.PRACTICE and bool(options.pop("include_auxiliary", False)), **options)
+    plan.sections = [BlueprintSection(position=i, title=s.title, type=s.type, law=s.law, difficulty=s.difficulty, count=s.count,
+                                      points_each=s.points_each) for i, s in enumerate(sections)]
+    session.add(plan)
+    session.flush()
+    record(session, actor, "exam.plan_create", "exam_plan", plan.id, label=plan.name, org=org,
+           after={"kind": kind.value, "sections": [(s.type.value, s.count, str(s.points_each)) for s in sections]})
+    return plan
+
+
+def plan_query(session: Session, actor: User) -> Select[tuple[ExamPlan]]:
+    require_any_scope(session, actor, ADMIN)
+    return (select(ExamPlan).join(Organisation).where(scope_clause(session, actor, ADMIN, Organisation.path))
+            .order_by(ExamPlan.opens_at.desc()))
+
+
+def get_plan(session: Session, actor: User, plan_id: int) -> ExamPlan:
+    plan = session.get(ExamPlan, plan_id)
+    if plan is None or not can(actor, ADMIN, plan.org):
+        raise NotFound(_("No such exam."))
+    return plan
+
+
+def check_plan(session: Session, plan: ExamPlan) -> papers.PlanCheck:
+    pools, _letters = papers.pools_for(session, plan)
+    return papers.check(plan, pools)
+
+
+def eligible_candidates(session: Session, plan: ExamPlan) -> list[Person]:
+    """In post, in the plan's subtree; regular officers only (auxiliary staff may only practise); for a
+    sector exam, those holding the domain."""
+    query = (select(Person).join(Organisation, Person.org_id == Organisation.id)
+             .where(Organisation.path.startswith(plan.org.path), Person.employment_status == EmploymentStatus.EMPLOYED))
+    if not (plan.kind is ExamKind.PRACTICE and plan.include_auxiliary):
+        query = query.where(Person.kind == PersonnelKind.OFFICER)
+    if plan.part is BankPart.SECTOR and plan.domain_id is not None:
+        query = query.where(Person.domains.any(id=plan.domain_id))
+    return list(session.scalars(query.order_by(Person.id)))
+
+
+def open_plan(session: Session, actor: User | None, plan_id: int, *, progress: Callable[[int, int], None] | None = None,
+              batch: int = 500) -> int:
+    """Check the plan against the bank, fix its pools, and generate a paper for every eligible
+    candidate, so that starting the exam is a read. Returns the number of papers."""
+    plan = get_plan(session, actor, plan_id) if actor is not None else session.get(ExamPlan, plan_id)
+    if plan is None:
+        raise NotFound(_("No such exam."))
+    pools, letters = papers.pools_for(session, plan)
+    result = papers.check(plan, pools)
+    if not result.ok:
+        short = [f"{c.section.type.label} {c.available}/{c.section.count}" for c in result.sections if not c.ok]
+        raise InvalidState(_("The bank cannot fill this blueprint: %(short)s.", short=", ".join(short) or _("sections share too few questions")))
+    plan.open()
+    plan.pools = pools
+    candidates = eligible_candidates(session, plan)
+    shared_seed = secrets.token_hex(8) if plan.paper_mode is PaperMode.SHARED else None
+    used: set[int] = set()
+    made = 0
+    for start in range(0, len(candidates), batch):
+        chunk = candidates[start:start + batch]
+        attempts = []
+        for person in chunk:
+            seed = shared_seed or secrets.token_hex(8)
+            items = papers.assemble(plan, pools, letters, seed)
+            used.update(item["v"] for item in items)
+            attempts.append(Attempt(plan=plan, person_id=person.id, number=1, seed=seed, items=items))
+        session.add_all(attempts)
+        session.flush()
+        made += len(attempts)
+        if progress is not None:
+            progress(made, len(candidates))
+    # Pinned versions never change again: an edit makes a new version.
+    for start in range(0, len(used), 1000):
+        ids = sorted(used)[start:start + 1000]
+        session.execute(update(QuestionVersion).where(QuestionVersion.id.in_(ids)).values(used=True))
+    session.flush()
+    record(session, actor, "exam.plan_open", "exam_plan", plan.id, label=plan.name, org=plan.org,
+           after={"papers": made, "distinct_papers_log10": round(result.distinct_papers_log10, 1)})
+    return made
+
+
+def regenerate(session: Session, attempt: Attempt) -> list[dict[str, Any]]:
+    """The paper again from its seed and the plan's pools: equal to the stored one unless tampered with."""
+    plan = attempt.plan
+    rows = session.execute(select(QuestionVersion.id, QuestionVersion.options).where(
+        QuestionVersion.id.in_({v for pool in plan.pools or [] for v in pool}))).all()
+    letters = {row.id: (sorted(row.options) if row.options else None) for row in rows}
+    return papers.assemble(plan, plan.pools or [], letters, attempt.seed)
+
+
+# ---- the exam room -------------------------------------------------------------------------------
+
+class TimeUp(InvalidState):
+    pass
+
+
+class OtherDevice(InvalidState):
+    pass
+
+
+def my_attempts(session: Session, user: User) -> list[Attempt]:
+    if user.person_id is None:
+        return []
+    query = (select(Attempt).where(Attempt.person_id == user.person_id).join(ExamPlan)
+             .where(ExamPlan.status != PlanStatus.DRAFT).options(selectinload(Attempt.plan)).order_by(ExamPlan.opens_at.desc()))
+    attempts = list(session.scalars(query))
+    for attempt in attempts:
+        touch(session, attempt)
+    return attempts
+
+
+def own_attempt(session: Session, user: User, attempt_id: int, *, lock: bool = False) -> Attempt:
+    """The user's own attempt, brought up to date: past its deadline it is submitted now."""
+    attempt = session.get(Attempt, attempt_id, with_for_update=lock)
+    if attempt is None or user.person_id is None or attempt.person_id != user.person_id:
+        raise NotFound(_("No such exam paper."))
+    touch(session, attempt)
+    return attempt
+
+
+def touch(session: Session, attempt: Attempt) -> None:
+    if attempt.expired():
+        attempt.finish(automatic=True)
+        session.add(IntegrityEvent(attempt_id=attempt.id, kind="auto_submitted", detail="deadline"))
+        grade(session, attempt)
+
+
+def start(session: Session, user: User, attempt_id: int) -> str:
+    """Begin the attempt (or continue it on this device); returns the device token for this browser."""
+    attempt = own_attempt(session, user, attempt_id, lock=True)
+    if attempt.status is AttemptStatus.NOT_STARTED:
+        taken = session.scalar(select(func.count()).select_from(Attempt).where(
+            Attempt.person_id == attempt.person_id, Attempt.plan_id == attempt.plan_id, Attempt.status.in_(FINISHED))) or 0
+        if taken >= attempt.plan.attempts_allowed:
+            raise InvalidState(_("You have used all attempts this exam allows."))
+        token = secrets.token_urlsafe(24)
+        attempt.start(token)
+        session.flush()
+        record(session, user, "exam.start", "attempt", attempt.id, label=attempt.plan.name, org=attempt.person.org)
+        return token
+    if attempt.finished:
+        raise InvalidState(_("This attempt is finished."))
+    raise OtherDevice(_("This exam is already open in another window or on another device."))
+
+
+def take_over(session: Session, user: User, attempt_id: int) -> str:
+    """Move the attempt to this browser; the other one can no longer save. Logged."""
+    attempt = own_attempt(session, user, attempt_id, lock=True)
+    if attempt.status is not AttemptStatus.IN_PROGRESS:
+        raise InvalidState(_("This attempt is not in progress."))
+    token = secrets.token_urlsafe(24)
+    attempt.device_token = token
+    session.add(IntegrityEvent(attempt_id=attempt.id, kind="takeover", detail="continued in another browser"))
+    session.flush()
+    record(session, user, "exam.takeover", "attempt", attempt.id, label=attempt.plan.name, org=attempt.person.org)
+    return token
+
+
+def _in_progress(attempt: Attempt, token: str | None) -> None:
+    if attempt.finished:
+        raise TimeUp(_("Time is up: your answers were submitted at the deadline.") if attempt.auto_submitted
+                     else _("This attempt has been submitted."))
+    if attempt.status is not AttemptStatus.IN_PROGRESS:
+        raise InvalidState(_("Start the exam first."))
+    if not token or token != attempt.device_token:
+        raise OtherDevice(_("This exam continues in another window or on another device."))
+
+
+def normalise_response(qtype: QuestionType, raw: Any, letters: list[str] | None) -> Any:
+    """What a browser sent, as the type stores it; anything malformed is refused."""
+    if raw in (None, "", []):
+        return None
+    if qtype is QuestionType.SINGLE_CHOICE:
+        if not isinstance(raw, str) or raw not in (letters or []):
+            raise ValidationFailed(_("Not one of the options."))
+        return raw
+    if qtype is QuestionType.MULTIPLE_CHOICE:
+        values = raw if isinstance(raw, list) else [raw]
+        if any(not isinstance(v, str) or v not in (letters or []) for v in values):
+            raise ValidationFailed(_("Not one of the options."))
+        return sorted(set(values))
+    if qtype is QuestionType.TRUE_FALSE:
+        if raw in (True, "true"):
+            return True
+        if raw in (False, "false"):
+            return False
+        raise ValidationFailed(_("Answer true or false."))
+    if not isinstance(raw, str):
+        raise ValidationFailed(_("Write text."))
+    limit = 200 if qtype is QuestionType.FILL_IN else 10000
+    if len(raw) > limit:
+        raise ValidationFailed(_("At most %(n)d characters.", n=limit))
+    return raw
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    saved: bool  # False: a newer save was already kept
+    seq: int
+    saved_at: datetime
+
+
+def save_answer(session: Session, user: User, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
+                flagged: bool | None = None) -> SaveResult:
+    """Keep an answer. Saves carry the client's counter: a stale or repeated save never overwrites a newer one."""
+    attempt = own_attempt(session, user, attempt_id)
+    _in_progress(attempt, token)
+    if not 0 <= position < len(attempt.items):
+        raise ValidationFailed(_("No such question on this paper."))
+    item = attempt.items[position]
+    version = session.get(QuestionVersion, item["v"])
+    assert version is not None
+    response = normalise_response(version.type, raw, item["o"])
+    answer = session.scalar(select(Answer).where(Answer.attempt_id == attempt.id, Answer.position == position).with_for_update())
+    now = clock.now()
+    if answer is None:
+        answer = Answer(attempt_id=attempt.id, position=position, response=response, seq=seq, saved_at=now, flagged=bool(flagged))
+        session.add(answer)
+    elif seq <= answer.seq:
+        return SaveResult(False, answer.seq, answer.saved_at)
+    else:
+        answer.response, answer.seq, answer.saved_at = response, seq, now
+        if flagged is not None:
+            answer.flagged = flagged
+    attempt.last_activity_at = now
+    session.flush()
+    return SaveResult(True, seq, now)
+
+
+def record_departure(session: Session, user: User, attempt_id: int, token: str | None) -> Attempt:
+    """The candidate left the exam page. Logged; a plan may submit the attempt after N departures."""
+    attempt = own_attempt(session, user, attempt_id)
+    _in_progress(attempt, token)
+    attempt.departures += 1
+    session.add(IntegrityEvent(attempt_id=attempt.id, kind="focus_lost", detail=f"#{attempt.departures}"))
+    if attempt.plan.max_departures is not None and attempt.departures >= attempt.plan.max_departures:
+        attempt.finish(automatic=True)
+        session.add(IntegrityEvent(attempt_id=attempt.id, kind="auto_submitted", detail="departures"))
+        grade(session, attempt)
+    session.flush()
+    return attempt
+
+
+def submit(session: Session, user: User, attempt_id: int, token: str | None) -> Attempt:
+    """Hand in. The row is locked, so two submits at once grade once."""
+    attempt = own_attempt(session, user, attempt_id, lock=True)
+    _in_progress(attempt, token)
+    attempt.finish(automatic=False)
+    grade(session, attempt)
+    record(session, user, "exam.submit", "attempt", attempt.id, label=attempt.plan.name, org=attempt.person.org,
+           after={"score": attempt.score, "status": attempt.status.value})
+    return attempt
+
+
+def versions_of(session: Session, attempt: Attempt) -> dict[int, QuestionVersion]:
+    ids = [item["v"] for item in attempt.items]
+    return {v.id: v for v in session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(ids)))}
+
+
+def grade(session: Session, attempt: Attempt) -> None:
+    """Score every objective answer against the version pinned on the paper. With case questions the
+    attempt waits for the graders; otherwise it is graded now."""
+    versions = versions_of(session, attempt)
+    answers = {a.position: a for a in attempt.answers}
+    total, waiting = Decimal(0), False
+    for position, item in enumerate(attempt.items):
+        version = versions[item["v"]]
+        answer = answers.get(position)
+        if answer is None:
+            answer = Answer(attempt=attempt, position=position, response=None, seq=0)
+            session.add(answer)
+            answers[position] = answer
+        points = Decimal(item["p"])
+        if version.type is QuestionType.CASE_ANALYSIS:
+            if answer.score is None:
+                waiting = waiting or bool(answer.response)
+                answer.score = None if answer.response else Decimal(0)
+            total += answer.score or 0
+            continue
+        answer.score = kind_of(version.type).score(version.content(), answer.response, points, partial=attempt.plan.partial_credit)
+        total += answer.score or 0
+    attempt.score = total
+    if waiting:
+        attempt.passed = None
+        session.flush()
+        return
+    attempt.passed = total >= attempt.plan.pass_mark
+    attempt.status, attempt.graded_at = AttemptStatus.GRADED, clock.now()
+    session.flush()
+
+
+def close_expired(session: Session, limit: int = 1000) -> int:
+    """Submit and grade every attempt whose deadline has passed (for cron; safe to run any time, on
+    any number of nodes: rows another run holds are skipped)."""
+    query = (select(Attempt).where(Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline <= clock.now())
+             .limit(limit).with_for_update(skip_locked=True))
+    count = 0
+    for attempt in session.scalars(query):
+        touch(session, attempt)
+        count += 1
+    session.flush()
+    return count
+
+
+def grant_extension(session: Session, actor: User, attempt_id: int, minutes: int, reason: str) -> Attempt:
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None or not can(actor, ADMIN, attempt.plan.org):
+        raise NotFound(_("No such exam paper."))
+    if not 1 <= minutes <= 120 or not reason.strip():
+        raise ValidationFailed(_("Give 1 to 120 minutes and the reason."))
+    if attempt.finished:
+        raise InvalidState(_("This attempt is finished."))
+    attempt.extra_minutes += minutes
+    if attempt.deadline is not None:
+        attempt.deadline = min(attempt.deadline + timedelta(minutes=minutes), attempt.plan.closes_at + timedelta(minutes=minutes))
+    session.add(IntegrityEvent(attempt_id=attempt.id, kind="extension", detail=f"+{minutes} min: {reason.strip()}"[:200]))
+    session.flush()
+    record(session, actor, "exam.extension", "attempt", attempt.id, label=attempt.person.name, org=attempt.person.org,
+           after={"minutes": minutes, "reason": reason.strip()})
+    return attempt
+
+
+# ---- results -------------------------------------------------------------------------------------
+
+def results(session: Session, actor: User, plan_id: int) -> tuple[ExamPlan, list[Attempt]]:
+    plan = get_plan(session, actor, plan_id)
+    attempts = list(session.scalars(select(Attempt).where(Attempt.plan_id == plan.id)
+                                    .options(selectinload(Attempt.person).selectinload(Person.org)).order_by(Attempt.id)))
+    return plan, attempts
+
+
+def publish_results(session: Session, actor: User, plan_id: int) -> ExamPlan:
+    plan = get_plan(session, actor, plan_id)
+    if plan.results_published_at is not None:
+        raise InvalidState(_("The results are already published."))
+    waiting = session.scalar(select(func.count()).select_from(Attempt).where(
+        Attempt.plan_id == plan.id, Attempt.status.in_((AttemptStatus.SUBMITTED, AttemptStatus.AUTO_SUBMITTED)))) or 0
+    if waiting:
+        raise InvalidState(_("%(n)d papers still wait for grading.", n=waiting))
+    plan.results_published_at = clock.now()
+    session.flush()
+    record(session, actor, "exam.publish", "exam_plan", plan.id, label=plan.name, org=plan.org)
+    return plan
+
+
+def may_see_result(attempt: Attempt) -> bool:
+    return attempt.plan.review is not ReviewPolicy.NONE and attempt.plan.results_published_at is not None and \
+        attempt.status is AttemptStatus.GRADED
+
+
+def may_review_answers(attempt: Attempt) -> bool:
+    return may_see_result(attempt) and attempt.plan.review is ReviewPolicy.ANSWERS and clock.now() >= attempt.plan.closes_at
+
+
+def passed_qualification(session: Session, person_id: int, since: datetime) -> list[Attempt]:
+    """Passed qualification (or make-up) attempts since a date: what credential issuance requires."""
+    return list(session.scalars(select(Attempt).join(ExamPlan).where(
+        Attempt.person_id == person_id, Attempt.passed.is_(True), Attempt.status == AttemptStatus.GRADED,
+        ExamPlan.kind.in_((ExamKind.QUALIFICATION, ExamKind.MAKEUP)), Attempt.submitted_at >= since)))
+
+
+def require_candidate(user: User) -> None:
+    if user.person_id is None:
+        raise PermissionDenied(_("Only officers with a personal account take exams."))
+
+
+# ---- what the candidate's pages show ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QuestionEntry:
+    """One question as the candidate sees it: no key, no explanation, options in the paper's order."""
+
+    position: int
+    type: QuestionType
+    stem: str
+    options: list[tuple[str, str, str]]  # (shown letter, stored letter, text)
+    response: Any
+    flagged: bool
+    points: Decimal
+    section: int
+
+    @property
+    def answered(self) -> bool:
+        return self.response not in (None, "", [])
+
+
+@dataclass(frozen=True)
+class PaperView:
+    questions: list[QuestionEntry]
+
+    @property
+    def unanswered(self) -> int:
+        return sum(1 for q in self.questions if not q.answered)
+
+
+def paper_view(session: Session, attempt: Attempt) -> PaperView:
+    versions = versions_of(session, attempt)
+    answers = {a.position: a for a in attempt.answers}
+    entries = []
+    for position, item in enumerate(attempt.items):
+        version = versions[item["v"]]
+        options = [("ABCDEFGH"[i], letter, version.options[letter]) for i, letter in enumerate(item["o"] or [])]
+        answer = answers.get(position)
+        entries.append(QuestionEntry(position, version.type, version.stem, options, answer.response if answer else None,
+                                     bool(answer and answer.flagged), Decimal(item["p"]), item["s"]))
+    return PaperView(entries)
+
+
+def first_open_position(attempt: Attempt) -> int:
+    answered = {a.position for a in attempt.answers if a.response not in (None, "", [])}
+    return next((i for i in range(len(attempt.items)) if i not in answered), 0)
+
+
+def next_seq(attempt: Attempt, position: int) -> int:
+    """A counter for saves from plain forms: above anything saved, and above any browser clock's."""
+    current = next((a.seq for a in attempt.answers if a.position == position), 0)
+    return max(current + 1, int(clock.now().timestamp() * 1000))
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    entry: QuestionEntry
+    key: str
+    score: Decimal | None
+    explanation: str
+    article: str
+
+
+def review_view(session: Session, attempt: Attempt) -> list[ReviewEntry]:
+    """After the window has closed, and only if the plan allows: answers with keys and explanations."""
+    versions = versions_of(session, attempt)
+    answers = {a.position: a for a in attempt.answers}
+    out = []
+    for entry in paper_view(session, attempt).questions:
+        version = versions[attempt.items[entry.position]["v"]]
+        shown = {stored: shown for shown, stored, _text in entry.options}
+        content = version.content()
+        if version.type is QuestionType.SINGLE_CHOICE:
+            key = shown.get(content["answer"], "")
+        elif version.type is QuestionType.MULTIPLE_CHOICE:
+            key = "".join(sorted(shown.get(letter, "") for letter in content["answer"]))
+        else:
+            key = kind_of(version.type).key_text(content)
+        answer = answers.get(entry.position)
+        out.append(ReviewEntry(entry, key, answer.score if answer else None, version.explanation, f"{version.law} {version.article}"))
+    return out
+
+
+def integrity_events(session: Session, attempt_ids: list[int]) -> dict[int, list[IntegrityEvent]]:
+    events: dict[int, list[IntegrityEvent]] = {}
+    if attempt_ids:
+        for event in session.scalars(select(IntegrityEvent).where(IntegrityEvent.attempt_id.in_(attempt_ids)).order_by(IntegrityEvent.at)):
+            events.setdefault(event.attempt_id, []).append(event)
+    return events

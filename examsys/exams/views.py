@@ -1,0 +1,318 @@
+"""Pages of the exams: plans for exam administrators, the exam room for candidates."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from examsys import clock
+from examsys.bank.models import BankPart, QuestionType
+from examsys.bank.services import domains
+from examsys.db import get_session
+from examsys.errors import DomainError, InvalidState, ValidationFailed, populate_errors
+from examsys.exams import services
+from examsys.exams.forms import PlanForm
+from examsys.exams.models import AttemptStatus, ExamKind, PaperMode, ReviewPolicy
+from examsys.imports.tabular import Column, write_csv, write_xlsx
+from examsys.orgs.services import choices
+from examsys.pagination import paginate
+
+bp = Blueprint("exams", __name__, url_prefix="/exams")
+
+
+# ---- plans (exam administrators) ------------------------------------------------------------------
+
+@bp.get("/plans")
+@login_required
+def plans():
+    db = get_session()
+    page = paginate(db, services.plan_query(db, current_user), current_app.config["PAGE_SIZE"])
+    return render_template("exams/plans.html", page=page)
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+@login_required
+def plan_new():
+    db = get_session()
+    services.plan_query(db, current_user)  # refuses non-administrators
+    form = PlanForm()
+    form.org_id.choices = [(o.id, "　" * o.depth + o.name) for o in choices(db, current_user, services.ADMIN)]
+    form.domain_id.choices = [(0, "—")] + [(d.id, d.name) for d in domains(db)]
+    if request.method == "GET":
+        for entry, spec in zip(form.sections.entries, services.default_sections(), strict=False):
+            entry.form.type.data, entry.form.count.data, entry.form.points_each.data = spec.type.value, spec.count, spec.points_each
+    if form.validate_on_submit():
+        sections = [services.SectionSpec(QuestionType(e.form.type.data), e.form.count.data or 0, e.form.points_each.data or Decimal(0),
+                                         (e.form.law.data or "").strip() or None, e.form.difficulty.data)
+                    for e in form.sections.entries if e.form.type.data]
+        try:
+            plan = services.create_plan(
+                db, current_user, name=form.name.data or "", kind=ExamKind(form.kind.data), org_id=form.org_id.data,
+                part=BankPart(form.part.data), domain_id=form.domain_id.data or None, opens_at=_aware(form.opens_at.data),
+                closes_at=_aware(form.closes_at.data), duration_minutes=form.duration_minutes.data, pass_mark=form.pass_mark.data,
+                attempts_allowed=form.attempts_allowed.data, sections=sections, partial_credit=form.partial_credit.data,
+                shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
+                paper_mode=PaperMode(form.paper_mode.data), review=ReviewPolicy(form.review.data),
+                max_departures=form.max_departures.data, include_auxiliary=form.include_auxiliary.data)
+        except ValidationFailed as error:
+            populate_errors(form, error)
+        else:
+            db.commit()
+            flash(_("The plan is saved as a draft. Check it against the bank, then open it."), "success")
+            return redirect(url_for("exams.plan", plan_id=plan.id))
+    return render_template("exams/plan_new.html", form=form)
+
+
+@bp.get("/plans/<int:plan_id>")
+@login_required
+def plan(plan_id: int):
+    db = get_session()
+    item = services.get_plan(db, current_user, plan_id)
+    check = services.check_plan(db, item)
+    _plan, attempts = services.results(db, current_user, plan_id)
+    counts = {status: sum(1 for a in attempts if a.status is status) for status in AttemptStatus}
+    candidates = len(services.eligible_candidates(db, item)) if item.status.value == "draft" else len(attempts)
+    return render_template("exams/plan.html", plan=item, check=check, counts=counts, candidates=candidates)
+
+
+@bp.post("/plans/<int:plan_id>/open")
+@login_required
+def plan_open(plan_id: int):
+    db = get_session()
+    made = services.open_plan(db, current_user, plan_id)
+    db.commit()
+    flash(_("The exam is open: %(n)d papers were generated.", n=made), "success")
+    return redirect(url_for("exams.plan", plan_id=plan_id))
+
+
+@bp.post("/plans/<int:plan_id>/publish")
+@login_required
+def plan_publish(plan_id: int):
+    db = get_session()
+    services.publish_results(db, current_user, plan_id)
+    db.commit()
+    flash(_("Results are published: candidates can see them now."), "success")
+    return redirect(url_for("exams.results", plan_id=plan_id))
+
+
+@bp.get("/plans/<int:plan_id>/proctor")
+@login_required
+def proctor(plan_id: int):
+    db = get_session()
+    item, attempts = services.results(db, current_user, plan_id)
+    for attempt in attempts:
+        services.touch(db, attempt)
+    db.commit()
+    events = services.integrity_events(db, [a.id for a in attempts])
+    return render_template("exams/proctor.html", plan=item, attempts=attempts, events=events, now=clock.now())
+
+
+@bp.post("/attempts/<int:attempt_id>/extend")
+@login_required
+def extend(attempt_id: int):
+    db = get_session()
+    attempt = services.grant_extension(db, current_user, attempt_id, request.form.get("minutes", type=int) or 0, request.form.get("reason", ""))
+    db.commit()
+    flash(_("%(name)s has %(n)d more minutes.", name=attempt.person.name, n=attempt.extra_minutes), "success")
+    return redirect(url_for("exams.proctor", plan_id=attempt.plan_id))
+
+
+RESULT_COLUMNS = (Column("name", "姓名"), Column("org", "单位"), Column("status", "状态"), Column("score", "得分"), Column("passed", "是否合格"),
+                  Column("submitted_at", "交卷时间"))
+
+
+@bp.get("/plans/<int:plan_id>/results")
+@login_required
+def results(plan_id: int):
+    db = get_session()
+    item, attempts = services.results(db, current_user, plan_id)
+    order = request.args.get("sort", "name")
+    keys = {"name": lambda a: a.person.name, "org": lambda a: a.person.org.path, "score": lambda a: -(a.score or -1),
+            "status": lambda a: a.status.value}
+    attempts.sort(key=keys.get(order, keys["name"]))
+    return render_template("exams/results.html", plan=item, attempts=attempts, sort=order)
+
+
+@bp.get("/plans/<int:plan_id>/results.<any(csv, xlsx):fmt>")
+@login_required
+def results_export(plan_id: int, fmt: str):
+    db = get_session()
+    item, attempts = services.results(db, current_user, plan_id)
+    rows = [{"name": a.person.name, "org": a.person.org.name, "status": a.status.label, "score": str(a.score) if a.score is not None else "",
+             "passed": {True: "合格", False: "不合格"}.get(a.passed, ""), "submitted_at": a.submitted_at.isoformat() if a.submitted_at else ""}
+            for a in attempts]
+    if fmt == "csv":
+        return Response(write_csv(RESULT_COLUMNS, rows), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename=results-{item.id}.csv"})
+    return Response(write_xlsx(RESULT_COLUMNS, rows, "成绩"), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=results-{item.id}.xlsx"})
+
+
+# ---- the exam room (candidates) -------------------------------------------------------------------
+
+def _token(attempt_id: int) -> str | None:
+    return (session.get("exam_tokens") or {}).get(str(attempt_id))
+
+
+def _remember(attempt_id: int, token: str) -> None:
+    tokens = dict(session.get("exam_tokens") or {})
+    tokens[str(attempt_id)] = token
+    session["exam_tokens"] = tokens
+
+
+@bp.get("/")
+@login_required
+def mine():
+    db = get_session()
+    attempts = services.my_attempts(db, current_user)
+    db.commit()
+    return render_template("exams/mine.html", attempts=attempts, now=clock.now(), may_see=services.may_see_result)
+
+
+@bp.get("/attempt/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int):
+    db = get_session()
+    item = services.own_attempt(db, current_user, attempt_id)
+    db.commit()
+    if item.status is AttemptStatus.IN_PROGRESS and _token(item.id) == item.device_token:
+        return redirect(url_for("exams.question", attempt_id=item.id, n=services.first_open_position(item) + 1))
+    if item.finished:
+        return redirect(url_for("exams.result", attempt_id=item.id))
+    return render_template("exams/start.html", attempt=item, other_device=item.status is AttemptStatus.IN_PROGRESS, now=clock.now())
+
+
+@bp.post("/attempt/<int:attempt_id>/start")
+@login_required
+def start(attempt_id: int):
+    db = get_session()
+    token = services.start(db, current_user, attempt_id)
+    db.commit()
+    _remember(attempt_id, token)
+    return redirect(url_for("exams.question", attempt_id=attempt_id, n=1))
+
+
+@bp.post("/attempt/<int:attempt_id>/takeover")
+@login_required
+def takeover(attempt_id: int):
+    db = get_session()
+    token = services.take_over(db, current_user, attempt_id)
+    db.commit()
+    _remember(attempt_id, token)
+    flash(_("The exam continues in this window; the other one can no longer save."), "info")
+    item = services.own_attempt(db, current_user, attempt_id)
+    return redirect(url_for("exams.question", attempt_id=attempt_id, n=services.first_open_position(item) + 1))
+
+
+def _form_response(qtype: QuestionType):
+    if qtype is QuestionType.MULTIPLE_CHOICE:
+        return request.form.getlist("answer")
+    return request.form.get("answer")
+
+
+@bp.route("/attempt/<int:attempt_id>/q/<int:n>", methods=["GET", "POST"])
+@login_required
+def question(attempt_id: int, n: int):
+    """One question per page: works without JavaScript (the form posts and moves on); with it, each
+    change is saved at once."""
+    db = get_session()
+    item = services.own_attempt(db, current_user, attempt_id)
+    if item.finished:
+        db.commit()
+        flash(_("Time is up: your answers were submitted at the deadline.") if item.auto_submitted
+              else _("This attempt has been submitted."), "info")
+        return redirect(url_for("exams.result", attempt_id=item.id))
+    if item.status is not AttemptStatus.IN_PROGRESS or _token(item.id) != item.device_token:
+        return redirect(url_for("exams.attempt", attempt_id=item.id))
+    position = max(0, min(n - 1, len(item.items) - 1))
+    view = services.paper_view(db, item)
+    if request.method == "POST":
+        entry = view.questions[position]
+        try:
+            services.save_answer(db, current_user, item.id, _token(item.id), position, _form_response(entry.type),
+                                 services.next_seq(item, position), flagged=request.form.get("flagged") == "1")
+        except services.TimeUp:
+            db.commit()
+            return redirect(url_for("exams.result", attempt_id=item.id))
+        except ValidationFailed as error:
+            flash(error.message, "error")
+        else:
+            db.commit()
+        go = request.form.get("go", "next")
+        target = {"prev": position, "next": position + 2, "stay": position + 1}.get(go, position + 2)
+        if go == "submit" or target > len(item.items):
+            return redirect(url_for("exams.submit", attempt_id=item.id))
+        return redirect(url_for("exams.question", attempt_id=item.id, n=max(1, target)))
+    db.commit()
+    return render_template("exams/question.html", attempt=item, view=view, position=position, entry=view.questions[position],
+                           now=clock.now())
+
+
+@bp.post("/attempt/<int:attempt_id>/save")
+@login_required
+def save(attempt_id: int):
+    """JSON: {position, response, seq, flagged?} → {saved, seq, saved_at}; 409 when time is up or
+    another window holds the attempt."""
+    db = get_session()
+    data = request.get_json(silent=True) or {}
+    try:
+        result = services.save_answer(db, current_user, attempt_id, _token(attempt_id), int(data.get("position", -1)), data.get("response"),
+                                      int(data.get("seq", 0)), flagged=data.get("flagged"))
+    except services.TimeUp as error:
+        db.commit()
+        return jsonify({"error": "time_up", "message": error.message, "redirect": url_for("exams.result", attempt_id=attempt_id)}), 409
+    except services.OtherDevice as error:
+        return jsonify({"error": "other_device", "message": error.message, "redirect": url_for("exams.attempt", attempt_id=attempt_id)}), 409
+    except (TypeError, ValueError):
+        return jsonify({"error": "bad_request", "message": _("The save was not understood.")}), 400
+    db.commit()
+    return jsonify({"saved": result.saved, "seq": result.seq, "saved_at": result.saved_at.isoformat()})
+
+
+@bp.post("/attempt/<int:attempt_id>/event")
+@login_required
+def event(attempt_id: int):
+    db = get_session()
+    try:
+        item = services.record_departure(db, current_user, attempt_id, _token(attempt_id))
+    except DomainError as error:
+        return jsonify({"error": "refused", "message": error.message}), 409
+    db.commit()
+    return jsonify({"departures": item.departures, "finished": item.finished})
+
+
+@bp.route("/attempt/<int:attempt_id>/submit", methods=["GET", "POST"])
+@login_required
+def submit(attempt_id: int):
+    db = get_session()
+    item = services.own_attempt(db, current_user, attempt_id)
+    if request.method == "POST":
+        try:
+            services.submit(db, current_user, attempt_id, _token(attempt_id))
+        except InvalidState as error:
+            flash(error.message, "info")
+        db.commit()
+        return redirect(url_for("exams.result", attempt_id=attempt_id))
+    db.commit()
+    if item.finished:
+        return redirect(url_for("exams.result", attempt_id=attempt_id))
+    view = services.paper_view(db, item)
+    return render_template("exams/submit.html", attempt=item, view=view, now=clock.now())
+
+
+@bp.get("/attempt/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int):
+    db = get_session()
+    item = services.own_attempt(db, current_user, attempt_id)
+    db.commit()
+    review = services.review_view(db, item) if services.may_review_answers(item) else None
+    return render_template("exams/result.html", attempt=item, show=services.may_see_result(item), review=review)
