@@ -193,3 +193,85 @@ def test_close_expired_from_the_command_line(db, exam, runner):
     result = runner.invoke(args=["exams", "close-expired"])
     assert result.exit_code == 0 and "1 attempts submitted at their deadline" in result.output
     assert runner.invoke(args=["exams", "close-expired"]).output.startswith("0 attempts")
+
+
+def _finish_all(db, exam, answer_for):
+    """Both candidates answer every question with answer_for(version) and hand in."""
+    from examsys.auth.models import User
+
+    versions = {v.id: v for v in db.query(QuestionVersion)}
+    for person, username in ((exam["officer"], "candidate"), (exam["other"], "candidate2")):
+        user = db.query(User).filter_by(username=username).one()
+        attempt = _attempt(db, person)
+        token = services.start(db, user, attempt.id)
+        for position, item in enumerate(attempt.items):
+            services.save_answer(db, user, attempt.id, token, position, answer_for(versions[item["v"]], person), position + 1)
+        services.submit(db, user, attempt.id, token)
+    db.commit()
+
+
+def test_regrade_dry_run_lists_exactly_what_apply_changes(db, exam):
+    from examsys.bank import services as bank
+
+    # 考生甲 answers every single choice "B" (the key); 考生乙 answers "C".
+    def answer_for(version, person):
+        if version.type.value == "single_choice":
+            return "B" if person is exam["officer"] else "C"
+        return ["A", "C"] if version.type.value == "multiple_choice" else version.answer
+
+    _finish_all(db, exam, answer_for)
+    attempt = _attempt(db, exam["officer"])
+    pinned = next(db.get(QuestionVersion, item["v"]) for item in attempt.items if db.get(QuestionVersion, item["v"]).type.value == "single_choice")
+    reviewer = exam["admin"]
+    from tests.factories import make_user
+
+    author = make_user(db, "author2", exam["plan"].org, services.Role.EXAM_ADMIN)
+    new = bank.edit_question(db, author, pinned.question_id, {**pinned.content(), "answer": "C"}, "key fix")
+    bank.change_status(db, reviewer, new.id, "review")
+    bank.change_status(db, reviewer, new.id, "activate")
+    dry = services.regrade(db, exam["admin"], exam["plan"].id, pinned.id, apply=False)
+    assert any(c.attempt.person_id == exam["officer"].id and c.new_score == c.old_score - 4 for c in dry)
+    before = {a.id: a.score for a in db.query(Attempt)}
+    assert {c.attempt.id for c in dry} <= set(before) and all(before[c.attempt.id] == c.old_score for c in dry)
+    with pytest.raises(services.ValidationFailed):
+        services.regrade(db, exam["admin"], exam["plan"].id, pinned.id, apply=True, reason="")
+    applied = services.regrade(db, exam["admin"], exam["plan"].id, pinned.id, apply=True, reason="答案更正")
+    assert [(c.attempt.id, c.old_score, c.new_score, c.new_passed) for c in dry] == \
+           [(c.attempt.id, c.old_score, c.new_score, c.new_passed) for c in applied]
+    for change in applied:
+        assert db.get(Attempt, change.attempt.id).score == change.new_score
+    holders = [a for a in db.query(Attempt) if any(item["v"] == pinned.id for item in a.items)]
+    assert holders == []  # the papers now pin the corrected version
+
+
+def test_case_answers_wait_for_a_grader_who_sees_no_name(db, tree, exam, client, auth):
+    from examsys.bank.models import BankPart, QuestionType
+    from examsys.bank.schema import Record
+    from examsys.bank.services import apply_import, plan_import
+    from examsys.exams.models import ExamKind
+
+    case = Record("C-001", BankPart.COMMON, None, None, {
+        "type": "case_analysis", "stem": "某案例……请分析。", "options": None, "answer": None,
+        "rubric": [{"points": "6.00", "criterion": "定性"}, {"points": "4.00", "criterion": "依据"}], "reference_answer": "参考",
+        "law": "中华人民共和国行政处罚法", "law_version": "2021", "article": "第三条", "difficulty": 3, "points": "10.00", "explanation": "", "tags": []})
+    apply_import(db, None, plan_import(db, None, [case], tree.region), tree.region, activate=True)
+    plan = services.create_plan(db, exam["admin"], name="案例考试", kind=ExamKind.QUALIFICATION, org_id=tree.county.id, part=BankPart.COMMON,
+                                domain_id=None, opens_at=clock.now(), closes_at=clock.now() + timedelta(hours=2),
+                                sections=[services.SectionSpec(QuestionType.CASE_ANALYSIS, 1, Decimal(10))], pass_mark=Decimal(6))
+    services.open_plan(db, exam["admin"], plan.id)
+    attempt = db.query(Attempt).filter_by(plan_id=plan.id).one()
+    token = services.start(db, exam["candidate"], attempt.id)
+    services.save_answer(db, exam["candidate"], attempt.id, token, 0, "我认为应当依法处罚。", 1)
+    services.submit(db, exam["candidate"], attempt.id, token)
+    db.commit()
+    assert attempt.status is AttemptStatus.SUBMITTED and attempt.passed is None
+    auth.login("examiner")
+    page = client.get(f"/exams/plans/{plan.id}/grading").get_data(as_text=True)
+    assert "我认为应当依法处罚。" in page and "考生甲" not in page
+    answer = attempt.answers[0]
+    assert client.post(f"/exams/answers/{answer.id}/grade", data={"score": "11"}).status_code == 302
+    assert db.get(Attempt, attempt.id).status is AttemptStatus.SUBMITTED
+    client.post(f"/exams/answers/{answer.id}/grade", data={"score": "7", "comment": "依据不全"})
+    db.expire_all()
+    graded = db.get(Attempt, attempt.id)
+    assert graded.status is AttemptStatus.GRADED and graded.score == 7 and graded.passed

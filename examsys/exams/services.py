@@ -538,3 +538,127 @@ def integrity_events(session: Session, attempt_ids: list[int]) -> dict[int, list
         for event in session.scalars(select(IntegrityEvent).where(IntegrityEvent.attempt_id.in_(attempt_ids)).order_by(IntegrityEvent.at)):
             events.setdefault(event.attempt_id, []).append(event)
     return events
+
+
+# ---- case questions: graded by people --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CaseToGrade:
+    """An answer to grade, shown without the candidate's name."""
+
+    answer: Answer
+    version: QuestionVersion
+    points: Decimal
+    label: str  # a neutral label instead of the name
+
+
+def grading_queue(session: Session, actor: User, plan_id: int) -> list[CaseToGrade]:
+    plan = get_plan(session, actor, plan_id)
+    attempts = list(session.scalars(select(Attempt).where(Attempt.plan_id == plan.id, Attempt.status.in_(
+        (AttemptStatus.SUBMITTED, AttemptStatus.AUTO_SUBMITTED))).options(selectinload(Attempt.answers))))
+    queue = []
+    for attempt in attempts:
+        versions = versions_of(session, attempt)
+        for answer in attempt.answers:
+            item = attempt.items[answer.position]
+            version = versions[item["v"]]
+            if version.type is QuestionType.CASE_ANALYSIS and answer.score is None:
+                queue.append(CaseToGrade(answer, version, Decimal(item["p"]), f"#{answer.id:06d}"))
+    return queue
+
+
+def grade_case(session: Session, actor: User, answer_id: int, score: Decimal, comment: str) -> Attempt:
+    """Record a grader's score for one case answer; the attempt is graded when none is left."""
+    answer = session.get(Answer, answer_id)
+    if answer is None or not can(actor, ADMIN, answer.attempt.plan.org):
+        raise NotFound(_("No such answer."))
+    attempt = answer.attempt
+    points = Decimal(attempt.items[answer.position]["p"])
+    if not Decimal(0) <= score <= points:
+        raise ValidationFailed(_("The score lies between 0 and %(p)s.", p=points), {"score": [_("The score lies between 0 and %(p)s.", p=points)]})
+    if attempt.status is AttemptStatus.GRADED:
+        raise InvalidState(_("This paper is already graded."))
+    answer.score, answer.grader_comment = score, comment.strip()[:2000]
+    session.flush()
+    record(session, actor, "exam.grade_case", "answer", answer.id, label=attempt.plan.name, org=attempt.plan.org,
+           after={"score": score, "comment": answer.grader_comment})
+    grade(session, attempt)
+    return attempt
+
+
+# ---- regrading after a key fix ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RegradeChange:
+    attempt: Attempt
+    old_score: Decimal | None
+    new_score: Decimal
+    old_passed: bool | None
+    new_passed: bool
+
+
+def _regraded(session: Session, attempt: Attempt, old_id: int, new_version: QuestionVersion) -> tuple[Decimal, bool]:
+    total = Decimal(0)
+    versions = versions_of(session, attempt)
+    answers = {a.position: a for a in attempt.answers}
+    for position, item in enumerate(attempt.items):
+        version = new_version if item["v"] == old_id else versions[item["v"]]
+        answer = answers.get(position)
+        if version.type is QuestionType.CASE_ANALYSIS:
+            total += (answer.score if answer and answer.score is not None else Decimal(0))
+            continue
+        total += kind_of(version.type).score(version.content(), answer.response if answer else None, Decimal(item["p"]),
+                                             partial=attempt.plan.partial_credit) or 0
+    return total, total >= attempt.plan.pass_mark
+
+
+def regrade_candidates(session: Session, actor: User, plan_id: int) -> list[tuple[QuestionVersion, QuestionVersion]]:
+    """Pinned versions of this plan whose question has a newer active version: what a key fix can regrade."""
+    plan = get_plan(session, actor, plan_id)
+    used: set[int] = set()
+    for items in session.scalars(select(Attempt.items).where(Attempt.plan_id == plan.id)):
+        used.update(item["v"] for item in items)
+    pairs = []
+    for version in session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(used))):
+        active = version.question.active_version
+        if active is not None and active.number > version.number:
+            pairs.append((version, active))
+    return pairs
+
+
+def regrade(session: Session, actor: User, plan_id: int, old_version_id: int, *, apply: bool, reason: str = "") -> list[RegradeChange]:
+    """Score every finished paper of the plan again with the question's newer active version in place of
+    `old_version_id`. The dry run (apply=False) lists the candidates whose score or pass/fail would
+    change and writes nothing; apply writes exactly that, pins the new version, and is audited."""
+    plan = get_plan(session, actor, plan_id)
+    old = session.get(QuestionVersion, old_version_id)
+    if old is None:
+        raise NotFound(_("No such question."))
+    new = old.question.active_version
+    if new is None or new.id == old.id:
+        raise InvalidState(_("The question has no newer active version to regrade with."))
+    if new.type is not old.type or sorted(new.options or {}) != sorted(old.options or {}):
+        raise InvalidState(_("The new version changes the type or the options; it cannot replace the old one on papers already taken."))
+    if apply and not reason.strip():
+        raise ValidationFailed(_("Give the reason for the regrade."), {"reason": [_("Give the reason for the regrade.")]})
+    changes = []
+    query = select(Attempt).where(Attempt.plan_id == plan.id, Attempt.status == AttemptStatus.GRADED).options(selectinload(Attempt.answers))
+    if apply:
+        query = query.with_for_update()
+    for attempt in session.scalars(query):
+        if not any(item["v"] == old.id for item in attempt.items):
+            continue
+        new_score, new_passed = _regraded(session, attempt, old.id, new)
+        if new_score != attempt.score or new_passed != attempt.passed:
+            changes.append(RegradeChange(attempt, attempt.score, new_score, attempt.passed, new_passed))
+        if apply:
+            attempt.items = [dict(item, v=new.id) if item["v"] == old.id else item for item in attempt.items]
+            new.used = True
+            grade(session, attempt)
+            assert attempt.score == new_score
+    if apply:
+        session.flush()
+        record(session, actor, "exam.regrade", "exam_plan", plan.id, label=plan.name, org=plan.org,
+               after={"question": old.question.ref, "from_version": old.number, "to_version": new.number, "reason": reason.strip(),
+                      "changed": [(c.attempt.id, str(c.old_score), str(c.new_score)) for c in changes]})
+    return changes
