@@ -275,3 +275,13 @@ def test_case_answers_wait_for_a_grader_who_sees_no_name(db, tree, exam, client,
     db.expire_all()
     graded = db.get(Attempt, attempt.id)
     assert graded.status is AttemptStatus.GRADED and graded.score == 7 and graded.passed
+
+
+def test_a_save_without_the_csrf_header_is_refused(db, exam, app, client, auth):
+    auth.login("candidate")
+    attempt = _attempt(db, exam["officer"])
+    client.post(f"/exams/attempt/{attempt.id}/start")
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post(f"/exams/attempt/{attempt.id}/save", json={"position": 0, "response": "B", "seq": 1})
+    assert response.status_code == 400
+    assert db.query(services.Answer).filter_by(attempt_id=attempt.id).count() == 0

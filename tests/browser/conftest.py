@@ -36,7 +36,9 @@ def browser():
 
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
-    """Serve the test's app on a free local port in a thread; yields the base URL."""
+    """Serve the test's app on a free local port in a thread; yields the base URL. CSRF protection is
+    on, as in production: the pages and the exam room's saves must carry their tokens."""
+    app.config["WTF_CSRF_ENABLED"] = True
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
