@@ -43,6 +43,7 @@ def current(items: list[NavItem]) -> NavItem | None:
 
 MY_RECORD = NavItem("me.my_record", _l("My record"), ())
 MY_EXAMS = NavItem("exams.mine", _l("My exams"), ())
+PRACTICE = NavItem("practice.practice_home", _l("Practice"), ())
 
 
 def navigation() -> list[NavItem]:
@@ -51,5 +52,5 @@ def navigation() -> list[NavItem]:
     roles = current_user.roles()
     items = [item for item in ITEMS if not item.roles or roles.intersection(item.roles)]
     if current_user.person_id is not None:
-        items[1:1] = [MY_EXAMS, MY_RECORD]
+        items[1:1] = [MY_EXAMS, PRACTICE, MY_RECORD]
     return items

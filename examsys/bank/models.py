@@ -69,7 +69,7 @@ STATUS_LABELS = {
     VersionStatus.DRAFT: _l("Draft"),
     VersionStatus.REVIEWED: _l("Reviewed"),
     VersionStatus.ACTIVE: _l("Active"),
-    VersionStatus.RETIRED: _l("Retired"),
+    VersionStatus.RETIRED: _l("Retired from use"),
 }
 
 # The content of a version: what an edit changes and what the hash covers.

@@ -216,3 +216,16 @@ class IntegrityEvent(Base):
     kind: Mapped[str] = mapped_column(String(32))  # focus_lost, takeover, auto_submitted, extension
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+class PracticeAnswer(Base):
+    """One answer given in practice mode; the wrong-answer book (错题本) is read from these."""
+
+    __tablename__ = "practice_answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("question_version.id"), index=True)
+    response: Mapped[Any] = mapped_column(JSON)
+    correct: Mapped[bool]
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

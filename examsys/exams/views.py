@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from examsys import clock
 from examsys.bank.models import BankPart, QuestionType
 from examsys.bank.services import domains
+from examsys.bank.types import kind_of
 from examsys.db import get_session
 from examsys.errors import DomainError, InvalidState, ValidationFailed, populate_errors
 from examsys.exams import services
@@ -366,3 +367,69 @@ def result(attempt_id: int):
     db.commit()
     review = services.review_view(db, item) if services.may_review_answers(item) else None
     return render_template("exams/result.html", attempt=item, show=services.may_see_result(item), review=review)
+
+
+# ---- practice --------------------------------------------------------------------------------------
+
+practice_bp = Blueprint("practice", __name__, url_prefix="/practice")
+
+
+@practice_bp.get("/")
+@login_required
+def practice_home():
+    from examsys.exams import practice
+
+    db = get_session()
+    services.require_candidate(current_user)
+    return render_template("exams/practice_home.html", laws=practice.laws(db), wrong=len(practice.wrong_book(db, current_user)))
+
+
+@practice_bp.route("/question", methods=["GET", "POST"])
+@login_required
+def practice_question():
+    from examsys.exams import practice
+
+    db = get_session()
+    law = request.values.get("law") or None
+    if request.method == "POST":
+        version_id = request.form.get("version_id", type=int) or 0
+        from examsys.bank.models import QuestionVersion as Version
+
+        version = db.get(Version, version_id)
+        raw = request.form.getlist("answer") if version is not None and version.type is QuestionType.MULTIPLE_CHOICE else request.form.get("answer")
+        try:
+            feedback = practice.answer(db, current_user, version_id, raw)
+        except ValidationFailed as error:
+            flash(error.message, "error")
+            return redirect(url_for("practice.practice_question", law=law))
+        db.commit()
+        return render_template("exams/practice_question.html", version=feedback.version, feedback=feedback, law=law,
+                               template=kind_of(feedback.version.type).template)
+    version = practice.next_question(db, current_user, law)
+    if version is None:
+        flash(_("No practice questions for this law yet."), "info")
+        return redirect(url_for("practice.practice_home"))
+    return render_template("exams/practice_question.html", version=version, feedback=None, law=law, template=kind_of(version.type).template)
+
+
+@practice_bp.get("/wrong")
+@login_required
+def practice_wrong():
+    from examsys.exams import practice
+
+    db = get_session()
+    return render_template("exams/practice_wrong.html", versions=practice.wrong_book(db, current_user))
+
+
+@practice_bp.get("/retry/<int:version_id>")
+@login_required
+def practice_retry(version_id: int):
+    from examsys.bank.models import QuestionVersion as Version
+
+    db = get_session()
+    services.require_candidate(current_user)
+    version = db.get(Version, version_id)
+    if version is None:
+        return redirect(url_for("practice.practice_wrong"))
+    return render_template("exams/practice_question.html", version=version, feedback=None, law=version.law,
+                           template=kind_of(version.type).template)

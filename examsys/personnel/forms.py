@@ -18,7 +18,7 @@ class CheckboxList(SelectMultipleField):
 
 class PersonForm(FlaskForm):
     id_number = StringField(_l("ID number"), validators=[Optional(), Length(max=20)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=60)])
     org_id = SelectField(_l("Organisation"), coerce=int)
     kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in PersonnelKind])
     staffing_kind = SelectField(_l("Staffing"), choices=[(k.value, STAFFING_LABELS[k]) for k in StaffingKind])

@@ -1,15 +1,15 @@
-"""Exams: plans, blueprints, attempts, answers, integrity events
+"""Exams: plans, blueprints, attempts, answers, integrity events, practice
 
-Revision ID: 2f7ba3a150e5
+Revision ID: b91b2d6bd1b5
 Revises: 007ae45765f0
-Create Date: 2026-11-25 21:21:35.334616
+Create Date: 2026-11-25 21:26:51.257295
 """
 from alembic import op
 import sqlalchemy as sa
 import examsys.db
 
 
-revision = '2f7ba3a150e5'
+revision = 'b91b2d6bd1b5'
 down_revision = '007ae45765f0'
 branch_labels = None
 depends_on = None
@@ -94,6 +94,21 @@ def upgrade() -> None:
     with op.batch_alter_table('blueprint_section', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_blueprint_section_plan_id'), ['plan_id'], unique=False)
 
+    op.create_table('practice_answer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('response', sa.JSON(), nullable=False),
+    sa.Column('correct', sa.Boolean(), nullable=False),
+    sa.Column('at', examsys.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_practice_answer_person_id_person')),
+    sa.ForeignKeyConstraint(['version_id'], ['question_version.id'], name=op.f('fk_practice_answer_version_id_question_version')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_practice_answer'))
+    )
+    with op.batch_alter_table('practice_answer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_practice_answer_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_practice_answer_version_id'), ['version_id'], unique=False)
+
     op.create_table('answer',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('attempt_id', sa.Integer(), nullable=False),
@@ -134,6 +149,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_answer_attempt_id'))
 
     op.drop_table('answer')
+    with op.batch_alter_table('practice_answer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_practice_answer_version_id'))
+        batch_op.drop_index(batch_op.f('ix_practice_answer_person_id'))
+
+    op.drop_table('practice_answer')
     with op.batch_alter_table('blueprint_section', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_blueprint_section_plan_id'))
 
