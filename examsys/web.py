@@ -90,6 +90,10 @@ def init_app(app: Flask) -> None:
 
         return {"nav_items": navigation, "nav_current": current, "current_locale": lambda: str(get_locale()), "now": clock.now}
 
+    from examsys.audit.labels import action_label
+
+    app.add_template_filter(action_label, "action_label")
+
     @app.template_filter("localtime")
     def localtime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
         if value is None:
