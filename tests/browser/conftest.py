@@ -47,11 +47,24 @@ def live_server(app) -> Iterator[str]:
     thread.join(timeout=5)
 
 
-@pytest.fixture
-def page(browser, request):
-    viewport = getattr(request, "param", {"width": 1280, "height": 900})
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
+def _tab(browser, viewport, locale):
+    context = browser.new_context(viewport=viewport, locale=locale)
     tab = context.new_page()
     tab.set_default_timeout(10_000)
+    return context, tab
+
+
+@pytest.fixture
+def page(browser, request):
+    """A desktop tab whose browser asks for English, so tests can assert on English text."""
+    context, tab = _tab(browser, getattr(request, "param", {"width": 1280, "height": 900}), "en-US")
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def zh_page(browser, request):
+    """A tab of a browser set to Chinese, as the officers' browsers are."""
+    context, tab = _tab(browser, getattr(request, "param", {"width": 1280, "height": 900}), "zh-CN")
     yield tab
     context.close()
