@@ -44,7 +44,7 @@ lint: $(STAMP)
 
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o /tmp/examsys-messages.pot . >/dev/null
-	$(BIN)/pybabel update -i /tmp/examsys-messages.pot -d examsys/translations -D messages --no-fuzzy-matching
+	$(BIN)/pybabel update -i /tmp/examsys-messages.pot -d examsys/translations -D messages --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) instance/examsys.sqlite3* .pytest_cache
