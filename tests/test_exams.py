@@ -285,3 +285,19 @@ def test_a_save_without_the_csrf_header_is_refused(db, exam, app, client, auth):
     response = client.post(f"/exams/attempt/{attempt.id}/save", json={"position": 0, "response": "B", "seq": 1})
     assert response.status_code == 400
     assert db.query(services.Answer).filter_by(attempt_id=attempt.id).count() == 0
+
+
+def test_a_make_up_exam_is_for_those_who_failed(db, tree, exam):
+    from examsys.bank.models import BankPart
+    from examsys.exams.models import ExamKind
+
+    for person, user in ((exam["officer"], exam["candidate"]),):
+        attempt = _attempt(db, person)
+        token = services.start(db, user, attempt.id)
+        services.submit(db, user, attempt.id, token)  # nothing answered: failed
+    with pytest.raises(services.ValidationFailed):
+        services.create_plan(db, exam["admin"], name="补考", kind=ExamKind.MAKEUP, org_id=tree.region.id, part=BankPart.COMMON,
+                             domain_id=None, opens_at=clock.now(), closes_at=clock.now() + timedelta(hours=2))
+    makeup = services.create_plan(db, exam["admin"], name="补考", kind=ExamKind.MAKEUP, org_id=tree.region.id, part=BankPart.COMMON,
+                                  domain_id=None, opens_at=clock.now(), closes_at=clock.now() + timedelta(hours=2), makeup_of_id=exam["plan"].id)
+    assert [p.name for p in services.eligible_candidates(db, makeup)] == ["考生甲"]  # 考生乙 never sat it

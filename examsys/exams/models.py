@@ -73,6 +73,7 @@ class ExamPlan(Base):
     review: Mapped[ReviewPolicy] = mapped_column(enum_column(ReviewPolicy), default=ReviewPolicy.SCORE)
     max_departures: Mapped[int | None] = mapped_column()  # leaving the page this often submits the attempt
     include_auxiliary: Mapped[bool] = mapped_column(default=False)  # practice only
+    makeup_of_id: Mapped[int | None] = mapped_column(ForeignKey("exam_plan.id"))  # a make-up exam: for who failed this plan
     status: Mapped[PlanStatus] = mapped_column(enum_column(PlanStatus), default=PlanStatus.DRAFT, index=True)
     pools: Mapped[list[list[int]] | None] = mapped_column(JSON)  # per section, the version ids drawable when the plan opened
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

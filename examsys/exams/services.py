@@ -79,6 +79,13 @@ def create_plan(session: Session, actor: User | None, *, name: str, kind: ExamKi
         errors["pass_mark"] = [_("The pass mark lies between 0 and the paper's %(total)s points.", total=total)]
     if not 1 <= attempts_allowed <= 10:
         errors["attempts_allowed"] = [_("1 to 10 attempts.")]
+    makeup_of = options.get("makeup_of_id")
+    if kind is ExamKind.MAKEUP:
+        original = session.get(ExamPlan, makeup_of) if makeup_of else None
+        if original is None or (actor is not None and not can(actor, ADMIN, original.org)) or original.kind is not ExamKind.QUALIFICATION:
+            errors["makeup_of_id"] = [_("A make-up exam names the qualification exam it makes up for.")]
+    elif makeup_of:
+        errors["makeup_of_id"] = [_("Only a make-up exam makes up for another.")]
     if errors:
         raise ValidationFailed(_("The plan was not saved; correct the marked fields."), errors)
     plan = ExamPlan(name=name.strip(), kind=kind, org=org, part=part, domain_id=domain_id if part is BankPart.SECTOR else None,
@@ -121,6 +128,12 @@ def eligible_candidates(session: Session, plan: ExamPlan) -> list[Person]:
         query = query.where(Person.kind == PersonnelKind.OFFICER)
     if plan.part is BankPart.SECTOR and plan.domain_id is not None:
         query = query.where(Person.domains.any(id=plan.domain_id))
+    if plan.kind is ExamKind.MAKEUP and plan.makeup_of_id is not None:
+        # Only those who sat the original exam and failed it; whoever passed it (in any attempt) needs no make-up.
+        failed = select(Attempt.person_id).where(Attempt.plan_id == plan.makeup_of_id, Attempt.status == AttemptStatus.GRADED,
+                                                 Attempt.passed.is_(False))
+        passed = select(Attempt.person_id).where(Attempt.plan_id == plan.makeup_of_id, Attempt.passed.is_(True))
+        query = query.where(Person.id.in_(failed), Person.id.not_in(passed))
     return list(session.scalars(query.order_by(Person.id)))
 
 

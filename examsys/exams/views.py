@@ -47,6 +47,8 @@ def plan_new():
     form = PlanForm()
     form.org_id.choices = [(o.id, "　" * o.depth + o.name) for o in choices(db, current_user, services.ADMIN)]
     form.domain_id.choices = [(0, "—")] + [(d.id, d.name) for d in domains(db)]
+    form.makeup_of_id.choices = [(0, "—")] + [(p.id, p.name) for p in db.scalars(services.plan_query(db, current_user))
+                                               if p.kind is ExamKind.QUALIFICATION and p.status.value != "draft"]
     if request.method == "GET":
         for entry, spec in zip(form.sections.entries, services.default_sections(), strict=False):
             entry.form.type.data, entry.form.count.data, entry.form.points_each.data = spec.type.value, spec.count, spec.points_each
@@ -62,7 +64,8 @@ def plan_new():
                 attempts_allowed=form.attempts_allowed.data, sections=sections, partial_credit=form.partial_credit.data,
                 shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
                 paper_mode=PaperMode(form.paper_mode.data), review=ReviewPolicy(form.review.data),
-                max_departures=form.max_departures.data, include_auxiliary=form.include_auxiliary.data)
+                max_departures=form.max_departures.data, include_auxiliary=form.include_auxiliary.data,
+                makeup_of_id=form.makeup_of_id.data or None)
         except ValidationFailed as error:
             populate_errors(form, error)
         else:

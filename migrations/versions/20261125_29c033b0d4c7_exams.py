@@ -1,15 +1,15 @@
 """Exams: plans, blueprints, attempts, answers, integrity events, practice
 
-Revision ID: b91b2d6bd1b5
+Revision ID: 29c033b0d4c7
 Revises: 007ae45765f0
-Create Date: 2026-11-25 21:26:51.257295
+Create Date: 2026-11-25 21:37:52.262861
 """
 from alembic import op
 import sqlalchemy as sa
 import examsys.db
 
 
-revision = 'b91b2d6bd1b5'
+revision = '29c033b0d4c7'
 down_revision = '007ae45765f0'
 branch_labels = None
 depends_on = None
@@ -35,6 +35,7 @@ def upgrade() -> None:
     sa.Column('review', sa.Enum('none', 'score', 'answers', name='reviewpolicy', native_enum=False, length=24), nullable=False),
     sa.Column('max_departures', sa.Integer(), nullable=True),
     sa.Column('include_auxiliary', sa.Boolean(), nullable=False),
+    sa.Column('makeup_of_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.Enum('draft', 'open', 'closed', name='planstatus', native_enum=False, length=24), nullable=False),
     sa.Column('pools', sa.JSON(), nullable=True),
     sa.Column('results_published_at', examsys.db.UTCDateTime(timezone=True), nullable=True),
@@ -42,6 +43,7 @@ def upgrade() -> None:
     sa.Column('created_at', examsys.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_exam_plan_created_by_id_user_account')),
     sa.ForeignKeyConstraint(['domain_id'], ['enforcement_domain.id'], name=op.f('fk_exam_plan_domain_id_enforcement_domain')),
+    sa.ForeignKeyConstraint(['makeup_of_id'], ['exam_plan.id'], name=op.f('fk_exam_plan_makeup_of_id_exam_plan')),
     sa.ForeignKeyConstraint(['org_id'], ['organisation.id'], name=op.f('fk_exam_plan_org_id_organisation')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_exam_plan'))
     )
