@@ -157,7 +157,6 @@ class Attempt(Base):
     graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     extra_minutes: Mapped[int] = mapped_column(default=0)
     device_token: Mapped[str | None] = mapped_column(String(64))
-    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     departures: Mapped[int] = mapped_column(default=0)
     auto_submitted: Mapped[bool] = mapped_column(default=False)  # by the deadline or by leaving the page too often
     score: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
@@ -180,7 +179,7 @@ class Attempt(Base):
         now = clock.now()
         if not self.plan.is_running(now):
             raise InvalidState(_("The exam is not open now."))
-        self.status, self.started_at, self.device_token, self.last_activity_at = AttemptStatus.IN_PROGRESS, now, token, now
+        self.status, self.started_at, self.device_token = AttemptStatus.IN_PROGRESS, now, token
         self.deadline = min(now + timedelta(minutes=self.plan.duration_minutes + self.extra_minutes), self.plan.closes_at)
 
     def finish(self, automatic: bool) -> None:

@@ -18,8 +18,15 @@ from examsys.orgs.models import Organisation
 CHOICE_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)
 
 
-def pools_for(session: Session, plan: ExamPlan) -> tuple[list[list[int]], dict[int, list[str] | None]]:
-    """For each section, the active versions it may draw (sorted ids), and the option letters of each.
+Shapes = dict[int, tuple[str, list[str] | None]]  # version id → (question type, option letters)
+
+
+def shapes_of(rows: Any) -> Shapes:
+    return {row.id: (QuestionType(row.type).value, sorted(row.options) if row.options else None) for row in rows}
+
+
+def pools_for(session: Session, plan: ExamPlan) -> tuple[list[list[int]], Shapes]:
+    """For each section, the active versions it may draw (sorted ids), and each version's type and option letters.
 
     A plan draws from the banks of its organisation's ancestors and of its own subtree."""
     ancestors = plan.org.ancestor_ids()
@@ -30,13 +37,13 @@ def pools_for(session: Session, plan: ExamPlan) -> tuple[list[list[int]], dict[i
     if plan.part is BankPart.SECTOR:
         query = query.where(Question.domain_id == plan.domain_id)
     rows = session.execute(query).all()
-    letters = {row.id: (sorted(row.options) if row.options else None) for row in rows}
+    shapes = shapes_of(rows)
     pools = []
     for section in plan.sections:
         pool = sorted(row.id for row in rows if row.type is section.type and (section.law is None or row.law == section.law)
                       and (section.difficulty is None or row.difficulty == section.difficulty))
         pools.append(pool)
-    return pools, letters
+    return pools, shapes
 
 
 @dataclass(frozen=True)
@@ -79,9 +86,12 @@ def check(plan: ExamPlan, pools: list[list[int]]) -> PlanCheck:
     return PlanCheck(checks, overlap_ok)
 
 
-def assemble(plan: ExamPlan, pools: list[list[int]], letters: dict[int, list[str] | None], seed: str) -> list[dict[str, Any]]:
+def assemble(plan: ExamPlan, pools: list[list[int]], shapes: Shapes, seed: str) -> list[dict[str, Any]]:
     """Draw one paper. Questions are grouped by section in blueprint order; inside a section their
-    order, and the order of each question's options, follow the plan's shuffle settings."""
+    order, and the order of each question's options, follow the plan's shuffle settings.
+
+    Each item: {"v": version id, "t": type, "o": option order or null, "p": points, "s": section} —
+    all a save needs to check an answer, so saving reads no question."""
     rng = random.Random(seed)
     used: set[int] = set()
     items: list[dict[str, Any]] = []
@@ -94,10 +104,10 @@ def assemble(plan: ExamPlan, pools: list[list[int]], letters: dict[int, list[str
         used.update(chosen)
         points = str(Decimal(section.points_each).quantize(Decimal("0.01")))
         for version_id in chosen:
-            order = letters.get(version_id)
+            qtype, order = shapes[version_id]
             if order is not None:
                 order = list(order)
                 if plan.shuffle_options:
                     rng.shuffle(order)
-            items.append({"v": version_id, "o": order, "p": points, "s": index})
+            items.append({"v": version_id, "t": qtype, "o": order, "p": points, "s": index})
     return items

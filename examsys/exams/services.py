@@ -10,6 +10,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from examsys import clock
@@ -144,7 +146,7 @@ def open_plan(session: Session, actor: User | None, plan_id: int, *, progress: C
     plan = get_plan(session, actor, plan_id) if actor is not None else session.get(ExamPlan, plan_id)
     if plan is None:
         raise NotFound(_("No such exam."))
-    pools, letters = papers.pools_for(session, plan)
+    pools, shapes = papers.pools_for(session, plan)
     result = papers.check(plan, pools)
     if not result.ok:
         short = [f"{c.section.type.label} {c.available}/{c.section.count}" for c in result.sections if not c.ok]
@@ -160,7 +162,7 @@ def open_plan(session: Session, actor: User | None, plan_id: int, *, progress: C
         attempts = []
         for person in chunk:
             seed = shared_seed or secrets.token_hex(8)
-            items = papers.assemble(plan, pools, letters, seed)
+            items = papers.assemble(plan, pools, shapes, seed)
             used.update(item["v"] for item in items)
             attempts.append(Attempt(plan=plan, person_id=person.id, number=1, seed=seed, items=items))
         session.add_all(attempts)
@@ -181,10 +183,9 @@ def open_plan(session: Session, actor: User | None, plan_id: int, *, progress: C
 def regenerate(session: Session, attempt: Attempt) -> list[dict[str, Any]]:
     """The paper again from its seed and the plan's pools: equal to the stored one unless tampered with."""
     plan = attempt.plan
-    rows = session.execute(select(QuestionVersion.id, QuestionVersion.options).where(
+    rows = session.execute(select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.options).where(
         QuestionVersion.id.in_({v for pool in plan.pools or [] for v in pool}))).all()
-    letters = {row.id: (sorted(row.options) if row.options else None) for row in rows}
-    return papers.assemble(plan, plan.pools or [], letters, attempt.seed)
+    return papers.assemble(plan, plan.pools or [], papers.shapes_of(rows), attempt.seed)
 
 
 # ---- the exam room -------------------------------------------------------------------------------
@@ -301,28 +302,30 @@ class SaveResult:
 
 def save_answer(session: Session, user: User, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
                 flagged: bool | None = None) -> SaveResult:
-    """Keep an answer. Saves carry the client's counter: a stale or repeated save never overwrites a newer one."""
+    """Keep an answer. Saves carry the client's counter: a stale or repeated save never overwrites a newer
+    one. One statement (an upsert guarded by the counter), so that two saves racing for the same
+    question cannot both insert, and the newest wins whatever order they arrive in."""
     attempt = own_attempt(session, user, attempt_id)
     _in_progress(attempt, token)
     if not 0 <= position < len(attempt.items):
         raise ValidationFailed(_("No such question on this paper."))
     item = attempt.items[position]
-    version = session.get(QuestionVersion, item["v"])
-    assert version is not None
-    response = normalise_response(version.type, raw, item["o"])
-    answer = session.scalar(select(Answer).where(Answer.attempt_id == attempt.id, Answer.position == position).with_for_update())
+    response = normalise_response(QuestionType(item["t"]), raw, item["o"])
     now = clock.now()
-    if answer is None:
-        answer = Answer(attempt_id=attempt.id, position=position, response=response, seq=seq, saved_at=now, flagged=bool(flagged))
-        session.add(answer)
-    elif seq <= answer.seq:
-        return SaveResult(False, answer.seq, answer.saved_at)
-    else:
-        answer.response, answer.seq, answer.saved_at = response, seq, now
-        if flagged is not None:
-            answer.flagged = flagged
-    attempt.last_activity_at = now
-    session.flush()
+    insert = (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(Answer)
+    values = {"attempt_id": attempt.id, "position": position, "response": response, "seq": seq, "saved_at": now,
+              "flagged": bool(flagged), "grader_comment": ""}
+    changes = {"response": insert.excluded.response, "seq": insert.excluded.seq, "saved_at": insert.excluded.saved_at}
+    if flagged is not None:
+        changes["flagged"] = insert.excluded.flagged
+    statement = (insert.values(**values)
+                 .on_conflict_do_update(index_elements=["attempt_id", "position"], set_=changes, where=Answer.seq < insert.excluded.seq)
+                 .returning(Answer.seq))
+    kept = session.execute(statement).first()
+    if kept is None:  # a newer save is already there
+        current = session.execute(select(Answer.seq, Answer.saved_at).where(Answer.attempt_id == attempt.id, Answer.position == position)).one()
+        return SaveResult(False, current.seq, current.saved_at)
+    session.expire(attempt, ["answers"])
     return SaveResult(True, seq, now)
 
 
@@ -543,6 +546,15 @@ def review_view(session: Session, attempt: Attempt) -> list[ReviewEntry]:
         answer = answers.get(entry.position)
         out.append(ReviewEntry(entry, key, answer.score if answer else None, version.explanation, f"{version.law} {version.article}"))
     return out
+
+
+def last_saves(session: Session, attempt_ids: list[int]) -> dict[int, datetime]:
+    """When each attempt last saved an answer (the proctor's sign of life), without a write per save."""
+    if not attempt_ids:
+        return {}
+    rows = session.execute(select(Answer.attempt_id, func.max(Answer.saved_at)).where(Answer.attempt_id.in_(attempt_ids))
+                           .group_by(Answer.attempt_id))
+    return {attempt_id: when for attempt_id, when in rows}
 
 
 def integrity_events(session: Session, attempt_ids: list[int]) -> dict[int, list[IntegrityEvent]]:

@@ -115,8 +115,9 @@ def proctor(plan_id: int):
     for attempt in attempts:
         services.touch(db, attempt)
     db.commit()
-    events = services.integrity_events(db, [a.id for a in attempts])
-    return render_template("exams/proctor.html", plan=item, attempts=attempts, events=events, now=clock.now())
+    ids = [a.id for a in attempts]
+    return render_template("exams/proctor.html", plan=item, attempts=attempts, events=services.integrity_events(db, ids),
+                           last_saves=services.last_saves(db, ids), now=clock.now())
 
 
 @bp.post("/attempts/<int:attempt_id>/extend")

@@ -1,15 +1,15 @@
 """Exams: plans, blueprints, attempts, answers, integrity events, practice
 
-Revision ID: 29c033b0d4c7
+Revision ID: de8784f71e25
 Revises: 007ae45765f0
-Create Date: 2026-11-25 21:37:52.262861
+Create Date: 2026-11-25 21:42:54.238807
 """
 from alembic import op
 import sqlalchemy as sa
 import examsys.db
 
 
-revision = '29c033b0d4c7'
+revision = 'de8784f71e25'
 down_revision = '007ae45765f0'
 branch_labels = None
 depends_on = None
@@ -65,7 +65,6 @@ def upgrade() -> None:
     sa.Column('graded_at', examsys.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('extra_minutes', sa.Integer(), nullable=False),
     sa.Column('device_token', sa.String(length=64), nullable=True),
-    sa.Column('last_activity_at', examsys.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('departures', sa.Integer(), nullable=False),
     sa.Column('auto_submitted', sa.Boolean(), nullable=False),
     sa.Column('score', sa.Numeric(precision=7, scale=2), nullable=True),
