@@ -53,9 +53,13 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
+    # Endpoints on the exam room's hot path: they check the session themselves and never load the
+    # user as an ORM object (see exams.views.save).
+    lean = {"exams.save"}
+
     @app.before_request
     def enforce_session_rules():
-        if not current_user.is_authenticated:
+        if "_user_id" not in session:
             return None
         started = session.get("login_at")
         limit = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
@@ -64,6 +68,10 @@ def init_app(app: Flask) -> None:
             session.clear()
             return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
         session.permanent = True
+        if request.endpoint in lean:
+            return None
+        if not current_user.is_authenticated:
+            return None
         allowed = {"auth.change_password", "auth.logout", "core.set_language", "static"}
         if current_user.must_change_password and request.endpoint not in allowed:
             return redirect(url_for("auth.change_password"))
@@ -80,7 +88,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config["ENV_NAME"] == "production":
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user and getattr(current_user, "is_authenticated", False):
+        if "_user_id" in session:  # logged in: keep pages out of shared caches (without loading the user)
             headers.setdefault("Cache-Control", "no-store")
         return response
 

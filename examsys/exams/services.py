@@ -302,18 +302,46 @@ class SaveResult:
 
 def save_answer(session: Session, user: User, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
                 flagged: bool | None = None) -> SaveResult:
+    """Keep an answer (see save_for_person)."""
+    if user.person_id is None:
+        raise NotFound(_("No such exam paper."))
+    return save_for_person(session, user.person_id, attempt_id, token, position, raw, seq, flagged)
+
+
+def person_of_login(session: Session, login_id: str | None) -> int | None:
+    """The person behind a session's login id, for the exam room's hot path (no ORM object loaded)."""
+    if not login_id:
+        return None
+    row = session.execute(select(User.person_id).where(User.login_id == login_id, User.active.is_(True))).first()
+    return row.person_id if row else None
+
+
+def save_for_person(session: Session, person_id: int, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
+                    flagged: bool | None = None) -> SaveResult:
     """Keep an answer. Saves carry the client's counter: a stale or repeated save never overwrites a newer
     one. One statement (an upsert guarded by the counter), so that two saves racing for the same
-    question cannot both insert, and the newest wins whatever order they arrive in."""
-    attempt = own_attempt(session, user, attempt_id)
-    _in_progress(attempt, token)
-    if not 0 <= position < len(attempt.items):
-        raise ValidationFailed(_("No such question on this paper."))
-    item = attempt.items[position]
-    response = normalise_response(QuestionType(item["t"]), raw, item["o"])
+    question cannot both insert, and the newest wins whatever order they arrive in.
+
+    This is the exam room's hottest path: it reads the attempt's columns, not the ORM object, and only
+    takes the full path (which submits at the deadline) when the attempt is not plainly in progress."""
+    row = session.execute(select(Attempt.person_id, Attempt.status, Attempt.deadline, Attempt.device_token, Attempt.items)
+                          .where(Attempt.id == attempt_id)).first()
+    if row is None or row.person_id != person_id:
+        raise NotFound(_("No such exam paper."))
     now = clock.now()
+    if row.status is not AttemptStatus.IN_PROGRESS or row.deadline is None or now >= row.deadline:
+        attempt = session.get(Attempt, attempt_id)
+        assert attempt is not None
+        touch(session, attempt)
+        _in_progress(attempt, token)
+    if not token or token != row.device_token:
+        raise OtherDevice(_("This exam continues in another window or on another device."))
+    if not 0 <= position < len(row.items):
+        raise ValidationFailed(_("No such question on this paper."))
+    item = row.items[position]
+    response = normalise_response(QuestionType(item["t"]), raw, item["o"])
     insert = (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(Answer)
-    values = {"attempt_id": attempt.id, "position": position, "response": response, "seq": seq, "saved_at": now,
+    values = {"attempt_id": attempt_id, "position": position, "response": response, "seq": seq, "saved_at": now,
               "flagged": bool(flagged), "grader_comment": ""}
     changes = {"response": insert.excluded.response, "seq": insert.excluded.seq, "saved_at": insert.excluded.saved_at}
     if flagged is not None:
@@ -323,9 +351,11 @@ def save_answer(session: Session, user: User, attempt_id: int, token: str | None
                  .returning(Answer.seq))
     kept = session.execute(statement).first()
     if kept is None:  # a newer save is already there
-        current = session.execute(select(Answer.seq, Answer.saved_at).where(Answer.attempt_id == attempt.id, Answer.position == position)).one()
+        current = session.execute(select(Answer.seq, Answer.saved_at).where(Answer.attempt_id == attempt_id, Answer.position == position)).one()
         return SaveResult(False, current.seq, current.saved_at)
-    session.expire(attempt, ["answers"])
+    for cached in session.identity_map.values():
+        if isinstance(cached, Attempt) and cached.id == attempt_id:
+            session.expire(cached, ["answers"])
     return SaveResult(True, seq, now)
 
 
