@@ -79,7 +79,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=False, pool_recycle=1800, pool_size=10, max_overflow=20)
 
 
 def init_app(app: Flask) -> None:

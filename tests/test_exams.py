@@ -301,3 +301,19 @@ def test_a_make_up_exam_is_for_those_who_failed(db, tree, exam):
     makeup = services.create_plan(db, exam["admin"], name="补考", kind=ExamKind.MAKEUP, org_id=tree.region.id, part=BankPart.COMMON,
                                   domain_id=None, opens_at=clock.now(), closes_at=clock.now() + timedelta(hours=2), makeup_of_id=exam["plan"].id)
     assert [p.name for p in services.eligible_candidates(db, makeup)] == ["考生甲"]  # 考生乙 never sat it
+
+
+def test_saves_stop_when_the_account_is_disabled_or_logged_out(db, exam, client, auth):
+    from examsys.auth.services import set_account_active
+    from tests.factories import make_user
+
+    auth.login("candidate")
+    attempt = _attempt(db, exam["officer"])
+    client.post(f"/exams/attempt/{attempt.id}/start")
+    assert client.post(f"/exams/attempt/{attempt.id}/save", json={"position": 0, "response": "B", "seq": 1}).status_code == 200
+    admin = make_user(db, "sys", exam["plan"].org, services.Role.SYSADMIN)
+    set_account_active(db, admin, exam["candidate"].id, False)
+    db.commit()
+    assert client.post(f"/exams/attempt/{attempt.id}/save", json={"position": 0, "response": "C", "seq": 2}).status_code == 404
+    auth.logout()
+    assert client.post(f"/exams/attempt/{attempt.id}/save", json={"position": 0, "response": "C", "seq": 3}).status_code == 401

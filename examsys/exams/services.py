@@ -308,25 +308,36 @@ def save_answer(session: Session, user: User, attempt_id: int, token: str | None
     return save_for_person(session, user.person_id, attempt_id, token, position, raw, seq, flagged)
 
 
-def person_of_login(session: Session, login_id: str | None) -> int | None:
-    """The person behind a session's login id, for the exam room's hot path (no ORM object loaded)."""
-    if not login_id:
-        return None
-    row = session.execute(select(User.person_id).where(User.login_id == login_id, User.active.is_(True))).first()
-    return row.person_id if row else None
+def _attempt_row(session: Session, attempt_id: int, owner: Any, *, via_login: bool = False) -> Any:
+    """The columns a save checks, if `owner` (a condition on the attempt, or on the account when
+    `via_login`) holds; None otherwise."""
+    query = select(Attempt.person_id, Attempt.status, Attempt.deadline, Attempt.device_token, Attempt.items).where(Attempt.id == attempt_id)
+    if via_login:
+        query = query.join(User, User.person_id == Attempt.person_id)
+    return session.execute(query.where(owner)).first()
+
+
+def save_for_login(session: Session, login_id: str, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
+                   flagged: bool | None = None) -> SaveResult:
+    """The exam room's hot path: the session's login id and the attempt are checked in one query."""
+    owner = (User.login_id == login_id) & User.active.is_(True)
+    return _save(session, _attempt_row(session, attempt_id, owner, via_login=True), attempt_id, token, position, raw, seq, flagged)
 
 
 def save_for_person(session: Session, person_id: int, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
                     flagged: bool | None = None) -> SaveResult:
+    return _save(session, _attempt_row(session, attempt_id, Attempt.person_id == person_id), attempt_id, token, position, raw, seq, flagged)
+
+
+def _save(session: Session, row: Any, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
+          flagged: bool | None) -> SaveResult:
     """Keep an answer. Saves carry the client's counter: a stale or repeated save never overwrites a newer
     one. One statement (an upsert guarded by the counter), so that two saves racing for the same
     question cannot both insert, and the newest wins whatever order they arrive in.
 
-    This is the exam room's hottest path: it reads the attempt's columns, not the ORM object, and only
-    takes the full path (which submits at the deadline) when the attempt is not plainly in progress."""
-    row = session.execute(select(Attempt.person_id, Attempt.status, Attempt.deadline, Attempt.device_token, Attempt.items)
-                          .where(Attempt.id == attempt_id)).first()
-    if row is None or row.person_id != person_id:
+    The exam room's hottest path: it reads the attempt's columns, not the ORM object, and only takes the
+    full path (which submits at the deadline) when the attempt is not plainly in progress."""
+    if row is None:
         raise NotFound(_("No such exam paper."))
     now = clock.now()
     if row.status is not AttemptStatus.IN_PROGRESS or row.deadline is None or now >= row.deadline:

@@ -317,13 +317,13 @@ def save(attempt_id: int):
     another window holds the attempt. The hot path: it identifies the candidate from the session's
     login id with one column read instead of loading the user (CSRF is checked as for every POST)."""
     db = get_session()
-    person_id = services.person_of_login(db, session.get("_user_id"))
-    if person_id is None:
+    login_id = session.get("_user_id")
+    if not login_id:
         return jsonify({"error": "login", "message": _("Please log in to see this page."), "redirect": url_for("auth.login")}), 401
     data = request.get_json(silent=True) or {}
     try:
-        result = services.save_for_person(db, person_id, attempt_id, _token(attempt_id), int(data.get("position", -1)), data.get("response"),
-                                          int(data.get("seq", 0)), flagged=data.get("flagged"))
+        result = services.save_for_login(db, login_id, attempt_id, _token(attempt_id), int(data.get("position", -1)), data.get("response"),
+                                         int(data.get("seq", 0)), flagged=data.get("flagged"))
     except services.TimeUp as error:
         db.commit()
         return jsonify({"error": "time_up", "message": error.message, "redirect": url_for("exams.result", attempt_id=attempt_id)}), 409
