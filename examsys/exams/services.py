@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -308,25 +308,40 @@ def save_answer(session: Session, user: User, attempt_id: int, token: str | None
     return save_for_person(session, user.person_id, attempt_id, token, position, raw, seq, flagged)
 
 
-def _attempt_row(session: Session, attempt_id: int, owner: Any, *, via_login: bool = False) -> Any:
-    """The columns a save checks, if `owner` (a condition on the attempt, or on the account when
-    `via_login`) holds; None otherwise."""
-    query = select(Attempt.person_id, Attempt.status, Attempt.deadline, Attempt.device_token, Attempt.items).where(Attempt.id == attempt_id)
-    if via_login:
-        query = query.join(User, User.person_id == Attempt.person_id)
-    return session.execute(query.where(owner)).first()
+# The save path's statements are built once, with bound parameters: building them per request costs
+# more than running them.
+_ATTEMPT_COLUMNS = (Attempt.person_id, Attempt.status, Attempt.deadline, Attempt.device_token, Attempt.items)
+_ROW_BY_LOGIN = (select(*_ATTEMPT_COLUMNS).join(User, User.person_id == Attempt.person_id)
+                 .where(Attempt.id == bindparam("attempt_id"), User.login_id == bindparam("login_id"), User.active.is_(True)))
+_ROW_BY_PERSON = select(*_ATTEMPT_COLUMNS).where(Attempt.id == bindparam("attempt_id"), Attempt.person_id == bindparam("person_id"))
+_UPSERTS: dict[tuple[str, bool], Any] = {}
+
+
+def _upsert(dialect: str, set_flag: bool) -> Any:
+    key = (dialect, set_flag)
+    if key not in _UPSERTS:
+        insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(Answer).values(
+            attempt_id=bindparam("attempt_id"), position=bindparam("position"), response=bindparam("response"), seq=bindparam("seq"),
+            saved_at=bindparam("saved_at"), flagged=bindparam("flagged"), grader_comment="")
+        changes = {"response": insert.excluded.response, "seq": insert.excluded.seq, "saved_at": insert.excluded.saved_at}
+        if set_flag:
+            changes["flagged"] = insert.excluded.flagged
+        _UPSERTS[key] = (insert.on_conflict_do_update(index_elements=["attempt_id", "position"], set_=changes,
+                                                      where=Answer.seq < insert.excluded.seq).returning(Answer.seq))
+    return _UPSERTS[key]
 
 
 def save_for_login(session: Session, login_id: str, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
                    flagged: bool | None = None) -> SaveResult:
     """The exam room's hot path: the session's login id and the attempt are checked in one query."""
-    owner = (User.login_id == login_id) & User.active.is_(True)
-    return _save(session, _attempt_row(session, attempt_id, owner, via_login=True), attempt_id, token, position, raw, seq, flagged)
+    row = session.execute(_ROW_BY_LOGIN, {"attempt_id": attempt_id, "login_id": login_id}).first()
+    return _save(session, row, attempt_id, token, position, raw, seq, flagged)
 
 
 def save_for_person(session: Session, person_id: int, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
                     flagged: bool | None = None) -> SaveResult:
-    return _save(session, _attempt_row(session, attempt_id, Attempt.person_id == person_id), attempt_id, token, position, raw, seq, flagged)
+    row = session.execute(_ROW_BY_PERSON, {"attempt_id": attempt_id, "person_id": person_id}).first()
+    return _save(session, row, attempt_id, token, position, raw, seq, flagged)
 
 
 def _save(session: Session, row: Any, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
@@ -351,16 +366,9 @@ def _save(session: Session, row: Any, attempt_id: int, token: str | None, positi
         raise ValidationFailed(_("No such question on this paper."))
     item = row.items[position]
     response = normalise_response(QuestionType(item["t"]), raw, item["o"])
-    insert = (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(Answer)
-    values = {"attempt_id": attempt_id, "position": position, "response": response, "seq": seq, "saved_at": now,
-              "flagged": bool(flagged), "grader_comment": ""}
-    changes = {"response": insert.excluded.response, "seq": insert.excluded.seq, "saved_at": insert.excluded.saved_at}
-    if flagged is not None:
-        changes["flagged"] = insert.excluded.flagged
-    statement = (insert.values(**values)
-                 .on_conflict_do_update(index_elements=["attempt_id", "position"], set_=changes, where=Answer.seq < insert.excluded.seq)
-                 .returning(Answer.seq))
-    kept = session.execute(statement).first()
+    statement = _upsert(session.get_bind().dialect.name, flagged is not None)
+    kept = session.execute(statement, {"attempt_id": attempt_id, "position": position, "response": response, "seq": seq, "saved_at": now,
+                                       "flagged": bool(flagged)}).first()
     if kept is None:  # a newer save is already there
         current = session.execute(select(Answer.seq, Answer.saved_at).where(Answer.attempt_id == attempt_id, Answer.position == position)).one()
         return SaveResult(False, current.seq, current.saved_at)
