@@ -257,6 +257,7 @@ def main() -> None:
     port = free_port()
     server = serve(port, args.workers)
     try:
+        wrk(port, "/healthz", 3, 64)  # warm up the workers before measuring
         plain = wrk(port, "/healthz", 10, 64)
         print(f"  plain-response ceiling (wrk -c64 GET /healthz): {plain['rps']:.0f} req/s")
         starts = asyncio.run(prepare_sessions(args, candidates, port))
