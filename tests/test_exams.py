@@ -317,3 +317,54 @@ def test_saves_stop_when_the_account_is_disabled_or_logged_out(db, exam, client,
     assert client.post(f"/exams/attempt/{attempt.id}/save", json={"position": 0, "response": "C", "seq": 2}).status_code == 404
     auth.logout()
     assert client.post(f"/exams/attempt/{attempt.id}/save", json={"position": 0, "response": "C", "seq": 3}).status_code == 401
+
+
+def _case_plan(db, tree, exam, **options):
+    from examsys.bank.models import BankPart, QuestionType
+    from examsys.bank.schema import Record
+    from examsys.bank.services import apply_import, plan_import
+    from examsys.exams.models import ExamKind
+
+    case = Record("C-900", BankPart.COMMON, None, None, {
+        "type": "case_analysis", "stem": "双评案例", "options": None, "answer": None,
+        "rubric": [{"points": "10.00", "criterion": "分析"}], "reference_answer": "参考",
+        "law": "中华人民共和国行政处罚法", "law_version": "2021", "article": "第三条", "difficulty": 3, "points": "10.00", "explanation": "", "tags": []})
+    apply_import(db, None, plan_import(db, None, [case], tree.region), tree.region, activate=True)
+    plan = services.create_plan(db, exam["admin"], name="双评", kind=ExamKind.QUALIFICATION, org_id=tree.county.id, part=BankPart.COMMON,
+                                domain_id=None, opens_at=clock.now(), closes_at=clock.now() + timedelta(hours=2),
+                                sections=[services.SectionSpec(QuestionType.CASE_ANALYSIS, 1, Decimal(10))], pass_mark=Decimal(6), **options)
+    services.open_plan(db, exam["admin"], plan.id)
+    attempt = db.query(Attempt).filter_by(plan_id=plan.id).one()
+    token = services.start(db, exam["candidate"], attempt.id)
+    services.save_answer(db, exam["candidate"], attempt.id, token, 0, "分析如下……", 1)
+    services.submit(db, exam["candidate"], attempt.id, token)
+    return plan, attempt
+
+
+def test_double_marking_averages_close_marks_and_reconciles_distant_ones(db, tree, exam):
+    from tests.factories import make_user
+
+    second = make_user(db, "grader2", tree.region, services.Role.EXAM_ADMIN)
+    third = make_user(db, "grader3", tree.region, services.Role.EXAM_ADMIN)
+    plan, attempt = _case_plan(db, tree, exam, double_marking=True, marking_tolerance=Decimal(2))
+    answer = attempt.answers[0]
+    services.grade_case(db, exam["admin"], answer.id, Decimal(7), "")
+    with pytest.raises(InvalidState, match="another grader"):
+        services.grade_case(db, exam["admin"], answer.id, Decimal(8), "")
+    assert [c.stage for c in services.grading_queue(db, exam["admin"], plan.id)] == []  # not twice by the same grader
+    assert [c.stage for c in services.grading_queue(db, second, plan.id)] == ["second"]
+    services.grade_case(db, second, answer.id, Decimal(3), "")  # 4 points apart: beyond the tolerance
+    assert attempt.status is AttemptStatus.SUBMITTED and answer.score is None
+    assert [c.stage for c in services.grading_queue(db, third, plan.id)] == ["reconcile"]
+    services.grade_case(db, third, answer.id, Decimal(6), "复核")
+    assert attempt.status is AttemptStatus.GRADED and attempt.score == 6 and attempt.passed
+
+
+def test_double_marks_within_the_tolerance_give_their_mean(db, tree, exam):
+    from tests.factories import make_user
+
+    second = make_user(db, "grader2", tree.region, services.Role.EXAM_ADMIN)
+    plan, attempt = _case_plan(db, tree, exam, double_marking=True, marking_tolerance=Decimal(2))
+    services.grade_case(db, exam["admin"], attempt.answers[0].id, Decimal(7), "")
+    services.grade_case(db, second, attempt.answers[0].id, Decimal(8), "")
+    assert attempt.status is AttemptStatus.GRADED and attempt.score == Decimal("7.50")

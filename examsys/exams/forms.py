@@ -33,6 +33,8 @@ class PlanForm(FlaskForm):
     duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[DataRequired(), NumberRange(5, 600)], default=120)
     pass_mark = DecimalField(_l("Pass mark"), validators=[DataRequired()], default=60, places=2)
     attempts_allowed = IntegerField(_l("Attempts allowed"), validators=[DataRequired(), NumberRange(1, 10)], default=1)
+    double_marking = BooleanField(_l("Case questions: two graders, a third when they differ"))
+    marking_tolerance = DecimalField(_l("Difference two graders may have (points)"), validators=[Optional(), NumberRange(0, 100)], default=2, places=2)
     partial_credit = BooleanField(_l("Multiple choice: partial credit for a correct subset"))
     shuffle_questions = BooleanField(_l("Shuffle questions"), default=True)
     shuffle_options = BooleanField(_l("Shuffle options"), default=True)

@@ -74,6 +74,8 @@ class ExamPlan(Base):
     max_departures: Mapped[int | None] = mapped_column()  # leaving the page this often submits the attempt
     include_auxiliary: Mapped[bool] = mapped_column(default=False)  # practice only
     makeup_of_id: Mapped[int | None] = mapped_column(ForeignKey("exam_plan.id"))  # a make-up exam: for who failed this plan
+    double_marking: Mapped[bool] = mapped_column(default=False)  # case answers: two graders, reconciled beyond the tolerance
+    marking_tolerance: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal(2))
     status: Mapped[PlanStatus] = mapped_column(enum_column(PlanStatus), default=PlanStatus.DRAFT, index=True)
     pools: Mapped[list[list[int]] | None] = mapped_column(JSON)  # per section, the version ids drawable when the plan opened
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -206,6 +208,22 @@ class Answer(Base):
     grader_comment: Mapped[str] = mapped_column(Text, default="")
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
+
+
+class CaseMark(Base):
+    """One grader's score for one case answer. With double marking two graders mark independently; if
+    they differ by more than the plan's tolerance, a third mark (the reconciliation) decides."""
+
+    __tablename__ = "case_mark"
+    __table_args__ = (UniqueConstraint("answer_id", "grader_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id"), index=True)
+    grader_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    score: Mapped[Decimal] = mapped_column(Numeric(7, 2))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    reconciles: Mapped[bool] = mapped_column(default=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class IntegrityEvent(Base):

@@ -27,6 +27,7 @@ from examsys.exams.models import (
     Attempt,
     AttemptStatus,
     BlueprintSection,
+    CaseMark,
     ExamKind,
     ExamPlan,
     IntegrityEvent,
@@ -618,45 +619,93 @@ def integrity_events(session: Session, attempt_ids: list[int]) -> dict[int, list
 
 @dataclass(frozen=True)
 class CaseToGrade:
-    """An answer to grade, shown without the candidate's name."""
+    """An answer to grade, shown without the candidate's name (nor, with double marking, the other mark)."""
 
     answer: Answer
     version: QuestionVersion
     points: Decimal
     label: str  # a neutral label instead of the name
+    stage: str  # "first", "second" or "reconcile"
+
+
+def _marks(session: Session, answer_ids: list[int]) -> dict[int, list[CaseMark]]:
+    marks: dict[int, list[CaseMark]] = {}
+    if answer_ids:
+        for mark in session.scalars(select(CaseMark).where(CaseMark.answer_id.in_(answer_ids)).order_by(CaseMark.id)):
+            marks.setdefault(mark.answer_id, []).append(mark)
+    return marks
+
+
+def _stage(plan: ExamPlan, marks: list[CaseMark]) -> str | None:
+    """What an answer still needs: a first mark, a second, a reconciliation, or nothing."""
+    if any(m.reconciles for m in marks):
+        return None
+    if not marks:
+        return "first"
+    if not plan.double_marking:
+        return None
+    if len(marks) == 1:
+        return "second"
+    return "reconcile" if abs(marks[0].score - marks[1].score) > plan.marking_tolerance else None
 
 
 def grading_queue(session: Session, actor: User, plan_id: int) -> list[CaseToGrade]:
+    """Case answers still to mark, leaving out those this grader already marked (a second mark must
+    come from someone else)."""
     plan = get_plan(session, actor, plan_id)
     attempts = list(session.scalars(select(Attempt).where(Attempt.plan_id == plan.id, Attempt.status.in_(
         (AttemptStatus.SUBMITTED, AttemptStatus.AUTO_SUBMITTED))).options(selectinload(Attempt.answers))))
+    marks = _marks(session, [a.id for attempt in attempts for a in attempt.answers])
     queue = []
     for attempt in attempts:
         versions = versions_of(session, attempt)
         for answer in attempt.answers:
             item = attempt.items[answer.position]
             version = versions[item["v"]]
-            if version.type is QuestionType.CASE_ANALYSIS and answer.score is None:
-                queue.append(CaseToGrade(answer, version, Decimal(item["p"]), f"#{answer.id:06d}"))
+            if version.type is not QuestionType.CASE_ANALYSIS or answer.score is not None:
+                continue
+            own = marks.get(answer.id, [])
+            stage = _stage(plan, own)
+            if stage is None or any(m.grader_id == actor.id for m in own):
+                continue
+            queue.append(CaseToGrade(answer, version, Decimal(item["p"]), f"#{answer.id:06d}", stage))
     return queue
 
 
 def grade_case(session: Session, actor: User, answer_id: int, score: Decimal, comment: str) -> Attempt:
-    """Record a grader's score for one case answer; the attempt is graded when none is left."""
+    """Record a grader's mark for one case answer. Single marking: the mark is the score. Double
+    marking: two graders' marks within the tolerance give their mean; further apart, a third grader's
+    reconciling mark decides. The attempt is graded when no answer is left."""
     answer = session.get(Answer, answer_id)
     if answer is None or not can(actor, ADMIN, answer.attempt.plan.org):
         raise NotFound(_("No such answer."))
     attempt = answer.attempt
+    plan = attempt.plan
     points = Decimal(attempt.items[answer.position]["p"])
     if not Decimal(0) <= score <= points:
         raise ValidationFailed(_("The score lies between 0 and %(p)s.", p=points), {"score": [_("The score lies between 0 and %(p)s.", p=points)]})
-    if attempt.status is AttemptStatus.GRADED:
+    if attempt.status is AttemptStatus.GRADED or answer.score is not None:
         raise InvalidState(_("This paper is already graded."))
-    answer.score, answer.grader_comment = score, comment.strip()[:2000]
+    existing = _marks(session, [answer.id]).get(answer.id, [])
+    if any(m.grader_id == actor.id for m in existing):
+        raise InvalidState(_("You have already marked this answer; another grader must."))
+    stage = _stage(plan, existing)
+    if stage is None:
+        raise InvalidState(_("This answer needs no further mark."))
+    mark = CaseMark(answer_id=answer.id, grader_id=actor.id, score=score, comment=comment.strip()[:2000], reconciles=stage == "reconcile")
+    session.add(mark)
     session.flush()
-    record(session, actor, "exam.grade_case", "answer", answer.id, label=attempt.plan.name, org=attempt.plan.org,
-           after={"score": score, "comment": answer.grader_comment})
-    grade(session, attempt)
+    marks = existing + [mark]
+    if stage == "reconcile" or not plan.double_marking:
+        answer.score = score
+    elif stage == "second" and _stage(plan, marks) is None:
+        answer.score = ((marks[0].score + marks[1].score) / 2).quantize(Decimal("0.01"))
+    answer.grader_comment = "\n".join(m.comment for m in marks if m.comment)
+    session.flush()
+    record(session, actor, "exam.grade_case", "answer", answer.id, label=plan.name, org=plan.org,
+           after={"mark": score, "stage": stage, "score": answer.score})
+    if answer.score is not None:
+        grade(session, attempt)
     return attempt
 
 

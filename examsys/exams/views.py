@@ -65,7 +65,8 @@ def plan_new():
                 shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
                 paper_mode=PaperMode(form.paper_mode.data), review=ReviewPolicy(form.review.data),
                 max_departures=form.max_departures.data, include_auxiliary=form.include_auxiliary.data,
-                makeup_of_id=form.makeup_of_id.data or None)
+                makeup_of_id=form.makeup_of_id.data or None, double_marking=form.double_marking.data,
+                marking_tolerance=form.marking_tolerance.data if form.marking_tolerance.data is not None else Decimal(2))
         except ValidationFailed as error:
             populate_errors(form, error)
         else:
@@ -148,7 +149,7 @@ def grade_case(answer_id: int):
         score = Decimal(-1)
     try:
         attempt = services.grade_case(db, current_user, answer_id, score, request.form.get("comment", ""))
-    except ValidationFailed as error:
+    except (ValidationFailed, InvalidState) as error:
         flash(error.message, "error")
         return redirect(request.referrer or url_for("exams.plans"))
     db.commit()

@@ -1,15 +1,15 @@
-"""Exams: plans, blueprints, attempts, answers, integrity events, practice
+"""Exams: plans, blueprints, attempts, answers, marks, integrity events, practice
 
-Revision ID: de8784f71e25
+Revision ID: 61ea67ffc98a
 Revises: 007ae45765f0
-Create Date: 2026-11-25 21:42:54.238807
+Create Date: 2026-11-25 22:03:01.209649
 """
 from alembic import op
 import sqlalchemy as sa
 import examsys.db
 
 
-revision = 'de8784f71e25'
+revision = '61ea67ffc98a'
 down_revision = '007ae45765f0'
 branch_labels = None
 depends_on = None
@@ -36,6 +36,8 @@ def upgrade() -> None:
     sa.Column('max_departures', sa.Integer(), nullable=True),
     sa.Column('include_auxiliary', sa.Boolean(), nullable=False),
     sa.Column('makeup_of_id', sa.Integer(), nullable=True),
+    sa.Column('double_marking', sa.Boolean(), nullable=False),
+    sa.Column('marking_tolerance', sa.Numeric(precision=6, scale=2), nullable=False),
     sa.Column('status', sa.Enum('draft', 'open', 'closed', name='planstatus', native_enum=False, length=24), nullable=False),
     sa.Column('pools', sa.JSON(), nullable=True),
     sa.Column('results_published_at', examsys.db.UTCDateTime(timezone=True), nullable=True),
@@ -139,9 +141,29 @@ def upgrade() -> None:
     with op.batch_alter_table('integrity_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_integrity_event_attempt_id'), ['attempt_id'], unique=False)
 
+    op.create_table('case_mark',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('answer_id', sa.Integer(), nullable=False),
+    sa.Column('grader_id', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Numeric(precision=7, scale=2), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('reconciles', sa.Boolean(), nullable=False),
+    sa.Column('at', examsys.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['answer_id'], ['answer.id'], name=op.f('fk_case_mark_answer_id_answer')),
+    sa.ForeignKeyConstraint(['grader_id'], ['user_account.id'], name=op.f('fk_case_mark_grader_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_mark')),
+    sa.UniqueConstraint('answer_id', 'grader_id', name=op.f('uq_case_mark_answer_id_grader_id'))
+    )
+    with op.batch_alter_table('case_mark', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_mark_answer_id'), ['answer_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('case_mark', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_mark_answer_id'))
+
+    op.drop_table('case_mark')
     with op.batch_alter_table('integrity_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_integrity_event_attempt_id'))
 
