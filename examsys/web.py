@@ -1,6 +1,7 @@
 """Request-wide behaviour: locale choice, login loading, session expiry, security headers, template helpers."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,14 @@ LOCALE_ALIASES = {"zh": "zh_Hans_CN", "zh-cn": "zh_Hans_CN", "zh-hans": "zh_Hans
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def enum_or_none(enum_cls: type[enum.Enum], value: str | None) -> Any:
+    """A filter value from the query string as the enum member, or None when empty or unknown."""
+    try:
+        return enum_cls(value) if value else None
+    except ValueError:
+        return None
 
 
 def select_locale() -> str:

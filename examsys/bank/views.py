@@ -20,15 +20,9 @@ from examsys.imports import services as staging
 from examsys.orgs.models import Organisation
 from examsys.orgs.services import choices
 from examsys.pagination import paginate
+from examsys.web import enum_or_none
 
 bp = Blueprint("bank", __name__, url_prefix="/bank")
-
-
-def _enum(enum_cls, value):
-    try:
-        return enum_cls(value) if value else None
-    except ValueError:
-        return None
 
 
 @bp.get("/")
@@ -37,9 +31,9 @@ def index():
     db = get_session()
     args = request.args
     filters = services.QuestionFilter(
-        part=_enum(BankPart, args.get("part")), domain_id=args.get("domain", type=int), law=args.get("law", ""),
-        type=_enum(QuestionType, args.get("type")), difficulty=args.get("difficulty", type=int),
-        status=_enum(VersionStatus, args.get("status")), text=args.get("q", ""),
+        part=enum_or_none(BankPart, args.get("part")), domain_id=args.get("domain", type=int), law=args.get("law", ""),
+        type=enum_or_none(QuestionType, args.get("type")), difficulty=args.get("difficulty", type=int),
+        status=enum_or_none(VersionStatus, args.get("status")), text=args.get("q", ""),
     )
     page = paginate(db, services.version_query(db, current_user, filters), current_app.config["PAGE_SIZE"])
     return render_template("bank/index.html", page=page, args=args, laws=services.laws(db, current_user),
@@ -201,7 +195,7 @@ def edit(question_id: int):
 @login_required
 def counts():
     db = get_session()
-    part = _enum(BankPart, request.args.get("part"))
+    part = enum_or_none(BankPart, request.args.get("part"))
     table = services.active_counts(db, current_user, part, request.args.get("domain", type=int))
     return render_template("bank/counts.html", table=table, part=part, domains=services.domains(db), args=request.args)
 

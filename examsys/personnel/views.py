@@ -30,15 +30,15 @@ from examsys.personnel.forms import (
     TransferForm,
 )
 from examsys.personnel.models import EmploymentStatus, ItemState, PersonnelKind, StaffingKind
+from examsys.web import enum_or_none
 
 bp = Blueprint("personnel", __name__, url_prefix="/personnel")
 
 
-def _enum(enum_cls, value):
-    try:
-        return enum_cls(value) if value else None
-    except ValueError:
-        return None
+def _filters() -> services.PersonFilter:
+    args = request.args
+    return services.PersonFilter(text=args.get("q", ""), org_id=args.get("org", type=int), kind=enum_or_none(PersonnelKind, args.get("kind")),
+                                 status=enum_or_none(EmploymentStatus, args.get("status")), domain_id=args.get("domain", type=int))
 
 
 @bp.get("/")
@@ -46,8 +46,7 @@ def _enum(enum_cls, value):
 def index():
     db = get_session()
     args = request.args
-    filters = services.PersonFilter(text=args.get("q", ""), org_id=args.get("org", type=int), kind=_enum(PersonnelKind, args.get("kind")),
-                                    status=_enum(EmploymentStatus, args.get("status")), domain_id=args.get("domain", type=int))
+    filters = _filters()
     page = paginate(db, services.person_query(db, current_user, filters), current_app.config["PAGE_SIZE"])
     return render_template("personnel/index.html", page=page, args=args, orgs=choices(db, current_user, services.READERS),
                            domains=services.domains(db), show_id=lambda p: services.shown_id_number(current_user, p),
@@ -276,9 +275,7 @@ def template(fmt: str):
 def export(fmt: str):
     db = get_session()
     services.open_tasks(db, current_user)  # HR only: the export holds full ID numbers
-    filters = services.PersonFilter(text=request.args.get("q", ""), org_id=request.args.get("org", type=int),
-                                    kind=_enum(PersonnelKind, request.args.get("kind")), status=_enum(EmploymentStatus, request.args.get("status")))
-    query = services.person_query(db, current_user, filters).where(services.scope_clause(db, current_user, services.HR, Organisation.path))
+    query = services.person_query(db, current_user, _filters()).where(services.scope_clause(db, current_user, services.HR, Organisation.path))
     people = list(db.scalars(query))
     from examsys.audit.services import record
 
@@ -346,7 +343,7 @@ def campaign_new():
 def campaign(campaign_id: int):
     db = get_session()
     item = campaigns.get_campaign(db, current_user, campaign_id)
-    state = _enum(ItemState, request.args.get("state", "pending"))
+    state = enum_or_none(ItemState, request.args.get("state", "pending"))
     page = paginate(db, campaigns.item_query(db, current_user, item, state), current_app.config["PAGE_SIZE"])
     return render_template("personnel/campaign.html", campaign=item, rows=campaigns.progress(db, current_user, item), page=page,
                            state=state, flagged=lambda i: campaigns.is_flagged(item, i), decide=DecideForm(),
