@@ -368,3 +368,10 @@ def test_double_marks_within_the_tolerance_give_their_mean(db, tree, exam):
     services.grade_case(db, exam["admin"], attempt.answers[0].id, Decimal(7), "")
     services.grade_case(db, second, attempt.answers[0].id, Decimal(8), "")
     assert attempt.status is AttemptStatus.GRADED and attempt.score == Decimal("7.50")
+
+
+def test_the_officers_home_page_leads_to_the_open_exam(db, exam, client, auth):
+    auth.login("candidate")
+    page = client.get("/").get_data(as_text=True)
+    attempt = _attempt(db, exam["officer"])
+    assert "Exams open for you now" in page and f"/exams/attempt/{attempt.id}" in page

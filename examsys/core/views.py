@@ -25,8 +25,15 @@ def safe_next(target: str | None, fallback: str) -> str:
 @bp.get("/")
 @login_required
 def home():
+    from examsys import clock
+    from examsys.exams.services import my_attempts
+
+    db = get_session()
+    open_exams = [a for a in my_attempts(db, current_user) if not a.finished and a.plan.is_running()]
+    db.commit()  # my_attempts submits any attempt past its deadline
     return render_template("core/home.html", roles=sorted(current_user.roles(), key=lambda r: r.value),
-                           grants=sorted(current_user.grants, key=lambda g: (g.role.value, g.org.path)))
+                           grants=sorted(current_user.grants, key=lambda g: (g.role.value, g.org.path)), open_exams=open_exams,
+                           now=clock.now())
 
 
 @bp.post("/language")
