@@ -1,10 +1,24 @@
 """The audit trail is a hash chain: any edit, deletion or truncation is found."""
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from examsys.audit.models import AuditEntry
 from examsys.audit.services import verify_chain
 from examsys.auth.models import Role
 from tests.factories import make_user
+
+
+def tamper(db, sql: str) -> None:
+    """Change the trail behind the application's back, as someone with database access could: on
+    PostgreSQL that means first disabling the append-only trigger."""
+    postgres = db.get_bind().dialect.name == "postgresql"
+    if postgres:
+        db.execute(text("ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_append_only"))
+    db.execute(text(sql))
+    if postgres:
+        db.execute(text("ALTER TABLE audit_entry ENABLE TRIGGER audit_entry_append_only"))
+    db.commit()
 
 
 def test_every_change_writes_a_chained_entry(db, tree):
@@ -17,8 +31,7 @@ def test_every_change_writes_a_chained_entry(db, tree):
 
 def test_an_edited_entry_is_detected_with_its_number(db, tree, runner):
     make_user(db, "admin", tree.region, Role.SYSADMIN)
-    db.execute(text("UPDATE audit_entry SET target_label = 'forged' WHERE seq = 3"))
-    db.commit()
+    tamper(db, "UPDATE audit_entry SET target_label = 'forged' WHERE seq = 3")
     report = verify_chain(db)
     assert not report.ok
     assert report.broken_at == 3
@@ -28,15 +41,13 @@ def test_an_edited_entry_is_detected_with_its_number(db, tree, runner):
 
 
 def test_a_deleted_entry_is_detected(db, tree):
-    db.execute(text("DELETE FROM audit_entry WHERE seq = 4"))
-    db.commit()
+    tamper(db, "DELETE FROM audit_entry WHERE seq = 4")
     report = verify_chain(db)
     assert report.broken_at == 4 and "missing" in report.problem
 
 
 def test_a_truncated_chain_is_detected(db, tree):
-    db.execute(text("DELETE FROM audit_entry WHERE seq = 7"))
-    db.commit()
+    tamper(db, "DELETE FROM audit_entry WHERE seq = 7")
     assert not verify_chain(db).ok
 
 
@@ -70,3 +81,12 @@ def test_officer_without_audit_role_is_refused(db, tree, client, auth):
     make_user(db, "plain", tree.county)
     auth.login("plain")
     assert client.get("/audit/").status_code == 403
+
+
+@pytest.mark.pg
+def test_on_postgresql_the_database_itself_refuses_to_edit_or_delete_entries(db, tree):
+    for sql in ("UPDATE audit_entry SET actor_name = 'x' WHERE seq = 1", "DELETE FROM audit_entry WHERE seq = 1"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.execute(text(sql))
+        db.rollback()
+    assert verify_chain(db).ok
