@@ -1,0 +1,44 @@
+"""`flask keys ...`: the credential signing keys (kept in EXAMSYS_KEY_DIR, default instance/keys)."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from examsys import clock
+
+
+def key_store():
+    from pathlib import Path
+
+    from examsys.credentials.keys import KeyStore
+
+    return KeyStore(current_app.config.get("KEY_DIR") or Path(current_app.instance_path) / "keys")
+
+
+def register(app: Flask) -> None:
+    @app.cli.group("keys")
+    def keys_group() -> None:
+        """Credential signing keys."""
+
+    @keys_group.command("init")
+    def init_cmd() -> None:
+        """Create the root key and the first signing key, and publish the key set."""
+        from examsys.credentials.keys import KeyError_
+
+        store = key_store()
+        try:
+            kid = store.init(clock.now())
+        except KeyError_ as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"keys created in {store.folder} (signing key {kid}); root public key, to pin in verifiers:\n{store.root_public()}")
+
+    @keys_group.command("rotate")
+    def rotate_cmd() -> None:
+        """Close the current signing key's window and start a new key. Earlier credentials stay valid."""
+        from examsys.credentials.keys import KeyError_
+
+        try:
+            kid = key_store().rotate(clock.now())
+        except KeyError_ as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"signing key {kid} is now active")

@@ -1,0 +1,158 @@
+"""Signing keys and the published key set.
+
+A root key signs the key set document (every signing key's id, public key, signing window and status);
+signing keys sign credential tokens and rotate. A token's signature counts only if it was made inside
+its key's window. Private keys live in files readable only by their owner (EXAMSYS_KEY_DIR), never in
+the repository, the database or a response."""
+from __future__ import annotations
+
+import base64
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+KEYSET_DOMAIN = b"examsys/keyset/v1\x00"
+ROOT_FILE, KEYSET_FILE = "root.pem", "keyset.json"
+
+
+class KeyError_(Exception):  # noqa: N801 - KeyError is a builtin
+    pass
+
+
+@dataclass(frozen=True)
+class PublishedKey:
+    kid: int
+    public_key: ec.EllipticCurvePublicKey
+    not_before: datetime
+    not_after: datetime | None  # None: still signing
+    status: str  # active, retired (no longer signs; its signatures stay good), revoked (its signatures no longer count)
+
+    def covers(self, moment: datetime) -> bool:
+        return self.status != "revoked" and self.not_before <= moment and (self.not_after is None or moment <= self.not_after)
+
+
+def _write_private(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
+    data = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
+def _read_private(path: Path) -> ec.EllipticCurvePrivateKey:
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    return key
+
+
+def public_der(key: ec.EllipticCurvePublicKey) -> str:
+    return base64.b64encode(key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)).decode()
+
+
+def load_public(der_b64: str) -> ec.EllipticCurvePublicKey:
+    key = serialization.load_der_public_key(base64.b64decode(der_b64))
+    assert isinstance(key, ec.EllipticCurvePublicKey)
+    return key
+
+
+def _canonical(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment is not None else None
+
+
+class KeyStore:
+    """The key folder: root.pem, signing-<kid>.pem, and keyset.json (the signed public document)."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+
+    @property
+    def initialised(self) -> bool:
+        return (self.folder / ROOT_FILE).exists()
+
+    def init(self, now: datetime) -> int:
+        if self.initialised:
+            raise KeyError_(f"keys already exist in {self.folder}")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.folder, 0o700)
+        _write_private(self.folder / ROOT_FILE, ec.generate_private_key(ec.SECP256R1()))
+        return self._add_signing_key([], now)
+
+    def rotate(self, now: datetime) -> int:
+        """Close the current key's signing window now and open a new key's. Earlier tokens stay valid."""
+        entries = self._entries()
+        for entry in entries:
+            if entry["status"] == "active":
+                entry["status"], entry["not_after"] = "retired", _iso(now)
+        return self._add_signing_key(entries, now)
+
+    def revoke(self, kid: int, now: datetime) -> None:
+        """A compromised key: its signatures stop counting (credentials it signed must be re-signed)."""
+        entries = self._entries()
+        entry = next((e for e in entries if e["kid"] == kid), None)
+        if entry is None:
+            raise KeyError_(f"no key {kid}")
+        entry["status"] = "revoked"
+        entry["not_after"] = entry["not_after"] or _iso(now)
+        self._publish(entries, now)
+
+    def signing_key(self) -> tuple[int, ec.EllipticCurvePrivateKey]:
+        entry = next((e for e in self._entries() if e["status"] == "active"), None)
+        if entry is None:
+            raise KeyError_("no active signing key: run `flask keys init`")
+        return entry["kid"], _read_private(self.folder / f"signing-{entry['kid']}.pem")
+
+    def document(self) -> dict[str, Any]:
+        """The published key set: {"keyset": {...}, "signature": base64}."""
+        return json.loads((self.folder / KEYSET_FILE).read_text(encoding="utf-8"))
+
+    def root_public(self) -> str:
+        return public_der(_read_private(self.folder / ROOT_FILE).public_key())
+
+    # internals ------------------------------------------------------------------------------------
+
+    def _entries(self) -> list[dict[str, Any]]:
+        if not self.initialised:
+            raise KeyError_("no keys: run `flask keys init`")
+        return list(self.document()["keyset"]["keys"])
+
+    def _add_signing_key(self, entries: list[dict[str, Any]], now: datetime) -> int:
+        kid = max((e["kid"] for e in entries), default=0) + 1
+        key = ec.generate_private_key(ec.SECP256R1())
+        _write_private(self.folder / f"signing-{kid}.pem", key)
+        entries.append({"kid": kid, "alg": "ES256", "public_key": public_der(key.public_key()), "not_before": _iso(now - timedelta(minutes=1)),
+                        "not_after": None, "status": "active"})
+        self._publish(entries, now)
+        return kid
+
+    def _publish(self, entries: list[dict[str, Any]], now: datetime) -> None:
+        keyset = {"version": 1, "issued_at": _iso(now), "keys": entries}
+        root = _read_private(self.folder / ROOT_FILE)
+        signature = root.sign(KEYSET_DOMAIN + _canonical(keyset), ec.ECDSA(hashes.SHA256()))
+        document = {"keyset": keyset, "signature": base64.b64encode(signature).decode(), "root_public_key": public_der(root.public_key())}
+        tmp = self.folder / (KEYSET_FILE + ".tmp")
+        tmp.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(self.folder / KEYSET_FILE)
+
+
+def read_keyset(document: dict[str, Any], root_public_key: str) -> dict[int, PublishedKey]:
+    """Check the key set's root signature against the pinned root key and return its keys by id."""
+    try:
+        root = load_public(root_public_key)
+        root.verify(base64.b64decode(document["signature"]), KEYSET_DOMAIN + _canonical(document["keyset"]), ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, KeyError, ValueError, TypeError) as exc:
+        raise KeyError_("the key set is not signed by the root key") from exc
+    keys = {}
+    for entry in document["keyset"]["keys"]:
+        keys[entry["kid"]] = PublishedKey(entry["kid"], load_public(entry["public_key"]), datetime.fromisoformat(entry["not_before"]),
+                                          datetime.fromisoformat(entry["not_after"]) if entry["not_after"] else None, entry["status"])
+    return keys
