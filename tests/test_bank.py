@@ -349,3 +349,16 @@ def test_the_question_page_shows_what_changed_between_versions(db, tree, editors
     auth.login("author")
     page = client.get(f"/bank/{question.id}").get_data(as_text=True)
     assert "What changed from version 1" in page and "第五条第一款" in page and "第五条第二款" in page and "条款更正" in page
+
+
+def test_the_live_preview_renders_the_candidates_view_without_the_key(db, tree, editors, client, auth):
+    auth.login("author")
+    form = {"type": "multiple_choice", "stem": "以下哪些正确？", "option_A": "甲", "option_B": "乙", "option_C": "丙", "answer": "AB",
+            "explanation": "因为甲乙。", "law": "测试法"}
+    page = client.post("/bank/preview", data=form).get_data(as_text=True)
+    assert "以下哪些正确？" in page and 'type="checkbox"' in page and "disabled" in page
+    assert "因为甲乙" not in page and "AB" not in page
+    auth.logout()
+    make_user(db, "plain", tree.county)
+    auth.login("plain")
+    assert client.post("/bank/preview", data=form).status_code == 403

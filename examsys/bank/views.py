@@ -191,6 +191,17 @@ def edit(question_id: int):
     return render_template("bank/edit.html", form=form, preview=preview, question=question)
 
 
+@bp.post("/preview")
+@login_required
+def live_preview():
+    """The candidate's view of the question being edited, as an HTML fragment for the editor's live
+    preview (the editor's Preview button gives the same without JavaScript)."""
+    services.version_query(get_session(), current_user, services.QuestionFilter())  # exam administrators only
+    form = QuestionForm(meta={"csrf": False})
+    preview = _preview(form)
+    return render_template("bank/_preview.html", preview=preview)
+
+
 @bp.get("/counts")
 @login_required
 def counts():

@@ -23,3 +23,29 @@
     });
   });
 })();
+
+// The question editor's live preview: the server renders the candidate's view as the admin types.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("form[data-live-preview]");
+    var target = document.querySelector("[data-preview-target]");
+    if (!form || !target) { return; }
+    var timer = null;
+    function refresh() {
+      var data = new FormData(form);
+      var token = form.querySelector("input[name=csrf_token]");
+      fetch(form.getAttribute("data-live-preview"), {
+        method: "POST", credentials: "same-origin", body: data,
+        headers: token ? { "X-CSRFToken": token.value } : {}
+      }).then(function (res) { return res.ok ? res.text() : null; })
+        .then(function (html) { if (html !== null) { target.innerHTML = html; } })
+        .catch(function () {});
+    }
+    form.addEventListener("input", function () {
+      if (timer) { window.clearTimeout(timer); }
+      timer = window.setTimeout(refresh, 400);
+    });
+    form.addEventListener("change", function () { refresh(); });
+  });
+})();
