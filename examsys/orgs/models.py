@@ -52,6 +52,7 @@ class Organisation(Base):
     division_code: Mapped[str] = mapped_column(String(6), index=True)
     path: Mapped[str] = mapped_column(String(255), index=True, default="")
     active: Mapped[bool] = mapped_column(default=True)
+    is_issuer: Mapped[bool] = mapped_column(default=False)  # an issuing authority for enforcement credentials
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="children")

@@ -1,0 +1,144 @@
+"""Credentials (行政执法证) and what happens to them: requests, the credential's lifecycle, its events,
+and the card-recovery (收回) tasks that suspension, revocation and cancellation open."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from examsys import clock
+from examsys.db import Base, UTCDateTime, enum_column
+from examsys.errors import InvalidState
+from examsys.orgs.models import Organisation
+from examsys.personnel.models import EnforcementDomain, Person
+
+credential_domain = Table(
+    "credential_domain",
+    Base.metadata,
+    Column("credential_id", ForeignKey("credential.id", ondelete="CASCADE"), primary_key=True),
+    Column("domain_id", ForeignKey("enforcement_domain.id"), primary_key=True),
+)
+
+
+class CredentialStatus(enum.Enum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"  # terminal; also revokes the qualification
+    CANCELLED = "cancelled"  # terminal: transfer, retirement, resignation, dismissal, death, lost card, re-issue
+    SUPERSEDED = "superseded"  # terminal: replaced by a newer credential
+
+    @property
+    def label(self) -> str:
+        return str({CredentialStatus.ACTIVE: _l("Active"), CredentialStatus.SUSPENDED: _l("Suspended"),
+                    CredentialStatus.REVOKED: _l("Revoked"), CredentialStatus.CANCELLED: _l("Cancelled"),
+                    CredentialStatus.SUPERSEDED: _l("Superseded")}[self])
+
+
+TERMINAL = (CredentialStatus.REVOKED, CredentialStatus.CANCELLED, CredentialStatus.SUPERSEDED)
+
+
+class Credential(Base):
+    __tablename__ = "credential"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True)  # 8 random bytes, hex: what the QR names
+    # Its bit in the published status lists: the row id, set right after the insert (ids never repeat,
+    # even under concurrent issuing, which a max()+1 would not guarantee).
+    status_index: Mapped[int | None] = mapped_column(unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    region: Mapped[str] = mapped_column(String(120))  # 执法区域
+    legal_source: Mapped[str] = mapped_column(String(200))  # 执法权来源
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+    status: Mapped[CredentialStatus] = mapped_column(enum_column(CredentialStatus), default=CredentialStatus.ACTIVE, index=True)
+    suspended_until: Mapped[date | None] = mapped_column(Date)
+    predecessor_id: Mapped[int | None] = mapped_column(ForeignKey("credential.id"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    person: Mapped[Person] = relationship()
+    org: Mapped[Organisation] = relationship(foreign_keys=[org_id])
+    issuer: Mapped[Organisation] = relationship(foreign_keys=[issuer_id])
+    domains: Mapped[list[EnforcementDomain]] = relationship(secondary=credential_domain, order_by="EnforcementDomain.code")
+
+    def expired(self, today: date | None = None) -> bool:
+        """Past valid_to reads as expired everywhere, at once, whatever any job has done."""
+        return (today or clock.now().date()) > self.valid_to
+
+    def may_enforce(self, today: date | None = None) -> bool:
+        return self.status is CredentialStatus.ACTIVE and not self.expired(today)
+
+    # State changes: each refuses a move the lifecycle does not allow.
+    def suspend(self, until: date | None) -> None:
+        if self.status is not CredentialStatus.ACTIVE or self.expired():
+            raise InvalidState(_("Only an active credential can be suspended."))
+        self.status, self.suspended_until = CredentialStatus.SUSPENDED, until
+
+    def reinstate(self) -> None:
+        if self.status is not CredentialStatus.SUSPENDED:
+            raise InvalidState(_("Only a suspended credential can be reinstated."))
+        self.status, self.suspended_until = CredentialStatus.ACTIVE, None
+
+    def revoke(self) -> None:
+        if self.status not in (CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED):
+            raise InvalidState(_("Only an active or suspended credential can be revoked."))
+        self.status, self.suspended_until = CredentialStatus.REVOKED, None
+
+    def cancel(self) -> None:
+        if self.status not in (CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED):
+            raise InvalidState(_("Only an active or suspended credential can be cancelled."))
+        self.status, self.suspended_until = CredentialStatus.CANCELLED, None
+
+    def supersede(self) -> None:
+        if self.status in TERMINAL:
+            raise InvalidState(_("This credential has already ended."))
+        self.status, self.suspended_until = CredentialStatus.SUPERSEDED, None
+
+
+class NumberCounter(Base):
+    """The last sequence number given per issuer and domain. Locked while a number is taken, so
+    concurrent approvals never share one, and numbers are never reused."""
+
+    __tablename__ = "credential_number_counter"
+    __table_args__ = (UniqueConstraint("issuer_id", "domain_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    domain_id: Mapped[int] = mapped_column(ForeignKey("enforcement_domain.id"))
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class CredentialEvent(Base):
+    """Issue, suspend, reinstate, revoke, cancel, supersede: with the legal ground, the decision number
+    and the reason, for HR and the audit; never shown to the public."""
+
+    __tablename__ = "credential_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credential_id: Mapped[int] = mapped_column(ForeignKey("credential.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    ground: Mapped[str] = mapped_column(String(200), default="")
+    decision_number: Mapped[str] = mapped_column(String(80), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class RecoveryTask(Base):
+    """Take the physical card back (收回) after suspension, revocation or cancellation."""
+
+    __tablename__ = "credential_recovery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credential_id: Mapped[int] = mapped_column(ForeignKey("credential.id"), index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    credential: Mapped[Credential] = relationship()

@@ -1,0 +1,211 @@
+"""Use cases of credentials: who may hold one (eligibility, with every reason why not), issuing with a
+number that is never reused, and the lifecycle. Every change is audited and scoped."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from examsys import clock
+from examsys.audit.services import record
+from examsys.auth.models import Role, User
+from examsys.auth.permissions import can, visible_org
+from examsys.credentials.models import (
+    Credential,
+    CredentialEvent,
+    CredentialStatus,
+    NumberCounter,
+    RecoveryTask,
+)
+from examsys.errors import InvalidState, NotFound, ValidationFailed
+from examsys.exams.services import passed_qualification
+from examsys.personnel.models import EmploymentStatus, EnforcementDomain, Person, PersonnelKind, PersonnelTask, StaffingKind, TaskKind, TaskStatus
+
+HR = Role.HR_ADMIN
+ELIGIBLE_STAFFING = (StaffingKind.CIVIL_SERVANT, StaffingKind.CIVIL_SERVANT_LIKE, StaffingKind.PUBLIC_INSTITUTION)
+VALIDITY_YEARS = 5
+
+
+# ---- eligibility ---------------------------------------------------------------------------------
+
+def eligibility(session: Session, person: Person, domain_ids: list[int], at: datetime | None = None) -> list[str]:
+    """Every reason `person` may not be issued a credential for `domain_ids` now; empty means yes.
+    The rules of DESIGN.md §4 (the annual-grade rule joins when reviews exist)."""
+    at = at or clock.now()
+    reasons: list[str] = []
+    if person.kind is PersonnelKind.AUXILIARY:
+        reasons.append(_("Auxiliary staff can never hold an enforcement credential."))
+    if person.staffing_kind not in ELIGIBLE_STAFFING:
+        reasons.append(_("Staffing kind %(kind)s does not allow an enforcement credential.", kind=person.staffing_kind.label))
+    if person.employment_status is not EmploymentStatus.EMPLOYED:
+        reasons.append(_("Not in post (%(status)s).", status=person.employment_status.label))
+    months = current_app.config.get("CREDENTIAL_EXAM_MONTHS", 12)
+    passed = passed_qualification(session, person.id, at - timedelta(days=round(months * 30.44)))
+    exempt = current_app.config.get("CREDENTIAL_LEGAL_QUALIFICATION_EXEMPTS", True) and bool(person.legal_qualification)
+    if not passed and not exempt:
+        reasons.append(_("No qualification exam passed in the last %(n)d months.", n=months))
+    held = {d.id for d in person.domains}
+    wanted = list(session.scalars(select(EnforcementDomain).where(EnforcementDomain.id.in_(domain_ids)))) if domain_ids else []
+    if not wanted:
+        reasons.append(_("Name at least one enforcement domain."))
+    for domain in wanted:
+        if domain.id not in held:
+            reasons.append(_("The register does not list %(domain)s among this person's domains.", domain=domain.name))
+    bar_years = current_app.config.get("CREDENTIAL_BAR_YEARS_AFTER_REVOCATION", 0)
+    if bar_years:
+        revoked = session.scalar(select(func.max(CredentialEvent.at)).join(Credential).where(
+            Credential.person_id == person.id, CredentialEvent.action == "revoke"))
+        if revoked is not None and revoked > at - timedelta(days=365 * bar_years):
+            reasons.append(_("A credential of this person was revoked on %(date)s; no new one for %(n)d years.",
+                             date=revoked.date().isoformat(), n=bar_years))
+    return reasons
+
+
+# ---- numbers -------------------------------------------------------------------------------------
+
+def check_character(digits: str) -> str:
+    """ISO 7064 MOD 11-2 over the digits: one character, 0-9 or X, that catches a mistyped digit."""
+    total = 0
+    for char in digits:
+        total = (total + int(char)) * 2 % 11
+    return "0123456789X"[(12 - total) % 11]
+
+
+def format_number(division_code: str, domain_id: int, sequence: int) -> str:
+    """<issuer division code: 6 digits><domain: 2 digits><sequence: 6 digits><check character>."""
+    digits = f"{division_code}{domain_id:02d}{sequence:06d}"
+    return digits + check_character(digits)
+
+
+def next_number(session: Session, issuer_id: int, division_code: str, domain_id: int) -> str:
+    """Take the next number; the counter row is locked (FOR UPDATE) so concurrent approvals queue."""
+    insert = (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(NumberCounter)
+    session.execute(insert.values(issuer_id=issuer_id, domain_id=domain_id, last=0).on_conflict_do_nothing(
+        index_elements=["issuer_id", "domain_id"]))  # the first approvals of a new issuer and domain may race too
+    counter = session.scalars(select(NumberCounter).where(NumberCounter.issuer_id == issuer_id, NumberCounter.domain_id == domain_id)
+                              .with_for_update().execution_options(populate_existing=True)).one()
+    counter.last += 1
+    session.flush()
+    return format_number(division_code, domain_id, counter.last)
+
+
+# ---- issuing and the lifecycle --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IssueRequest:
+    person_id: int
+    issuer_id: int
+    domain_ids: list[int]
+    region: str
+    legal_source: str
+    valid_from: date | None = None
+
+
+def issue(session: Session, actor: User | None, request: IssueRequest) -> Credential:
+    """Issue a credential (the approval step): refuses with every reason when the person is not
+    eligible; supersedes the person's current credential."""
+    person = session.get(Person, request.person_id)
+    if person is None or (actor is not None and not can(actor, HR, person.org)):
+        raise NotFound(_("No such person."))
+    issuer = visible_org(session, actor, HR, request.issuer_id)
+    if not issuer.is_issuer:
+        raise ValidationFailed(_("%(name)s is not an issuing authority.", name=issuer.name), {"issuer_id": [_("Choose an issuing authority.")]})
+    reasons = eligibility(session, person, request.domain_ids)
+    errors = {"person_id": reasons} if reasons else {}
+    if not request.region.strip():
+        errors["region"] = [_("Name the region of enforcement.")]
+    if not request.legal_source.strip():
+        errors["legal_source"] = [_("Name the legal source of the enforcement power.")]
+    if errors:
+        raise ValidationFailed(_("No credential was issued."), errors)
+    domains = list(session.scalars(select(EnforcementDomain).where(EnforcementDomain.id.in_(request.domain_ids)).order_by(EnforcementDomain.id)))
+    valid_from = request.valid_from or clock.now().date()
+    previous = session.scalar(select(Credential).where(Credential.person_id == person.id,
+                                                       Credential.status.in_((CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED))))
+    credential = Credential(
+        number=next_number(session, issuer.id, issuer.division_code, domains[0].id), public_id=secrets.token_hex(8), person=person,
+        org=person.org, issuer=issuer, region=request.region.strip(),
+        legal_source=request.legal_source.strip(), valid_from=valid_from,
+        valid_to=valid_from.replace(year=valid_from.year + VALIDITY_YEARS) - timedelta(days=1), domains=domains,
+        predecessor_id=previous.id if previous else None)
+    session.add(credential)
+    if previous is not None:
+        previous.supersede()
+        session.add(CredentialEvent(credential_id=previous.id, action="supersede", reason=_("Replaced by %(number)s", number=credential.number),
+                                    decided_by_id=actor.id if actor else None))
+    session.flush()
+    credential.status_index = credential.id
+    session.add(CredentialEvent(credential_id=credential.id, action="issue", decided_by_id=actor.id if actor else None))
+    record(session, actor, "credential.issue", "credential", credential.id, label=f"{credential.number} {person.name}", org=person.org,
+           after={"number": credential.number, "domains": [d.code for d in domains], "valid_to": credential.valid_to.isoformat(),
+                  "supersedes": previous.number if previous else None})
+    return credential
+
+
+def get_credential(session: Session, actor: User, credential_id: int) -> Credential:
+    credential = session.get(Credential, credential_id)
+    if credential is None or not can(actor, HR, credential.org):
+        raise NotFound(_("No such credential."))
+    return credential
+
+
+def change(session: Session, actor: User, credential_id: int, action: str, *, ground: str = "", decision_number: str = "",
+           reason: str = "", until: date | None = None) -> Credential:
+    """suspend / reinstate / revoke / cancel, with the legal ground, decision number and reason where
+    they apply. Suspension, revocation and cancellation open a card-recovery task."""
+    credential = get_credential(session, actor, credential_id)
+    needs_grounds = action in ("suspend", "revoke", "cancel")
+    errors: dict[str, list[str]] = {}
+    if needs_grounds and not ground.strip():
+        errors["ground"] = [_("Give the legal ground.")]
+    if action in ("suspend", "revoke") and not decision_number.strip():
+        errors["decision_number"] = [_("Give the decision number.")]
+    if not reason.strip():
+        errors["reason"] = [_("Give the reason.")]
+    if errors:
+        raise ValidationFailed(_("The credential was not changed."), errors)
+    before = credential.status
+    if action == "suspend":
+        credential.suspend(until)
+    elif action == "reinstate":
+        credential.reinstate()
+    elif action == "revoke":
+        credential.revoke()
+    elif action == "cancel":
+        credential.cancel()
+    else:
+        raise InvalidState(_("Unknown action."))
+    session.add(CredentialEvent(credential_id=credential.id, action=action, ground=ground.strip(), decision_number=decision_number.strip(),
+                                reason=reason.strip(), decided_by_id=actor.id))
+    if needs_grounds:
+        session.add(RecoveryTask(credential=credential))
+    if action == "cancel":
+        for task in session.scalars(select(PersonnelTask).where(PersonnelTask.person_id == credential.person_id,
+                                                               PersonnelTask.kind == TaskKind.CANCEL_CREDENTIAL,
+                                                               PersonnelTask.status == TaskStatus.OPEN)):
+            task.status, task.done_at = TaskStatus.DONE, clock.now()
+    session.flush()
+    record(session, actor, f"credential.{action}", "credential", credential.id, label=f"{credential.number} {credential.person.name}",
+           org=credential.org, before={"status": before.value},
+           after={"status": credential.status.value, "ground": ground.strip(), "decision_number": decision_number.strip(),
+                  "reason": reason.strip(), "until": until.isoformat() if until else None})
+    return credential
+
+
+def close_recovery(session: Session, actor: User, task_id: int, note: str = "") -> RecoveryTask:
+    task = session.get(RecoveryTask, task_id)
+    if task is None or not can(actor, HR, task.credential.org):
+        raise NotFound(_("No such task."))
+    if task.closed_at is not None:
+        raise InvalidState(_("The card is already back."))
+    task.closed_at, task.note = clock.now(), note.strip()[:200]
+    session.flush()
+    record(session, actor, "credential.card_recovered", "credential", task.credential_id, label=task.credential.number, org=task.credential.org)
+    return task
