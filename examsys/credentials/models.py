@@ -33,7 +33,7 @@ class CredentialStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return str({CredentialStatus.ACTIVE: _l("Active"), CredentialStatus.SUSPENDED: _l("Suspended"),
+        return str({CredentialStatus.ACTIVE: _l("In force"), CredentialStatus.SUSPENDED: _l("Suspended"),
                     CredentialStatus.REVOKED: _l("Revoked"), CredentialStatus.CANCELLED: _l("Cancelled"),
                     CredentialStatus.SUPERSEDED: _l("Superseded")}[self])
 
