@@ -14,6 +14,7 @@ class DefaultConfig:
     DATABASE_URL: str | None = None  # None: SQLite in the instance folder (development only)
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     KEY_DIR: str | None = None  # credential signing keys; None: instance/keys
+    VERIFY_RATE_LIMIT = "120 per minute"  # public verify page, per client address
 
     # Sessions: idle expiry slides with each request; an absolute cap forces a fresh login.
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=60)

@@ -12,39 +12,12 @@ from examsys.errors import InvalidState, ValidationFailed
 from examsys.exams import services as exams
 from examsys.exams.models import Attempt
 from examsys.personnel.models import EmploymentStatus, EnforcementDomain, PersonnelKind, PersonnelTask, StaffingKind, TaskStatus
+from tests.credential_fixtures import issue_request
 from tests.factories import make_person, make_user
 
 
-@pytest.fixture
-def issuing(db, tree, exam):
-    """The county is an issuing authority; the exam's officer passes it; an HR admin of the region."""
-    tree.county.is_issuer = True
-    market = EnforcementDomain(code="market", name="市场监管")
-    db.add(market)
-    exam["officer"].domains = [market]
-    hr = make_user(db, "issuer-hr", tree.region, Role.HR_ADMIN)
-    attempt = db.query(Attempt).filter_by(person_id=exam["officer"].id).one()
-    token = exams.start(db, exam["candidate"], attempt.id)
-    versions = {v.id: v for v in db.query(exams.QuestionVersion)}
-    for position, item in enumerate(attempt.items):
-        version = versions[item["v"]]
-        answer = {"single_choice": "B", "multiple_choice": ["A", "C"], "true_false": "true" if version.answer else "false"}[version.type.value]
-        exams.save_answer(db, exam["candidate"], attempt.id, token, position, answer, position + 1)
-    exams.submit(db, exam["candidate"], attempt.id, token)
-    db.commit()
-    assert attempt.passed
-    return {"hr": hr, "market": market, "issuer": tree.county, **exam}
-
-
-def _request(issuing, person, **over):
-    values = dict(person_id=person.id, issuer_id=issuing["issuer"].id, domain_ids=[issuing["market"].id], region="新城区",
-                  legal_source="《中华人民共和国行政处罚法》第十八条")
-    values.update(over)
-    return services.IssueRequest(**values)
-
-
 def test_a_qualified_officer_gets_a_numbered_credential(db, issuing):
-    credential = services.issue(db, issuing["hr"], _request(issuing, issuing["officer"]))
+    credential = services.issue(db, issuing["hr"], issue_request(issuing, issuing["officer"]))
     assert credential.status is CredentialStatus.ACTIVE and credential.may_enforce()
     assert credential.number.startswith("150102") and len(credential.number) == 15
     assert credential.number[-1] == services.check_character(credential.number[:-1])
@@ -60,7 +33,7 @@ def test_the_ineligible_are_refused_with_the_reason(db, issuing, change, reason)
     for name, value in change.items():
         setattr(issuing["officer"], name, value)
     with pytest.raises(ValidationFailed) as caught:
-        services.issue(db, issuing["hr"], _request(issuing, issuing["officer"]))
+        services.issue(db, issuing["hr"], issue_request(issuing, issuing["officer"]))
     assert any(reason in message for message in caught.value.field_errors["person_id"])
 
 
@@ -87,14 +60,14 @@ def test_a_domain_not_on_the_register_is_refused(db, issuing):
 
 
 def test_a_new_credential_supersedes_the_old(db, issuing):
-    first = services.issue(db, issuing["hr"], _request(issuing, issuing["officer"]))
-    second = services.issue(db, issuing["hr"], _request(issuing, issuing["officer"]))
+    first = services.issue(db, issuing["hr"], issue_request(issuing, issuing["officer"]))
+    second = services.issue(db, issuing["hr"], issue_request(issuing, issuing["officer"]))
     assert first.status is CredentialStatus.SUPERSEDED and not first.may_enforce()
     assert second.predecessor_id == first.id and second.number != first.number
 
 
 def test_suspend_reinstate_revoke_with_grounds_and_card_recovery(db, issuing):
-    credential = services.issue(db, issuing["hr"], _request(issuing, issuing["officer"]))
+    credential = services.issue(db, issuing["hr"], issue_request(issuing, issuing["officer"]))
     with pytest.raises(ValidationFailed) as caught:
         services.change(db, issuing["hr"], credential.id, "suspend", reason="涉嫌违法执法")
     assert {"ground", "decision_number"} <= set(caught.value.field_errors)
@@ -116,7 +89,7 @@ def test_suspend_reinstate_revoke_with_grounds_and_card_recovery(db, issuing):
 
 
 def test_past_valid_to_reads_as_expired_at_once(db, issuing):
-    credential = services.issue(db, issuing["hr"], _request(issuing, issuing["officer"]))
+    credential = services.issue(db, issuing["hr"], issue_request(issuing, issuing["officer"]))
     assert credential.may_enforce()
     clock.advance(timedelta(days=365 * 5 + 2))
     assert credential.expired() and not credential.may_enforce() and credential.status is CredentialStatus.ACTIVE
@@ -125,7 +98,7 @@ def test_past_valid_to_reads_as_expired_at_once(db, issuing):
 def test_cancelling_closes_the_pending_cancel_task_from_personnel(db, issuing):
     from examsys.personnel import services as personnel
 
-    credential = services.issue(db, issuing["hr"], _request(issuing, issuing["officer"]))
+    credential = services.issue(db, issuing["hr"], issue_request(issuing, issuing["officer"]))
     personnel.change_employment(db, None, issuing["officer"].id, EmploymentStatus.RETIRED, "退休")
     task = db.query(PersonnelTask).filter_by(person_id=issuing["officer"].id).one()
     assert task.status is TaskStatus.OPEN
@@ -138,14 +111,14 @@ def test_hr_of_another_county_cannot_issue_or_change(db, tree, issuing):
     from examsys.errors import NotFound
 
     with pytest.raises(NotFound):
-        services.issue(db, neighbour, _request(issuing, issuing["officer"]))
-    credential = services.issue(db, issuing["hr"], _request(issuing, issuing["officer"]))
+        services.issue(db, neighbour, issue_request(issuing, issuing["officer"]))
+    credential = services.issue(db, issuing["hr"], issue_request(issuing, issuing["officer"]))
     with pytest.raises(NotFound):
         services.change(db, neighbour, credential.id, "cancel", ground="x", reason="x")
 
 
 def test_numbers_follow_each_other_without_reuse(db, issuing, tree):
     officers = [make_person(db, tree.county_dept, legal_qualification="A20261234567", domains=[issuing["market"]]) for _ in range(3)]
-    numbers = [services.issue(db, issuing["hr"], _request(issuing, p)).number for p in officers]
+    numbers = [services.issue(db, issuing["hr"], issue_request(issuing, p)).number for p in officers]
     assert [int(n[8:14]) for n in numbers] == [1, 2, 3]
     assert len(set(numbers)) == 3

@@ -2,17 +2,10 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 
 from examsys import clock
-
-
-def key_store():
-    from pathlib import Path
-
-    from examsys.credentials.keys import KeyStore
-
-    return KeyStore(current_app.config.get("KEY_DIR") or Path(current_app.instance_path) / "keys")
+from examsys.credentials.verification import key_store
 
 
 def register(app: Flask) -> None:

@@ -1,15 +1,24 @@
-"""Public, cookie-free documents of the credential keys."""
+"""Public, cookie-free pages of credentials: the key set, and the verify page a QR code opens."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Response, current_app, jsonify, render_template
+from flask_babel import gettext as _
+
+from examsys.db import get_session
+from examsys.errors import NotFound
+from examsys.extensions import limiter
 
 bp = Blueprint("credentials_public", __name__)
+
+
+def _verify_limit() -> str:
+    return current_app.config.get("VERIFY_RATE_LIMIT", "120 per minute")
 
 
 @bp.get("/.well-known/examsys-keyset.json")
 def keyset():
     """The signed key set: every signing key's public key, window and status, signed by the root key."""
-    from examsys.credentials.cli import key_store
+    from examsys.credentials.verification import key_store
 
     store = key_store()
     if not store.initialised:
@@ -18,3 +27,61 @@ def keyset():
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _labels() -> dict[str, str]:
+    return {"VALID": _("VALID"), "SUSPENDED": _("SUSPENDED"), "NOT VALID": _("NOT VALID"), "CANNOT VERIFY": _("CANNOT VERIFY")}
+
+
+def _step_labels() -> dict[str, str]:
+    return {"readable": _("The code could be read"), "signed by a published key": _("Signed by a published key"),
+            "signature": _("The signature is genuine"), "signed inside the key's window": _("Signed while the key was in use"),
+            "e-card code still fresh": _("The screen code is fresh"), "within validity": _("Within the period of validity"),
+            "current status": _("Current status: may enforce"), "published keys": _("The published keys could be read")}
+
+
+@bp.get("/V/<token>")
+@limiter.limit(_verify_limit)
+def verify_page(token: str):
+    """What the public sees on scanning: the verdict first, then who this is. Never reasons, ID numbers
+    or history; no cookies."""
+    from examsys.credentials.verification import verify
+
+    result = verify(get_session(), token)
+    response = Response(render_template("credentials/verify.html", result=result, token=token, labels=_labels(), step_labels=_step_labels()))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/api/verify/<token>")
+@limiter.limit(_verify_limit)
+def verify_json(token: str):
+    """The same answer for machines."""
+    from examsys.credentials.verification import verify
+
+    result = verify(get_session(), token)
+    body = {"verdict": result.verdict, "as_of": result.as_of.isoformat(), "steps": [{"step": s, "passed": ok} for s, ok in result.steps]}
+    if result.claims is not None:
+        credential = result.credential
+        body.update(name=result.claims.name, number=result.claims.number, domains=list(result.claims.domains),
+                    valid_to=result.claims.valid_to.isoformat(), expired=result.expired,
+                    organisation=credential.org.name if credential else None, region=credential.region if credential else None)
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/V/<token>/photo.jpg")
+@limiter.limit(_verify_limit)
+def verify_photo(token: str):
+    """The holder's photo, only for a validly signed token whose digest matches the photo."""
+    from examsys.credentials.token import photo_digest
+    from examsys.credentials.verification import verify
+
+    result = verify(get_session(), token)
+    credential = result.credential
+    photo = credential.person.photo if credential is not None else None
+    if not result.signed or photo is None or result.claims is None or photo_digest(photo.jpeg) != result.claims.photo_digest:
+        raise NotFound(_("No photo."))
+    return Response(photo.jpeg, mimetype="image/jpeg", headers={"Cache-Control": "no-store"})

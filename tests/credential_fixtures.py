@@ -1,0 +1,41 @@
+"""An issuing authority and an officer who passed the qualification exam (a pytest plugin)."""
+from __future__ import annotations
+
+import pytest
+
+from examsys.auth.models import Role
+from examsys.credentials import services
+from examsys.exams import services as exams
+from examsys.exams.models import Attempt
+from examsys.personnel.models import EnforcementDomain
+from tests.factories import make_user
+
+
+@pytest.fixture
+def issuing(db, tree, exam):
+    """The county is an issuing authority; the exam's officer passes it; an HR admin of the region."""
+    tree.county.is_issuer = True
+    market = EnforcementDomain(code="market", name="市场监管")
+    db.add(market)
+    exam["officer"].domains = [market]
+    hr = make_user(db, "issuer-hr", tree.region, Role.HR_ADMIN)
+    attempt = db.query(Attempt).filter_by(person_id=exam["officer"].id).one()
+    token = exams.start(db, exam["candidate"], attempt.id)
+    versions = {v.id: v for v in db.query(exams.QuestionVersion)}
+    for position, item in enumerate(attempt.items):
+        version = versions[item["v"]]
+        answer = {"single_choice": "B", "multiple_choice": ["A", "C"], "true_false": "true" if version.answer else "false"}[version.type.value]
+        exams.save_answer(db, exam["candidate"], attempt.id, token, position, answer, position + 1)
+    exams.submit(db, exam["candidate"], attempt.id, token)
+    db.commit()
+    assert attempt.passed
+    return {"hr": hr, "market": market, "issuer": tree.county, **exam}
+
+
+def issue_request(issuing, person, **over):
+    values = dict(person_id=person.id, issuer_id=issuing["issuer"].id, domain_ids=[issuing["market"].id], region="新城区",
+                  legal_source="《中华人民共和国行政处罚法》第十八条")
+    values.update(over)
+    return services.IssueRequest(**values)
+
+

@@ -1,0 +1,106 @@
+"""The public verify page: the verdict from the signature, the key's window and the live status; no
+cookie, no ID number, no reasons."""
+from datetime import timedelta
+
+import pytest
+
+from examsys import clock
+from examsys.credentials import services
+from examsys.credentials.keys import KeyStore
+from examsys.credentials.verification import token_for, url_for_token
+from tests.credential_fixtures import issue_request
+
+
+@pytest.fixture
+def issued(app, db, issuing, tmp_path):
+    app.config["KEY_DIR"] = str(tmp_path / "keys")
+    KeyStore(tmp_path / "keys").init(clock.now() - timedelta(minutes=5))
+    credential = services.issue(db, issuing["hr"], issue_request(issuing, issuing["officer"]))
+    db.commit()
+    return credential, token_for(credential), issuing
+
+
+def _verdict(client, token: str) -> tuple[str, str]:
+    response = client.get(f"/V/{token}", headers={"Accept-Language": "en"})
+    page = response.get_data(as_text=True)
+    assert "Set-Cookie" not in response.headers
+    return page.split('data-verdict="')[1].split('"')[0], page
+
+
+def test_a_genuine_token_is_valid_with_the_holder_and_without_private_data(db, client, issued):
+    credential, token, issuing = issued
+    verdict, page = _verdict(client, token)
+    assert verdict == "VALID" and ">VALID<" in page
+    assert credential.number in page and issuing["officer"].name in page and "新城区市场监督管理局" in page
+    assert issuing["officer"].id_number not in page
+    url = url_for_token(token)
+    assert url == url.upper() and url.endswith("/V/" + token)
+
+
+def test_suspended_then_revoked_read_at_once(db, client, issued):
+    credential, token, issuing = issued
+    services.change(db, issuing["hr"], credential.id, "suspend", ground="办法第二十条", decision_number="暂〔2026〕1号", reason="立案调查")
+    db.commit()
+    verdict, page = _verdict(client, token)
+    assert verdict == "SUSPENDED" and "立案调查" not in page and "暂〔2026〕1号" not in page
+    services.change(db, issuing["hr"], credential.id, "revoke", ground="办法第二十一条", decision_number="撤〔2026〕2号", reason="违法执法")
+    db.commit()
+    assert _verdict(client, token)[0] == "NOT VALID"
+
+
+def test_past_valid_to_it_is_not_valid(db, client, issued):
+    credential, token, _ = issued
+    clock.advance(timedelta(days=365 * 5 + 2))
+    verdict, page = _verdict(client, token)
+    assert verdict == "NOT VALID" and "expired" in page
+
+
+def test_an_altered_token_says_so_plainly(db, client, issued):
+    _credential, token, _ = issued
+    position = len(token) // 3
+    altered = token[:position] + ("Q" if token[position] != "Q" else "R") + token[position + 1:]
+    verdict, page = _verdict(client, altered)
+    assert verdict == "NOT VALID" and "not a genuine credential, or it was altered" in page
+
+
+def test_a_token_of_a_superseded_credential_is_not_valid(db, client, issued):
+    credential, token, issuing = issued
+    services.issue(db, issuing["hr"], issue_request(issuing, issuing["officer"]))
+    db.commit()
+    assert _verdict(client, token)[0] == "NOT VALID"
+
+
+def test_without_keys_it_cannot_verify(app, db, client, issued, tmp_path):
+    _credential, token, _ = issued
+    app.config["KEY_DIR"] = str(tmp_path / "elsewhere")
+    assert _verdict(client, token)[0] == "CANNOT VERIFY"
+
+
+def test_the_same_answer_as_json(db, client, issued):
+    credential, token, _ = issued
+    body = client.get(f"/api/verify/{token}").get_json()
+    assert body["verdict"] == "VALID" and body["number"] == credential.number and "id_number" not in body
+
+
+def test_the_photo_is_served_only_for_a_genuine_token(db, client, issued):
+    import io
+
+    from PIL import Image
+
+    from examsys.personnel.services import set_photo
+
+    credential, _token, issuing = issued
+    out = io.BytesIO()
+    Image.new("RGB", (600, 800), (10, 120, 200)).save(out, "JPEG")
+    set_photo(db, issuing["hr"], issuing["officer"].id, out.getvalue())
+    db.commit()
+    token = token_for(credential)  # the token carries the photo's digest
+    assert client.get(f"/V/{token}/photo.jpg").status_code == 200
+    altered = token[:40] + ("Q" if token[40] != "Q" else "R") + token[41:]
+    assert client.get(f"/V/{altered}/photo.jpg").status_code == 404
+
+
+def test_the_verdict_words_in_chinese(db, client, issued):
+    _credential, token, _ = issued
+    page = client.get(f"/V/{token}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert 'data-verdict="VALID"' in page and ">有效<" in page
