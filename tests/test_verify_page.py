@@ -104,3 +104,13 @@ def test_the_verdict_words_in_chinese(db, client, issued):
     _credential, token, _ = issued
     page = client.get(f"/V/{token}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert 'data-verdict="VALID"' in page and ">有效<" in page
+
+
+def test_the_command_line_gives_the_pages_verdict(db, runner, issued):
+    credential, token, issuing = issued
+    result = runner.invoke(args=["credentials", "verify", url_for_token(token)])
+    assert result.exit_code == 0 and result.output.strip().endswith("VALID") and credential.number in result.output
+    services.change(db, issuing["hr"], credential.id, "revoke", ground="办法第二十一条", decision_number="撤〔2026〕2号", reason="违法执法")
+    db.commit()
+    result = runner.invoke(args=["credentials", "verify", token])
+    assert result.exit_code == 1 and result.output.strip().endswith("NOT VALID")

@@ -35,3 +35,23 @@ def register(app: Flask) -> None:
         except KeyError_ as error:
             raise click.ClickException(str(error)) from None
         click.echo(f"signing key {kid} is now active")
+
+
+    @app.cli.group("credentials")
+    def credentials_group() -> None:
+        """Credentials."""
+
+    @credentials_group.command("verify")
+    @click.argument("token")
+    def verify_cmd(token: str) -> None:
+        """Verify a token (or the whole verify URL) as the public page does; exit 0 only when VALID."""
+        from examsys.credentials.verification import verify
+        from examsys.db import get_session
+
+        result = verify(get_session(), token.rsplit("/", 1)[-1])
+        for step, passed in result.steps:
+            click.echo(f"{'ok ' if passed else 'NO '} {step}")
+        if result.claims is not None:
+            click.echo(f"{result.claims.name} {result.claims.number} valid to {result.claims.valid_to}")
+        click.echo(result.verdict)
+        raise SystemExit(0 if result.verdict == "VALID" else 1)
