@@ -114,3 +114,43 @@ def test_the_command_line_gives_the_pages_verdict(db, runner, issued):
     db.commit()
     result = runner.invoke(args=["credentials", "verify", token])
     assert result.exit_code == 1 and result.output.strip().endswith("NOT VALID")
+
+
+def test_the_qr_code_on_the_card_pdf_opens_a_page_that_says_valid(db, client, issued, tmp_path):
+    import shutil
+    import subprocess
+
+    zxingcpp = pytest.importorskip("zxingcpp")
+    if not shutil.which("pdftoppm"):
+        pytest.skip("needs pdftoppm (Debian poppler-utils; CI installs it)")
+    from PIL import Image
+
+    from examsys.credentials.pdf import card_pdf
+
+    credential, token, _ = issued
+    pdf = tmp_path / "card.pdf"
+    pdf.write_bytes(card_pdf(credential, url_for_token(token)))
+    assert pdf.read_bytes().startswith(b"%PDF") and b"/FontFile2" in pdf.read_bytes()  # the CJK font is embedded
+    subprocess.run(["pdftoppm", "-r", "300", "-f", "2", "-l", "2", "-png", str(pdf), str(tmp_path / "back")], check=True)
+    found = zxingcpp.read_barcodes(Image.open(next(tmp_path.glob("back*.png"))))
+    assert len(found) == 1
+    url = found[0].text
+    path = url[url.index("/V/"):]
+    verdict, _page = _verdict(client, path[len("/V/"):])
+    assert verdict == "VALID"
+
+
+def test_the_card_is_for_hr_and_the_holder_only(db, tree, client, auth, issued):
+    from examsys.auth.models import Role
+    from tests.factories import make_user
+
+    credential, _token, issuing = issued
+    auth.login("candidate")  # the holder
+    response = client.get(f"/credentials/{credential.id}/card.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    auth.logout()
+    make_user(db, "neighbour-hr", tree.other_county, Role.HR_ADMIN)
+    auth.login("neighbour-hr")
+    assert client.get(f"/credentials/{credential.id}/card.pdf").status_code == 404
+    auth.logout()
+    assert client.get(f"/credentials/{credential.id}/card.pdf").status_code == 404

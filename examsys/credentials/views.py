@@ -85,3 +85,25 @@ def verify_photo(token: str):
     if not result.signed or photo is None or result.claims is None or photo_digest(photo.jpeg) != result.claims.photo_digest:
         raise NotFound(_("No photo."))
     return Response(photo.jpeg, mimetype="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
+@bp.get("/credentials/<int:credential_id>/card.pdf")
+def card(credential_id: int):
+    """The card PDF: for HR of the credential's organisation, and for its holder."""
+    from flask_login import current_user
+
+    from examsys.auth.models import Role
+    from examsys.auth.permissions import can
+    from examsys.credentials.models import Credential
+    from examsys.credentials.pdf import card_pdf
+    from examsys.credentials.verification import token_for, url_for_token
+
+    db = get_session()
+    credential = db.get(Credential, credential_id)
+    allowed = current_user.is_authenticated and credential is not None and (
+        current_user.person_id == credential.person_id or can(current_user, Role.HR_ADMIN, credential.org))
+    if not allowed:
+        raise NotFound(_("No such credential."))
+    pdf = card_pdf(credential, url_for_token(token_for(credential)))
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f"inline; filename=credential-{credential.number}.pdf",
+                                                              "Cache-Control": "no-store"})
