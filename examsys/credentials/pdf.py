@@ -6,9 +6,7 @@ import io
 from functools import lru_cache
 from pathlib import Path
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+import qrcode
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
@@ -20,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from examsys.credentials.models import Credential
 
 CARD = (85.6 * mm, 54 * mm)
-QR_SIZE = 26 * mm
+QR_SIZE = 30 * mm  # with its quiet zone: the code itself is about 26 mm
 FONT_CANDIDATES = (Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),)
 RED = Color(0.61, 0.11, 0.11)
 
@@ -39,11 +37,28 @@ def font_name() -> str:
 
 
 def _qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
-    widget = QrCodeWidget(url, barLevel="Q")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    renderPDF.draw(drawing, canvas, x, y)
+    """The QR code as filled rectangles (one per run of dark modules in a row), quiet zone included.
+    A fixed mask pattern: any of the eight is valid, and scoring all eight (what `qrcode` does by
+    default) cost 11 of a card's 23 ms; reportlab's own QR widget took 97 ms."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=4, mask_pattern=2)
+    code.add_data(url)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    module = size / len(matrix)
+    canvas.setFillColor(white)
+    canvas.rect(x, y, size, size, stroke=0, fill=1)
+    canvas.setFillColor(black)
+    path = canvas.beginPath()
+    for row_index, row in enumerate(matrix):
+        top = y + size - (row_index + 1) * module
+        start = None
+        for col, dark in enumerate([*row, False]):
+            if dark and start is None:
+                start = col
+            elif not dark and start is not None:
+                path.rect(x + start * module, top, (col - start) * module, module)
+                start = None
+    canvas.drawPath(path, stroke=0, fill=1)
 
 
 def card_pdf(credential: Credential, verify_url: str) -> bytes:
