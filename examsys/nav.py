@@ -44,6 +44,7 @@ def current(items: list[NavItem]) -> NavItem | None:
 MY_RECORD = NavItem("me.my_record", _l("My record"), ())
 MY_EXAMS = NavItem("exams.mine", _l("My exams"), ())
 PRACTICE = NavItem("practice.practice_home", _l("Practice"), ())
+MY_CREDENTIAL = NavItem("credentials_public.my_credential", _l("My credential"), ())
 
 
 def navigation() -> list[NavItem]:
@@ -52,5 +53,5 @@ def navigation() -> list[NavItem]:
     roles = current_user.roles()
     items = [item for item in ITEMS if not item.roles or roles.intersection(item.roles)]
     if current_user.person_id is not None:
-        items[1:1] = [MY_EXAMS, PRACTICE, MY_RECORD]
+        items[1:1] = [MY_EXAMS, PRACTICE, MY_CREDENTIAL, MY_RECORD]
     return items

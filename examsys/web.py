@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from functools import wraps
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, redirect, request, session, url_for
+from flask import Flask, current_app, g, has_request_context, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -35,7 +37,8 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    user_locale = getattr(current_user, "locale", None) if current_user and current_user.is_authenticated else None
+    # Only a logged-in session loads the user: asking flask-login on a public page would write to the session.
+    user_locale = getattr(current_user, "locale", None) if "_user_id" in session and current_user.is_authenticated else None
     if user_locale in languages:
         return user_locale
     chosen = session.get("lang")
@@ -56,7 +59,30 @@ def load_user(login_id: str):
     return user if user is not None and user.active else None
 
 
+class CookielessAwareSessions(SecureCookieSessionInterface):
+    """The signed-cookie sessions, except on views marked @cookieless (public verification), which
+    never set a cookie whatever the visitor's browser sends."""
+
+    def should_set_cookie(self, app: Flask, session: Any) -> bool:
+        return not g.get("cookieless") and super().should_set_cookie(app, session)
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        if g.get("cookieless"):
+            return
+        super().save_session(app, session, response)
+
+
+def cookieless(view: Any) -> Any:
+    """Mark a view as public: its responses set no cookie."""
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.cookieless = True
+        return view(*args, **kwargs)
+    return wrapper
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = CookielessAwareSessions()
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"

@@ -154,3 +154,25 @@ def test_the_card_is_for_hr_and_the_holder_only(db, tree, client, auth, issued):
     assert client.get(f"/credentials/{credential.id}/card.pdf").status_code == 404
     auth.logout()
     assert client.get(f"/credentials/{credential.id}/card.pdf").status_code == 404
+
+
+def test_the_officers_e_card_code_verifies_now_and_expires_in_90_seconds(db, client, auth, issued):
+    credential, _token, _ = issued
+    auth.login("candidate")
+    assert credential.number in client.get("/me/credential").get_data(as_text=True)
+    body = client.get("/me/credential/code").get_json()
+    assert body["svg"].startswith("<svg") and "<script" not in body["svg"]
+    path = body["url"][body["url"].index("/V/"):]
+    auth.logout()
+    assert _verdict(client, path[3:])[0] == "VALID"
+    clock.advance(timedelta(seconds=91))
+    verdict, page = _verdict(client, path[3:])
+    assert verdict == "NOT VALID"
+
+
+def test_no_cookie_even_for_a_logged_in_visitor(db, client, auth, issued):
+    _credential, token, _ = issued
+    auth.login("candidate")
+    response = client.get(f"/V/{token}")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert client.get("/").status_code == 200  # their own session is untouched

@@ -209,3 +209,10 @@ def close_recovery(session: Session, actor: User, task_id: int, note: str = "") 
     session.flush()
     record(session, actor, "credential.card_recovered", "credential", task.credential_id, label=task.credential.number, org=task.credential.org)
     return task
+
+
+def current_of(session: Session, person_id: int) -> Credential | None:
+    """The person's latest credential that has not ended (active or suspended), if any."""
+    return session.scalar(select(Credential).where(Credential.person_id == person_id,
+                                                   Credential.status.in_((CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED)))
+                          .order_by(Credential.id.desc()))

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from examsys.db import get_session
 from examsys.errors import NotFound
 from examsys.extensions import limiter
+from examsys.web import cookieless
 
 bp = Blueprint("credentials_public", __name__)
 
@@ -16,6 +17,7 @@ def _verify_limit() -> str:
 
 
 @bp.get("/.well-known/examsys-keyset.json")
+@cookieless
 def keyset():
     """The signed key set: every signing key's public key, window and status, signed by the root key."""
     from examsys.credentials.verification import key_store
@@ -42,6 +44,7 @@ def _step_labels() -> dict[str, str]:
 
 @bp.get("/V/<token>")
 @limiter.limit(_verify_limit)
+@cookieless
 def verify_page(token: str):
     """What the public sees on scanning: the verdict first, then who this is. Never reasons, ID numbers
     or history; no cookies."""
@@ -56,6 +59,7 @@ def verify_page(token: str):
 
 @bp.get("/api/verify/<token>")
 @limiter.limit(_verify_limit)
+@cookieless
 def verify_json(token: str):
     """The same answer for machines."""
     from examsys.credentials.verification import verify
@@ -74,6 +78,7 @@ def verify_json(token: str):
 
 @bp.get("/V/<token>/photo.jpg")
 @limiter.limit(_verify_limit)
+@cookieless
 def verify_photo(token: str):
     """The holder's photo, only for a validly signed token whose digest matches the photo."""
     from examsys.credentials.token import photo_digest
@@ -107,3 +112,44 @@ def card(credential_id: int):
     pdf = card_pdf(credential, url_for_token(token_for(credential)))
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f"inline; filename=credential-{credential.number}.pdf",
                                                               "Cache-Control": "no-store"})
+
+
+E_CARD_SECONDS = 90
+
+
+@bp.get("/me/credential")
+def my_credential():
+    """The officer's own credential: the card to download, and the e-card code for a phone screen,
+    re-signed to expire in 90 seconds so a screenshot cannot be shown later."""
+    from flask_login import current_user
+
+    from examsys.credentials.services import current_of
+
+    if not current_user.is_authenticated or current_user.person_id is None:
+        raise NotFound(_("No credential."))
+    credential = current_of(get_session(), current_user.person_id)
+    return render_template("credentials/mine.html", credential=credential, seconds=E_CARD_SECONDS)
+
+
+@bp.get("/me/credential/code")
+def my_code():
+    """JSON: a fresh e-card code (SVG) and when it expires."""
+    from datetime import timedelta
+
+    from flask_login import current_user
+
+    from examsys import clock
+    from examsys.credentials import qr
+    from examsys.credentials.services import current_of
+    from examsys.credentials.verification import token_for, url_for_token
+
+    if not current_user.is_authenticated or current_user.person_id is None:
+        raise NotFound(_("No credential."))
+    credential = current_of(get_session(), current_user.person_id)
+    if credential is None:
+        raise NotFound(_("No credential."))
+    now = clock.now()
+    url = url_for_token(token_for(credential, now, timedelta(seconds=E_CARD_SECONDS)))
+    response = jsonify({"svg": qr.svg(url), "expires_at": (now + timedelta(seconds=E_CARD_SECONDS)).isoformat(), "url": url})
+    response.headers["Cache-Control"] = "no-store"
+    return response
