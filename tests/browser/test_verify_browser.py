@@ -1,0 +1,35 @@
+"""In a real browser on a phone-sized screen: a verify URL shows the verdict and the holder's photo."""
+import io
+from datetime import timedelta
+
+import pytest
+from PIL import Image
+
+from examsys import clock
+from examsys.credentials import services
+from examsys.credentials.keys import KeyStore
+from examsys.credentials.verification import token_for
+from examsys.personnel.services import set_photo
+from tests.credential_fixtures import issue_request
+
+
+@pytest.mark.parametrize("page", [{"width": 390, "height": 844}], indirect=True)
+def test_a_phone_opens_a_verify_url_and_sees_verdict_and_photo(app, db, issuing, live_server, page, tmp_path):
+    app.config["KEY_DIR"] = str(tmp_path / "keys")
+    KeyStore(tmp_path / "keys").init(clock.now() - timedelta(minutes=5))
+    out = io.BytesIO()
+    Image.new("RGB", (600, 800), (30, 90, 160)).save(out, "JPEG")
+    set_photo(db, issuing["hr"], issuing["officer"].id, out.getvalue())
+    credential = services.issue(db, issuing["hr"], issue_request(issuing, issuing["officer"]))
+    db.commit()
+    photos = []
+    page.on("response", lambda response: photos.append(response.status) if "/photo.jpg" in response.url else None)
+    page.goto(f"{live_server}/V/{token_for(credential)}")
+    assert page.locator(".verdict-word").inner_text() == "VALID"
+    assert credential.number in page.locator("main").inner_text()
+    photo = page.locator("img.id-photo")
+    photo.wait_for()
+    box = photo.bounding_box()
+    assert box is not None and box["width"] > 50 and box["height"] > 50
+    assert photos == [200]
+    assert page.context.cookies() == []
