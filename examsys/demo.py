@@ -140,10 +140,11 @@ def seed_demo(session: Session) -> str:
 
     bank_line = _starter_banks(session, by_code["150000"])
     exam_line = _demo_exam(session, by_code["150000"])
+    credential_lines = _demo_credentials(session, by_code)
 
     officer = session.scalar(select(User).where(User.username == "officer"))
     lines = [f"demo data: {created['organisations']} organisations, {created['accounts']} accounts, {created['people']} people created",
-             bank_line, exam_line, f"demo password for every demo account: {DEMO_PASSWORD}"]
+             bank_line, exam_line, *credential_lines, f"demo password for every demo account: {DEMO_PASSWORD}"]
     if officer is not None and officer.person is not None:
         lines.append(f"the officer account 'officer' also logs in with ID number {officer.person.id_number}")
     return "\n".join(lines)
@@ -181,3 +182,58 @@ def _demo_exam(session: Session, region: Organisation) -> str:
                        domain_id=None, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=30))
     papers = open_plan(session, None, plan.id)
     return f"demo exam: open until {plan.closes_at:%Y-%m-%d}, {papers} papers generated"
+
+
+FIRST_SITTING = "2026年度行政执法人员资格考试（第一场·演示）"
+
+
+def _demo_credentials(session: Session, by_code: dict[str, Organisation]) -> list[str]:
+    """A first sitting that three officers of 新城区市场监督管理局 passed, and their credentials: one in
+    force, one suspended, one revoked. Prints a fresh verify URL for each."""
+    from examsys.bank.models import BankPart, QuestionVersion
+    from examsys.credentials import services as credentials
+    from examsys.credentials.models import Credential
+    from examsys.credentials.verification import key_store, token_for, url_for_token
+    from examsys.exams import services as exams
+    from examsys.exams.models import Attempt, ExamKind, ExamPlan
+
+    store = key_store()
+    if not store.initialised:
+        store.init(clock.now())
+    for code in ("150100", "150200"):
+        by_code[code].is_issuer = True
+    users = [session.scalar(select(User).where(User.username == name)) for name in ("officer", "officer2", "officer3")]
+    hr = session.scalar(select(User).where(User.username == "hr"))
+    if None in users or hr is None:
+        return []
+    if session.scalar(select(ExamPlan.id).where(ExamPlan.name == FIRST_SITTING)) is None:
+        now = clock.now().replace(second=0, microsecond=0)
+        plan = exams.create_plan(session, None, name=FIRST_SITTING, kind=ExamKind.QUALIFICATION, org_id=by_code["150102-SJJ"].id,
+                                 part=BankPart.COMMON, domain_id=None, opens_at=now - timedelta(hours=3), closes_at=now + timedelta(hours=3))
+        exams.open_plan(session, None, plan.id)
+        for user in users:  # they answer every objective question with its key
+            attempt = session.scalar(select(Attempt).where(Attempt.plan_id == plan.id, Attempt.person_id == user.person_id))
+            token = exams.start(session, user, attempt.id)
+            for position, item in enumerate(attempt.items):
+                version = session.get(QuestionVersion, item["v"])
+                exams.save_answer(session, user, attempt.id, token, position, version.answer, position + 1)
+            exams.submit(session, user, attempt.id, token)
+        plan.close()
+        plan.results_published_at = clock.now()
+        session.flush()
+    lines = []
+    states = ("active", "suspended", "revoked")
+    for user, state in zip(users, states, strict=True):
+        credential = session.scalar(select(Credential).where(Credential.person_id == user.person_id).order_by(Credential.id.desc()))
+        if credential is None:
+            credential = credentials.issue(session, None, credentials.IssueRequest(
+                user.person_id, by_code["150100"].id, [d.id for d in user.person.domains], "呼和浩特市新城区",
+                "《中华人民共和国行政处罚法》第十七条；《中华人民共和国产品质量法》第十八条"))
+            if state == "suspended":
+                credentials.change(session, hr, credential.id, "suspend", ground="行政执法证件管理办法（演示）第二十条",
+                                   decision_number="呼执暂〔2026〕1号", reason="涉嫌违法执法，调查期间暂扣（演示数据）")
+            elif state == "revoked":
+                credentials.change(session, hr, credential.id, "revoke", ground="行政执法证件管理办法（演示）第二十一条",
+                                   decision_number="呼执撤〔2026〕2号", reason="违法执法，情节严重（演示数据）")
+        lines.append(f"credential {credential.number} of {user.username} ({credential.status.value}): {url_for_token(token_for(credential))}")
+    return lines
