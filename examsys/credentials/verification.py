@@ -49,11 +49,27 @@ class PublicVerdict:
     expired: bool = False
 
 
+_KEYSET_CACHE: dict[str, tuple[tuple[float, int], dict]] = {}
+
+
+def published_keys(store: KeyStore) -> dict:
+    """The key set, its root signature checked; re-read whenever the file changes (a rotation), so
+    every app node sees a new key as soon as its file is there."""
+    path = store.folder / "keyset.json"
+    stamp = path.stat()
+    key = (stamp.st_mtime, stamp.st_size)
+    cached = _KEYSET_CACHE.get(str(path))
+    if cached is None or cached[0] != key:
+        cached = (key, read_keyset(store.document(), store.root_public()))
+        _KEYSET_CACHE[str(path)] = cached
+    return cached[1]
+
+
 def verify(session: Session, token: str) -> PublicVerdict:
     now = clock.now()
     store = key_store()
     try:
-        keys = read_keyset(store.document(), store.root_public()) if store.initialised else {}
+        keys = published_keys(store) if store.initialised else {}
     except (KeyError_, OSError, ValueError):
         keys = {}
     if not keys:
