@@ -8,13 +8,14 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from examsys import clock
 from examsys.credentials import offline
 from examsys.credentials.keys import KeyError_, KeyStore, read_keyset
 from examsys.credentials.models import Credential, CredentialStatus
 from examsys.credentials.token import CredentialClaims, photo_digest, sign, verify_url
+from examsys.personnel.models import Person
 
 
 def key_store() -> KeyStore:
@@ -83,7 +84,8 @@ def verify(session: Session, token: str) -> PublicVerdict:
         return result
     # The live status replaces the lists' step: the database is the current truth.
     result.steps = [s for s in result.steps if s[0] != "current status"]
-    credential = session.scalar(select(Credential).where(Credential.public_id == checked.claims.credential_id.hex()))
+    credential = session.scalar(select(Credential).where(Credential.public_id == checked.claims.credential_id.hex()).options(
+        joinedload(Credential.org), selectinload(Credential.domains), joinedload(Credential.person).joinedload(Person.photo)))
     result.credential = credential
     if credential is None or credential.number != checked.claims.number:
         result.steps.append(("current status", False))

@@ -128,7 +128,7 @@ class PersonPhoto(Base):
     __tablename__ = "person_photo"
 
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
-    jpeg: Mapped[bytes] = mapped_column(LargeBinary)
+    jpeg: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # loaded only when the picture itself is wanted
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 

@@ -1,0 +1,94 @@
+"""The public verify page under load, against the same server's plain-response ceiling (target ≥ 50 %).
+
+    .venv/bin/python -m bench.verify_load [--seconds 10] [--database sqlite|postgresql]
+
+One credential, one token; gunicorn -w 2 gthread; wrk -c64 on GET /healthz, then on GET /V/<token>
+(HTML) and GET /api/verify/<token> (JSON), with the rate limit lifted. Prints requests/s and latency."""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import tempfile
+import time
+from datetime import date
+
+import httpx
+
+from bench.exam_load import ROOT, free_port, wrk
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    args = parser.parse_args()
+
+    from examsys import clock, create_app
+    from examsys.credentials.keys import KeyStore
+    from examsys.credentials.models import Credential
+    from examsys.credentials.verification import token_for
+    from examsys.db import get_session
+    from examsys.db_cli import upgrade
+    from examsys.orgs.models import OrgKind
+    from examsys.orgs.services import create_org
+    from examsys.personnel.models import EnforcementDomain, Person, PersonnelKind, StaffingKind
+
+    with tempfile.TemporaryDirectory() as folder:
+        if args.database == "postgresql":
+            from sqlalchemy import create_engine, text
+
+            from bench.exam_load import DB_URL as url
+
+            engine = create_engine(url)
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            engine.dispose()
+        else:
+            url = f"sqlite:///{folder}/verify.sqlite3"
+        upgrade(url)
+        keys = f"{folder}/keys"
+        KeyStore(keys).init(clock.now())
+        app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url, "KEY_DIR": keys})
+        with app.app_context():
+            db = get_session()
+            region = create_org(db, None, parent_id=None, kind=OrgKind.REGION, code="150000", name="内蒙古自治区", division_code="150000")
+            person = Person(id_number="11010519491231002X", name="欧阳建国", sex="M", org=region, kind=PersonnelKind.OFFICER,
+                            staffing_kind=StaffingKind.CIVIL_SERVANT)
+            credential = Credential(number="150000010000017", public_id="0123456789abcdef", status_index=1, person=person, org=region,
+                                    issuer=region, region="全区", legal_source="法定", valid_from=date(2026, 1, 1), valid_to=date(2030, 12, 31),
+                                    domains=[EnforcementDomain(code="market", name="市场监管")])
+            db.add(credential)
+            db.commit()
+            token = token_for(credential)
+        port = free_port()
+        env = dict(os.environ, EXAMSYS_DATABASE_URL=url, EXAMSYS_SECRET_KEY="bench-" + "k" * 40, EXAMSYS_KEY_DIR=keys,
+                   EXAMSYS_VERIFY_RATE_LIMIT='"1000000 per minute"')
+        server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-k", "gthread", "--threads", "8", "-b", f"127.0.0.1:{port}",
+                                   "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+        try:
+            for _ in range(100):
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            assert "VALID" in httpx.get(f"http://127.0.0.1:{port}/api/verify/{token}").text
+            wrk(port, "/healthz", 3, 64)  # warm up
+            plain = wrk(port, "/healthz", args.seconds, 64)["rps"]
+            page = wrk(port, f"/V/{token}", args.seconds, 64)["rps"]
+            api = wrk(port, f"/api/verify/{token}", args.seconds, 64)["rps"]
+            again = wrk(port, "/healthz", args.seconds, 64)["rps"]
+            ceiling = (plain + again) / 2
+            print(f"verify load on {args.database}, gunicorn -w 2 gthread, wrk -c64, {args.seconds} s each")
+            print(f"  plain ceiling GET /healthz: {plain:.0f} then {again:.0f} req/s (mean {ceiling:.0f})")
+            print(f"  verify page (HTML): {page:.0f} req/s = {page / ceiling * 100:.0f} % of the ceiling")
+            print(f"  verify API (JSON):  {api:.0f} req/s = {api / ceiling * 100:.0f} % of the ceiling; target >= 50 %")
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
