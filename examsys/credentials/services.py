@@ -5,18 +5,19 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
-from examsys.auth.permissions import can, visible_org
+from examsys.auth.permissions import can, require_any_scope, scope_clause, visible_org
 from examsys.credentials.models import (
     Credential,
     CredentialEvent,
@@ -26,6 +27,7 @@ from examsys.credentials.models import (
 )
 from examsys.errors import InvalidState, NotFound, ValidationFailed
 from examsys.exams.services import passed_qualification
+from examsys.orgs.models import Organisation
 from examsys.personnel.models import EmploymentStatus, EnforcementDomain, Person, PersonnelKind, PersonnelTask, StaffingKind, TaskKind, TaskStatus
 
 HR = Role.HR_ADMIN
@@ -216,3 +218,41 @@ def current_of(session: Session, person_id: int) -> Credential | None:
     return session.scalar(select(Credential).where(Credential.person_id == person_id,
                                                    Credential.status.in_((CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED)))
                           .order_by(Credential.id.desc()))
+
+
+@dataclass(frozen=True)
+class CredentialFilter:
+    text: str = ""
+    status: CredentialStatus | None = None
+    expired: bool | None = None
+
+
+def credential_query(session: Session, actor: User, filters: CredentialFilter) -> Any:
+    """Credentials of the organisations the actor is HR for, newest first."""
+    require_any_scope(session, actor, HR)
+    query = (select(Credential).join(Person, Credential.person_id == Person.id).join(Organisation, Credential.org_id == Organisation.id)
+             .where(scope_clause(session, actor, HR, Organisation.path))
+             .options(selectinload(Credential.domains), joinedload(Credential.person), joinedload(Credential.org)))
+    if filters.text.strip():
+        term = f"%{filters.text.strip()}%"
+        query = query.where(Person.name.ilike(term) | Credential.number.ilike(term))
+    if filters.status is not None:
+        query = query.where(Credential.status == filters.status)
+    if filters.expired is not None:
+        today = clock.now().date()
+        query = query.where(Credential.valid_to < today if filters.expired else Credential.valid_to >= today)
+    return query.order_by(Credential.id.desc())
+
+
+def issuers(session: Session, actor: User) -> list[Organisation]:
+    """Issuing authorities the actor may issue for (HR of the authority or above it)."""
+    return [o for o in session.scalars(select(Organisation).where(Organisation.is_issuer.is_(True), Organisation.active.is_(True))
+                                       .order_by(Organisation.path)) if can(actor, HR, o)]
+
+
+def events_of(session: Session, credential: Credential) -> list[CredentialEvent]:
+    return list(session.scalars(select(CredentialEvent).where(CredentialEvent.credential_id == credential.id).order_by(CredentialEvent.id)))
+
+
+def open_recoveries(session: Session, credential: Credential) -> list[RecoveryTask]:
+    return list(session.scalars(select(RecoveryTask).where(RecoveryTask.credential_id == credential.id, RecoveryTask.closed_at.is_(None))))
