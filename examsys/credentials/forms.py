@@ -18,7 +18,7 @@ class IssueForm(FlaskForm):
 
 class ChangeForm(FlaskForm):
     action = SelectField(_l("Action"), choices=[("suspend", _l("Suspend")), ("reinstate", _l("Reinstate")), ("revoke", _l("Revoke")),
-                                                ("cancel", _l("Cancel"))])
+                                                ("cancel", _l("Cancel the credential"))])
     ground = StringField(_l("Legal ground"), validators=[Length(max=200)])
     decision_number = StringField(_l("Decision number"), validators=[Length(max=80)])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 2})
