@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -18,7 +18,7 @@ from examsys.errors import DomainError, InvalidState, ValidationFailed, populate
 from examsys.exams import services
 from examsys.exams.forms import PlanForm
 from examsys.exams.models import AttemptStatus, ExamKind, PaperMode, ReviewPolicy
-from examsys.imports.tabular import Column, write_csv, write_xlsx
+from examsys.imports.tabular import Column, download
 from examsys.orgs.services import choices
 from examsys.pagination import paginate
 
@@ -205,11 +205,7 @@ def results_export(plan_id: int, fmt: str):
     rows = [{"name": a.person.name, "org": a.person.org.name, "status": a.status.label, "score": str(a.score) if a.score is not None else "",
              "passed": {True: "合格", False: "不合格"}.get(a.passed, ""), "submitted_at": a.submitted_at.isoformat() if a.submitted_at else ""}
             for a in attempts]
-    if fmt == "csv":
-        return Response(write_csv(RESULT_COLUMNS, rows), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename=results-{item.id}.csv"})
-    return Response(write_xlsx(RESULT_COLUMNS, rows, "成绩"), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=results-{item.id}.xlsx"})
+    return download(fmt, f"results-{item.id}", RESULT_COLUMNS, rows, "成绩")
 
 
 # ---- the exam room (candidates) -------------------------------------------------------------------

@@ -11,7 +11,7 @@ from examsys.auth.permissions import require
 from examsys.db import get_session
 from examsys.errors import ValidationFailed, populate_errors
 from examsys.imports import services as staging
-from examsys.imports.tabular import UnreadableFile, read_table, write_csv, write_xlsx
+from examsys.imports.tabular import UnreadableFile, download, read_table
 from examsys.orgs import services
 from examsys.orgs.forms import ConfirmImportForm, OrgCreateForm, OrgEditForm, OrgImportForm, OrgMoveForm
 from examsys.orgs.models import Organisation, OrgKind
@@ -177,9 +177,4 @@ def export(fmt: str):
 
 
 def _download(fmt: str, name: str, rows: list[dict[str, str]]) -> Response:
-    if fmt == "csv":
-        return Response(write_csv(services.IMPORT_COLUMNS, rows), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename={name}.csv"})
-    return Response(write_xlsx(services.IMPORT_COLUMNS, rows, "organisations"),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
+    return download(fmt, name, services.IMPORT_COLUMNS, rows, "organisations")

@@ -12,7 +12,7 @@ from examsys.auth.permissions import can
 from examsys.db import get_session
 from examsys.errors import InvalidState, NotFound, ValidationFailed, populate_errors
 from examsys.imports import services as staging
-from examsys.imports.tabular import UnreadableFile, read_table, write_csv, write_xlsx
+from examsys.imports.tabular import UnreadableFile, download, read_table
 from examsys.orgs.models import Organisation
 from examsys.orgs.services import choices
 from examsys.pagination import paginate
@@ -252,11 +252,7 @@ def import_confirm():
 
 
 def _table_response(fmt: str, name: str, rows: list[dict[str, str]]) -> Response:
-    if fmt == "csv":
-        return Response(write_csv(importer.COLUMNS, rows), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename={name}.csv"})
-    return Response(write_xlsx(importer.COLUMNS, rows, "人员"), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
+    return download(fmt, name, importer.COLUMNS, rows, "人员")
 
 
 @bp.get("/template.<any(csv, xlsx):fmt>")
