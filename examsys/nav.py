@@ -23,6 +23,7 @@ ITEMS = (
     NavItem("credentials.index", _l("Credentials"), (Role.HR_ADMIN,)),
     NavItem("personnel.campaign_list", _l("Clean-up"), (Role.HR_ADMIN,)),
     NavItem("personnel.tasks", _l("HR tasks"), (Role.HR_ADMIN,)),
+    NavItem("reviews.home", _l("Reviews"), (Role.HR_ADMIN, Role.REVIEWER, Role.AUDITOR)),
     NavItem("bank.index", _l("Question banks"), (Role.EXAM_ADMIN,)),
     NavItem("exams.plans", _l("Exams"), (Role.EXAM_ADMIN,)),
     NavItem("auth.accounts", _l("Accounts"), (Role.SYSADMIN,)),
@@ -46,6 +47,7 @@ MY_RECORD = NavItem("me.my_record", _l("My record"), ())
 MY_EXAMS = NavItem("exams.mine", _l("My exams"), ())
 PRACTICE = NavItem("practice.practice_home", _l("Practice"), ())
 MY_CREDENTIAL = NavItem("credentials_public.my_credential", _l("My credential"), ())
+MY_REVIEWS = NavItem("reviews.mine", _l("My reviews"), ())
 
 
 def navigation() -> list[NavItem]:
@@ -54,5 +56,5 @@ def navigation() -> list[NavItem]:
     roles = current_user.roles()
     items = [item for item in ITEMS if not item.roles or roles.intersection(item.roles)]
     if current_user.person_id is not None:
-        items[1:1] = [MY_EXAMS, PRACTICE, MY_CREDENTIAL, MY_RECORD]
+        items[1:1] = [MY_EXAMS, PRACTICE, MY_CREDENTIAL, MY_REVIEWS, MY_RECORD]
     return items

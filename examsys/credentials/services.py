@@ -29,6 +29,7 @@ from examsys.errors import InvalidState, NotFound, ValidationFailed
 from examsys.exams.services import passed_qualification
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import EmploymentStatus, EnforcementDomain, Person, PersonnelKind, PersonnelTask, StaffingKind, TaskKind, TaskStatus
+from examsys.reviews.annual import credential_blocks
 
 HR = Role.HR_ADMIN
 ELIGIBLE_STAFFING = (StaffingKind.CIVIL_SERVANT, StaffingKind.CIVIL_SERVANT_LIKE, StaffingKind.PUBLIC_INSTITUTION)
@@ -39,7 +40,7 @@ VALIDITY_YEARS = 5
 
 def eligibility(session: Session, person: Person, domain_ids: list[int], at: datetime | None = None) -> list[str]:
     """Every reason `person` may not be issued a credential for `domain_ids` now; empty means yes.
-    The rules of DESIGN.md §4 (the annual-grade rule joins when reviews exist)."""
+    The rules of DESIGN.md §4."""
     at = at or clock.now()
     reasons: list[str] = []
     if person.kind is PersonnelKind.AUXILIARY:
@@ -67,6 +68,7 @@ def eligibility(session: Session, person: Person, domain_ids: list[int], at: dat
         if revoked is not None and revoked > at - timedelta(days=365 * bar_years):
             reasons.append(_("A credential of this person was revoked on %(date)s; no new one for %(n)d years.",
                              date=revoked.date().isoformat(), n=bar_years))
+    reasons.extend(credential_blocks(session, person.id))
     return reasons
 
 

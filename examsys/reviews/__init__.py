@@ -1,0 +1,1 @@
+"""Routine performance reviews (平时考核) and annual assessments."""
