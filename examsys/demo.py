@@ -7,7 +7,7 @@ import random
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from examsys import clock
@@ -141,10 +141,11 @@ def seed_demo(session: Session) -> str:
     bank_line = _starter_banks(session, by_code["150000"])
     exam_line = _demo_exam(session, by_code["150000"])
     credential_lines = _demo_credentials(session, by_code)
+    review_line = _demo_reviews(session, by_code)
 
     officer = session.scalar(select(User).where(User.username == "officer"))
     lines = [f"demo data: {created['organisations']} organisations, {created['accounts']} accounts, {created['people']} people created",
-             bank_line, exam_line, *credential_lines, f"demo password for every demo account: {DEMO_PASSWORD}"]
+             bank_line, exam_line, *credential_lines, review_line, f"demo password for every demo account: {DEMO_PASSWORD}"]
     if officer is not None and officer.person is not None:
         lines.append(f"the officer account 'officer' also logs in with ID number {officer.person.id_number}")
     return "\n".join(lines)
@@ -237,3 +238,41 @@ def _demo_credentials(session: Session, by_code: dict[str, Organisation]) -> lis
                                    decision_number="呼执撤〔2026〕2号", reason="违法执法，情节严重（演示数据）")
         lines.append(f"credential {credential.number} of {user.username} ({credential.status.value}): {url_for_token(token_for(credential))}")
     return lines
+
+
+def _demo_reviews(session: Session, by_code: dict[str, Organisation]) -> str:
+    """The default indicator scheme on the region, and the third quarter of 2026 opened for 新城区: the
+    reviewer of its market department has submitted three reviews (officer's awaits acknowledgement,
+    officer2 acknowledged, one Poor with its training action) and left the rest overdue."""
+    from examsys.reviews import schemes, services
+    from examsys.reviews.models import PeriodKind, Review, ReviewPeriod, ReviewStatus
+
+    region, county = by_code["150000"], by_code["150102"]
+    if schemes.own_scheme(session, region.id) is None:
+        schemes.save_scheme(session, None, region.id, "自治区行政执法人员平时考核指标", list(schemes.DEFAULT_ROWS), schemes.DEFAULT_BANDS)
+    hr = session.scalar(select(User).where(User.username == "hr_xincheng"))
+    reviewer = session.scalar(select(User).where(User.username == "reviewer"))
+    officers = [session.scalar(select(User).where(User.username == n)) for n in ("officer", "officer2")]
+    if hr is None or reviewer is None or None in officers:
+        return ""
+    period = session.scalar(select(ReviewPeriod).where(ReviewPeriod.org_id == county.id, ReviewPeriod.year == 2026,
+                                                       ReviewPeriod.kind == PeriodKind.QUARTER, ReviewPeriod.number == 3))
+    if period is None:
+        period = services.open_period(session, hr, county.id, PeriodKind.QUARTER, 2026, 3)
+        reviews = {r.person_id: r for r in session.scalars(select(Review).where(Review.period_id == period.id))}
+        others = [pid for pid, r in reviews.items() if r.person.org.code == "150102-SJJ" and pid not in {u.person_id for u in officers}]
+        plan = [(officers[0].person_id, 86, None), (officers[1].person_id, 93, officers[1]), (others[0], 55, None)]
+        for person_id, total, acknowledging in plan:
+            review = reviews[person_id]
+            left, entries = total, []
+            for indicator in review.scheme.leaves:
+                score = min(left, int(indicator.points))
+                left -= score
+                entries.append(services.ScoreEntry(indicator.id, str(score), "演示数据"))
+            services.enter(session, reviewer, review.id, entries, "本季度执法工作情况（演示数据）", submit=True)
+            if acknowledging is not None:
+                services.respond(session, acknowledging, review.id, True, "")
+    waiting = session.scalar(select(func.count()).select_from(Review).where(Review.period_id == period.id,
+                                                                              Review.status == ReviewStatus.SUBMITTED)) or 0
+    return (f"reviews: {services.period_label(period)} open for {county.name}; {waiting} waiting for the officer "
+            "(log in as officer to acknowledge), the rest for reviewer")

@@ -48,6 +48,19 @@ ACTION_LABELS = {
     "exam.grade_case": _l("Case answer graded"),
     "exam.regrade": _l("Exam regraded after a key fix"),
     "exam.publish": _l("Results published"),
+    "review.scheme_save": _l("Indicator scheme saved"),
+    "review.period_open": _l("Review period opened"),
+    "review.period_close": _l("Review period closed"),
+    "review.draft": _l("Review draft saved"),
+    "review.submit": _l("Review submitted"),
+    "review.acknowledge": _l("Review acknowledged by the officer"),
+    "review.dispute": _l("Review disputed by the officer"),
+    "review.send_back": _l("Disputed review sent back for re-review"),
+    "review.uphold": _l("Disputed review upheld"),
+    "review.annual": _l("Annual grade set"),
+    "action.open": _l("Follow-up action opened"),
+    "action.done": _l("Follow-up action done"),
+    "action.withdraw": _l("Follow-up action withdrawn"),
 }
 
 
