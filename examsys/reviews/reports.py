@@ -108,14 +108,15 @@ def chart(rows: list[Row], title: str) -> Markup:
         parts.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{COLOURS[grade]}"/>'
                      f'<text x="{x + 16}" y="19" font-size="12">{escape(grade.label)}</text>')
         x += 110
+    nothing, none_graded = escape(_("No graded reviews yet.")), escape(_("none graded"))
     if not rows:
-        parts.append(f'<text x="10" y="{top + 16}" font-size="13">{escape(_("No graded reviews yet."))}</text>')
+        parts.append(f'<text x="10" y="{top + 16}" font-size="13">{nothing}</text>')
     for n, row in enumerate(rows):
         y = top + n * row_h
         name = row.org.name if len(row.org.name) <= 14 else row.org.name[:13] + "…"
         parts.append(f'<text x="{bar_x - 8}" y="{y + 15}" font-size="12" text-anchor="end">{escape(name)}</text>')
         if not row.graded:
-            parts.append(f'<text x="{bar_x}" y="{y + 15}" font-size="12" fill="#666">{escape(_("none graded"))}</text>')
+            parts.append(f'<text x="{bar_x}" y="{y + 15}" font-size="12" fill="#666">{none_graded}</text>')
             continue
         left = float(bar_x)
         for grade in GRADES:
