@@ -51,6 +51,9 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     IMPORT_MAX_ROWS = 100_000
 
+    # Annual assessment: the share of 优秀 per organisation (of the officers in post it assesses).
+    REVIEW_EXCELLENT_CAP = 0.20
+
 
 def check_config(config: dict) -> None:
     """Refuse to start a production app with development settings."""
