@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from examsys import clock
@@ -64,14 +64,13 @@ def distribution(session: Session, actor: User, period: ReviewPeriod) -> list[Ro
             row.pending += n
             if late:
                 row.overdue += n
-    action_query = (select(Person.org_id, FollowUpAction.due_on < clock.now().date(), func.count())
-                    .join(Person, FollowUpAction.person_id == Person.id).join(Organisation, Person.org_id == Organisation.id)
-                    .where(FollowUpAction.status == ActionStatus.OPEN, Organisation.id.in_(list(rows)))
-                    .group_by(Person.org_id, FollowUpAction.due_on < clock.now().date()))
-    for org_id, is_late, n in session.execute(action_query):
-        rows[org_id].open_actions += n
-        if is_late:
-            rows[org_id].late_actions += n
+    today = clock.now().date()
+    action_query = (select(Person.org_id, func.count(), func.sum(case((FollowUpAction.due_on < today, 1), else_=0)))
+                    .join(Person, FollowUpAction.person_id == Person.id)
+                    .where(FollowUpAction.status == ActionStatus.OPEN, Person.org_id.in_(list(rows)))
+                    .group_by(Person.org_id))
+    for org_id, open_count, late_count in session.execute(action_query):
+        rows[org_id].open_actions, rows[org_id].late_actions = open_count, int(late_count or 0)
     return [rows[i] for i in sorted(rows, key=lambda i: paths[i])]
 
 
