@@ -48,6 +48,11 @@ ACTION_LABELS = {
     "exam.grade_case": _l("Case answer graded"),
     "exam.regrade": _l("Exam regraded after a key fix"),
     "exam.publish": _l("Results published"),
+    "credential_request.create": _l("Credential requested"),
+    "credential_request.return": _l("Credential request returned"),
+    "credential_request.amend": _l("Credential request amended and resubmitted"),
+    "credential_request.approve": _l("Credential request approved"),
+    "credential_request.withdraw": _l("Credential request withdrawn"),
 }
 
 

@@ -427,8 +427,13 @@ def withdraw(session: Session, actor: User, request_id: int) -> CredentialReques
     return item
 
 
-def issue_directly(session: Session, actor: User, request: IssueRequest) -> Credential:
-    """Request and approve at once: only when issuing is set to one step (CREDENTIAL_FOUR_EYES off)."""
+def require_one_step() -> None:
+    """Refuse unless issuing is set to one step (CREDENTIAL_FOUR_EYES off)."""
     if four_eyes():
         raise PermissionDenied(_("Credentials are issued with four eyes: request one, and the issuing authority approves it."))
+
+
+def issue_directly(session: Session, actor: User, request: IssueRequest) -> Credential:
+    """Request and approve at once: only when issuing is set to one step."""
+    require_one_step()
     return issue(session, actor, request)
