@@ -16,6 +16,11 @@ class DefaultConfig:
     KEY_DIR: str | None = None  # credential signing keys; None: instance/keys
     VERIFY_RATE_LIMIT = "120 per minute"  # public verify page, per client address
 
+    # Credentials: a request is approved by another person of the issuing authority (four eyes);
+    # false makes issuing one step. Renewal may be requested this many months before expiry.
+    CREDENTIAL_FOUR_EYES = True
+    CREDENTIAL_RENEWAL_MONTHS = 6
+
     # Sessions: idle expiry slides with each request; an absolute cap forces a fresh login.
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=60)
     SESSION_ABSOLUTE_HOURS = 12

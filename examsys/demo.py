@@ -142,6 +142,7 @@ def seed_demo(session: Session) -> str:
     exam_line = _demo_exam(session, by_code["150000"])
     credential_lines = _demo_credentials(session, by_code)
     review_line = _demo_reviews(session, by_code)
+    credential_lines += _demo_request(session, xincheng_officers[3:4])
 
     officer = session.scalar(select(User).where(User.username == "officer"))
     lines = [f"demo data: {created['organisations']} organisations, {created['accounts']} accounts, {created['people']} people created",
@@ -276,3 +277,23 @@ def _demo_reviews(session: Session, by_code: dict[str, Organisation]) -> str:
                                                                               Review.status == ReviewStatus.SUBMITTED)) or 0
     return (f"reviews: {services.period_label(period)} open for {county.name}; {waiting} waiting for the officer "
             "(log in as officer to acknowledge), the rest for reviewer")
+
+
+def _demo_request(session: Session, people: list[Person]) -> list[str]:
+    """One credential request waiting in the queue of 呼和浩特市: made by hr_xincheng for an officer who
+    holds the legal professional qualification (an exam exemption), for hr to approve or return."""
+    from examsys.credentials import requests
+    from examsys.credentials.models import CredentialRequest
+
+    requester = session.scalar(select(User).where(User.username == "hr_xincheng"))
+    issuer = session.scalar(select(Organisation).where(Organisation.code == "150100"))
+    if not people or requester is None or issuer is None:
+        return []
+    person = people[0]
+    if session.scalar(select(CredentialRequest.id).where(CredentialRequest.person_id == person.id)) is None:
+        person.legal_qualification = person.legal_qualification or "A20211502000123"
+        requests.request_issue(session, requester, person.id, requests.RequestDraft(
+            issuer_id=issuer.id, domain_ids=[d.id for d in person.domains], region="呼和浩特市新城区",
+            legal_source="《中华人民共和国行政处罚法》第十七条；《中华人民共和国产品质量法》第十八条",
+            reason="已取得法律职业资格，申请免考发证（演示数据）"))
+    return [f"pending credential request for {person.name}: log in as hr and open Credential requests to approve it"]

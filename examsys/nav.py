@@ -21,6 +21,7 @@ ITEMS = (
     NavItem("orgs.index", _l("Organisations"), (Role.SYSADMIN, Role.EXAM_ADMIN, Role.HR_ADMIN, Role.REVIEWER, Role.AUDITOR)),
     NavItem("personnel.index", _l("Personnel"), (Role.HR_ADMIN, Role.AUDITOR, Role.REVIEWER)),
     NavItem("credentials.index", _l("Credentials"), (Role.HR_ADMIN,)),
+    NavItem("credential_requests.queue", _l("Credential requests"), (Role.HR_ADMIN,)),
     NavItem("personnel.campaign_list", _l("Clean-up"), (Role.HR_ADMIN,)),
     NavItem("personnel.tasks", _l("HR tasks"), (Role.HR_ADMIN,)),
     NavItem("reviews.home", _l("Reviews"), (Role.HR_ADMIN, Role.REVIEWER, Role.AUDITOR)),

@@ -39,3 +39,30 @@ def issue_request(issuing, person, **over):
     return services.IssueRequest(**values)
 
 
+
+
+def pass_exam(db, user, attempt) -> None:
+    """`user` sits `attempt` and answers every question with its key."""
+    token = exams.start(db, user, attempt.id)
+    versions = {v.id: v for v in db.query(exams.QuestionVersion).filter(exams.QuestionVersion.id.in_([i["v"] for i in attempt.items]))}
+    for position, item in enumerate(attempt.items):
+        version = versions[item["v"]]
+        answer = ("true" if version.answer else "false") if version.type.value == "true_false" else version.answer
+        exams.save_answer(db, user, attempt.id, token, position, answer, position + 1)
+    exams.submit(db, user, attempt.id, token)
+    assert attempt.passed
+
+
+@pytest.fixture
+def requesting(db, tree, issuing):
+    """HR of the officer's department, who requests; the issuing fixture's region HR approves."""
+    return {**issuing, "requester": make_user(db, "dept-hr", tree.county_dept, Role.HR_ADMIN)}
+
+
+def draft(issuing, **over):
+    from examsys.credentials.requests import RequestDraft
+
+    values = dict(issuer_id=issuing["issuer"].id, domain_ids=[issuing["market"].id], region="新城区",
+                  legal_source="《中华人民共和国行政处罚法》第十八条")
+    values.update(over)
+    return RequestDraft(**values)

@@ -6,7 +6,8 @@ from examsys.personnel.models import PersonnelKind
 from tests.factories import make_person, make_user
 
 
-def test_issue_list_suspend_and_recover_the_card(db, tree, issuing, client, auth):
+def test_issue_list_suspend_and_recover_the_card(db, tree, issuing, client, auth, app):
+    app.config["CREDENTIAL_FOUR_EYES"] = False  # the one-step issue page exists only then
     auth.login("issuer-hr")
     officer = issuing["officer"]
     page = client.get(f"/credentials/issue/{officer.id}").get_data(as_text=True)
@@ -28,7 +29,8 @@ def test_issue_list_suspend_and_recover_the_card(db, tree, issuing, client, auth
     assert db.get(RecoveryTask, task.id).closed_at is not None
 
 
-def test_the_issue_page_lists_why_not(db, tree, issuing, client, auth):
+def test_the_issue_page_lists_why_not(db, tree, issuing, client, auth, app):
+    app.config["CREDENTIAL_FOUR_EYES"] = False
     helper = make_person(db, tree.county_dept, kind=PersonnelKind.AUXILIARY, duties="协助", directed_by="科室", domains=[issuing["market"]])
     auth.login("issuer-hr")
     page = client.get(f"/credentials/issue/{helper.id}").get_data(as_text=True)

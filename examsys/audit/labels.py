@@ -61,6 +61,11 @@ ACTION_LABELS = {
     "action.open": _l("Follow-up action opened"),
     "action.done": _l("Follow-up action done"),
     "action.withdraw": _l("Follow-up action withdrawn"),
+    "credential_request.create": _l("Credential requested"),
+    "credential_request.return": _l("Credential request returned"),
+    "credential_request.amend": _l("Credential request amended and resubmitted"),
+    "credential_request.approve": _l("Credential request approved"),
+    "credential_request.withdraw": _l("Credential request withdrawn"),
 }
 
 

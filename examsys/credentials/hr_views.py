@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from examsys.credentials import requests as issuance
 from examsys.credentials import services
 from examsys.credentials.forms import ChangeForm, IssueForm
 from examsys.credentials.models import CredentialStatus
@@ -70,9 +71,14 @@ def recovered(task_id: int):
 @bp.route("/issue/<int:person_id>", methods=["GET", "POST"])
 @login_required
 def issue(person_id: int):
-    """Issue to one person (the one-step mode): the form shows every reason the person is not eligible."""
+    """Issue to one person (the one-step mode, CREDENTIAL_FOUR_EYES off): the form shows every reason the
+    person is not eligible. With four eyes, credentials are requested and approved instead."""
     db = get_session()
     person = personnel.editable_person(db, current_user, person_id)
+    if issuance.four_eyes():
+        if request.method == "GET":
+            return redirect(url_for("credential_requests.new", person_id=person.id))
+        issuance.require_one_step()
     form = IssueForm()
     form.issuer_id.choices = [(o.id, o.name) for o in services.issuers(db, current_user)]
     form.domain_ids.choices = [(d.id, d.name) for d in person.domains]
@@ -82,8 +88,8 @@ def issue(person_id: int):
     reasons = services.eligibility(db, person, form.domain_ids.data or [d.id for d in person.domains])
     if form.validate_on_submit():
         try:
-            credential = services.issue(db, current_user, services.IssueRequest(person.id, form.issuer_id.data, form.domain_ids.data or [],
-                                                                                form.region.data or "", form.legal_source.data or ""))
+            credential = issuance.issue_directly(db, current_user, services.IssueRequest(
+                person.id, form.issuer_id.data, form.domain_ids.data or [], form.region.data or "", form.legal_source.data or ""))
         except ValidationFailed as error:
             populate_errors(form, error)
         else:

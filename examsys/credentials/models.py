@@ -142,3 +142,104 @@ class RecoveryTask(Base):
     note: Mapped[str] = mapped_column(String(200), default="")
 
     credential: Mapped[Credential] = relationship()
+
+
+credential_request_domain = Table(
+    "credential_request_domain",
+    Base.metadata,
+    Column("request_id", ForeignKey("credential_request.id", ondelete="CASCADE"), primary_key=True),
+    Column("domain_id", ForeignKey("enforcement_domain.id"), primary_key=True),
+)
+
+
+class RequestKind(enum.Enum):
+    ISSUE = "issue"  # a first credential, or a new one with other domains: needs the qualification exam
+    RENEWAL = "renewal"  # 延续/换证 near the end of validity: needs a renewal (or qualification) exam
+    REPLACEMENT = "replacement"  # 补发 of a lost or damaged card: new number, same domains and valid_to
+
+    @property
+    def label(self) -> str:
+        return str({RequestKind.ISSUE: _l("First issuance"), RequestKind.RENEWAL: _l("Renewal"),
+                    RequestKind.REPLACEMENT: _l("Replacement of a lost or damaged card")}[self])
+
+
+class RequestStatus(enum.Enum):
+    PENDING = "pending"  # waiting for the issuing authority
+    RETURNED = "returned"  # sent back with a reason; the requester amends and resubmits, or withdraws
+    APPROVED = "approved"  # terminal: the credential is issued
+    WITHDRAWN = "withdrawn"  # terminal
+
+    @property
+    def label(self) -> str:
+        return str({RequestStatus.PENDING: _l("Awaiting approval"), RequestStatus.RETURNED: _l("Returned"),
+                    RequestStatus.APPROVED: _l("Approved"), RequestStatus.WITHDRAWN: _l("Withdrawn")}[self])
+
+
+class CardLoss(enum.Enum):
+    LOST = "lost"  # nothing to take back: the old number is cancelled and verifies as NOT VALID at once
+    DAMAGED = "damaged"  # the damaged card is handed in: a card-recovery task is opened
+
+    @property
+    def label(self) -> str:
+        return str({CardLoss.LOST: _l("Lost"), CardLoss.DAMAGED: _l("Damaged")}[self])
+
+
+class CredentialRequest(Base):
+    """A request to issue, renew or replace a credential (four eyes): HR of the officer's organisation
+    asks, HR of the issuing authority approves (the number is given then) or returns it with a reason."""
+
+    __tablename__ = "credential_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[RequestKind] = mapped_column(enum_column(RequestKind))
+    status: Mapped[RequestStatus] = mapped_column(enum_column(RequestStatus), default=RequestStatus.PENDING, index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    # The person's id while the request is open, NULL once it is closed: the unique constraint keeps one
+    # open request per person even when two HR staff submit at the same moment (NULLs never collide).
+    open_person_id: Mapped[int | None] = mapped_column(unique=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    region: Mapped[str] = mapped_column(String(120))
+    legal_source: Mapped[str] = mapped_column(String(200))
+    credential_id: Mapped[int | None] = mapped_column(ForeignKey("credential.id"))  # the one renewed or replaced
+    issued_id: Mapped[int | None] = mapped_column(ForeignKey("credential.id"))  # the result of the approval
+    reason: Mapped[str] = mapped_column(Text, default="")  # the requester's note; for a replacement how the card was lost
+    card_loss: Mapped[CardLoss | None] = mapped_column(enum_column(CardLoss))
+    loss_declared: Mapped[bool] = mapped_column(default=False)  # the holder's written declaration of loss (遗失声明)
+    return_reason: Mapped[str] = mapped_column(Text, default="")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # who last (re)submitted it
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship()
+    issuer: Mapped[Organisation] = relationship()
+    domains: Mapped[list[EnforcementDomain]] = relationship(secondary=credential_request_domain, order_by="EnforcementDomain.code")
+    credential: Mapped[Credential | None] = relationship(foreign_keys=[credential_id])
+    issued: Mapped[Credential | None] = relationship(foreign_keys=[issued_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (RequestStatus.PENDING, RequestStatus.RETURNED)
+
+    # State changes: each refuses a move the request's life does not allow.
+    def send_back(self, reason: str, at: datetime) -> None:
+        if self.status is not RequestStatus.PENDING:
+            raise InvalidState(_("Only a request awaiting approval can be returned."))
+        self.status, self.return_reason, self.decided_at = RequestStatus.RETURNED, reason, at
+
+    def resubmit(self, at: datetime) -> None:
+        if self.status is not RequestStatus.RETURNED:
+            raise InvalidState(_("Only a returned request can be amended and resubmitted."))
+        self.status, self.submitted_at = RequestStatus.PENDING, at
+
+    def approve(self, credential: Credential, at: datetime) -> None:
+        if self.status is not RequestStatus.PENDING:
+            raise InvalidState(_("Only a request awaiting approval can be approved."))
+        self.status, self.issued, self.decided_at, self.open_person_id = RequestStatus.APPROVED, credential, at, None
+
+    def withdraw(self, at: datetime) -> None:
+        if not self.is_open:
+            raise InvalidState(_("This request is already closed."))
+        self.status, self.decided_at, self.open_person_id = RequestStatus.WITHDRAWN, at, None

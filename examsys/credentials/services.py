@@ -26,7 +26,7 @@ from examsys.credentials.models import (
     RecoveryTask,
 )
 from examsys.errors import InvalidState, NotFound, ValidationFailed
-from examsys.exams.services import passed_qualification
+from examsys.exams.services import passed_qualification, passed_renewal
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import EmploymentStatus, EnforcementDomain, Person, PersonnelKind, PersonnelTask, StaffingKind, TaskKind, TaskStatus
 from examsys.reviews.annual import credential_blocks
@@ -36,11 +36,29 @@ ELIGIBLE_STAFFING = (StaffingKind.CIVIL_SERVANT, StaffingKind.CIVIL_SERVANT_LIKE
 VALIDITY_YEARS = 5
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier, when negative); the month's last day when it is shorter
+    (29 February plus a year is 28 February)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    following = date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    return date(year, month + 1, min(day.day, (following - timedelta(days=1)).day))
+
+
 # ---- eligibility ---------------------------------------------------------------------------------
 
-def eligibility(session: Session, person: Person, domain_ids: list[int], at: datetime | None = None) -> list[str]:
+EXAM_RULES = ("qualification", "renewal", "none")
+
+
+def eligibility(session: Session, person: Person, domain_ids: list[int], at: datetime | None = None, *,
+                exam_rule: str = "qualification") -> list[str]:
     """Every reason `person` may not be issued a credential for `domain_ids` now; empty means yes.
-    The rules of DESIGN.md §4."""
+    The rules of DESIGN.md §4.
+
+    `exam_rule` says which exam the credential rests on: "qualification" (a first credential: a passed
+    qualification exam, or the legal-qualification exemption), "renewal" (a passed renewal or
+    qualification exam; the exemption covers the first exam only), "none" (a replacement card, which
+    changes nothing but the number)."""
     at = at or clock.now()
     reasons: list[str] = []
     if person.kind is PersonnelKind.AUXILIARY:
@@ -50,10 +68,15 @@ def eligibility(session: Session, person: Person, domain_ids: list[int], at: dat
     if person.employment_status is not EmploymentStatus.EMPLOYED:
         reasons.append(_("Not in post (%(status)s).", status=person.employment_status.label))
     months = current_app.config.get("CREDENTIAL_EXAM_MONTHS", 12)
-    passed = passed_qualification(session, person.id, at - timedelta(days=round(months * 30.44)))
-    exempt = current_app.config.get("CREDENTIAL_LEGAL_QUALIFICATION_EXEMPTS", True) and bool(person.legal_qualification)
-    if not passed and not exempt:
-        reasons.append(_("No qualification exam passed in the last %(n)d months.", n=months))
+    since = at - timedelta(days=round(months * 30.44))
+    if exam_rule == "qualification":
+        passed = passed_qualification(session, person.id, since)
+        exempt = current_app.config.get("CREDENTIAL_LEGAL_QUALIFICATION_EXEMPTS", True) and bool(person.legal_qualification)
+        if not passed and not exempt:
+            reasons.append(_("No qualification exam passed in the last %(n)d months.", n=months))
+    elif exam_rule == "renewal":
+        if not passed_renewal(session, person.id, since) and not passed_qualification(session, person.id, since):
+            reasons.append(_("No renewal or qualification exam passed in the last %(n)d months.", n=months))
     held = {d.id for d in person.domains}
     wanted = list(session.scalars(select(EnforcementDomain).where(EnforcementDomain.id.in_(domain_ids)))) if domain_ids else []
     if not wanted:
@@ -110,6 +133,8 @@ class IssueRequest:
     region: str
     legal_source: str
     valid_from: date | None = None
+    valid_to: date | None = None  # None: VALIDITY_YEARS from valid_from; a replacement card keeps the old one's
+    exam_rule: str = "qualification"  # see eligibility()
 
 
 def issue(session: Session, actor: User | None, request: IssueRequest) -> Credential:
@@ -121,7 +146,7 @@ def issue(session: Session, actor: User | None, request: IssueRequest) -> Creden
     issuer = visible_org(session, actor, HR, request.issuer_id)
     if not issuer.is_issuer:
         raise ValidationFailed(_("%(name)s is not an issuing authority.", name=issuer.name), {"issuer_id": [_("Choose an issuing authority.")]})
-    reasons = eligibility(session, person, request.domain_ids)
+    reasons = eligibility(session, person, request.domain_ids, exam_rule=request.exam_rule)
     errors = {"person_id": reasons} if reasons else {}
     if not request.region.strip():
         errors["region"] = [_("Name the region of enforcement.")]
@@ -137,7 +162,7 @@ def issue(session: Session, actor: User | None, request: IssueRequest) -> Creden
         number=next_number(session, issuer.id, issuer.division_code, domains[0].id), public_id=secrets.token_hex(8), person=person,
         org=person.org, issuer=issuer, region=request.region.strip(),
         legal_source=request.legal_source.strip(), valid_from=valid_from,
-        valid_to=valid_from.replace(year=valid_from.year + VALIDITY_YEARS) - timedelta(days=1), domains=domains,
+        valid_to=request.valid_to or add_months(valid_from, 12 * VALIDITY_YEARS) - timedelta(days=1), domains=domains,
         predecessor_id=previous.id if previous else None)
     session.add(credential)
     if previous is not None:

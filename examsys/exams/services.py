@@ -511,6 +511,13 @@ def passed_qualification(session: Session, person_id: int, since: datetime) -> l
         ExamPlan.kind.in_((ExamKind.QUALIFICATION, ExamKind.MAKEUP)), Attempt.submitted_at >= since)))
 
 
+def passed_renewal(session: Session, person_id: int, since: datetime) -> list[Attempt]:
+    """Passed renewal-exam attempts since a date: what renewing a credential requires."""
+    return list(session.scalars(select(Attempt).join(ExamPlan).where(
+        Attempt.person_id == person_id, Attempt.passed.is_(True), Attempt.status == AttemptStatus.GRADED,
+        ExamPlan.kind == ExamKind.RENEWAL, Attempt.submitted_at >= since)))
+
+
 def require_candidate(user: User) -> None:
     if user.person_id is None:
         raise PermissionDenied(_("Only officers with a personal account take exams."))
