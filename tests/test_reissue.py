@@ -94,7 +94,8 @@ def test_the_eligible_get_a_credential_that_supersedes_the_old_and_the_others_th
         event = db.query(CredentialEvent).filter_by(credential_id=new.id, action="issue").one()
         assert event.decision_number == "呼政发〔2026〕8号" and "2026年换发" in event.reason
     assert items["丁"].state is ReissueState.INELIGIBLE
-    assert "No issuing authority: the officer holds no credential to take it from; choose one for the campaign." in items["丁"].reason_list
+    assert items["丁"].reason_list == [
+        "The officer holds no credential to take the issuing authority, region and legal source from: set them for the campaign."]
     assert NO_EXAM in items["戊"].reason_list  # every reason, not only the first
     assert any("does not allow an enforcement credential" in r for r in items["己"].reason_list)
 
@@ -357,3 +358,16 @@ def test_an_empty_campaign_says_so(db, setup, client, auth):
     page = client.get(f"/credentials/reissue/{campaign.id}").get_data(as_text=True)
     assert "The clean-up campaign has confirmed no officer in this subtree yet." in page and "Nothing to print yet." in page
     assert "Start the run" not in page and "Nobody here." in page
+
+
+def test_an_issuer_above_the_openers_authority_is_not_borrowed_from_the_old_credential(db, setup):
+    s = setup
+    tree = s["tree"]
+    tree.region.is_issuer = True
+    region_hr = make_user(db, "region-hr", tree.region, Role.HR_ADMIN)
+    person = s["people"]["丁"]
+    services.issue(db, region_hr, services.IssueRequest(person.id, tree.region.id, [s["market"].id], "全区", "法定授权"))
+    campaign = reissue.open_campaign(db, s["hr"], _plan(s, org_id=tree.county.id))  # the league's HR opens it
+    _run_all(db, s["hr"], campaign.id)
+    assert _items(db, campaign)["丁"].reason_list == [
+        "内蒙古自治区 lies outside the authority of the campaign's opener; choose an issuing authority for the campaign."]

@@ -201,7 +201,7 @@ class ReissueState(enum.Enum):
 
     @property
     def label(self) -> str:
-        return str({ReissueState.PENDING: _l("Pending"), ReissueState.ISSUED: _l("Issued"), ReissueState.INELIGIBLE: _l("Not eligible")}[self])
+        return str({ReissueState.PENDING: _l("Not yet processed"), ReissueState.ISSUED: _l("Issued"), ReissueState.INELIGIBLE: _l("Not eligible")}[self])
 
 
 class ReissueItem(Base):

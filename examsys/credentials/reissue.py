@@ -260,15 +260,12 @@ def _process(session: Session, campaign: ReissueCampaign, opener: User | None, i
     issuer = campaign.issuer or (previous.issuer if previous else None)
     region = campaign.region or (previous.region if previous else "")
     legal_source = campaign.legal_source or (previous.legal_source if previous else "")
-    if issuer is None:
-        reasons.append(_("No issuing authority: the officer holds no credential to take it from; choose one for the campaign."))
+    if issuer is None or not region or not legal_source:
+        reasons.append(_("The officer holds no credential to take the issuing authority, region and legal source from: "
+                         "set them for the campaign."))
     elif opener is None or not can(opener, HR, issuer):
         reasons.append(_("%(name)s lies outside the authority of the campaign's opener; choose an issuing authority for the campaign.",
                          name=issuer.name))
-    if not region:
-        reasons.append(_("No region of enforcement: the officer holds no credential to take it from; give one for the campaign."))
-    if not legal_source:
-        reasons.append(_("No legal source of the power: the officer holds no credential to take it from; give one for the campaign."))
     if campaign.domain_source is DomainSource.CHOSEN:
         domain_ids = [d.id for d in campaign.domains]
     elif campaign.domain_source is DomainSource.PREVIOUS and previous is not None:
