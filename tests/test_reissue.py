@@ -371,3 +371,14 @@ def test_an_issuer_above_the_openers_authority_is_not_borrowed_from_the_old_cred
     _run_all(db, s["hr"], campaign.id)
     assert _items(db, campaign)["丁"].reason_list == [
         "内蒙古自治区 lies outside the authority of the campaign's opener; choose an issuing authority for the campaign."]
+
+
+def test_a_suspended_officer_is_not_given_a_fresh_credential(db, setup):
+    s = setup
+    old = s["old"]["乙"]
+    services.change(db, s["hr"], old.id, "suspend", ground="办法第二十条", decision_number="暂〔2026〕1号", reason="调查")
+    campaign = reissue.open_campaign(db, s["hr"], _plan(s))
+    _run_all(db, s["hr"], campaign.id)
+    item = _items(db, campaign)["乙"]
+    assert item.state is ReissueState.INELIGIBLE and old.status is CredentialStatus.SUSPENDED
+    assert item.reason_list == [f"The present credential {old.number} is suspended: re-issue it once it is reinstated."]

@@ -207,7 +207,8 @@ def run(session: Session, runner: User | None, campaign_id: int, seconds: float 
     opener = session.get(User, campaign.opened_by_id)
     result = RunResult(added=add_confirmed(session, campaign))
     issued_numbers: list[str] = []
-    while True:
+    out_of_time = False
+    while not out_of_time:
         batch = list(session.scalars(
             select(ReissueItem).where(ReissueItem.campaign_id == campaign.id, ReissueItem.state == ReissueState.PENDING)
             .order_by(ReissueItem.id).limit(BATCH).with_for_update(skip_locked=True, of=ReissueItem)))
@@ -225,11 +226,8 @@ def run(session: Session, runner: User | None, campaign_id: int, seconds: float 
             else:
                 result.ineligible += 1
             if time.monotonic() - started > budget:
+                out_of_time = True  # the rest of the batch stays pending; its locks end with the transaction
                 break
-        else:
-            continue
-        # Out of time: release what this batch did not reach (the locks end with the transaction).
-        break
     campaign.last_run_at = clock.now()
     session.flush()
     result.counts = counts(session, None, campaign)
@@ -260,6 +258,8 @@ def _process(session: Session, campaign: ReissueCampaign, opener: User | None, i
     issuer = campaign.issuer or (previous.issuer if previous else None)
     region = campaign.region or (previous.region if previous else "")
     legal_source = campaign.legal_source or (previous.legal_source if previous else "")
+    if previous is not None and previous.status is CredentialStatus.SUSPENDED:
+        reasons.append(_("The present credential %(number)s is suspended: re-issue it once it is reinstated.", number=previous.number))
     if issuer is None or not region or not legal_source:
         reasons.append(_("The officer holds no credential to take the issuing authority, region and legal source from: "
                          "set them for the campaign."))
