@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import io
 import multiprocessing
+import os
 import tempfile
 import time
 import zipfile
@@ -57,7 +58,8 @@ def main() -> None:
         issuing = time.perf_counter() - t0
         some = db.get(Credential, db.scalar(reissue.printable_query(db, None, reissue.get_campaign(db, None, campaign_id)).limit(1)).id)
         sign = _timed(lambda: token_for(some), 200)
-        print(f"baseline: an empty one-page PDF {empty * 1000:.2f} ms; one token signed {sign * 1000:.2f} ms")
+        print(f"baseline: an empty one-page PDF {empty * 1000:.2f} ms; one token signed {sign * 1000:.2f} ms "
+              f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
         print(f"issuing: {result.issued} credentials in {issuing:.1f} s ({result.issued / issuing:.0f} per second; "
               f"eligibility, number, supersede, audit entry each)")
 
@@ -86,6 +88,8 @@ def main() -> None:
         combined = time.perf_counter() - t0
         print(f"3. one PDF of all {cards} cards, one process: {combined:.1f} s = {cards / combined:.0f} per second "
               f"({len(data) / 1024 / 1024:.1f} MB)")
+        print(f"baseline again: an empty one-page PDF {_timed(_empty_pdf, 200) * 1000:.2f} ms (load average {os.getloadavg()[0]:.1f}); "
+              f"a rising baseline or load means other work shared the cores")
 
 
 def _render_part(part: int) -> int:

@@ -339,7 +339,8 @@ def test_pages_are_scoped(db, setup, client, auth):
     assert len(zipfile.ZipFile(io.BytesIO(zipped.data)).namelist()) == 3  # the county's own officers only
     auth.logout()
     auth.login("auditor")
-    assert client.get(f"/credentials/reissue/{campaign.id}").status_code == 200
+    page = client.get(f"/credentials/reissue/{campaign.id}").get_data(as_text=True)
+    assert "7 of 7 done" in page and "Print batch" not in page
     assert client.get(f"/credentials/reissue/{campaign.id}/print/1.zip").status_code == 403
     assert client.post(f"/credentials/reissue/{campaign.id}/recheck").status_code == 404
     auth.logout()
@@ -382,3 +383,9 @@ def test_a_suspended_officer_is_not_given_a_fresh_credential(db, setup):
     item = _items(db, campaign)["乙"]
     assert item.state is ReissueState.INELIGIBLE and old.status is CredentialStatus.SUSPENDED
     assert item.reason_list == [f"The present credential {old.number} is suspended: re-issue it once it is reinstated."]
+
+
+def test_only_hr_opens_a_campaign(db, setup, client, auth):
+    auth.login("auditor")
+    assert client.get("/credentials/reissue/new").status_code == 403
+    assert client.get("/credentials/reissue/").status_code == 200  # reading is allowed

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from examsys import clock
-from examsys.auth.permissions import can
+from examsys.auth.permissions import can, grant_roots, require_any_scope
 from examsys.credentials import reissue
 from examsys.credentials import services as credentials
 from examsys.credentials.models import DomainSource, ReissueState
@@ -39,9 +39,8 @@ def index():
 def new():
     db = get_session()
     form = ReissueForm()
+    require_any_scope(db, current_user, reissue.HR)
     form.org_id.choices = [(o.id, "　" * o.depth + o.name) for o in choices(db, current_user, reissue.HR)]
-    if not form.org_id.choices:
-        reissue.campaigns(db, current_user)  # refuses an account without the role
     form.cleanup_id.choices = [(c.id, f"{c.name} · {c.org.name}") for c in cleanup.campaigns(db, current_user)]
     form.issuer_id.choices = [("", _("As on each officer's present credential"))] + [(o.id, o.name) for o in credentials.issuers(db, current_user)]
     form.domain_ids.choices = [(d.id, d.name) for d in db.scalars(select(EnforcementDomain).where(EnforcementDomain.active.is_(True))
@@ -72,11 +71,12 @@ def detail(campaign_id: int):
     counts = reissue.counts(db, current_user, campaign)
     page = paginate(db, reissue.item_query(db, current_user, campaign, state), current_app.config["PAGE_SIZE"])
     may_run = can(current_user, reissue.HR, campaign.org)
-    cards, parts = reissue.print_parts(db, current_user, campaign)
+    may_print = bool(grant_roots(current_user, reissue.HR))  # auditors read, HR prints (its own subtree's cards)
+    cards, parts = reissue.print_parts(db, current_user, campaign) if may_print else (0, 0)
     # Another runner (the command line, another HR) is at work: reload to follow it.
     running = counts.pending > 0 and campaign.last_run_at is not None and clock.now() - campaign.last_run_at < timedelta(seconds=30)
     return render_template("credentials/reissue.html", campaign=campaign, counts=counts, page=page, state=state, may_run=may_run,
-                           cards=cards, parts=parts, part_size=current_app.config["REISSUE_PRINT_PART_SIZE"], running=running)
+                           may_print=may_print, cards=cards, parts=parts, part_size=current_app.config["REISSUE_PRINT_PART_SIZE"], running=running)
 
 
 @bp.post("/<int:campaign_id>/run")
