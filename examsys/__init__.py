@@ -35,6 +35,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from examsys.bank.views import bp as bank_bp
     from examsys.core.views import bp as core_bp
     from examsys.credentials.hr_views import bp as credentials_bp
+    from examsys.credentials.register_views import bp as register_bp
+    from examsys.credentials.reissue_views import bp as reissue_bp
     from examsys.credentials.request_views import bp as credential_requests_bp
     from examsys.credentials.views import bp as credentials_public_bp
     from examsys.exams.views import bp as exams_bp
@@ -45,7 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from examsys.reviews.views import bp as reviews_bp
 
     for blueprint in (core_bp, auth_bp, orgs_bp, personnel_bp, me_bp, bank_bp, exams_bp, practice_bp, audit_bp, credentials_public_bp, credentials_bp,
-                      credential_requests_bp, reviews_bp):
+                      credential_requests_bp, reviews_bp, register_bp, reissue_bp):
         app.register_blueprint(blueprint)
 
     from examsys.cli import register_cli

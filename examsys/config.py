@@ -15,6 +15,9 @@ class DefaultConfig:
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     KEY_DIR: str | None = None  # credential signing keys; None: instance/keys
     VERIFY_RATE_LIMIT = "120 per minute"  # public verify page, per client address
+    REGISTER_RATE_LIMIT = "60 per minute"  # public register (公示), per client address
+    REISSUE_CHUNK_SECONDS = 5.0  # a re-issuance run stops after this long and commits: one request, or one CLI step
+    REISSUE_PRINT_PART_SIZE = 500  # officers per downloaded print file (a few seconds of rendering each)
 
     # Credentials: a request is approved by another person of the issuing authority (four eyes);
     # false makes issuing one step. Renewal may be requested this many months before expiry.

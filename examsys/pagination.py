@@ -46,12 +46,14 @@ class Page(Generic[T]):
         return args
 
 
-def paginate(session: Session, query: Select[Any], per_page: int, page: int | None = None) -> Page[Any]:
+def paginate(session: Session, query: Select[Any], per_page: int, page: int | None = None, rows: bool = False) -> Page[Any]:
+    """One page of `query`: its first column's values, or whole rows with `rows` (a query of columns)."""
     if page is None:
         page = request.args.get("page", 1, type=int) or 1
     page = max(1, page)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     last = max(1, -(-total // per_page))
     page = min(page, last)
-    items = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    paged = query.limit(per_page).offset((page - 1) * per_page)
+    items = list(session.execute(paged) if rows else session.scalars(paged))
     return Page(items, page, per_page, total)

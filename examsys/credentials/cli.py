@@ -41,6 +41,10 @@ def register(app: Flask) -> None:
     def credentials_group() -> None:
         """Credentials."""
 
+    from examsys.credentials.reissue_cli import register as register_reissue
+
+    register_reissue(credentials_group)
+
     @credentials_group.command("verify")
     @click.argument("token")
     def verify_cmd(token: str) -> None:

@@ -243,3 +243,90 @@ class CredentialRequest(Base):
         if not self.is_open:
             raise InvalidState(_("This request is already closed."))
         self.status, self.decided_at, self.open_person_id = RequestStatus.WITHDRAWN, at, None
+
+
+# ---- the re-issuance campaign (换发) -----------------------------------------------------------------
+
+class DomainSource(enum.Enum):
+    """Which enforcement domains a re-issued credential names."""
+
+    PREVIOUS = "previous"  # those of the credential it replaces (the register's when there is none)
+    REGISTER = "register"  # the officer's domains on the register, as the clean-up confirmed them
+    CHOSEN = "chosen"  # the ones HR chose for the whole campaign
+
+    @property
+    def label(self) -> str:
+        return str({DomainSource.PREVIOUS: _l("As on the credential it replaces"), DomainSource.REGISTER: _l("As on the register"),
+                    DomainSource.CHOSEN: _l("The domains chosen below")}[self])
+
+
+reissue_campaign_domain = Table(
+    "reissue_campaign_domain",
+    Base.metadata,
+    Column("campaign_id", ForeignKey("reissue_campaign.id", ondelete="CASCADE"), primary_key=True),
+    Column("domain_id", ForeignKey("enforcement_domain.id"), primary_key=True),
+)
+
+
+class ReissueCampaign(Base):
+    """Replace the credentials of a subtree's officers that a clean-up campaign confirmed. Opening it
+    is the decision to issue (its decision number goes on every credential's issue event); the
+    issuing itself runs in steps, each committed, so a large campaign shows its progress and a step
+    that fails leaves the others done."""
+
+    __tablename__ = "reissue_campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    cleanup_id: Mapped[int] = mapped_column(ForeignKey("cleanup_campaign.id"), index=True)
+    decision_number: Mapped[str] = mapped_column(String(80))
+    # Left empty: taken from each officer's previous credential.
+    issuer_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    region: Mapped[str] = mapped_column(String(120), default="")
+    legal_source: Mapped[str] = mapped_column(String(200), default="")
+    domain_source: Mapped[DomainSource] = mapped_column(enum_column(DomainSource), default=DomainSource.PREVIOUS)
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    org: Mapped[Organisation] = relationship(foreign_keys=[org_id])
+    issuer: Mapped[Organisation | None] = relationship(foreign_keys=[issuer_id])
+    domains: Mapped[list[EnforcementDomain]] = relationship(secondary=reissue_campaign_domain, order_by="EnforcementDomain.code")
+
+
+class ReissueState(enum.Enum):
+    PENDING = "pending"
+    ISSUED = "issued"
+    INELIGIBLE = "ineligible"
+
+    @property
+    def label(self) -> str:
+        return str({ReissueState.PENDING: _l("Not yet processed"), ReissueState.ISSUED: _l("Issued"), ReissueState.INELIGIBLE: _l("Not eligible")}[self])
+
+
+class ReissueItem(Base):
+    """One officer of a re-issuance campaign: pending, issued (with the new credential), or not
+    eligible (with every reason). Issued once: a second run skips it."""
+
+    __tablename__ = "reissue_item"
+    __table_args__ = (UniqueConstraint("campaign_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("reissue_campaign.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    org_path: Mapped[str] = mapped_column(String(255), index=True)  # where the officer stood when added: the scope of who sees the line
+    state: Mapped[ReissueState] = mapped_column(enum_column(ReissueState), default=ReissueState.PENDING, index=True)
+    reasons: Mapped[str] = mapped_column(Text, default="")  # one per line, as HR was told
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("credential.id"))
+    credential_id: Mapped[int | None] = mapped_column(ForeignKey("credential.id"), unique=True)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    campaign: Mapped[ReissueCampaign] = relationship()
+    person: Mapped[Person] = relationship()
+    previous: Mapped[Credential | None] = relationship(foreign_keys=[previous_id])
+    credential: Mapped[Credential | None] = relationship(foreign_keys=[credential_id])
+
+    @property
+    def reason_list(self) -> list[str]:
+        return [line for line in self.reasons.splitlines() if line]

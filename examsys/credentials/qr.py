@@ -8,8 +8,10 @@ def matrix(data: str, border: int = 4) -> list[list[bool]]:
     """The modules, quiet zone included, at error level Q. A fixed mask pattern: any of the eight is
     valid, and scoring all eight (qrcode's default) cost 11 of a card's 23 ms."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=border, mask_pattern=2)
-    code.add_data(data)
-    code.make(fit=True)
+    # One segment: an upper-case URL is alphanumeric throughout, so splitting it into segments of
+    # different modes gains nothing; and the version is fitted once, not twice.
+    code.add_data(data, optimize=0)
+    code.make(fit=False)
     return code.get_matrix()
 
 

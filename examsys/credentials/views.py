@@ -92,26 +92,45 @@ def verify_photo(token: str):
     return Response(photo.jpeg, mimetype="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
-@bp.get("/credentials/<int:credential_id>/card.pdf")
-def card(credential_id: int):
-    """The card PDF: for HR of the credential's organisation, and for its holder."""
+def _printable(credential_id: int):
+    """The credential, for its holder or HR of its organisation; anyone else is told it does not exist."""
     from flask_login import current_user
 
     from examsys.auth.models import Role
     from examsys.auth.permissions import can
     from examsys.credentials.models import Credential
-    from examsys.credentials.pdf import card_pdf
-    from examsys.credentials.verification import token_for, url_for_token
 
-    db = get_session()
-    credential = db.get(Credential, credential_id)
+    credential = get_session().get(Credential, credential_id)
     allowed = current_user.is_authenticated and credential is not None and (
         current_user.person_id == credential.person_id or can(current_user, Role.HR_ADMIN, credential.org))
     if not allowed:
         raise NotFound(_("No such credential."))
-    pdf = card_pdf(credential, url_for_token(token_for(credential)))
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f"inline; filename=credential-{credential.number}.pdf",
+    return credential
+
+
+def _pdf_response(pdf: bytes, filename: str) -> Response:
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f"inline; filename={filename}",
                                                               "Cache-Control": "no-store"})
+
+
+@bp.get("/credentials/<int:credential_id>/card.pdf")
+def card(credential_id: int):
+    """The card PDF: for HR of the credential's organisation, and for its holder."""
+    from examsys.credentials.pdf import card_pdf
+    from examsys.credentials.verification import token_for, url_for_token
+
+    credential = _printable(credential_id)
+    return _pdf_response(card_pdf(credential, url_for_token(token_for(credential))), f"credential-{credential.number}.pdf")
+
+
+@bp.get("/credentials/<int:credential_id>/certificate.pdf")
+def certificate(credential_id: int):
+    """The A4 certificate PDF: the same people as the card."""
+    from examsys.credentials.certificate import certificate_pdf
+    from examsys.credentials.verification import token_for, url_for_token
+
+    credential = _printable(credential_id)
+    return _pdf_response(certificate_pdf(credential, url_for_token(token_for(credential))), f"certificate-{credential.number}.pdf")
 
 
 E_CARD_SECONDS = 90

@@ -1,0 +1,27 @@
+"""The public register page (公示): no login, no cookie, rate limited per client address."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from examsys.credentials.register import MAX_QUERY, search
+from examsys.db import get_session
+from examsys.extensions import limiter
+from examsys.web import cookieless
+
+bp = Blueprint("register", __name__)
+
+
+def _register_limit() -> str:
+    return current_app.config.get("REGISTER_RATE_LIMIT", "60 per minute")
+
+
+@bp.get("/public-register")
+@limiter.limit(_register_limit)
+@cookieless
+def index():
+    """Every officer whose credential is in force, a page at a time; the search narrows it."""
+    query = request.args.get("q", "").strip()[:MAX_QUERY]
+    page = search(get_session(), query, current_app.config["PAGE_SIZE"])
+    response = Response(render_template("credentials/register.html", page=page, query=query))
+    response.headers["Cache-Control"] = "no-store"  # a revocation must leave the register at once
+    return response
