@@ -236,7 +236,7 @@ class ActionStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return str({ActionStatus.OPEN: _l("Open"), ActionStatus.DONE: _l("Done"), ActionStatus.CANCELLED: _l("Withdrawn")}[self])
+        return str({ActionStatus.OPEN: _l("In hand"), ActionStatus.DONE: _l("Done"), ActionStatus.CANCELLED: _l("Withdrawn")}[self])
 
 
 class FollowUpAction(Base):
