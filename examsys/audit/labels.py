@@ -48,6 +48,8 @@ ACTION_LABELS = {
     "exam.grade_case": _l("Case answer graded"),
     "exam.regrade": _l("Exam regraded after a key fix"),
     "exam.publish": _l("Results published"),
+    "report.file": _l("Problem with an officer reported by the public"),
+    "report.handle": _l("Report from the public handled"),
 }
 
 
