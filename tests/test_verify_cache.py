@@ -103,3 +103,14 @@ def test_a_new_key_set_is_read_at_once(app, db, client, issued, tmp_path):
     assert verdict(client, token)[0] == "VALID"
     KeyStore(app.config["KEY_DIR"]).revoke(1, clock.now())  # a compromised key: its signatures stop counting
     assert verdict(client, token)[0] == "NOT VALID"
+
+
+def test_the_verify_page_is_rate_limited_per_address_even_when_answers_are_cached(app, db, client, issued):
+    _credential, token, _ = issued
+    app.config["VERIFY_RATE_LIMIT"] = "3 per minute"
+    one, other = {"REMOTE_ADDR": "198.51.100.1"}, {"REMOTE_ADDR": "198.51.100.2"}
+    assert [client.get(f"/V/{token}", environ_base=one).status_code for _ in range(4)] == [200, 200, 200, 429]
+    refused = client.get(f"/V/{token}", environ_base=one)
+    assert refused.status_code == 429
+    assert client.get(f"/V/{token}", environ_base=other).status_code == 200
+    assert "Set-Cookie" not in refused.headers

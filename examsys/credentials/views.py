@@ -9,14 +9,10 @@ from flask_babel import gettext as _
 
 from examsys.db import get_session
 from examsys.errors import NotFound
-from examsys.extensions import csrf, limiter
-from examsys.web import cookieless, select_locale
+from examsys.extensions import csrf
+from examsys.web import address_limit, cookieless, select_locale
 
 bp = Blueprint("credentials_public", __name__)
-
-
-def _verify_limit() -> str:
-    return current_app.config.get("VERIFY_RATE_LIMIT", "120 per minute")
 
 
 @bp.get("/.well-known/examsys-keyset.json")
@@ -79,8 +75,8 @@ def _as_of(moment: datetime) -> str:
 
 
 @bp.get("/V/<token>")
-@limiter.limit(_verify_limit)
-@cookieless
+@cookieless  # first, so that even a refusal (429) sets no cookie
+@address_limit("VERIFY_RATE_LIMIT", "120 per minute")
 def verify_page(token: str):
     """What the public sees on scanning: the verdict first, then who this is. Never reasons, ID numbers
     or history; no cookies. The page is rendered once per answer and locale, with a mark where the
@@ -105,8 +101,8 @@ def verify_page(token: str):
 
 
 @bp.get("/api/verify/<token>")
-@limiter.limit(_verify_limit)
-@cookieless
+@cookieless  # first, so that even a refusal (429) sets no cookie
+@address_limit("VERIFY_RATE_LIMIT", "120 per minute")
 def verify_json(token: str):
     """The same answer for machines."""
     from examsys import clock
@@ -129,8 +125,8 @@ def verify_json(token: str):
 
 
 @bp.get("/V/<token>/photo.jpg")
-@limiter.limit(_verify_limit)
-@cookieless
+@cookieless  # first, so that even a refusal (429) sets no cookie
+@address_limit("VERIFY_RATE_LIMIT", "120 per minute")
 def verify_photo(token: str):
     """The holder's photo, only for a validly signed token whose digest matches the photo."""
     from sqlalchemy import select
@@ -152,10 +148,6 @@ def verify_photo(token: str):
     return Response(jpeg, mimetype="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
-def _report_limit() -> str:
-    return current_app.config.get("REPORT_RATE_LIMIT", "5 per hour")
-
-
 def _cross_site() -> bool:
     """A post that a browser says came from another site. Browsers send Origin on every form POST (the
     report page keeps the same-origin referrer policy so it is not "null") and, lately, Sec-Fetch-Site."""
@@ -174,9 +166,9 @@ def _cross_site() -> bool:
 
 @bp.route("/V/<token>/report", methods=["GET", "POST"])
 @csrf.exempt  # no session here: the form token and the Origin check guard it (see reports.py)
-@limiter.limit(_verify_limit, methods=["GET"])
-@limiter.limit(_report_limit, methods=["POST"])
 @cookieless
+@address_limit("VERIFY_RATE_LIMIT", "120 per minute", methods=("GET", "HEAD"))
+@address_limit("REPORT_RATE_LIMIT", "5 per hour", methods=("POST",))
 def report(token: str):
     """Report a problem with this officer: anonymous, for the supervisors of the credential's
     organisation. Only for a genuine token of a credential on file."""
