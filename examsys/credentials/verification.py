@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from examsys import clock
@@ -87,17 +87,21 @@ def published_keys(store: KeyStore) -> dict:
     return cached[1]
 
 
+# Built once, with bound parameters: building a statement costs more than running it on this path.
+_HOLDER = (select(Credential.id, Credential.number, Credential.status, Credential.valid_to, Credential.region, Organisation.name,
+                  PersonPhoto.sha256)
+           .join(Organisation, Credential.org_id == Organisation.id)
+           .outerjoin(PersonPhoto, PersonPhoto.person_id == Credential.person_id)
+           .where(Credential.public_id == bindparam("public_id")))
+_DOMAINS = (select(EnforcementDomain.name).join(credential_domain, credential_domain.c.domain_id == EnforcementDomain.id)
+            .where(credential_domain.c.credential_id == bindparam("credential_id")).order_by(EnforcementDomain.code))
+
+
 def _holder(session: Session, claims: CredentialClaims) -> tuple[Holder, CredentialStatus, date] | None:
-    row = session.execute(
-        select(Credential.id, Credential.number, Credential.status, Credential.valid_to, Credential.region, Organisation.name,
-               PersonPhoto.sha256)
-        .join(Organisation, Credential.org_id == Organisation.id)
-        .outerjoin(PersonPhoto, PersonPhoto.person_id == Credential.person_id)
-        .where(Credential.public_id == claims.credential_id.hex())).one_or_none()
+    row = session.execute(_HOLDER, {"public_id": claims.credential_id.hex()}).one_or_none()
     if row is None or row.number != claims.number:
         return None
-    domains = tuple(session.scalars(select(EnforcementDomain.name).join(credential_domain, credential_domain.c.domain_id == EnforcementDomain.id)
-                                    .where(credential_domain.c.credential_id == row.id).order_by(EnforcementDomain.code)))
+    domains = tuple(session.scalars(_DOMAINS, {"credential_id": row.id}))
     photo_matches = row.sha256 is not None and bytes.fromhex(row.sha256)[:8] == claims.photo_digest
     return Holder(row.id, row.name, domains, row.region, photo_matches), row.status, row.valid_to
 

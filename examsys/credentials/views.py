@@ -55,15 +55,20 @@ def status_list():
     return response
 
 
-def _labels() -> dict[str, str]:
-    return {"VALID": _("VALID"), "SUSPENDED": _("SUSPENDED"), "NOT VALID": _("NOT VALID"), "CANNOT VERIFY": _("CANNOT VERIFY")}
+_LABELS: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
 
 
-def _step_labels() -> dict[str, str]:
-    return {"readable": _("The code could be read"), "signed by a published key": _("Signed by a published key"),
-            "signature": _("The signature is genuine"), "signed inside the key's window": _("Signed while the key was in use"),
-            "e-card code still fresh": _("The screen code is fresh"), "within validity": _("Within the period of validity"),
-            "current status": _("Current status: may enforce"), "published keys": _("The published keys could be read")}
+def _labels(locale: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The verdict words and the step names in `locale`, translated once per process."""
+    labels = _LABELS.get(locale)
+    if labels is None:
+        verdicts = {"VALID": _("VALID"), "SUSPENDED": _("SUSPENDED"), "NOT VALID": _("NOT VALID"), "CANNOT VERIFY": _("CANNOT VERIFY")}
+        steps = {"readable": _("The code could be read"), "signed by a published key": _("Signed by a published key"),
+                 "signature": _("The signature is genuine"), "signed inside the key's window": _("Signed while the key was in use"),
+                 "e-card code still fresh": _("The screen code is fresh"), "within validity": _("Within the period of validity"),
+                 "current status": _("Current status: may enforce"), "published keys": _("The published keys could be read")}
+        labels = _LABELS[locale] = (verdicts, steps)
+    return labels
 
 
 AS_OF_MARK = "\ue000"  # stands for the "as of" time in a cached page (a private-use character: never escaped, never in text)
@@ -88,8 +93,9 @@ def verify_page(token: str):
     locale = select_locale()  # the string Flask-Babel would parse: the cache key, without the parse
     parts = entry.pages.get(locale)
     if parts is None:
-        page = render_template("credentials/verify.html", result=entry.verdict, token=token, labels=_labels(),
-                               step_labels=_step_labels(), as_of_text=AS_OF_MARK)
+        labels, step_labels = _labels(locale)
+        page = render_template("credentials/verify.html", result=entry.verdict, token=token, labels=labels,
+                               step_labels=step_labels, as_of_text=AS_OF_MARK)
         if page.count(AS_OF_MARK) != 1:
             raise RuntimeError("credentials/verify.html must show as_of_text exactly once")
         head, _mark, tail = page.partition(AS_OF_MARK)
