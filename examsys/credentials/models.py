@@ -221,7 +221,8 @@ _STATUS_CHANGED = "examsys.credential_status_changed"
 @event.listens_for(Session, "before_flush")
 def _note_status_changes(session: Session, _context: object, _instances: object) -> None:
     """Remember that this transaction adds, deletes or changes the status of a credential, whichever
-    service or model method did it."""
+    service or model method did it. (A bulk `update(Credential)` statement would go unnoticed: status
+    changes go through the model's methods.)"""
     transaction = session.get_transaction()
     if transaction is None or session.info.get(_STATUS_CHANGED) is transaction:
         return
