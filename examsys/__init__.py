@@ -1,15 +1,19 @@
 """examsys: the qualification-exam and credential system for administrative law-enforcement officers."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from examsys.config import DefaultConfig, check_config
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints. No I/O happens here."""
+    # Imported here, not at the top: `examsys.credentials.offline` runs without Flask installed.
+    from flask import Flask
+
+    from examsys.config import DefaultConfig, check_config
+
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(DefaultConfig)
     if test_config is None:
@@ -37,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from examsys.credentials.hr_views import bp as credentials_bp
     from examsys.credentials.register_views import bp as register_bp
     from examsys.credentials.reissue_views import bp as reissue_bp
+    from examsys.credentials.report_views import bp as reports_bp
     from examsys.credentials.request_views import bp as credential_requests_bp
     from examsys.credentials.views import bp as credentials_public_bp
     from examsys.exams.views import bp as exams_bp
@@ -47,7 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from examsys.reviews.views import bp as reviews_bp
 
     for blueprint in (core_bp, auth_bp, orgs_bp, personnel_bp, me_bp, bank_bp, exams_bp, practice_bp, audit_bp, credentials_public_bp, credentials_bp,
-                      credential_requests_bp, reviews_bp, register_bp, reissue_bp):
+                      credential_requests_bp, reviews_bp, register_bp, reissue_bp, reports_bp):
         app.register_blueprint(blueprint)
 
     from examsys.cli import register_cli

@@ -24,6 +24,12 @@ class DefaultConfig:
     CREDENTIAL_FOUR_EYES = True
     CREDENTIAL_RENEWAL_MONTHS = 6
 
+    VERIFY_CACHE_SECONDS = 60  # longest reuse of a verify answer (a status change ends it at once); 0: no cache
+    VERIFY_CACHE_SIZE = 10_000  # answers kept per process
+    REPORT_RATE_LIMIT = "5 per hour"  # reports about an officer from the public, per client address
+    STATUS_LIST_HOURS = 24  # a status list's next update is due this long after it was issued
+    STATUS_LIST_CACHE_SECONDS = 60  # the published list is rebuilt at least this often (and on every status change)
+
     # Sessions: idle expiry slides with each request; an absolute cap forces a fresh login.
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=60)
     SESSION_ABSOLUTE_HOURS = 12

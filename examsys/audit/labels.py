@@ -66,6 +66,8 @@ ACTION_LABELS = {
     "credential_request.amend": _l("Credential request amended and resubmitted"),
     "credential_request.approve": _l("Credential request approved"),
     "credential_request.withdraw": _l("Credential request withdrawn"),
+    "report.file": _l("Problem with an officer reported by the public"),
+    "report.handle": _l("Report from the public handled"),
 }
 
 

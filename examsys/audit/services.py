@@ -55,12 +55,14 @@ def record(
     org: Organisation | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    public: bool = False,
 ) -> AuditEntry:
     """Append one entry, chained to the last; the caller's transaction commits it.
 
     The head row is locked (SELECT ... FOR UPDATE on PostgreSQL), so concurrent writers queue
-    instead of forking the chain."""
-    return record_many(session, actor, [AuditItem(action, target_type, target_id, label, org, before, after)])[0]
+    instead of forking the chain. `public`: an anonymous member of the public acted (a report from
+    the verify page); the entry names no actor and keeps no client address."""
+    return record_many(session, actor, [AuditItem(action, target_type, target_id, label, org, before, after)], public=public)[0]
 
 
 @dataclass(frozen=True)
@@ -74,13 +76,13 @@ class AuditItem:
     after: dict[str, Any] | None = None
 
 
-def record_many(session: Session, actor: User | None, items: list[AuditItem]) -> list[AuditEntry]:
+def record_many(session: Session, actor: User | None, items: list[AuditItem], *, public: bool = False) -> list[AuditEntry]:
     """Append several entries under one lock of the head (bulk imports)."""
     head = _lock_head(session)
-    address = _client_address()
+    address = "" if public else _client_address()
     entries = []
     for item in items:
-        entry = _make_entry(head, actor, item, address)
+        entry = _make_entry(head, None if public else actor, item, address, "public" if public else None)
         head.last_seq, head.last_hash = entry.seq, entry.hash
         entries.append(entry)
     session.add_all(entries)
@@ -88,14 +90,14 @@ def record_many(session: Session, actor: User | None, items: list[AuditItem]) ->
     return entries
 
 
-def _make_entry(head: AuditHead, actor: User | None, item: AuditItem, address: str) -> AuditEntry:
+def _make_entry(head: AuditHead, actor: User | None, item: AuditItem, address: str, actor_name: str | None = None) -> AuditEntry:
     action, target_type, target_id, label, org, before, after = (item.action, item.target_type, item.target_id, item.label,
                                                                   item.org, item.before, item.after)
     entry = AuditEntry(
         seq=head.last_seq + 1,
         at=clock.now(),
         actor_id=actor.id if actor is not None else None,
-        actor_name=actor.username if actor is not None else "system",
+        actor_name=actor_name or (actor.username if actor is not None else "system"),
         action=action,
         target_type=target_type,
         target_id=str(target_id),

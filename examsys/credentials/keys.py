@@ -1,14 +1,18 @@
-"""Signing keys and the published key set.
+"""Signing keys and the documents they sign: the published key set and the status lists.
 
 A root key signs the key set document (every signing key's id, public key, signing window and status);
-signing keys sign credential tokens and rotate. A token's signature counts only if it was made inside
-its key's window. Private keys live in files readable only by their owner (EXAMSYS_KEY_DIR), never in
-the repository, the database or a response."""
+signing keys sign credential tokens and the status lists, and rotate. A signature counts only if it was
+made inside its key's window. Private keys live in files readable only by their owner (EXAMSYS_KEY_DIR),
+never in the repository, the database or a response. Like token.py, this module needs nothing but
+`cryptography`, so the offline verifier can use it without the application; docs/credential-format.md
+describes both documents byte by byte."""
 from __future__ import annotations
 
 import base64
 import json
 import os
+import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +23,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 KEYSET_DOMAIN = b"examsys/keyset/v1\x00"
+STATUS_LIST_DOMAIN = b"examsys/status-list/v1\x00"  # domain separation: a status list signature means nothing elsewhere
+STATUS_LIST_MAX_BITS = 1 << 32  # status indices are 4 bytes in the token
+CLOCK_SKEW = timedelta(minutes=5)  # a list issued this far in the verifier's future is still accepted
 ROOT_FILE, KEYSET_FILE = "root.pem", "keyset.json"
 
 
@@ -156,3 +163,104 @@ def read_keyset(document: dict[str, Any], root_public_key: str) -> dict[int, Pub
         keys[entry["kid"]] = PublishedKey(entry["kid"], load_public(entry["public_key"]), datetime.fromisoformat(entry["not_before"]),
                                           datetime.fromisoformat(entry["not_after"]) if entry["not_after"] else None, entry["status"])
     return keys
+
+
+# ---- status lists -----------------------------------------------------------------------------------
+
+class StatusListError(KeyError_):
+    """The status list cannot be used: unreadable, not signed by a current signing key, or stale."""
+
+
+class Bits:
+    """A bitstring read as a set of status indices: bit i is byte i // 8, mask 0x80 >> (i % 8)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __contains__(self, index: object) -> bool:
+        if not isinstance(index, int) or index < 0 or index >= len(self.data) * 8:
+            return False  # beyond the list: issued after it, so in neither list
+        return bool(self.data[index >> 3] & (0x80 >> (index & 7)))
+
+    @classmethod
+    def of(cls, indices: Iterable[int], size: int) -> Bits:
+        data = bytearray(size // 8)
+        for index in indices:
+            data[index >> 3] |= 0x80 >> (index & 7)
+        return cls(bytes(data))
+
+
+@dataclass(frozen=True)
+class StatusList:
+    kid: int
+    issued: datetime
+    next_update: datetime
+    size: int  # bits in each list
+    revoked: Bits  # no longer in force: revoked, cancelled or superseded
+    suspended: Bits
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def status_list_size(highest_index: int | None) -> int:
+    """Bits in a list: enough for every status index issued so far, a whole number of bytes, at least 8."""
+    return max(8, ((highest_index or 0) // 8 + 1) * 8)
+
+
+def sign_status_list(kid: int, key: ec.EllipticCurvePrivateKey, issued: datetime, next_update: datetime, size: int,
+                     revoked: Iterable[int], suspended: Iterable[int]) -> dict[str, Any]:
+    """The status list document: both bitstrings, zlib-compressed and Base64-encoded, signed with ES256 by
+    the current signing key over a domain-separated message."""
+    if size % 8 or not 0 < size <= STATUS_LIST_MAX_BITS:
+        raise ValueError("a status list holds a whole number of bytes")
+
+    def packed(indices: Iterable[int]) -> str:
+        return base64.b64encode(zlib.compress(Bits.of(indices, size).data, 9)).decode("ascii")
+
+    body = {"version": 1, "alg": "ES256", "kid": kid, "issued": _timestamp(issued), "next_update": _timestamp(next_update),
+            "size": size, "revoked": packed(revoked), "suspended": packed(suspended)}
+    signature = key.sign(STATUS_LIST_DOMAIN + _canonical(body), ec.ECDSA(hashes.SHA256()))
+    return {"status_list": body, "signature": base64.b64encode(signature).decode("ascii")}
+
+
+def _unpack(text: str, size: int) -> Bits:
+    inflater = zlib.decompressobj()
+    data = inflater.decompress(base64.b64decode(text, validate=True), size // 8 + 1)
+    if len(data) != size // 8 or not inflater.eof or inflater.unconsumed_tail:
+        raise StatusListError("a bitstring does not have the list's size")
+    return Bits(data)
+
+
+def read_status_list(document: dict[str, Any] | None, keys: dict[int, PublishedKey], now: datetime) -> StatusList:
+    """Check a status list against the (already root-checked) key set and the time: signed by a published
+    key inside that key's window, issued no later than now (with a little clock skew) and not past its
+    next update. Raises StatusListError saying what is wrong; never returns an unusable list."""
+    if document is None:
+        raise StatusListError("no status list")
+    try:
+        body, signature = document["status_list"], base64.b64decode(document["signature"], validate=True)
+        if body["version"] != 1 or body["alg"] != "ES256":
+            raise StatusListError("unknown status list version or algorithm")
+        key = keys.get(body["kid"]) if isinstance(body["kid"], int) else None
+        if key is None:
+            raise StatusListError("the status list is signed by an unknown key")
+        key.public_key.verify(signature, STATUS_LIST_DOMAIN + _canonical(body), ec.ECDSA(hashes.SHA256()))
+        issued, next_update = datetime.fromisoformat(body["issued"]), datetime.fromisoformat(body["next_update"])
+        size = body["size"]
+        if issued.tzinfo is None or next_update.tzinfo is None or not isinstance(size, int) or size % 8 or not 0 < size <= STATUS_LIST_MAX_BITS:
+            raise StatusListError("the status list's times or size cannot be read")
+        if not key.covers(issued):
+            raise StatusListError("the status list was signed outside its key's window, or by a revoked key")
+        if issued > now + CLOCK_SKEW:
+            raise StatusListError("the status list is dated in the future: check this device's clock")
+        if now > next_update:
+            raise StatusListError(f"the status list is stale: its next update was due {next_update.isoformat()}")
+        return StatusList(body["kid"], issued, next_update, size, _unpack(body["revoked"], size), _unpack(body["suspended"], size))
+    except StatusListError:
+        raise
+    except InvalidSignature as exc:
+        raise StatusListError("the status list's signature does not match: it was altered or not made by the issuer") from exc
+    except (KeyError, ValueError, TypeError, zlib.error) as exc:
+        raise StatusListError("the status list cannot be read") from exc

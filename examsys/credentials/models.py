@@ -1,5 +1,6 @@
 """Credentials (行政执法证) and what happens to them: requests, the credential's lifecycle, its events,
-and the card-recovery (收回) tasks that suspension, revocation and cancellation open."""
+the card-recovery (收回) tasks that suspension, revocation and cancellation open, the status version that
+moves with every status change, and the public's reports about an officer."""
 from __future__ import annotations
 
 import enum
@@ -7,8 +8,10 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Column, Date, ForeignKey, String, Table, Text, UniqueConstraint, event, inspect
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from examsys import clock
 from examsys.db import Base, UTCDateTime, enum_column
@@ -330,3 +333,109 @@ class ReissueItem(Base):
     @property
     def reason_list(self) -> list[str]:
         return [line for line in self.reasons.splitlines() if line]
+
+
+class ReportCategory(enum.Enum):
+    PHOTO_MISMATCH = "photo_mismatch"
+    CONDUCT = "conduct"
+    MISUSE = "misuse"
+    WRONG_DETAILS = "wrong_details"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(REPORT_CATEGORY_LABELS[self])
+
+
+REPORT_CATEGORY_LABELS = {
+    ReportCategory.PHOTO_MISMATCH: _l("The person does not look like the photo"),
+    ReportCategory.CONDUCT: _l("Conduct during enforcement"),
+    ReportCategory.MISUSE: _l("The credential seems to be misused (suspended, revoked, or someone else's)"),
+    ReportCategory.WRONG_DETAILS: _l("The details shown are wrong"),
+    ReportCategory.OTHER: _l("Something else"),
+}
+
+
+class ReportStatus(enum.Enum):
+    OPEN = "open"
+    HANDLED = "handled"
+
+    @property
+    def label(self) -> str:
+        return str({ReportStatus.OPEN: _l("Not yet handled"), ReportStatus.HANDLED: _l("Handled")}[self])
+
+
+class OfficerReport(Base):
+    """A problem with an officer, reported by anyone from the public verify page, for the supervisors
+    (执法监督) of the credential's organisation. Anonymous: nothing about the reporter is kept, not even
+    the client address (the rate limit keys on it in the limiter's store only)."""
+
+    __tablename__ = "officer_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credential_id: Mapped[int] = mapped_column(ForeignKey("credential.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)  # the credential's, when reported
+    category: Mapped[ReportCategory] = mapped_column(enum_column(ReportCategory))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    status: Mapped[ReportStatus] = mapped_column(enum_column(ReportStatus), default=ReportStatus.OPEN, index=True)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_note: Mapped[str] = mapped_column(Text, default="")
+
+    credential: Mapped[Credential] = relationship()
+    org: Mapped[Organisation] = relationship()
+
+    def mark_handled(self, note: str, at: datetime, by_id: int) -> None:
+        if self.status is not ReportStatus.OPEN:
+            raise InvalidState(_("This report has already been handled."))
+        self.status, self.handled_note, self.handled_at, self.handled_by_id = ReportStatus.HANDLED, note, at, by_id
+
+
+class StatusVersion(Base):
+    """One row whose number moves, in the same transaction, with every change of any credential's status
+    (issue, supersede, suspend, reinstate, revoke, cancel). Whatever caches a verdict or a status list keys
+    it on this number, so a change is public at once on every worker and app node."""
+
+    __tablename__ = "credential_status_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(default=0)
+
+
+_STATUS_CHANGED = "examsys.credential_status_changed"
+
+
+@event.listens_for(Session, "before_flush")
+def _note_status_changes(session: Session, _context: object, _instances: object) -> None:
+    """Remember that this transaction adds, deletes or changes the status of a credential, whichever
+    service or model method did it. (A bulk `update(Credential)` statement would go unnoticed: status
+    changes go through the model's methods.)"""
+    transaction = session.get_transaction()
+    if transaction is None or session.info.get(_STATUS_CHANGED) is transaction:
+        return
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, Credential):
+            session.info[_STATUS_CHANGED] = transaction
+            return
+    for obj in session.dirty:
+        if isinstance(obj, Credential) and inspect(obj).attrs.status.history.has_changes():
+            session.info[_STATUS_CHANGED] = transaction
+            return
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_status_version(session: Session) -> None:
+    """Move the status version as the last write of a transaction that changed a status. Taking its row
+    lock last means no transaction holds it while waiting for another lock (no deadlock with the audit
+    chain's head)."""
+    if session.in_nested_transaction():
+        return  # the outer transaction commits for real
+    session.flush()
+    transaction = session.get_transaction()
+    if transaction is None or session.info.get(_STATUS_CHANGED) is not transaction:
+        return
+    del session.info[_STATUS_CHANGED]
+    insert = (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(StatusVersion)
+    session.execute(insert.values(id=1, version=1).on_conflict_do_update(index_elements=["id"],
+                                                                           set_={"version": StatusVersion.version + 1}))

@@ -1,12 +1,23 @@
-"""Verifying a credential token with nothing but the published key set (and, next, the status lists):
-the same steps the verify page takes, for the command line and for verifiers without a connection.
-It imports nothing of the application beyond the token and key modules."""
+"""Verifying a credential token with nothing but the published key set and status lists: the same steps
+the verify page takes, for the command line and for verifiers without a connection to the issuer.
+
+It imports nothing of the application beyond the token and key modules (no Flask, no database), so it
+runs anywhere `cryptography` does:
+
+    python -m examsys.credentials.offline TOKEN_OR_URL --keyset examsys-keyset.json --status examsys-status.json [--root KEY]
+
+The two files are what /.well-known/examsys-keyset.json and /.well-known/examsys-status.json serve."""
 from __future__ import annotations
 
+import argparse
+import json
+import sys
+from collections.abc import Container
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from examsys.credentials.keys import KeyError_, PublishedKey
+from examsys.credentials.keys import KeyError_, PublishedKey, StatusList, StatusListError, read_keyset, read_status_list
 from examsys.credentials.token import CredentialClaims, TokenError, decode_body, split, verify_signature
 
 VALID, SUSPENDED, NOT_VALID, CANNOT_VERIFY = "VALID", "SUSPENDED", "NOT VALID", "CANNOT VERIFY"
@@ -20,8 +31,8 @@ class Verdict:
     reason: str = ""
 
 
-def verify(token: str, keys: dict[int, PublishedKey], now: datetime, *, revoked: frozenset[int] | None = None,
-           suspended: frozenset[int] | None = None) -> Verdict:
+def verify(token: str, keys: dict[int, PublishedKey], now: datetime, *, revoked: Container[int] | None = None,
+           suspended: Container[int] | None = None) -> Verdict:
     """Signature, then the key's window, then validity dates, then (when given) the status lists.
     Fails closed: anything that cannot be checked is CANNOT VERIFY, never VALID."""
     result = Verdict(CANNOT_VERIFY)
@@ -75,3 +86,69 @@ def verify(token: str, keys: dict[int, PublishedKey], now: datetime, *, revoked:
     result.steps.append(("current status", True))
     result.verdict = VALID
     return result
+
+
+def verify_documents(token: str, keyset_document: dict[str, Any] | None, status_document: dict[str, Any] | None, now: datetime, *,
+                     root_public_key: str | None = None) -> Verdict:
+    """The verify page's verdict from the published documents alone. The key set must carry the root
+    key's signature (pin `root_public_key`; without it the document's own copy is trusted). A missing,
+    stale or badly signed status list gives CANNOT VERIFY for a genuine token: never VALID."""
+    try:
+        if keyset_document is None:
+            raise KeyError_("no key set")
+        keys = read_keyset(keyset_document, root_public_key or keyset_document.get("root_public_key", ""))
+    except (KeyError_, KeyError, AttributeError, TypeError, ValueError) as error:
+        return Verdict(CANNOT_VERIFY, steps=[("published keys", False)], reason=str(error) or "the key set cannot be read")
+    lists: StatusList | None = None
+    problem = ""
+    try:
+        lists = read_status_list(status_document, keys, now)
+    except StatusListError as error:
+        problem = str(error)
+    result = verify(token, keys, now, revoked=lists.revoked if lists else None, suspended=lists.suspended if lists else None)
+    steps = [step for step, _passed in result.steps]
+    if "current status" in steps:  # the token itself held: say whether the list could be used
+        result.steps.insert(steps.index("current status"), ("status list current", lists is not None))
+        if lists is None:
+            result.reason = problem
+    return result
+
+
+def _read_json(path: str) -> dict[str, Any] | None:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line: prints each step and the verdict; exit status 0 only when VALID."""
+    parser = argparse.ArgumentParser(prog="python -m examsys.credentials.offline",
+                                     description="Verify a credential token with the published key set and status list only.")
+    parser.add_argument("token", help="the token, or the whole verify URL the QR code holds")
+    parser.add_argument("--keyset", required=True, help="the key set document (/.well-known/examsys-keyset.json)")
+    parser.add_argument("--status", required=True, help="the status list document (/.well-known/examsys-status.json)")
+    parser.add_argument("--root", help="the pinned root public key (Base64 DER, as `flask keys init` printed it)")
+    parser.add_argument("--now", help="check as of this time (ISO 8601 with zone; default: now)")
+    args = parser.parse_args(argv)
+    now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
+    if now.tzinfo is None:
+        parser.error("--now needs a time zone, e.g. 2026-06-01T08:00:00+08:00")
+    keyset = _read_json(args.keyset)
+    if not args.root:
+        print("warning: no --root given; trusting the root key inside the key set file", file=sys.stderr)
+    result = verify_documents(args.token.rsplit("/", 1)[-1], keyset, _read_json(args.status), now, root_public_key=args.root)
+    for step, passed in result.steps:
+        print(f"{'ok ' if passed else 'NO '} {step}")
+    if result.claims is not None:
+        print(f"{result.claims.name} {result.claims.number} valid to {result.claims.valid_to}")
+    if result.reason:
+        print(f"({result.reason})")
+    print(result.verdict)
+    return 0 if result.verdict == VALID else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

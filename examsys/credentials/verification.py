@@ -1,21 +1,27 @@
 """Public verification: what anyone scanning a credential's QR code is told, from the token's signature,
-its key's window and the credential's live status. Fails closed: an error is never shown as valid."""
+its key's window and the credential's live status. Fails closed: an error is never shown as valid.
+Answers are cached per process, keyed on the database's status version (see `answer`)."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from examsys import clock
 from examsys.credentials import offline
 from examsys.credentials.keys import KeyError_, KeyStore, read_keyset
-from examsys.credentials.models import Credential, CredentialStatus
+from examsys.credentials.models import Credential, CredentialStatus, credential_domain
+from examsys.credentials.status import current_version
 from examsys.credentials.token import CredentialClaims, photo_digest, sign, verify_url
-from examsys.personnel.models import Person
+from examsys.db import get_session
+from examsys.orgs.models import Organisation
+from examsys.personnel.models import EnforcementDomain, PersonPhoto
 
 
 def key_store() -> KeyStore:
@@ -39,13 +45,24 @@ def url_for_token(token: str) -> str:
     return verify_url(current_app.config["PUBLIC_BASE_URL"], token)
 
 
-@dataclass
+@dataclass(frozen=True)
+class Holder:
+    """What the page shows of the credential from the database (never reasons, ID numbers or history)."""
+
+    credential_id: int
+    organisation: str
+    domains: tuple[str, ...]
+    region: str
+    photo_matches: bool  # a photo is on file and it is the one the token names
+
+
+@dataclass(frozen=True)
 class PublicVerdict:
     verdict: str  # VALID, SUSPENDED, NOT VALID, CANNOT VERIFY
     as_of: datetime
-    steps: list[tuple[str, bool]] = field(default_factory=list)
+    steps: tuple[tuple[str, bool], ...] = ()
     claims: CredentialClaims | None = None
-    credential: Credential | None = None
+    holder: Holder | None = None
     signed: bool = False  # the signature held: only then may the photo be shown
     expired: bool = False
 
@@ -53,12 +70,16 @@ class PublicVerdict:
 _KEYSET_CACHE: dict[str, tuple[tuple[float, int], dict]] = {}
 
 
+def keyset_stamp(store: KeyStore) -> tuple[float, int]:
+    stamp = (store.folder / "keyset.json").stat()
+    return stamp.st_mtime, stamp.st_size
+
+
 def published_keys(store: KeyStore) -> dict:
     """The key set, its root signature checked; re-read whenever the file changes (a rotation), so
     every app node sees a new key as soon as its file is there."""
     path = store.folder / "keyset.json"
-    stamp = path.stat()
-    key = (stamp.st_mtime, stamp.st_size)
+    key = keyset_stamp(store)
     cached = _KEYSET_CACHE.get(str(path))
     if cached is None or cached[0] != key:
         cached = (key, read_keyset(store.document(), store.root_public()))
@@ -66,7 +87,27 @@ def published_keys(store: KeyStore) -> dict:
     return cached[1]
 
 
+# Built once, with bound parameters: building a statement costs more than running it on this path.
+_HOLDER = (select(Credential.id, Credential.number, Credential.status, Credential.valid_to, Credential.region, Organisation.name,
+                  PersonPhoto.sha256)
+           .join(Organisation, Credential.org_id == Organisation.id)
+           .outerjoin(PersonPhoto, PersonPhoto.person_id == Credential.person_id)
+           .where(Credential.public_id == bindparam("public_id")))
+_DOMAINS = (select(EnforcementDomain.name).join(credential_domain, credential_domain.c.domain_id == EnforcementDomain.id)
+            .where(credential_domain.c.credential_id == bindparam("credential_id")).order_by(EnforcementDomain.code))
+
+
+def _holder(session: Session, claims: CredentialClaims) -> tuple[Holder, CredentialStatus, date] | None:
+    row = session.execute(_HOLDER, {"public_id": claims.credential_id.hex()}).one_or_none()
+    if row is None or row.number != claims.number:
+        return None
+    domains = tuple(session.scalars(_DOMAINS, {"credential_id": row.id}))
+    photo_matches = row.sha256 is not None and bytes.fromhex(row.sha256)[:8] == claims.photo_digest
+    return Holder(row.id, row.name, domains, row.region, photo_matches), row.status, row.valid_to
+
+
 def verify(session: Session, token: str) -> PublicVerdict:
+    """Signature, key window, validity, then the live status, read now (no cache)."""
     now = clock.now()
     store = key_store()
     try:
@@ -74,31 +115,96 @@ def verify(session: Session, token: str) -> PublicVerdict:
     except (KeyError_, OSError, ValueError):
         keys = {}
     if not keys:
-        return PublicVerdict(offline.CANNOT_VERIFY, now, [("published keys", False)])
+        return PublicVerdict(offline.CANNOT_VERIFY, now, (("published keys", False),))
     checked = offline.verify(token, keys, now, revoked=frozenset(), suspended=frozenset())
-    result = PublicVerdict(checked.verdict, now, list(checked.steps), checked.claims, signed=checked.claims is not None)
-    if checked.claims is None:
-        return result
-    result.expired = now.date() > checked.claims.valid_to
+    claims = checked.claims
+    if claims is None:
+        return PublicVerdict(checked.verdict, now, tuple(checked.steps))
+    expired = now.date() > claims.valid_to
     if checked.verdict != offline.VALID:
-        return result
+        return PublicVerdict(checked.verdict, now, tuple(checked.steps), claims, signed=True, expired=expired)
     # The live status replaces the lists' step: the database is the current truth.
-    result.steps = [s for s in result.steps if s[0] != "current status"]
-    credential = session.scalar(select(Credential).where(Credential.public_id == checked.claims.credential_id.hex()).options(
-        joinedload(Credential.org), selectinload(Credential.domains), joinedload(Credential.person).joinedload(Person.photo)))
-    result.credential = credential
-    if credential is None or credential.number != checked.claims.number:
-        result.steps.append(("current status", False))
-        result.verdict = offline.NOT_VALID
-        return result
-    if credential.status is CredentialStatus.ACTIVE and not credential.expired(now.date()):
-        result.steps.append(("current status", True))
-        result.verdict = offline.VALID
-    elif credential.status is CredentialStatus.SUSPENDED and not credential.expired(now.date()):
-        result.steps.append(("current status", False))
-        result.verdict = offline.SUSPENDED
+    steps = [s for s in checked.steps if s[0] != "current status"]
+    found = _holder(session, claims)
+    if found is None:
+        return PublicVerdict(offline.NOT_VALID, now, (*steps, ("current status", False)), claims, signed=True, expired=expired)
+    holder, status, valid_to = found
+    expired = now.date() > valid_to
+    if status is CredentialStatus.ACTIVE and not expired:
+        verdict = offline.VALID
+    elif status is CredentialStatus.SUSPENDED and not expired:
+        verdict = offline.SUSPENDED
     else:
-        result.expired = credential.expired(now.date())
-        result.steps.append(("current status", False))
-        result.verdict = offline.NOT_VALID
-    return result
+        verdict = offline.NOT_VALID
+    return PublicVerdict(verdict, now, (*steps, ("current status", verdict == offline.VALID)), claims, holder, True, expired)
+
+
+# ---- the per-process answer cache ------------------------------------------------------------------
+#
+# The verify page is the hottest public page. An answer is reused only while nothing it depends on can
+# have changed: the status version (moved by every status change, read from the database on every
+# request, so right across workers and app nodes), the key set file, today's date (validity), and at
+# most VERIFY_CACHE_SECONDS (default 60; organisation names and photos may lag that long, never a
+# verdict); an e-card code's answer never outlives the code.
+
+@dataclass
+class CachedAnswer:
+    stamp: tuple[Any, ...]
+    until: datetime
+    verdict: PublicVerdict
+    pages: dict[str, tuple[str, str]] = field(default_factory=dict)  # locale -> the page around its "as of" time
+    json: dict[str, Any] | None = None  # the JSON answer but its "as of" time
+
+
+class AnswerCache:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: dict[str, CachedAnswer] = {}
+        self.lock = threading.Lock()
+
+    def get(self, token: str, stamp: tuple[Any, ...], now: datetime) -> CachedAnswer | None:
+        entry = self.entries.get(token)
+        if entry is None or entry.stamp != stamp or not now < entry.until:
+            return None
+        return entry
+
+    def put(self, token: str, entry: CachedAnswer) -> None:
+        with self.lock:
+            self.entries.pop(token, None)
+            while len(self.entries) >= self.size:
+                self.entries.pop(next(iter(self.entries)))  # the oldest
+            self.entries[token] = entry
+
+
+def _answer_cache() -> AnswerCache:
+    cache = current_app.extensions.get("examsys.verify_cache")
+    if cache is None:
+        cache = current_app.extensions["examsys.verify_cache"] = AnswerCache(current_app.config.get("VERIFY_CACHE_SIZE", 10_000))
+    return cache
+
+
+def answer(token: str) -> CachedAnswer:
+    """The public answer for `token`, from the cache when nothing it depends on has changed (the
+    request's ORM session is only opened when the answer has to be worked out)."""
+    now = clock.now()
+    seconds = current_app.config.get("VERIFY_CACHE_SECONDS", 60)
+    store = key_store()
+    try:
+        keys_stamp: Any = keyset_stamp(store)
+    except OSError:
+        keys_stamp = None
+    # The version is read before the answer is computed: an answer computed from newer rows than its
+    # stamp says is only ever discarded too early, never kept too long.
+    stamp = (current_version(), keys_stamp, str(store.folder), now.date())
+    cache = _answer_cache()
+    entry = cache.get(token, stamp, now) if seconds > 0 else None
+    if entry is not None:
+        return entry
+    result = verify(get_session(), token)
+    until = now + timedelta(seconds=seconds)
+    if result.claims is not None and result.claims.expires_at is not None:
+        until = min(until, result.claims.expires_at)
+    entry = CachedAnswer(stamp, until, result)
+    if seconds > 0:
+        cache.put(token, entry)
+    return entry
