@@ -335,13 +335,13 @@ def _upsert(dialect: str, set_flag: bool) -> Any:
 def save_for_login(session: Session, login_id: str, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
                    flagged: bool | None = None) -> SaveResult:
     """The exam room's hot path: the session's login id and the attempt are checked in one query."""
-    row = session.execute(_ROW_BY_LOGIN, {"attempt_id": attempt_id, "login_id": login_id}).first()
+    row = session.connection().execute(_ROW_BY_LOGIN, {"attempt_id": attempt_id, "login_id": login_id}).first()
     return _save(session, row, attempt_id, token, position, raw, seq, flagged)
 
 
 def save_for_person(session: Session, person_id: int, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
                     flagged: bool | None = None) -> SaveResult:
-    row = session.execute(_ROW_BY_PERSON, {"attempt_id": attempt_id, "person_id": person_id}).first()
+    row = session.connection().execute(_ROW_BY_PERSON, {"attempt_id": attempt_id, "person_id": person_id}).first()
     return _save(session, row, attempt_id, token, position, raw, seq, flagged)
 
 
@@ -368,7 +368,7 @@ def _save(session: Session, row: Any, attempt_id: int, token: str | None, positi
     item = row.items[position]
     response = normalise_response(QuestionType(item["t"]), raw, item["o"])
     statement = _upsert(session.get_bind().dialect.name, flagged is not None)
-    kept = session.execute(statement, {"attempt_id": attempt_id, "position": position, "response": response, "seq": seq, "saved_at": now,
+    kept = session.connection().execute(statement, {"attempt_id": attempt_id, "position": position, "response": response, "seq": seq, "saved_at": now,
                                        "flagged": bool(flagged)}).first()
     if kept is None:  # a newer save is already there
         current = session.execute(select(Answer.seq, Answer.saved_at).where(Answer.attempt_id == attempt_id, Answer.position == position)).one()
