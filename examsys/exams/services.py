@@ -1,6 +1,7 @@
 """Use cases of exams: plans, opening (papers generated in advance), the exam room, grading, results."""
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Select, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -334,15 +335,103 @@ def _upsert(dialect: str, set_flag: bool) -> Any:
 
 def save_for_login(session: Session, login_id: str, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
                    flagged: bool | None = None) -> SaveResult:
-    """The exam room's hot path: the session's login id and the attempt are checked in one query."""
-    row = session.connection().execute(_ROW_BY_LOGIN, {"attempt_id": attempt_id, "login_id": login_id}).first()
+    """The exam room's hot path: the session's login id and the attempt are checked in one query (on
+    PostgreSQL, in the same statement as the write: see _save_in_one_statement)."""
+    session.flush()  # the statements below run on the connection, without the ORM's autoflush
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return _save_in_one_statement(session, "login", login_id, attempt_id, token, position, raw, seq, flagged)
+    row = connection.execute(_ROW_BY_LOGIN, {"attempt_id": attempt_id, "login_id": login_id}).first()
     return _save(session, row, attempt_id, token, position, raw, seq, flagged)
 
 
 def save_for_person(session: Session, person_id: int, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
                     flagged: bool | None = None) -> SaveResult:
-    row = session.connection().execute(_ROW_BY_PERSON, {"attempt_id": attempt_id, "person_id": person_id}).first()
+    session.flush()
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return _save_in_one_statement(session, "person", person_id, attempt_id, token, position, raw, seq, flagged)
+    row = connection.execute(_ROW_BY_PERSON, {"attempt_id": attempt_id, "person_id": person_id}).first()
     return _save(session, row, attempt_id, token, position, raw, seq, flagged)
+
+
+# On PostgreSQL a save is one statement: it finds the attempt (the caller's own, by login id or person),
+# writes the answer only if the attempt is in progress on this device before its deadline, and returns
+# what the checks need. The answer is written in the form `_presumed` gives it before the paper's item
+# is known; `_save_in_one_statement` then checks it against that item.
+_SAVE_IN_ONE = """
+    WITH target AS (
+        SELECT a.id, a.status, a.deadline, a.device_token, a.items -> CAST(:position AS INTEGER) AS item
+        FROM attempt AS a {owner}
+        WHERE a.id = :attempt_id
+    ), kept AS (
+        INSERT INTO answer AS an (attempt_id, position, response, seq, saved_at, flagged, grader_comment)
+        SELECT id, :position, CAST(:response AS JSON), :seq, :now, :flagged, ''
+        FROM target
+        WHERE status = 'in_progress' AND deadline > :now AND device_token = :token AND item IS NOT NULL
+        ON CONFLICT (attempt_id, position) DO UPDATE
+            SET response = excluded.response, seq = excluded.seq, saved_at = excluded.saved_at,
+                flagged = CASE WHEN :set_flag THEN excluded.flagged ELSE an.flagged END
+            WHERE an.seq < excluded.seq
+        RETURNING an.seq
+    )
+    SELECT target.status, target.deadline, target.device_token, target.item, (SELECT seq FROM kept) AS kept FROM target"""
+_SAVE_IN_ONE_BY = {
+    "login": text(_SAVE_IN_ONE.format(owner="JOIN user_account AS u ON u.person_id = a.person_id AND u.login_id = :owner AND u.active")),
+    "person": text(_SAVE_IN_ONE.format(owner="").replace("WHERE a.id = :attempt_id", "WHERE a.id = :attempt_id AND a.person_id = :owner")),
+}
+
+
+def _presumed(raw: Any) -> Any:
+    """What normalise_response makes of an answer whatever the item's type, in nearly every save: blank,
+    true/false, a sorted set of letters, or as sent. Where the item's type says otherwise (a fill-in
+    answer "true", a single letter for a multiple choice), the save writes again."""
+    if raw in (None, "", []):
+        return None
+    if isinstance(raw, bool) or raw in ("true", "false"):
+        return raw in (True, "true")
+    if isinstance(raw, list) and all(isinstance(value, str) for value in raw):
+        return sorted(set(raw))
+    return raw
+
+
+def _save_in_one_statement(session: Session, by: str, owner: Any, attempt_id: int, token: str | None, position: int, raw: Any,
+                           seq: int, flagged: bool | None) -> SaveResult:
+    """Keep an answer with one statement and the commit: the same rules as _save. An answer the item
+    refuses was already written, so it is rolled back before the error is raised: call this first in
+    its transaction (the save views do)."""
+    if position < 0:
+        raise ValidationFailed(_("No such question on this paper."))
+    now = clock.now()
+    presumed = _presumed(raw)
+    row = session.connection().execute(_SAVE_IN_ONE_BY[by], {
+        "owner": owner, "attempt_id": attempt_id, "position": position, "response": json.dumps(presumed), "seq": seq, "now": now,
+        "flagged": bool(flagged), "set_flag": flagged is not None, "token": token or ""}).first()
+    if row is None:
+        raise NotFound(_("No such exam paper."))
+    if row.kept is None and (row.status != AttemptStatus.IN_PROGRESS.value or row.deadline is None or now >= row.deadline):
+        attempt = session.get(Attempt, attempt_id)
+        assert attempt is not None
+        touch(session, attempt)
+        _in_progress(attempt, token)
+    if not token or token != row.device_token:
+        raise OtherDevice(_("This exam continues in another window or on another device."))
+    if row.item is None:
+        raise ValidationFailed(_("No such question on this paper."))
+    try:
+        response = normalise_response(QuestionType(row.item["t"]), raw, row.item["o"])
+    except ValidationFailed:
+        if row.kept is not None:
+            session.rollback()
+        raise
+    if row.kept is None:  # a newer save is already there
+        current = session.connection().execute(_CURRENT, {"attempt_id": attempt_id, "position": position}).one()
+        return SaveResult(False, current.seq, current.saved_at)
+    if response != presumed or type(response) is not type(presumed):
+        session.connection().execute(update(Answer).where(Answer.attempt_id == attempt_id, Answer.position == position, Answer.seq == seq)
+                                     .values(response=response))
+    _forget_answers(session, attempt_id)
+    return SaveResult(True, seq, now)
 
 
 def _save(session: Session, row: Any, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
@@ -371,12 +460,20 @@ def _save(session: Session, row: Any, attempt_id: int, token: str | None, positi
     kept = session.connection().execute(statement, {"attempt_id": attempt_id, "position": position, "response": response, "seq": seq, "saved_at": now,
                                        "flagged": bool(flagged)}).first()
     if kept is None:  # a newer save is already there
-        current = session.execute(select(Answer.seq, Answer.saved_at).where(Answer.attempt_id == attempt_id, Answer.position == position)).one()
+        current = session.connection().execute(_CURRENT, {"attempt_id": attempt_id, "position": position}).one()
         return SaveResult(False, current.seq, current.saved_at)
+    _forget_answers(session, attempt_id)
+    return SaveResult(True, seq, now)
+
+
+_CURRENT = select(Answer.seq, Answer.saved_at).where(Answer.attempt_id == bindparam("attempt_id"), Answer.position == bindparam("position"))
+
+
+def _forget_answers(session: Session, attempt_id: int) -> None:
+    """An attempt this session holds must read its answers again (the save bypassed the ORM)."""
     for cached in session.identity_map.values():
         if isinstance(cached, Attempt) and cached.id == attempt_id:
             session.expire(cached, ["answers"])
-    return SaveResult(True, seq, now)
 
 
 def record_departure(session: Session, user: User, attempt_id: int, token: str | None) -> Attempt:
