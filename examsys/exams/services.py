@@ -338,37 +338,51 @@ def save_for_login(session: Session, login_id: str, attempt_id: int, token: str 
     """The exam room's hot path: the session's login id and the attempt are checked in one query (on
     PostgreSQL, in the same statement as the write: see _save_in_one_statement)."""
     session.flush()  # the statements below run on the connection, without the ORM's autoflush
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         return _save_in_one_statement(session, "login", login_id, attempt_id, token, position, raw, seq, flagged)
-    row = connection.execute(_ROW_BY_LOGIN, {"attempt_id": attempt_id, "login_id": login_id}).first()
+    row = session.connection().execute(_ROW_BY_LOGIN, {"attempt_id": attempt_id, "login_id": login_id}).first()
     return _save(session, row, attempt_id, token, position, raw, seq, flagged)
 
 
 def save_for_person(session: Session, person_id: int, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
                     flagged: bool | None = None) -> SaveResult:
     session.flush()
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         return _save_in_one_statement(session, "person", person_id, attempt_id, token, position, raw, seq, flagged)
-    row = connection.execute(_ROW_BY_PERSON, {"attempt_id": attempt_id, "person_id": person_id}).first()
+    row = session.connection().execute(_ROW_BY_PERSON, {"attempt_id": attempt_id, "person_id": person_id}).first()
     return _save(session, row, attempt_id, token, position, raw, seq, flagged)
 
 
 # On PostgreSQL a save is one statement: it finds the attempt (the caller's own, by login id or person),
-# writes the answer only if the attempt is in progress on this device before its deadline, and returns
-# what the checks need. The answer is written in the form `_presumed` gives it before the paper's item
-# is known; `_save_in_one_statement` then checks it against that item.
+# writes the answer only if the attempt is in progress on this device before its deadline and the item
+# accepts the answer, and returns what the checks need to say why not.
+#
+# The answer arrives in the form `_presumed` gives it, and `accepts` is normalise_response's rules for an
+# answer in that form, written in SQL: blank; or, by the item's type, one of its letters, a set of its
+# letters, true or false, or text of at most 200 (fill-in) or 10,000 characters. Change both together:
+# tests/test_exams_pg.py compares them.
 _SAVE_IN_ONE = """
-    WITH target AS (
-        SELECT a.id, a.status, a.deadline, a.device_token, a.items -> CAST(:position AS INTEGER) AS item
+    WITH given AS (
+        SELECT CAST(:response AS JSONB) AS r
+    ), target AS (
+        SELECT a.id, a.status, a.deadline, a.device_token, CAST(a.items -> CAST(:position AS INTEGER) AS JSONB) AS item
         FROM attempt AS a {owner}
         WHERE a.id = :attempt_id
     ), kept AS (
         INSERT INTO answer AS an (attempt_id, position, response, seq, saved_at, flagged, grader_comment)
-        SELECT id, :position, CAST(:response AS JSON), :seq, :now, :flagged, ''
-        FROM target
-        WHERE status = 'in_progress' AND deadline > :now AND device_token = :token AND item IS NOT NULL
+        SELECT target.id, :position, CAST(:response AS JSON), :seq, :now, :flagged, ''
+        FROM target, given
+        WHERE target.status = 'in_progress' AND target.deadline > :now AND target.device_token = :token AND target.item IS NOT NULL
+          AND CASE WHEN jsonb_typeof(given.r) = 'null' THEN TRUE
+                   WHEN target.item ->> 't' = 'single_choice' THEN
+                        jsonb_typeof(given.r) = 'string' AND (target.item -> 'o') ? (given.r #>> '{{}}')
+                   WHEN target.item ->> 't' = 'multiple_choice' THEN
+                        jsonb_typeof(given.r) = 'array' AND jsonb_array_length(given.r) > 0 AND (target.item -> 'o') @> given.r
+                   WHEN target.item ->> 't' = 'true_false' THEN jsonb_typeof(given.r) = 'boolean'
+                   WHEN target.item ->> 't' = 'fill_in' THEN jsonb_typeof(given.r) = 'string' AND length(given.r #>> '{{}}') <= 200
+                   WHEN target.item ->> 't' = 'case_analysis' THEN
+                        jsonb_typeof(given.r) = 'string' AND length(given.r #>> '{{}}') <= 10000
+                   ELSE FALSE END
         ON CONFLICT (attempt_id, position) DO UPDATE
             SET response = excluded.response, seq = excluded.seq, saved_at = excluded.saved_at,
                 flagged = CASE WHEN :set_flag THEN excluded.flagged ELSE an.flagged END
@@ -385,7 +399,8 @@ _SAVE_IN_ONE_BY = {
 def _presumed(raw: Any) -> Any:
     """What normalise_response makes of an answer whatever the item's type, in nearly every save: blank,
     true/false, a sorted set of letters, or as sent. Where the item's type says otherwise (a fill-in
-    answer "true", a single letter for a multiple choice), the save writes again."""
+    answer "true", a single letter for a multiple choice), the statement refuses it and the save runs
+    again with the answer as the type has it."""
     if raw in (None, "", []):
         return None
     if isinstance(raw, bool) or raw in ("true", "false"):
@@ -395,21 +410,35 @@ def _presumed(raw: Any) -> Any:
     return raw
 
 
+def _run_save(session: Session, by: str, owner: Any, attempt_id: int, token: str | None, position: int, stored: Any, seq: int,
+              flagged: bool | None, now: datetime, commits: bool) -> Any:
+    connection = session.connection(execution_options={"isolation_level": "AUTOCOMMIT"}) if commits else session.connection()
+    return connection.execute(_SAVE_IN_ONE_BY[by], {
+        "owner": owner, "attempt_id": attempt_id, "position": position, "response": json.dumps(stored), "seq": seq, "now": now,
+        "flagged": bool(flagged), "set_flag": flagged is not None, "token": token or ""}).first()
+
+
 def _save_in_one_statement(session: Session, by: str, owner: Any, attempt_id: int, token: str | None, position: int, raw: Any,
                            seq: int, flagged: bool | None) -> SaveResult:
-    """Keep an answer with one statement and the commit: the same rules as _save. An answer the item
-    refuses was already written, so it is rolled back before the error is raised: call this first in
-    its transaction (the save views do)."""
+    """Keep an answer with one statement: the same rules as _save. When the save is the first thing its
+    session does (the save views), the statement commits itself, so that a save is one round trip to
+    the database in all; inside a transaction already begun it is part of it. Only when the statement
+    wrote nothing does the save look further, in a transaction, for the reason: time up (the attempt
+    is submitted now), another device, no such question, an answer the item refuses, a newer save."""
     if position < 0:
         raise ValidationFailed(_("No such question on this paper."))
     now = clock.now()
-    presumed = _presumed(raw)
-    row = session.connection().execute(_SAVE_IN_ONE_BY[by], {
-        "owner": owner, "attempt_id": attempt_id, "position": position, "response": json.dumps(presumed), "seq": seq, "now": now,
-        "flagged": bool(flagged), "set_flag": flagged is not None, "token": token or ""}).first()
+    commits = not session.in_transaction()
+    stored = _presumed(raw)
+    row = _run_save(session, by, owner, attempt_id, token, position, stored, seq, flagged, now, commits)
+    if row is not None and row.kept is not None:
+        _forget_answers(session, attempt_id)
+        return SaveResult(True, seq, now)
+    if commits:
+        session.rollback()  # nothing was written; what follows runs in a transaction of its own
     if row is None:
         raise NotFound(_("No such exam paper."))
-    if row.kept is None and (row.status != AttemptStatus.IN_PROGRESS.value or row.deadline is None or now >= row.deadline):
+    if row.status != AttemptStatus.IN_PROGRESS.value or row.deadline is None or now >= row.deadline:
         attempt = session.get(Attempt, attempt_id)
         assert attempt is not None
         touch(session, attempt)
@@ -418,20 +447,15 @@ def _save_in_one_statement(session: Session, by: str, owner: Any, attempt_id: in
         raise OtherDevice(_("This exam continues in another window or on another device."))
     if row.item is None:
         raise ValidationFailed(_("No such question on this paper."))
-    try:
-        response = normalise_response(QuestionType(row.item["t"]), raw, row.item["o"])
-    except ValidationFailed:
-        if row.kept is not None:
-            session.rollback()
-        raise
-    if row.kept is None:  # a newer save is already there
-        current = session.connection().execute(_CURRENT, {"attempt_id": attempt_id, "position": position}).one()
-        return SaveResult(False, current.seq, current.saved_at)
-    if response != presumed or type(response) is not type(presumed):
-        session.connection().execute(update(Answer).where(Answer.attempt_id == attempt_id, Answer.position == position, Answer.seq == seq)
-                                     .values(response=response))
-    _forget_answers(session, attempt_id)
-    return SaveResult(True, seq, now)
+    response = normalise_response(QuestionType(row.item["t"]), raw, row.item["o"])
+    if response != stored or type(response) is not type(stored):
+        row = _run_save(session, by, owner, attempt_id, token, position, response, seq, flagged, now, False)
+        if row is not None and row.kept is not None:
+            _forget_answers(session, attempt_id)
+            return SaveResult(True, seq, now)
+    # A newer save is already there.
+    current = session.connection().execute(_CURRENT, {"attempt_id": attempt_id, "position": position}).one()
+    return SaveResult(False, current.seq, current.saved_at)
 
 
 def _save(session: Session, row: Any, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
