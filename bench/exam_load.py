@@ -219,7 +219,10 @@ def save_lines(candidates: list[Candidate], path: Path, per_candidate: int = 5) 
 
 
 async def prepare_sessions(args: argparse.Namespace, candidates: list[Candidate], port: int) -> Samples:
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    # gunicorn closes a keep-alive connection after 2 idle seconds; a client that keeps it longer (httpx:
+    # 5 s) sometimes sends a request on it just as it closes ("Server disconnected without sending a
+    # response"), which is the client's race, not a server error.
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=1.0)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30, follow_redirects=False) as client:
         client.cookies.extract_cookies = lambda response: None  # every candidate keeps their own session
         t0 = time.perf_counter()
