@@ -1,6 +1,9 @@
 """A region-wide sitting against gunicorn on PostgreSQL: candidates start within a window, then save answers.
 
+    EXAMSYS_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/<db> \
     .venv/bin/python -m bench.exam_load [--candidates 3000] [--window 60] [--save-seconds 20] [--save-connections 50]
+
+The public schema of that database is dropped and rebuilt: use a database of your own.
 
 Prints, from one run: the same server's plain-response ceiling (wrk, GET /healthz), the start latency
 (the start click plus the first question page, candidates spread evenly over the window) p50/p95/p99 and
