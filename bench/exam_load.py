@@ -1,6 +1,9 @@
 """A region-wide sitting against gunicorn on PostgreSQL: candidates start within a window, then save answers.
 
+    EXAMSYS_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/<db> \
     .venv/bin/python -m bench.exam_load [--candidates 3000] [--window 60] [--save-seconds 20] [--save-connections 50]
+
+The public schema of that database is dropped and rebuilt: use a database of your own.
 
 Prints, from one run: the same server's plain-response ceiling (wrk, GET /healthz), the start latency
 (the start click plus the first question page, candidates spread evenly over the window) p50/p95/p99 and
@@ -219,7 +222,10 @@ def save_lines(candidates: list[Candidate], path: Path, per_candidate: int = 5) 
 
 
 async def prepare_sessions(args: argparse.Namespace, candidates: list[Candidate], port: int) -> Samples:
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    # gunicorn closes a keep-alive connection after 2 idle seconds; a client that keeps it longer (httpx:
+    # 5 s) sometimes sends a request on it just as it closes ("Server disconnected without sending a
+    # response"), which is the client's race, not a server error.
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=1.0)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30, follow_redirects=False) as client:
         client.cookies.extract_cookies = lambda response: None  # every candidate keeps their own session
         t0 = time.perf_counter()

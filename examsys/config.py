@@ -61,6 +61,12 @@ class DefaultConfig:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_Hans_CN", "en")
 
+    # Item statistics: when an item is flagged, and the share of papers in the upper and lower groups.
+    ITEM_FACILITY_LOW = 0.2
+    ITEM_FACILITY_HIGH = 0.95
+    ITEM_DISCRIMINATION_LOW = 0.2
+    ITEM_GROUP_PERCENT = 27
+
     PAGE_SIZE = 20
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     IMPORT_MAX_ROWS = 100_000

@@ -1,6 +1,7 @@
 """Pagination done in the database: COUNT once, LIMIT/OFFSET for the page."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -41,16 +42,26 @@ class Page(Generic[T]):
         return shown
 
     def url_args(self, number: int) -> dict[str, Any]:
-        args = request.args.to_dict()
+        """The current URL's arguments, path ones included (a plan's id), with another page number."""
+        args = {**(request.view_args or {}), **request.args.to_dict()}
         args["page"] = number
         return args
 
 
+def requested_page() -> int:
+    return max(1, request.args.get("page", 1, type=int) or 1)
+
+
+def paginate_list(items: Sequence[T], per_page: int, page: int | None = None) -> Page[T]:
+    """A page of a list already computed and sorted in full (figures that need every row, such as item statistics)."""
+    last = max(1, -(-len(items) // per_page))
+    page = min(page or requested_page(), last)
+    return Page(list(items[(page - 1) * per_page:page * per_page]), page, per_page, len(items))
+
+
 def paginate(session: Session, query: Select[Any], per_page: int, page: int | None = None, rows: bool = False) -> Page[Any]:
     """One page of `query`: its first column's values, or whole rows with `rows` (a query of columns)."""
-    if page is None:
-        page = request.args.get("page", 1, type=int) or 1
-    page = max(1, page)
+    page = max(1, page if page is not None else requested_page())
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     last = max(1, -(-total // per_page))
     page = min(page, last)

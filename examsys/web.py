@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import time
 from datetime import datetime
 from functools import lru_cache, wraps
 from typing import Any
@@ -11,6 +12,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+from itsdangerous import BadSignature
 from limits import parse_many
 from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
@@ -53,6 +55,17 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+# Endpoints on the exam room's hot path: they check the session themselves and never load the user as
+# an ORM object (see exams.views.save), renew the session cookie only now and then, and carry no rate
+# limit, so the limiter does not look for one (give such an endpoint a limit and take it out of here).
+LEAN_ENDPOINTS = frozenset({"exams.save"})
+
+
+@limiter.request_filter
+def lean_request() -> bool:
+    return request.endpoint in LEAN_ENDPOINTS
+
+
 @login_manager.user_loader
 def load_user(login_id: str):
     from examsys.auth.models import User
@@ -61,12 +74,39 @@ def load_user(login_id: str):
     return user if user is not None and user.active else None
 
 
+# On the exam room's lean endpoints (answer saves, several a minute per candidate) the cookie that
+# slides the idle expiry is signed again at most this often, not on every request.
+LEAN_COOKIE_REFRESH_SECONDS = 60
+
+
 class CookielessAwareSessions(SecureCookieSessionInterface):
     """The signed-cookie sessions, except on views marked @cookieless (public verification), which
-    never set a cookie whatever the visitor's browser sends."""
+    never set a cookie whatever the visitor's browser sends, and on the lean endpoints, which renew an
+    unchanged session's cookie only when it is older than LEAN_COOKIE_REFRESH_SECONDS."""
+
+    def open_session(self, app: Flask, request: Any) -> Any:
+        """As Flask's, keeping when the cookie was signed."""
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        try:
+            data, signed_at = serializer.loads(value, max_age=int(app.permanent_session_lifetime.total_seconds()), return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        session = self.session_class(data)
+        session.signed_at = signed_at.timestamp()
+        return session
 
     def should_set_cookie(self, app: Flask, session: Any) -> bool:
-        return not g.get("cookieless") and super().should_set_cookie(app, session)
+        if g.get("cookieless"):
+            return False
+        if g.get("lean_session") and not session.modified:
+            signed_at = getattr(session, "signed_at", None)
+            return signed_at is None or time.time() - signed_at >= LEAN_COOKIE_REFRESH_SECONDS
+        return super().should_set_cookie(app, session)
 
     def save_session(self, app: Flask, session: Any, response: Any) -> None:
         if g.get("cookieless"):
@@ -115,10 +155,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    # Endpoints on the exam room's hot path: they check the session themselves and never load the
-    # user as an ORM object (see exams.views.save).
-    lean = {"exams.save"}
-
     @app.before_request
     def enforce_session_rules():
         if "_user_id" not in session:
@@ -129,8 +165,10 @@ def init_app(app: Flask) -> None:
             logout_user()
             session.clear()
             return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
-        session.permanent = True
-        if request.endpoint in lean:
+        if not session.permanent:  # setting it again would mark the session changed on every request
+            session.permanent = True
+        if request.endpoint in LEAN_ENDPOINTS:
+            g.lean_session = True
             return None
         if not current_user.is_authenticated:
             return None

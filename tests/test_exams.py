@@ -375,3 +375,56 @@ def test_the_officers_home_page_leads_to_the_open_exam(db, exam, client, auth):
     page = client.get("/").get_data(as_text=True)
     attempt = _attempt(db, exam["officer"])
     assert "Exams open for you now" in page and f"/exams/attempt/{attempt.id}" in page
+
+
+def test_saves_keep_answers_in_the_items_form_and_write_nothing_it_refuses(db, exam, client, auth):
+    """Through the JSON save (one statement on PostgreSQL): "true" for a true/false item is kept as
+    true, a lone letter for a multiple choice as a list of one; a letter the item does not have is
+    refused and the answer saved before it stays as it was, flag included."""
+    auth.login("candidate")
+    attempt = _attempt(db, exam["officer"])
+    client.post(f"/exams/attempt/{attempt.id}/start")
+    types = {position: item["t"] for position, item in enumerate(attempt.items)}
+    single = next(p for p, t in types.items() if t == "single_choice")
+    multiple = next(p for p, t in types.items() if t == "multiple_choice")
+    true_false = next(p for p, t in types.items() if t == "true_false")
+    url = f"/exams/attempt/{attempt.id}/save"
+    assert client.post(url, json={"position": true_false, "response": "true", "seq": 1}).status_code == 200
+    assert client.post(url, json={"position": multiple, "response": "C", "seq": 2}).status_code == 200
+    assert client.post(url, json={"position": single, "response": "B", "seq": 3, "flagged": True}).status_code == 200
+    refused = client.post(url, json={"position": single, "response": "Z", "seq": 4})
+    assert refused.status_code == 422 and "Not one of the options" in refused.get_data(as_text=True)
+    assert client.post(url, json={"position": len(types), "response": "A", "seq": 5}).status_code == 422
+    assert client.post(url, json={"position": -1, "response": "A", "seq": 6}).status_code == 422
+    assert client.post(url, json={"position": single, "response": None, "seq": 7}).get_json()["saved"]  # cleared, still flagged
+    db.expire_all()
+    answers = {a.position: a for a in db.query(services.Answer).filter_by(attempt_id=attempt.id)}
+    assert answers[true_false].response is True and answers[multiple].response == ["C"]
+    assert answers[single].response is None and answers[single].seq == 7 and answers[single].flagged
+    assert set(answers) == {true_false, multiple, single}
+    # A caller that commits after a refused save commits nothing of it.
+    with pytest.raises(services.ValidationFailed):
+        services.save_answer(db, exam["candidate"], attempt.id, attempt.device_token, multiple, ["A", "Z"], 8)
+    db.commit()
+    db.expire_all()
+    assert db.query(services.Answer).filter_by(attempt_id=attempt.id, position=multiple).one().response == ["C"]
+
+
+def test_saves_renew_the_session_cookie_at_most_once_a_minute(db, exam, client, auth, monkeypatch):
+    """Saves come several a minute: they sign the session cookie again only when it is a minute old,
+    which still slides the idle expiry; pages renew it on every request as before."""
+    import time
+
+    from examsys import web
+
+    auth.login("candidate")
+    attempt = _attempt(db, exam["officer"])
+    client.post(f"/exams/attempt/{attempt.id}/start")
+    page = client.get(f"/exams/attempt/{attempt.id}/q/1")
+    assert "examsys_session=" in page.headers.get("Set-Cookie", "")
+    save = client.post(f"/exams/attempt/{attempt.id}/save", json={"position": 0, "response": None, "seq": 1})
+    assert save.status_code == 200 and "Set-Cookie" not in save.headers
+    later = time.time() + web.LEAN_COOKIE_REFRESH_SECONDS + 1
+    monkeypatch.setattr(web.time, "time", lambda: later)
+    save = client.post(f"/exams/attempt/{attempt.id}/save", json={"position": 0, "response": None, "seq": 2})
+    assert save.status_code == 200 and "examsys_session=" in save.headers.get("Set-Cookie", "")

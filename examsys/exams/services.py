@@ -1,16 +1,18 @@
 """Use cases of exams: plans, opening (papers generated in advance), the exam room, grading, results."""
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Select, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
@@ -334,15 +336,143 @@ def _upsert(dialect: str, set_flag: bool) -> Any:
 
 def save_for_login(session: Session, login_id: str, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
                    flagged: bool | None = None) -> SaveResult:
-    """The exam room's hot path: the session's login id and the attempt are checked in one query."""
-    row = session.execute(_ROW_BY_LOGIN, {"attempt_id": attempt_id, "login_id": login_id}).first()
+    """The exam room's hot path: the session's login id and the attempt are checked in one query (on
+    PostgreSQL, in the same statement as the write: see _save_in_one_statement)."""
+    session.flush()  # the statements below run on the connection, without the ORM's autoflush
+    if session.get_bind().dialect.name == "postgresql":
+        return _save_in_one_statement(session, "login", login_id, attempt_id, token, position, raw, seq, flagged)
+    row = session.connection().execute(_ROW_BY_LOGIN, {"attempt_id": attempt_id, "login_id": login_id}).first()
     return _save(session, row, attempt_id, token, position, raw, seq, flagged)
 
 
 def save_for_person(session: Session, person_id: int, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
                     flagged: bool | None = None) -> SaveResult:
-    row = session.execute(_ROW_BY_PERSON, {"attempt_id": attempt_id, "person_id": person_id}).first()
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        return _save_in_one_statement(session, "person", person_id, attempt_id, token, position, raw, seq, flagged)
+    row = session.connection().execute(_ROW_BY_PERSON, {"attempt_id": attempt_id, "person_id": person_id}).first()
     return _save(session, row, attempt_id, token, position, raw, seq, flagged)
+
+
+# On PostgreSQL a save is one statement: it finds the attempt (the caller's own, by login id or person),
+# writes the answer only if the attempt is in progress on this device before its deadline and the item
+# accepts the answer, and returns what the checks need to say why not.
+#
+# The answer arrives in the form `_presumed` gives it, and `accepts` is normalise_response's rules for an
+# answer in that form, written in SQL: blank; or, by the item's type, one of its letters, a set of its
+# letters, true or false, or text of at most 200 (fill-in) or 10,000 characters. Change both together:
+# tests/test_exams_pg.py compares them.
+_SAVE_IN_ONE = """
+    WITH given AS (
+        SELECT CAST(:response AS JSONB) AS r
+    ), target AS (
+        SELECT a.id, a.status, a.deadline, a.device_token, CAST(a.items -> CAST(:position AS INTEGER) AS JSONB) AS item
+        FROM attempt AS a {owner}
+        WHERE a.id = :attempt_id
+    ), kept AS (
+        INSERT INTO answer AS an (attempt_id, position, response, seq, saved_at, flagged, grader_comment)
+        SELECT target.id, :position, CAST(:response AS JSON), :seq, :now, :flagged, ''
+        FROM target, given
+        WHERE target.status = 'in_progress' AND target.deadline > :now AND target.device_token = :token AND target.item IS NOT NULL
+          AND CASE WHEN jsonb_typeof(given.r) = 'null' THEN TRUE
+                   WHEN target.item ->> 't' = 'single_choice' THEN
+                        jsonb_typeof(given.r) = 'string' AND (target.item -> 'o') ? (given.r #>> '{{}}')
+                   WHEN target.item ->> 't' = 'multiple_choice' THEN
+                        jsonb_typeof(given.r) = 'array' AND jsonb_array_length(given.r) > 0 AND (target.item -> 'o') @> given.r
+                   WHEN target.item ->> 't' = 'true_false' THEN jsonb_typeof(given.r) = 'boolean'
+                   WHEN target.item ->> 't' = 'fill_in' THEN jsonb_typeof(given.r) = 'string' AND length(given.r #>> '{{}}') <= 200
+                   WHEN target.item ->> 't' = 'case_analysis' THEN
+                        jsonb_typeof(given.r) = 'string' AND length(given.r #>> '{{}}') <= 10000
+                   ELSE FALSE END
+        ON CONFLICT (attempt_id, position) DO UPDATE
+            SET response = excluded.response, seq = excluded.seq, saved_at = excluded.saved_at,
+                flagged = CASE WHEN :set_flag THEN excluded.flagged ELSE an.flagged END
+            WHERE an.seq < excluded.seq
+        RETURNING an.seq
+    )
+    SELECT target.status, target.deadline, target.device_token, target.item, (SELECT seq FROM kept) AS kept FROM target"""
+_SAVE_IN_ONE_BY = {
+    "login": text(_SAVE_IN_ONE.format(owner="JOIN user_account AS u ON u.person_id = a.person_id AND u.login_id = :owner AND u.active")),
+    "person": text(_SAVE_IN_ONE.format(owner="").replace("WHERE a.id = :attempt_id", "WHERE a.id = :attempt_id AND a.person_id = :owner")),
+}
+
+
+def _presumed(raw: Any) -> Any:
+    """What normalise_response makes of an answer whatever the item's type, in nearly every save: blank,
+    true/false, a sorted set of letters, or as sent. Where the item's type says otherwise (a fill-in
+    answer "true", a single letter for a multiple choice), the statement refuses it and the save runs
+    again with the answer as the type has it."""
+    if raw in (None, "", []):
+        return None
+    if isinstance(raw, bool) or raw in ("true", "false"):
+        return raw in (True, "true")
+    if isinstance(raw, list) and all(isinstance(value, str) for value in raw):
+        return sorted(set(raw))
+    return raw
+
+
+class _SaveRow(NamedTuple):
+    status: str
+    deadline: datetime | None
+    device_token: str | None
+    item: dict[str, Any] | None
+    kept: int | None
+
+
+# The same statements in the driver's own parameter style, for the save that commits itself.
+_SAVE_IN_ONE_DRIVER_SQL = {by: str(statement.compile(dialect=postgresql_psycopg.dialect())) for by, statement in _SAVE_IN_ONE_BY.items()}
+
+
+def _run_save(session: Session, by: str, params: dict[str, Any], commits: bool) -> _SaveRow | None:
+    if commits:
+        # A statement that commits itself needs none of the session's transaction bookkeeping, which
+        # cost more CPU than the statement: it runs on a pooled connection of its own, straight on the
+        # driver (SQLAlchemy still checks the connection out, sets and resets autocommit, and returns it).
+        with session.get_bind().connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+            row = connection.connection.driver_connection.execute(_SAVE_IN_ONE_DRIVER_SQL[by], params).fetchone()
+    else:
+        row = session.connection().execute(_SAVE_IN_ONE_BY[by], params).first()
+    return None if row is None else _SaveRow(*row)
+
+
+def _save_in_one_statement(session: Session, by: str, owner: Any, attempt_id: int, token: str | None, position: int, raw: Any,
+                           seq: int, flagged: bool | None) -> SaveResult:
+    """Keep an answer with one statement: the same rules as _save. When the save is the first thing its
+    session does (the save views), the statement commits itself, so that a save is one round trip to
+    the database in all; inside a transaction already begun it is part of it. Only when the statement
+    wrote nothing does the save look further, in a transaction, for the reason: time up (the attempt
+    is submitted now), another device, no such question, an answer the item refuses, a newer save."""
+    if position < 0:
+        raise ValidationFailed(_("No such question on this paper."))
+    now = clock.now()
+    params = {"owner": owner, "attempt_id": attempt_id, "position": position, "response": json.dumps(_presumed(raw)), "seq": seq,
+              "now": now, "flagged": bool(flagged), "set_flag": flagged is not None, "token": token or ""}
+    row = _run_save(session, by, params, commits=not session.in_transaction())
+    if row is not None and row.kept is not None:
+        _forget_answers(session, attempt_id)
+        return SaveResult(True, seq, now)
+    if row is None:
+        raise NotFound(_("No such exam paper."))
+    if row.status != AttemptStatus.IN_PROGRESS.value or row.deadline is None or now >= row.deadline:
+        attempt = session.get(Attempt, attempt_id)
+        assert attempt is not None
+        touch(session, attempt)
+        _in_progress(attempt, token)
+    if not token or token != row.device_token:
+        raise OtherDevice(_("This exam continues in another window or on another device."))
+    if row.item is None:
+        raise ValidationFailed(_("No such question on this paper."))
+    response = normalise_response(QuestionType(row.item["t"]), raw, row.item["o"])
+    stored = _presumed(raw)
+    if response != stored or type(response) is not type(stored):
+        row = _run_save(session, by, dict(params, response=json.dumps(response)), commits=False)
+        if row is not None and row.kept is not None:
+            _forget_answers(session, attempt_id)
+            return SaveResult(True, seq, now)
+    # A newer save is already there.
+    current = session.connection().execute(_CURRENT, {"attempt_id": attempt_id, "position": position}).one()
+    return SaveResult(False, current.seq, current.saved_at)
 
 
 def _save(session: Session, row: Any, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
@@ -368,15 +498,23 @@ def _save(session: Session, row: Any, attempt_id: int, token: str | None, positi
     item = row.items[position]
     response = normalise_response(QuestionType(item["t"]), raw, item["o"])
     statement = _upsert(session.get_bind().dialect.name, flagged is not None)
-    kept = session.execute(statement, {"attempt_id": attempt_id, "position": position, "response": response, "seq": seq, "saved_at": now,
+    kept = session.connection().execute(statement, {"attempt_id": attempt_id, "position": position, "response": response, "seq": seq, "saved_at": now,
                                        "flagged": bool(flagged)}).first()
     if kept is None:  # a newer save is already there
-        current = session.execute(select(Answer.seq, Answer.saved_at).where(Answer.attempt_id == attempt_id, Answer.position == position)).one()
+        current = session.connection().execute(_CURRENT, {"attempt_id": attempt_id, "position": position}).one()
         return SaveResult(False, current.seq, current.saved_at)
+    _forget_answers(session, attempt_id)
+    return SaveResult(True, seq, now)
+
+
+_CURRENT = select(Answer.seq, Answer.saved_at).where(Answer.attempt_id == bindparam("attempt_id"), Answer.position == bindparam("position"))
+
+
+def _forget_answers(session: Session, attempt_id: int) -> None:
+    """An attempt this session holds must read its answers again (the save bypassed the ORM)."""
     for cached in session.identity_map.values():
         if isinstance(cached, Attempt) and cached.id == attempt_id:
             session.expire(cached, ["answers"])
-    return SaveResult(True, seq, now)
 
 
 def record_departure(session: Session, user: User, attempt_id: int, token: str | None) -> Attempt:

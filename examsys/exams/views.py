@@ -15,12 +15,12 @@ from examsys.bank.services import domains
 from examsys.bank.types import kind_of
 from examsys.db import get_session
 from examsys.errors import DomainError, InvalidState, ValidationFailed, populate_errors
-from examsys.exams import services
+from examsys.exams import item_analysis, services
 from examsys.exams.forms import PlanForm
 from examsys.exams.models import AttemptStatus, ExamKind, PaperMode, ReviewPolicy
 from examsys.imports.tabular import Column, download
 from examsys.orgs.services import choices
-from examsys.pagination import paginate
+from examsys.pagination import paginate, paginate_list
 
 bp = Blueprint("exams", __name__, url_prefix="/exams")
 
@@ -206,6 +206,58 @@ def results_export(plan_id: int, fmt: str):
              "passed": {True: "合格", False: "不合格"}.get(a.passed, ""), "submitted_at": a.submitted_at.isoformat() if a.submitted_at else ""}
             for a in attempts]
     return download(fmt, f"results-{item.id}", RESULT_COLUMNS, rows, "成绩")
+
+
+# ---- item statistics ---------------------------------------------------------------------------------
+
+def _thresholds() -> item_analysis.Thresholds:
+    return item_analysis.Thresholds.from_config(current_app.config)
+
+
+@bp.get("/plans/<int:plan_id>/items")
+@login_required
+def item_stats(plan_id: int):
+    """How every question of the plan performed on its graded papers, sortable, a page at a time."""
+    db = get_session()
+    stats = item_analysis.plan_statistics(db, current_user, plan_id, _thresholds())
+    items, sort = item_analysis.sort_items(stats.items, request.args.get("sort", "question"))
+    page = paginate_list(items, current_app.config["PAGE_SIZE"] * 2)
+    return render_template("exams/item_stats.html", plan=stats.plan, stats=stats, page=page, sort=sort, thresholds=_thresholds())
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def _ratio(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+ITEM_COLUMNS = (Column("ref", "题目编号"), Column("version", "版本"), Column("type", "题型"), Column("attempts", "作答份数"),
+                Column("facility", "难度系数p"), Column("discrimination", "区分度r（点二列相关）"), Column("upper_lower", "区分度D（高低分组）"),
+                Column("blank", "未作答率"), Column("options", "选项分布（*为答案）"), Column("flags", "提示"), Column("stem", "题干"))
+
+
+@bp.get("/plans/<int:plan_id>/items.<any(csv, xlsx):fmt>")
+@login_required
+def item_stats_export(plan_id: int, fmt: str):
+    db = get_session()
+    stats = item_analysis.plan_statistics(db, current_user, plan_id, _thresholds())
+    items, _sort = item_analysis.sort_items(stats.items, request.args.get("sort", "question"))
+    rows = [{"ref": s.ref, "version": str(s.number), "type": s.type.label, "attempts": str(s.attempts), "facility": _ratio(s.facility),
+             "discrimination": _ratio(s.discrimination), "upper_lower": _ratio(s.upper_lower), "blank": _percent(s.blank_rate),
+             "options": ", ".join(f"{o.label}{'*' if o.key else ''} {_percent(o.share)}" for o in s.options),
+             "flags": "、".join(s.flag_labels), "stem": s.stem} for s in items]
+    return download(fmt, f"items-{stats.plan.id}", ITEM_COLUMNS, rows, "试题分析")
+
+
+@bp.get("/items/<int:version_id>")
+@login_required
+def item_version(version_id: int):
+    """One question version across every plan in the administrator's scope whose graded papers held it."""
+    db = get_session()
+    stats = item_analysis.version_statistics(db, current_user, version_id, _thresholds())
+    return render_template("exams/item_version.html", stats=stats, thresholds=_thresholds())
 
 
 # ---- the exam room (candidates) -------------------------------------------------------------------
