@@ -270,7 +270,8 @@ def _in_progress(attempt: Attempt, token: str | None) -> None:
 
 
 def normalise_response(qtype: QuestionType, raw: Any, letters: list[str] | None) -> Any:
-    """What a browser sent, as the type stores it; anything malformed is refused."""
+    """What a browser sent, as the type stores it; anything malformed is refused. (On PostgreSQL the save
+    statement checks the same rules in SQL: see _SAVE_IN_ONE.)"""
     if raw in (None, "", []):
         return None
     if qtype is QuestionType.SINGLE_CHOICE:
@@ -358,8 +359,8 @@ def save_for_person(session: Session, person_id: int, attempt_id: int, token: st
 # writes the answer only if the attempt is in progress on this device before its deadline and the item
 # accepts the answer, and returns what the checks need to say why not.
 #
-# The answer arrives in the form `_presumed` gives it, and `accepts` is normalise_response's rules for an
-# answer in that form, written in SQL: blank; or, by the item's type, one of its letters, a set of its
+# The answer arrives in the form `_presumed` gives it, and the CASE in `kept` is normalise_response's rules
+# for an answer in that form, written in SQL: blank; or, by the item's type, one of its letters, a set of its
 # letters, true or false, or text of at most 200 (fill-in) or 10,000 characters. Change both together:
 # tests/test_exams_pg.py compares them.
 _SAVE_IN_ONE = """
