@@ -16,6 +16,7 @@
   var pending = null;
   var timer = null;
   var lastSeq = 0;
+  var dirty = false;  // a change not yet sent: "Saved" is shown only when the newest answer is stored
 
   function say(text) { if (state) { state.textContent = text; } }
 
@@ -35,13 +36,15 @@
 
   function post(url, body) {
     return fetch(url, {
-      method: "POST", credentials: "same-origin",
+      method: "POST", credentials: "same-origin", keepalive: true,  // a save in flight survives leaving the page
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify(body)
     });
   }
 
   function save() {
+    if (timer) { window.clearTimeout(timer); timer = null; }
+    dirty = false;
     // A counter that only grows, also across reloads: the client's clock in milliseconds.
     var seq = Math.max(Date.now(), lastSeq + 1);
     lastSeq = seq;
@@ -52,6 +55,7 @@
         return res.json().then(function (data) {
           if (res.status === 409 && data.redirect) { leave(data.redirect); return; }
           if (!res.ok) { throw new Error(data.message || res.status); }
+          if (seq !== lastSeq || dirty) { return; }  // a newer answer is on its way; its reply will say so
           var when = new Date(data.saved_at);
           say(bar.getAttribute("data-msg-saved") + " " + when.toLocaleTimeString());
           var link = document.querySelector("[data-nav-position='" + position + "']");
@@ -65,15 +69,23 @@
         });
       })
       .catch(function () {
+        if (seq !== lastSeq || dirty) { return; }  // a newer save replaces this one
         say(bar.getAttribute("data-msg-failed"));
-        window.setTimeout(save, 3000);
+        dirty = true;
+        timer = window.setTimeout(save, 3000);
       });
   }
 
   function schedule(delay) {
     if (timer) { window.clearTimeout(timer); }
+    dirty = true;
+    say(bar.getAttribute("data-msg-saving"));
     timer = window.setTimeout(save, delay);
   }
+
+  // Leaving the page (a link, the navigator, reload) with a change not yet sent: send it now; keepalive
+  // lets it finish after the page is gone.
+  window.addEventListener("pagehide", function () { if (dirty) { save(); } });
 
   form.addEventListener("change", function () { schedule(50); });
   form.addEventListener("input", function (event) {
