@@ -13,6 +13,7 @@ from sqlalchemy import select
 from examsys import clock
 from examsys.auth.models import Role
 from examsys.errors import NotFound, PermissionDenied, ValidationFailed
+from examsys.imports.tabular import write_xlsx
 from examsys.personnel.models import EmploymentStatus, PersonnelKind
 from examsys.reviews import actions, annual, bulk, schemes, services
 from examsys.reviews.models import (
@@ -306,7 +307,7 @@ def test_a_bulk_file_with_one_bad_row_is_rejected_whole(db, tree, rv):
     period = services.open_period(db, rv["hr"], tree.county.id, PeriodKind.QUARTER, 2026, 3)
     db.commit()
     [scheme] = bulk.schemes_in(db, rv["reviewer"], period.id)
-    template = load_workbook(io.BytesIO(bulk.template(db, rv["reviewer"], period.id, scheme.id)))
+    template = load_workbook(io.BytesIO(write_xlsx(*bulk.template(db, rv["reviewer"], period.id, scheme.id))))
     header, *people = [list(r) for r in template.active.iter_rows(values_only=True)]
     assert header[0] == "身份证号" and header[2] == "1.1 依法履职（满分10）" and header[-1] == "评语"
     assert {p[1] for p in people} == {"张三", "李四", "赵五"}  # not the reviewer's own record

@@ -17,6 +17,7 @@ from examsys.auth.models import User
 from examsys.auth.permissions import can, grant_roots, require_any_scope, scope_clause, visible_org
 from examsys.errors import InvalidState, NotFound, ValidationFailed
 from examsys.orgs.models import Organisation
+from examsys.orgs.services import orgs_of_paths
 from examsys.personnel.models import (
     CampaignItem,
     CampaignStatus,
@@ -96,11 +97,10 @@ def progress(session: Session, actor: User, campaign: CleanupCampaign) -> list[P
     counts: dict[str, dict[ItemState, int]] = defaultdict(dict)
     for path, state, n in session.execute(query):
         counts[path][state] = n
-    ids = [int(path.strip("/").split("/")[-1]) for path in counts]
-    orgs = {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(ids)))} if ids else {}
+    orgs = orgs_of_paths(session, counts)
     rows = []
     for path, by_state in sorted(counts.items()):
-        org = orgs.get(int(path.strip("/").split("/")[-1]))
+        org = orgs.get(path)
         if org is not None:
             rows.append(Progress(org, by_state.get(ItemState.CONFIRMED, 0), by_state.get(ItemState.PENDING, 0), by_state.get(ItemState.REMOVAL, 0)))
     return rows

@@ -191,8 +191,10 @@ def action_query(session: Session, actor: User, filters: ActionFilter) -> Select
     return query
 
 
-def actions_of(session: Session, person_id: int, open_only: bool = False) -> list[FollowUpAction]:
+def actions_of(session: Session, person_id: int, open_only: bool = False, review_id: int | None = None) -> list[FollowUpAction]:
     query = select(FollowUpAction).where(FollowUpAction.person_id == person_id).order_by(FollowUpAction.created_at.desc())
+    if review_id is not None:
+        query = query.where(FollowUpAction.review_id == review_id)
     if open_only:
         query = query.where(FollowUpAction.status == ActionStatus.OPEN)
     return list(session.scalars(query))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from examsys.auth.models import User
 from examsys.errors import NotFound
-from examsys.imports.tabular import Column, RowError, read_table, write_xlsx
+from examsys.imports.tabular import Column, RowError, read_table
 from examsys.personnel.idnumber import normalise
 from examsys.personnel.models import Person
 from examsys.reviews.models import Review, ReviewPeriod, ReviewScheme, ReviewStatus
@@ -42,14 +42,14 @@ def schemes_in(session: Session, actor: User, period_id: int) -> list[ReviewSche
     return sorted({r.scheme.id: r.scheme for r in enterable(session, actor, period)}.values(), key=lambda s: s.id)
 
 
-def template(session: Session, actor: User, period_id: int, scheme_id: int) -> bytes:
+def template(session: Session, actor: User, period_id: int, scheme_id: int) -> tuple[list[Column], list[dict[str, str]]]:
     """The sheet to fill in: the officers still to review under that scheme, with empty score columns."""
     period = get_period(session, actor, period_id)
     reviews = [r for r in enterable(session, actor, period) if r.scheme_id == scheme_id]
     if not reviews:
         raise NotFound(_("No review to enter with this scheme."))
     scheme = reviews[0].scheme
-    return write_xlsx(columns(scheme), [{"id_number": r.person.id_number, "name": r.person.name} for r in reviews], title="平时考核")
+    return columns(scheme), [{"id_number": r.person.id_number, "name": r.person.name} for r in reviews]
 
 
 @dataclass

@@ -15,6 +15,7 @@ from examsys.auth.models import User
 from examsys.auth.permissions import scope_clause
 from examsys.imports.tabular import Column
 from examsys.orgs.models import Organisation
+from examsys.orgs.services import orgs_of_paths
 from examsys.personnel.models import Person
 from examsys.reviews.models import ActionStatus, FollowUpAction, Review, ReviewPeriod, RoutineGrade
 from examsys.reviews.schemes import READERS
@@ -37,27 +38,19 @@ class Row:
         return sum(self.grades.values())
 
 
-def _org_of(path: str) -> int:
-    return int(path.strip("/").split("/")[-1])
-
-
 def distribution(session: Session, actor: User, period: ReviewPeriod) -> list[Row]:
     """One row per organisation with reviews in the period (as far as the actor may read), in tree order."""
     late = clock.now().date() > period.due_on
     rows: dict[int, Row] = {}
-    paths: dict[int, str] = {}
     query = (select(Review.org_path, Review.grade, Review.status, func.count()).where(
         Review.period_id == period.id, scope_clause(session, actor, READERS, Review.org_path))
         .group_by(Review.org_path, Review.grade, Review.status))
     counted: list[tuple[str, RoutineGrade | None, bool, int]] = [(p, g, s.done, n) for p, g, s, n in session.execute(query)]
-    ids = {_org_of(p) for p, *_rest in counted}
-    orgs = {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(ids)))} if ids else {}
+    orgs = orgs_of_paths(session, {p for p, *_rest in counted})
     for path, grade, done, n in counted:
-        org_id = _org_of(path)
-        if org_id not in orgs:
+        if path not in orgs:
             continue
-        row = rows.setdefault(org_id, Row(orgs[org_id]))
-        paths[org_id] = path
+        row = rows.setdefault(orgs[path].id, Row(orgs[path]))
         if done and grade is not None:
             row.grades[grade] += n
         else:
@@ -71,7 +64,7 @@ def distribution(session: Session, actor: User, period: ReviewPeriod) -> list[Ro
                     .group_by(Person.org_id))
     for org_id, open_count, late_count in session.execute(action_query):
         rows[org_id].open_actions, rows[org_id].late_actions = open_count, int(late_count or 0)
-    return [rows[i] for i in sorted(rows, key=lambda i: paths[i])]
+    return sorted(rows.values(), key=lambda row: row.org.path)
 
 
 def totals(rows: list[Row]) -> Row:

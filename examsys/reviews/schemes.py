@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import visible_org
-from examsys.errors import NotFound, ValidationFailed
+from examsys.errors import ValidationFailed
 from examsys.orgs.models import Organisation
 from examsys.reviews.models import Indicator, Review, ReviewScheme
 
@@ -155,22 +155,6 @@ def save_scheme(session: Session, actor: User | None, org_id: int, name: str, ro
            after={"name": scheme.name, "version": scheme.version, "bands": [str(good), str(fairly), str(average)],
                   "indicators": [[r.code, r.name, str(p)] for r, p in checked]})
     return scheme
-
-
-def get_scheme(session: Session, actor: User, scheme_id: int) -> ReviewScheme:
-    from examsys.auth.permissions import can
-
-    scheme = session.get(ReviewScheme, scheme_id)
-    if scheme is None or not (can(actor, READERS, scheme.org) or _applies_within_scope(actor, scheme)):
-        raise NotFound(_("No such scheme."))
-    return scheme
-
-
-def _applies_within_scope(actor: User, scheme: ReviewScheme) -> bool:
-    """A scheme defined above the actor's nodes is theirs too (they inherit it)."""
-    from examsys.auth.permissions import grant_roots
-
-    return any(scheme.org.contains(root) for root in grant_roots(actor, READERS))
 
 
 def rows_of(scheme: ReviewScheme | None) -> list[IndicatorRow]:

@@ -18,6 +18,7 @@ from examsys.auth.models import Role, User
 from examsys.auth.permissions import can, grant_roots, require_any_scope, scope_clause, visible_org
 from examsys.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
 from examsys.orgs.models import Organisation
+from examsys.orgs.services import orgs_of_paths
 from examsys.personnel.models import EmploymentStatus, Person, PersonnelKind
 from examsys.reviews import actions
 from examsys.reviews.models import PeriodKind, Review, ReviewPeriod, ReviewScore, ReviewStatus
@@ -145,10 +146,8 @@ def progress(session: Session, actor: User, period: ReviewPeriod) -> list[Progre
     for path, status, n in session.execute(query):
         key = "done" if status.done else ("overdue" if late else status.value)
         by_path[path][key] += n
-    ids = [int(p.strip("/").split("/")[-1]) for p in by_path]
-    orgs = {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(ids)))} if ids else {}
-    return [Progress(orgs[int(path.strip("/").split("/")[-1])], counts) for path, counts in sorted(by_path.items())
-            if int(path.strip("/").split("/")[-1]) in orgs]
+    orgs = orgs_of_paths(session, by_path)
+    return [Progress(orgs[path], counts) for path, counts in sorted(by_path.items()) if path in orgs]
 
 
 @dataclass(frozen=True)

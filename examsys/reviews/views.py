@@ -173,12 +173,8 @@ def period_bulk(period_id: int):
 @bp.get("/periods/<int:period_id>/template/<int:scheme_id>.xlsx")
 @login_required
 def period_template(period_id: int, scheme_id: int):
-    from flask import Response
-
-    from examsys.imports.tabular import XLSX_MIMETYPE
-
-    data = bulk.template(get_session(), current_user, period_id, scheme_id)
-    return Response(data, mimetype=XLSX_MIMETYPE, headers={"Content-Disposition": f"attachment; filename=reviews-{period_id}.xlsx"})
+    columns, rows = bulk.template(get_session(), current_user, period_id, scheme_id)
+    return download("xlsx", f"reviews-{period_id}", columns, rows, sheet="平时考核")
 
 
 # ---- one review ----------------------------------------------------------------------------------
@@ -216,43 +212,40 @@ def review(review_id: int):
                            is_own=is_own, respond=RespondForm(), resolve=ResolveForm(), action_form=ActionForm(),
                            may_resolve=item.status is ReviewStatus.DISPUTED and can(current_user, schemes.HR, item.person.org),
                            may_act=not is_own and can(current_user, actions.KEEPERS, item.person.org),
-                           linked=[a for a in actions.actions_of(db, item.person_id) if a.review_id == item.id])
+                           linked=actions.actions_of(db, item.person_id, review_id=item.id))
+
+
+def _decide(form, review_id: int, field: str, call, done: str):
+    """A small decision form on the review page: the service's first message goes back as a flash."""
+    if not form.validate_on_submit():
+        raise InvalidState(_("The form could not be read; reload the page and try again."))
+    db = get_session()
+    try:
+        call(db)
+    except ValidationFailed as error:
+        flash(error.field_errors.get(field, [error.message])[0], "error")
+    else:
+        db.commit()
+        flash(done, "success")
+    return redirect(url_for("reviews.review", review_id=review_id))
 
 
 @bp.post("/<int:review_id>/respond")
 @login_required
 def review_respond(review_id: int):
-    db = get_session()
-    form = RespondForm()
-    if not form.validate_on_submit():
-        raise InvalidState(_("The form could not be read; reload the page and try again."))
-    agree = request.form.get("agree") == "1"
-    try:
-        services.respond(db, current_user, review_id, agree, form.comment.data or "")
-    except ValidationFailed as error:
-        flash(error.field_errors.get("comment", [error.message])[0], "error")
-        return redirect(url_for("reviews.review", review_id=review_id))
-    db.commit()
-    flash(_("You acknowledged the review.") if agree else _("Your dispute was sent to HR."), "success")
-    return redirect(url_for("reviews.review", review_id=review_id))
+    form, agree = RespondForm(), request.form.get("agree") == "1"
+    return _decide(form, review_id, "comment",
+                   lambda db: services.respond(db, current_user, review_id, agree, form.comment.data or ""),
+                   _("You acknowledged the review.") if agree else _("Your dispute was sent to HR."))
 
 
 @bp.post("/<int:review_id>/resolve")
 @login_required
 def review_resolve(review_id: int):
-    db = get_session()
-    form = ResolveForm()
-    if not form.validate_on_submit():
-        raise InvalidState(_("The form could not be read; reload the page and try again."))
-    send_back = request.form.get("send_back") == "1"
-    try:
-        services.resolve_dispute(db, current_user, review_id, send_back, form.note.data or "")
-    except ValidationFailed as error:
-        flash(error.field_errors.get("note", [error.message])[0], "error")
-        return redirect(url_for("reviews.review", review_id=review_id))
-    db.commit()
-    flash(_("Sent back to the reviewer for re-review.") if send_back else _("The review is upheld."), "success")
-    return redirect(url_for("reviews.review", review_id=review_id))
+    form, send_back = ResolveForm(), request.form.get("send_back") == "1"
+    return _decide(form, review_id, "note",
+                   lambda db: services.resolve_dispute(db, current_user, review_id, send_back, form.note.data or ""),
+                   _("Sent back to the reviewer for re-review.") if send_back else _("The review is upheld."))
 
 
 # ---- the officer's own reviews -------------------------------------------------------------------
