@@ -7,10 +7,12 @@ The public schema of that database is dropped and rebuilt: use a database of you
 
 Prints, from one run: the same server's plain-response ceiling (wrk, GET /healthz), the start latency
 (the start click plus the first question page, candidates spread evenly over the window) p50/p95/p99 and
-errors, then answer saves driven by wrk (bench/save.lua) with their rate and p50/p95/p99. The load generator shares the machine's two cores with the
-server, so compare the ratios. Targets (DESIGN.md §8): zero errors, start p95 < 500 ms, save p95 < 100 ms
-at 1,000 saves/s. Logins are done before the measurement, with a cheap password hash: their cost is a
-setting, benchmarked apart."""
+errors, the CPU each start cost the server, the database and the load generator, then answer saves
+driven by wrk (bench/save.lua) with their rate and p50/p95/p99. The load generator shares the machine's
+two cores with the server, so compare the ratios. Targets (DESIGN.md §8): zero errors, start p95 <
+500 ms, save p95 < 100 ms at 1,000 saves/s. Logins are done before the measurement, with a cheap
+password hash: their cost is a setting, benchmarked apart. Candidates then open the start page and
+wait, as in the hall (--start-page-in-window opens it at each start time instead)."""
 from __future__ import annotations
 
 import argparse
@@ -29,6 +31,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+
+from bench.http_client import Client, Response
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("EXAMSYS_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -125,10 +129,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(port: int, workers: int) -> subprocess.Popen:
+def serve(port: int, workers: int, threads: int) -> subprocess.Popen:
     env = dict(os.environ, EXAMSYS_DATABASE_URL=DB_URL, EXAMSYS_SECRET_KEY="bench-" + "k" * 40, EXAMSYS_ARGON2_TIME_COST="1",
                EXAMSYS_ARGON2_MEMORY_COST="8", EXAMSYS_LOGIN_ADDRESS_FAILURE_LIMIT='"100000 per minute"', EXAMSYS_BABEL_DEFAULT_LOCALE='"en"')
-    command = [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", "8", "-b", f"127.0.0.1:{port}",
+    command = [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", str(threads), "-b", f"127.0.0.1:{port}",
                "--log-level", "warning", "wsgi:app"]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     for _ in range(100):
@@ -141,8 +145,8 @@ def serve(port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not come up")
 
 
-def _cookie(response: httpx.Response, candidate: Candidate) -> None:
-    for header in response.headers.get_list("set-cookie"):
+def _cookie(response: Response, candidate: Candidate) -> None:
+    for header in response.headers_named("set-cookie"):
         if header.startswith("examsys_session="):
             candidate.cookie = header.split(";", 1)[0]
 
@@ -164,42 +168,49 @@ def wrk(port: int, path: str, seconds: int, connections: int, script: str | None
     return figures
 
 
-async def call(client: httpx.AsyncClient, method: str, url: str, c: Candidate, **kwargs) -> httpx.Response:
-    """One request with this candidate's own session cookie (the client's shared cookie jar is never used)."""
-    headers = dict(kwargs.pop("headers", {}), Cookie=c.cookie) if c.cookie else kwargs.pop("headers", {})
-    response = await client.send(client.build_request(method, url, headers=headers, **kwargs))
+async def call(client: Client, method: str, url: str, c: Candidate, data: dict[str, str] | None = None) -> Response:
+    """One request with this candidate's own session cookie."""
+    headers = {"Cookie": c.cookie} if c.cookie else {}
+    response = await (client.post_form(url, data or {}, headers) if method == "POST" else client.get(url, headers))
     _cookie(response, c)
     return response
 
 
-async def login(client: httpx.AsyncClient, c: Candidate) -> None:
+async def login(client: Client, c: Candidate) -> None:
     page = await call(client, "GET", "/login", c)
     match = CSRF_FORM.search(page.text)
     if match is None:
-        raise RuntimeError(f"no login form: {page.status_code}")
+        raise RuntimeError(f"no login form: {page.status}")
     response = await call(client, "POST", "/login", c, data={"identifier": c.username, "password": PASSWORD,
                                                                "csrf_token": match.group(1) or match.group(2)})
-    if response.status_code != 302:
-        raise RuntimeError(f"login failed for {c.username}: {response.status_code}")
+    if response.status != 302:
+        raise RuntimeError(f"login failed for {c.username}: {response.status}")
 
 
-async def start(client: httpx.AsyncClient, c: Candidate, samples: Samples) -> None:
+async def open_start_page(client: Client, c: Candidate) -> None:
+    """The candidate waits on the exam's start page (the rules, the start button), as in the hall."""
     page = await call(client, "GET", f"/exams/attempt/{c.attempt_id}", c)
     match = CSRF_FORM.search(page.text)
+    if match is None:
+        raise RuntimeError(f"no start form for {c.username}: {page.status}")
+    c.csrf = match.group(1) or match.group(2)
+
+
+async def start(client: Client, c: Candidate, samples: Samples) -> None:
     t0 = time.perf_counter()
     first = None
     try:
-        response = await call(client, "POST", f"/exams/attempt/{c.attempt_id}/start", c, data={"csrf_token": match.group(1) or match.group(2)})
-        first = await call(client, "GET", response.headers.get("location", f"/exams/attempt/{c.attempt_id}/q/1"), c)
-        ok = response.status_code == 302 and first.status_code == 200 and "data-exam" in first.text
+        response = await call(client, "POST", f"/exams/attempt/{c.attempt_id}/start", c, data={"csrf_token": c.csrf})
+        first = await call(client, "GET", response.header("location", f"/exams/attempt/{c.attempt_id}/q/1"), c)
+        ok = response.status == 302 and first.status == 200 and "data-exam" in first.text
         found = CSRF_DATA.search(first.text)
         c.csrf = found.group(1) if found else ""
-    except httpx.HTTPError:
+    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError):
         ok = False
     samples.times.append(time.perf_counter() - t0)
     if not ok:
         samples.errors += 1
-        code = first.status_code if first is not None else 0
+        code = first.status if first is not None else 0
         samples.statuses[code] = samples.statuses.get(code, 0) + 1
 
 
@@ -221,32 +232,73 @@ def save_lines(candidates: list[Candidate], path: Path, per_candidate: int = 5) 
                 out.write(f"{c.attempt_id}\t{c.cookie}\t{c.csrf}\t{body}\n")
 
 
-async def prepare_sessions(args: argparse.Namespace, candidates: list[Candidate], port: int) -> Samples:
-    # gunicorn closes a keep-alive connection after 2 idle seconds; a client that keeps it longer (httpx:
-    # 5 s) sometimes sends a request on it just as it closes ("Server disconnected without sending a
-    # response"), which is the client's race, not a server error.
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=1.0)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30, follow_redirects=False) as client:
-        client.cookies.extract_cookies = lambda response: None  # every candidate keeps their own session
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (Linux /proc), 0 for one that is gone."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(server: subprocess.Popen) -> list[int]:
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    return [server.pid, *(int(pid) for pid in children.read_text().split())] if children.exists() else [server.pid]
+
+
+def database_pids() -> list[int]:
+    """The PostgreSQL server's processes on this machine (it serves the benchmark alone while it runs)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "cmdline").read_bytes().startswith(b"postgres"):
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
+
+
+async def prepare_sessions(args: argparse.Namespace, candidates: list[Candidate], port: int, server: subprocess.Popen) -> Samples:
+    client = Client("127.0.0.1", port, connections=64)
+    try:
         t0 = time.perf_counter()
         gate = asyncio.Semaphore(16)
 
-        async def guarded_login(c: Candidate) -> None:
+        async def guarded(step, c: Candidate) -> None:
             async with gate:
-                await login(client, c)
+                await step(client, c)
 
-        await asyncio.gather(*(guarded_login(c) for c in candidates))
+        await asyncio.gather(*(guarded(login, c) for c in candidates))
         print(f"  logins before the start (cheap hash): {len(candidates) / (time.perf_counter() - t0):.0f} per second")
+        # The hall waits on the start page before the exam begins (DESIGN.md: the start burst is the click);
+        # with --start-page-in-window each candidate opens it only at their start time, just before the click.
+        if not args.start_page_in_window:
+            await asyncio.gather(*(guarded(open_start_page, c) for c in candidates))
         starts = Samples()
+        cpu_before = (cpu_seconds(server_pids(server)), cpu_seconds(database_pids()), time.process_time())
         begin = time.perf_counter()
 
         async def scheduled_start(i: int, c: Candidate) -> None:
             await asyncio.sleep(max(0.0, begin + i * args.window / len(candidates) - time.perf_counter()))
+            if args.start_page_in_window:
+                await open_start_page(client, c)
             await start(client, c, starts)
 
         await asyncio.gather(*(scheduled_start(i, c) for i, c in enumerate(candidates)))
-        print(f"  {len(candidates)} starts spread over {args.window:.0f} s (the last one done after {time.perf_counter() - begin:.1f} s)")
+        elapsed = time.perf_counter() - begin
+        used = [after - before for after, before in zip((cpu_seconds(server_pids(server)), cpu_seconds(database_pids()),
+                                                         time.process_time()), cpu_before)]
+        where = "opened within the window" if args.start_page_in_window else "opened before the window"
+        print(f"  {len(candidates)} starts spread over {args.window:.0f} s, start pages {where} (the last start done after {elapsed:.1f} s)")
+        print("  CPU per start: server {:.1f} ms, database {:.1f} ms, this load generator {:.1f} ms ({:.0f} % of 2 cores busy)".format(
+            *(u / len(candidates) * 1000 for u in used), sum(used) / elapsed / 2 * 100))
         return starts
+    finally:
+        await client.close()
 
 
 def main() -> None:
@@ -255,18 +307,21 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=60)
     parser.add_argument("--save-seconds", type=float, default=20)
     parser.add_argument("--save-connections", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--start-page-in-window", action="store_true",
+                        help="open the start page at each start time (within the window), not before the window")
     args = parser.parse_args()
     t0 = time.perf_counter()
     candidates = prepare(args.candidates)
-    print(f"exam load on PostgreSQL: {args.candidates} candidates, gunicorn -w {args.workers} gthread; setup {time.perf_counter() - t0:.0f} s")
+    print(f"exam load on PostgreSQL: {args.candidates} candidates, gunicorn -w {args.workers} gthread --threads {args.threads}; setup {time.perf_counter() - t0:.0f} s")
     port = free_port()
-    server = serve(port, args.workers)
+    server = serve(port, args.workers, args.threads)
     try:
         wrk(port, "/healthz", 3, 64)  # warm up the workers before measuring
         plain = wrk(port, "/healthz", 10, 64)
         print(f"  plain-response ceiling (wrk -c64 GET /healthz): {plain['rps']:.0f} req/s")
-        starts = asyncio.run(prepare_sessions(args, candidates, port))
+        starts = asyncio.run(prepare_sessions(args, candidates, port, server))
         print(starts.line("start (click + first question page)"))
         import tempfile
 

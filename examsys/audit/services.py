@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from examsys import clock
@@ -15,6 +15,12 @@ from examsys.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import require_any_scope, scope_clause
 from examsys.orgs.models import Organisation
+
+# Written with table statements, not through the session's unit of work: every change of every kind
+# writes an entry, and the head stays locked until the transaction ends.
+ENTRY = AuditEntry.__table__
+HEAD = AuditHead.__table__
+ENTRY_COLUMNS = tuple(column.key for column in ENTRY.columns)
 
 
 def _jsonable(value: Any) -> Any:
@@ -31,13 +37,13 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _lock_head(session: Session) -> AuditHead:
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
-        session.add(head)
-        session.flush()
-    return head
+def _lock_head(session: Session) -> tuple[int, str]:
+    """The chain's last sequence number and hash, its row locked to the end of the transaction."""
+    row = session.execute(select(HEAD.c.last_seq, HEAD.c.last_hash).where(HEAD.c.id == 1).with_for_update()).first()
+    if row is None:
+        session.execute(insert(HEAD).values(id=1, last_seq=0, last_hash=GENESIS_HASH))
+        return 0, GENESIS_HASH
+    return row.last_seq, row.last_hash
 
 
 def _client_address() -> str:
@@ -77,24 +83,29 @@ class AuditItem:
 
 
 def record_many(session: Session, actor: User | None, items: list[AuditItem], *, public: bool = False) -> list[AuditEntry]:
-    """Append several entries under one lock of the head (bulk imports)."""
-    head = _lock_head(session)
+    """Append several entries under one lock of the head (bulk imports). The caller's pending changes are
+    flushed first, so that the head stays locked only while the entries are written. Returns the entries
+    as written (not attached to the session)."""
+    session.flush()
+    last_seq, last_hash = _lock_head(session)
     address = "" if public else _client_address()
     entries = []
     for item in items:
-        entry = _make_entry(head, None if public else actor, item, address, "public" if public else None)
-        head.last_seq, head.last_hash = entry.seq, entry.hash
+        entry = _make_entry(last_seq, last_hash, None if public else actor, item, address, "public" if public else None)
+        last_seq, last_hash = entry.seq, entry.hash
         entries.append(entry)
-    session.add_all(entries)
-    session.flush()
+    for start in range(0, len(entries), 1000):
+        session.execute(insert(ENTRY), [{column: getattr(entry, column) for column in ENTRY_COLUMNS} for entry in entries[start:start + 1000]])
+    session.execute(update(HEAD).where(HEAD.c.id == 1).values(last_seq=last_seq, last_hash=last_hash))
     return entries
 
 
-def _make_entry(head: AuditHead, actor: User | None, item: AuditItem, address: str, actor_name: str | None = None) -> AuditEntry:
+def _make_entry(last_seq: int, last_hash: str, actor: User | None, item: AuditItem, address: str,
+                actor_name: str | None = None) -> AuditEntry:
     action, target_type, target_id, label, org, before, after = (item.action, item.target_type, item.target_id, item.label,
                                                                   item.org, item.before, item.after)
     entry = AuditEntry(
-        seq=head.last_seq + 1,
+        seq=last_seq + 1,
         at=clock.now(),
         actor_id=actor.id if actor is not None else None,
         actor_name=actor_name or (actor.username if actor is not None else "system"),
@@ -106,7 +117,7 @@ def _make_entry(head: AuditHead, actor: User | None, item: AuditItem, address: s
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None,
         client_address=address,
-        prev_hash=head.last_hash,
+        prev_hash=last_hash,
     )
     entry.hash = entry.compute_hash()
     return entry

@@ -25,7 +25,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select, text
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, undefer
 
 from examsys.auth.models import User
 from examsys.auth.permissions import can
@@ -359,7 +359,7 @@ class VersionStatistics:
 def version_statistics(session: Session, actor: User, version_id: int, thresholds: Thresholds | None = None) -> VersionStatistics:
     """One question version across every plan in the actor's scope whose graded papers hold it."""
     thresholds = thresholds or Thresholds()
-    plans = [p for p in session.scalars(plan_query(session, actor)) if p.status is not PlanStatus.DRAFT]
+    plans = [p for p in session.scalars(plan_query(session, actor).options(undefer(ExamPlan.pools))) if p.status is not PlanStatus.DRAFT]
     version = session.get(QuestionVersion, version_id)
     if version is None:
         raise NotFound(_("No such question."))

@@ -77,7 +77,9 @@ class ExamPlan(Base):
     double_marking: Mapped[bool] = mapped_column(default=False)  # case answers: two graders, reconciled beyond the tolerance
     marking_tolerance: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal(2))
     status: Mapped[PlanStatus] = mapped_column(enum_column(PlanStatus), default=PlanStatus.DRAFT, index=True)
-    pools: Mapped[list[list[int]] | None] = mapped_column(JSON)  # per section, the version ids drawable when the plan opened
+    # per section, the version ids drawable when the plan opened: thousands of ids, read only to draw or redraw a
+    # paper, so not with every load of the plan
+    pools: Mapped[list[list[int]] | None] = mapped_column(JSON, deferred=True)
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from examsys import clock
 from examsys.audit.services import record
@@ -212,9 +213,17 @@ def my_attempts(session: Session, user: User) -> list[Attempt]:
     return attempts
 
 
-def own_attempt(session: Session, user: User, attempt_id: int, *, lock: bool = False) -> Attempt:
-    """The user's own attempt, brought up to date: past its deadline it is submitted now."""
-    attempt = session.get(Attempt, attempt_id, with_for_update=lock)
+def own_attempt(session: Session, user: User, attempt_id: int, *, lock: bool = False, with_person: bool = False) -> Attempt:
+    """The user's own attempt, brought up to date: past its deadline it is submitted now. `lock`: the
+    attempt's row stays locked to the end of the transaction; `with_person`: its plan, person and the
+    person's organisation come in the same statement (the audit entry of a change names them)."""
+    if with_person:
+        query = select(Attempt).where(Attempt.id == attempt_id).options(
+            joinedload(Attempt.plan, innerjoin=True), joinedload(Attempt.person, innerjoin=True).joinedload(Person.org, innerjoin=True))
+        attempt = session.scalar(query.with_for_update(of=Attempt) if lock else query)
+    else:
+        attempt = session.get(Attempt, attempt_id, with_for_update={"of": Attempt} if lock else None,
+                              options=[joinedload(Attempt.plan, innerjoin=True)])
     if attempt is None or user.person_id is None or attempt.person_id != user.person_id:
         raise NotFound(_("No such exam paper."))
     touch(session, attempt)
@@ -230,15 +239,12 @@ def touch(session: Session, attempt: Attempt) -> None:
 
 def start(session: Session, user: User, attempt_id: int) -> str:
     """Begin the attempt (or continue it on this device); returns the device token for this browser."""
-    attempt = own_attempt(session, user, attempt_id, lock=True)
+    attempt = own_attempt(session, user, attempt_id, lock=True, with_person=True)
     if attempt.status is AttemptStatus.NOT_STARTED:
-        taken = session.scalar(select(func.count()).select_from(Attempt).where(
-            Attempt.person_id == attempt.person_id, Attempt.plan_id == attempt.plan_id, Attempt.status.in_(FINISHED))) or 0
-        if taken >= attempt.plan.attempts_allowed:
+        if attempt.number > attempt.plan.attempts_allowed:  # numbered 1, 2, … as they are made: the count is the number
             raise InvalidState(_("You have used all attempts this exam allows."))
         token = secrets.token_urlsafe(24)
         attempt.start(token)
-        session.flush()
         record(session, user, "exam.start", "attempt", attempt.id, label=attempt.plan.name, org=attempt.person.org)
         return token
     if attempt.finished:
@@ -691,16 +697,45 @@ class PaperView:
         return sum(1 for q in self.questions if not q.answered)
 
 
+class ShownVersion(NamedTuple):
+    """What a candidate sees of a version: never its key."""
+
+    type: QuestionType
+    stem: str
+    options: dict[str, str] | None
+
+
+SHOWN_VERSIONS_KEPT = 50_000
+
+
+def shown_versions(session: Session, ids: list[int]) -> dict[int, ShownVersion]:
+    """The type, stem and options of the versions a paper pins. A pinned version is never changed again
+    (it is `used`), so each worker keeps what it has read in its app: during a sitting the exam room
+    reads the bank once per version, not once per page. The copy is only a cache: a version not in it
+    is read from the database."""
+    kept: dict[int, ShownVersion] = current_app.extensions.setdefault("examsys.shown_versions", {})
+    found = {version_id: kept.get(version_id) for version_id in ids}
+    missing = [version_id for version_id, shown in found.items() if shown is None]
+    if missing:
+        if len(kept) + len(missing) > SHOWN_VERSIONS_KEPT:
+            kept.clear()
+        rows = session.execute(select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.stem, QuestionVersion.options)
+                               .where(QuestionVersion.id.in_(missing)))
+        for version_id, qtype, stem, options in rows:
+            found[version_id] = kept[version_id] = ShownVersion(qtype, stem, options)
+    return found  # type: ignore[return-value]
+
+
 def paper_view(session: Session, attempt: Attempt) -> PaperView:
-    versions = versions_of(session, attempt)
-    answers = {a.position: a for a in attempt.answers}
+    versions = shown_versions(session, [item["v"] for item in attempt.items])
+    answers = {position: (response, flagged) for position, response, flagged in session.execute(
+        select(Answer.position, Answer.response, Answer.flagged).where(Answer.attempt_id == attempt.id))}
     entries = []
     for position, item in enumerate(attempt.items):
         version = versions[item["v"]]
-        options = [("ABCDEFGH"[i], letter, version.options[letter]) for i, letter in enumerate(item["o"] or [])]
-        answer = answers.get(position)
-        entries.append(QuestionEntry(position, version.type, version.stem, options, answer.response if answer else None,
-                                     bool(answer and answer.flagged), Decimal(item["p"]), item["s"]))
+        options = [("ABCDEFGH"[i], letter, version.options[letter]) for i, letter in enumerate(item["o"] or [])] if version.options else []
+        response, flagged = answers.get(position, (None, False))
+        entries.append(QuestionEntry(position, version.type, version.stem, options, response, bool(flagged), Decimal(item["p"]), item["s"]))
     return PaperView(entries)
 
 

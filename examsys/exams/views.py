@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 
 from examsys import clock
 from examsys.bank.models import BankPart, QuestionType
@@ -322,6 +323,23 @@ def _form_response(qtype: QuestionType):
     return request.form.get("answer")
 
 
+def _navigator(attempt_id: int, view: services.PaperView, position: int) -> Markup:
+    """The links to every question of the paper (answered / empty / flagged / current). Built here rather
+    than in a template loop: it is on every page of a sitting, and fifty links through Jinja cost more
+    than the rest of the page."""
+    base = escape(url_for("exams.question", attempt_id=attempt_id, n=1)[:-1])
+    titles = {True: escape(_("answered")), False: escape(_("not answered"))}
+    links = []
+    for q in view.questions:
+        here = q.position == position
+        css = ("answered" if q.answered else "empty") + (" flagged" if q.flagged else "") + (" current" if here else "")
+        current = ' aria-current="step"' if here else ""
+        links.append(f'<a href="{base}{q.position + 1}" data-nav-position="{q.position}" class="{css}"{current}'
+                     f' title="{titles[q.answered]}">{q.position + 1}</a>')
+    label = escape(_("Questions"))
+    return Markup(f'<nav class="navigator" aria-label="{label}">{"".join(links)}</nav>')
+
+
 @bp.route("/attempt/<int:attempt_id>/q/<int:n>", methods=["GET", "POST"])
 @login_required
 def question(attempt_id: int, n: int):
@@ -357,7 +375,7 @@ def question(attempt_id: int, n: int):
         return redirect(url_for("exams.question", attempt_id=item.id, n=max(1, target)))
     db.commit()
     return render_template("exams/question.html", attempt=item, view=view, position=position, entry=view.questions[position],
-                           now=clock.now())
+                           navigator=_navigator(item.id, view, position), now=clock.now())
 
 
 @bp.post("/attempt/<int:attempt_id>/save")
@@ -412,7 +430,7 @@ def submit(attempt_id: int):
     if item.finished:
         return redirect(url_for("exams.result", attempt_id=attempt_id))
     view = services.paper_view(db, item)
-    return render_template("exams/submit.html", attempt=item, view=view, now=clock.now())
+    return render_template("exams/submit.html", attempt=item, view=view, navigator=_navigator(item.id, view, -1), now=clock.now())
 
 
 @bp.get("/attempt/<int:attempt_id>/result")
