@@ -54,6 +54,7 @@ class Candidate:
 @dataclass
 class Samples:
     times: list[float] = field(default_factory=list)
+    began: list[float] = field(default_factory=list)
     errors: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
 
@@ -198,6 +199,7 @@ async def open_start_page(client: Client, c: Candidate) -> None:
 
 async def start(client: Client, c: Candidate, samples: Samples) -> None:
     t0 = time.perf_counter()
+    samples.began.append(t0)
     first = None
     try:
         response = await call(client, "POST", f"/exams/attempt/{c.attempt_id}/start", c, data={"csrf_token": c.csrf})
@@ -323,6 +325,10 @@ def main() -> None:
         print(f"  plain-response ceiling (wrk -c64 GET /healthz): {plain['rps']:.0f} req/s")
         starts = asyncio.run(prepare_sessions(args, candidates, port, server))
         print(starts.line("start (click + first question page)"))
+        if os.environ.get("EXAMSYS_BENCH_TIMELINE"):  # one line per start: when it began (s), how long it took (ms)
+            origin = min(starts.began)
+            Path(os.environ["EXAMSYS_BENCH_TIMELINE"]).write_text(
+                "".join(f"{b - origin:.3f} {t * 1000:.1f}\n" for b, t in zip(starts.began, starts.times)))
         import tempfile
 
         with tempfile.TemporaryDirectory() as folder:

@@ -74,15 +74,16 @@ def load_user(login_id: str):
     return user if user is not None and user.active else None
 
 
-# On the exam room's lean endpoints (answer saves, several a minute per candidate) the cookie that
-# slides the idle expiry is signed again at most this often, not on every request.
-LEAN_COOKIE_REFRESH_SECONDS = 60
+# An unchanged session's cookie, which slides the idle expiry, is signed again at most this often, not
+# on every request (signing and sending it is a good part of a small request's cost: the exam room's
+# pages and answer saves come several a minute from every candidate).
+COOKIE_REFRESH_SECONDS = 60
 
 
 class CookielessAwareSessions(SecureCookieSessionInterface):
     """The signed-cookie sessions, except on views marked @cookieless (public verification), which
-    never set a cookie whatever the visitor's browser sends, and on the lean endpoints, which renew an
-    unchanged session's cookie only when it is older than LEAN_COOKIE_REFRESH_SECONDS."""
+    never set a cookie whatever the visitor's browser sends; an unchanged session's cookie is renewed only
+    when it is older than COOKIE_REFRESH_SECONDS."""
 
     def open_session(self, app: Flask, request: Any) -> Any:
         """As Flask's, keeping when the cookie was signed."""
@@ -103,9 +104,9 @@ class CookielessAwareSessions(SecureCookieSessionInterface):
     def should_set_cookie(self, app: Flask, session: Any) -> bool:
         if g.get("cookieless"):
             return False
-        if g.get("lean_session") and not session.modified:
+        if not session.modified and session.permanent:
             signed_at = getattr(session, "signed_at", None)
-            return signed_at is None or time.time() - signed_at >= LEAN_COOKIE_REFRESH_SECONDS
+            return signed_at is None or time.time() - signed_at >= COOKIE_REFRESH_SECONDS
         return super().should_set_cookie(app, session)
 
     def save_session(self, app: Flask, session: Any, response: Any) -> None:
@@ -167,8 +168,7 @@ def init_app(app: Flask) -> None:
             return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
         if not session.permanent:  # setting it again would mark the session changed on every request
             session.permanent = True
-        if request.endpoint in LEAN_ENDPOINTS:
-            g.lean_session = True
+        if request.endpoint in LEAN_ENDPOINTS:  # they check their caller themselves, without loading the user
             return None
         if not current_user.is_authenticated:
             return None

@@ -410,21 +410,26 @@ def test_saves_keep_answers_in_the_items_form_and_write_nothing_it_refuses(db, e
     assert db.query(services.Answer).filter_by(attempt_id=attempt.id, position=multiple).one().response == ["C"]
 
 
-def test_saves_renew_the_session_cookie_at_most_once_a_minute(db, exam, client, auth, monkeypatch):
-    """Saves come several a minute: they sign the session cookie again only when it is a minute old,
-    which still slides the idle expiry; pages renew it on every request as before."""
+def test_an_unchanged_session_cookie_is_renewed_at_most_once_a_minute(db, exam, client, auth, monkeypatch):
+    """Pages and saves come several a minute: the session cookie is signed again when the session changed
+    or when it is a minute old, which still slides the idle expiry."""
     import time
 
     from examsys import web
 
     auth.login("candidate")
     attempt = _attempt(db, exam["officer"])
-    client.post(f"/exams/attempt/{attempt.id}/start")
+    started = client.post(f"/exams/attempt/{attempt.id}/start")
+    assert "examsys_session=" in started.headers.get("Set-Cookie", "")  # the session now holds this window's token
+    client.get(f"/exams/attempt/{attempt.id}/q/1")  # (the tests' sessions get their CSRF secret on the first page)
     page = client.get(f"/exams/attempt/{attempt.id}/q/1")
-    assert "examsys_session=" in page.headers.get("Set-Cookie", "")
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers
     save = client.post(f"/exams/attempt/{attempt.id}/save", json={"position": 0, "response": None, "seq": 1})
     assert save.status_code == 200 and "Set-Cookie" not in save.headers
-    later = time.time() + web.LEAN_COOKIE_REFRESH_SECONDS + 1
+    later = time.time() + web.COOKIE_REFRESH_SECONDS + 1
     monkeypatch.setattr(web.time, "time", lambda: later)
+    page = client.get(f"/exams/attempt/{attempt.id}/q/2")
+    assert page.status_code == 200 and "examsys_session=" in page.headers.get("Set-Cookie", "")
+    later += web.COOKIE_REFRESH_SECONDS + 1
     save = client.post(f"/exams/attempt/{attempt.id}/save", json={"position": 0, "response": None, "seq": 2})
     assert save.status_code == 200 and "examsys_session=" in save.headers.get("Set-Cookie", "")

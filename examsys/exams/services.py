@@ -706,6 +706,7 @@ class ShownVersion(NamedTuple):
 
 
 SHOWN_VERSIONS_KEPT = 50_000
+ROOM_TEMPLATES = ("exams/question.html", "exams/_room_header.html", "bank/types/_true_false.html", "bank/types/_fill_in.html", "bank/types/_case.html")
 
 
 def shown_versions(session: Session, ids: list[int]) -> dict[int, ShownVersion]:
@@ -724,6 +725,30 @@ def shown_versions(session: Session, ids: list[int]) -> dict[int, ShownVersion]:
         for version_id, qtype, stem, options in rows:
             found[version_id] = kept[version_id] = ShownVersion(qtype, stem, options)
     return found  # type: ignore[return-value]
+
+
+def warm_room(session: Session, user: User, attempt: Attempt) -> None:
+    """Prepare this worker for the synchronised start, from the start page, where the hall waits before
+    the exam begins. Once per worker and plan: read what candidates will see of every version the plan
+    can draw, and compile the exam page's templates. Once per worker: run the start's and the exam
+    page's reads (on this candidate's own attempt, which nothing else is changing now), so that their
+    SQL is compiled before the first click rather than during the first second of the sitting."""
+    plan = attempt.plan
+    if plan.status is not PlanStatus.OPEN or attempt.status is not AttemptStatus.NOT_STARTED:
+        return
+    warmed: set[int | str] = current_app.extensions.setdefault("examsys.warmed_room", set())
+    if plan.id not in warmed:
+        ids = sorted({version_id for pool in plan.pools or [] for version_id in pool})
+        if len(ids) <= SHOWN_VERSIONS_KEPT // 2:
+            for start in range(0, len(ids), 2000):
+                shown_versions(session, ids[start:start + 2000])
+        for name in ROOM_TEMPLATES:
+            current_app.jinja_env.get_template(name)
+        warmed.add(plan.id)
+    if "statements" not in warmed:
+        own_attempt(session, user, attempt.id, lock=True, with_person=True)
+        paper_view(session, attempt)
+        warmed.add("statements")
 
 
 def paper_view(session: Session, attempt: Attempt) -> PaperView:

@@ -292,6 +292,8 @@ def attempt(attempt_id: int):
         return redirect(url_for("exams.question", attempt_id=item.id, n=services.first_open_position(item) + 1))
     if item.finished:
         return redirect(url_for("exams.result", attempt_id=item.id))
+    services.warm_room(db, current_user, item)
+    db.commit()
     return render_template("exams/start.html", attempt=item, other_device=item.status is AttemptStatus.IN_PROGRESS, now=clock.now())
 
 
