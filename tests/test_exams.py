@@ -433,3 +433,29 @@ def test_an_unchanged_session_cookie_is_renewed_at_most_once_a_minute(db, exam, 
     later += web.COOKIE_REFRESH_SECONDS + 1
     save = client.post(f"/exams/attempt/{attempt.id}/save", json={"position": 0, "response": None, "seq": 2})
     assert save.status_code == 200 and "examsys_session=" in save.headers.get("Set-Cookie", "")
+
+
+def test_after_the_start_page_the_exam_page_is_a_few_reads_and_offers_no_way_out(app, db, exam, client, auth):
+    """The hall waits on the start page: it prepares this worker, so that the first question page of the
+    synchronised start reads only the caller, the attempt with its plan and the answers given; the exam
+    page's header has no menu to wander off through."""
+    from sqlalchemy import event
+
+    from examsys.db import engine_for
+
+    auth.login("candidate")
+    attempt_id = _attempt(db, exam["officer"]).id
+    assert client.get(f"/exams/attempt/{attempt_id}").status_code == 200
+    client.post(f"/exams/attempt/{attempt_id}/start")
+    statements: list[str] = []
+    listener = lambda _conn, _cursor, statement, *_args: statements.append(statement)  # noqa: E731
+    event.listen(engine_for(app), "before_cursor_execute", listener)
+    try:
+        page = client.get(f"/exams/attempt/{attempt_id}/q/1")
+    finally:
+        event.remove(engine_for(app), "before_cursor_execute", listener)
+    assert page.status_code == 200 and "data-exam" in page.text
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) <= 3, [s[:60] for s in reads]
+    assert not any("question_version" in s for s in reads)
+    assert "/exams/plans" not in page.text and "/personnel" not in page.text
