@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from examsys import clock
+from examsys.audit.models import AuditEntry
 from examsys.bank.models import QuestionVersion
 from examsys.errors import InvalidState, NotFound
 from examsys.exams import services
@@ -459,3 +460,52 @@ def test_after_the_start_page_the_exam_page_is_a_few_reads_and_offers_no_way_out
     assert len(reads) <= 3, [s[:60] for s in reads]
     assert not any("question_version" in s for s in reads)
     assert "/exams/plans" not in page.text and "/personnel" not in page.text
+
+
+def test_a_plan_allowing_two_attempts_offers_one_more_after_handing_in_and_no_third(db, exam, client, auth):
+    exam["plan"].attempts_allowed = 2
+    db.commit()
+    auth.login("candidate")
+    first = _attempt(db, exam["officer"])
+    first_id, first_seed = first.id, first.seed
+    assert "Try again" not in client.get("/exams/").text  # nothing handed in yet
+    client.post(f"/exams/attempt/{first_id}/start")
+    client.post(f"/exams/attempt/{first_id}/submit")
+    mine = client.get("/exams/").text
+    assert "Try again (1 left)" in mine and "Attempt 1 of 2 allowed" in mine
+    assert "Try again (1 left)" in client.get(f"/exams/attempt/{first_id}/result").text
+
+    response = client.post(f"/exams/attempt/{first_id}/retake")
+    db.expire_all()
+    second = db.query(Attempt).filter_by(person_id=exam["officer"].id, number=2).one()
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/exams/attempt/{second.id}/q/1")
+    assert second.status is AttemptStatus.IN_PROGRESS and second.seed != first_seed
+    assert len(second.items) == len(first.items) and services.regenerate(db, second) == second.items
+    assert all(v.used for v in db.query(QuestionVersion).filter(QuestionVersion.id.in_([i["v"] for i in second.items])))
+    assert client.get(f"/exams/attempt/{second.id}/q/1").status_code == 200  # this browser holds the new attempt
+    assert db.query(AuditEntry).filter_by(action="exam.retake", target_id=str(second.id)).count() == 1
+
+    # The first attempt is no longer the newest; the second is the last allowed.
+    refused = client.post(f"/exams/attempt/{first_id}/retake", follow_redirects=True)
+    assert "A newer attempt of this exam already exists." in refused.text
+    client.post(f"/exams/attempt/{second.id}/submit")
+    assert "Try again" not in client.get("/exams/").text
+    refused = client.post(f"/exams/attempt/{second.id}/retake", follow_redirects=True)
+    assert "You have used all attempts this exam allows." in refused.text
+    db.expire_all()
+    assert db.query(Attempt).filter_by(person_id=exam["officer"].id).count() == 2
+
+
+def test_one_attempt_allowed_offers_no_other_and_an_unfinished_attempt_cannot_be_retaken(db, exam, client, auth):
+    auth.login("candidate")
+    attempt_id = _attempt(db, exam["officer"]).id
+    client.post(f"/exams/attempt/{attempt_id}/start")
+    refused = client.post(f"/exams/attempt/{attempt_id}/retake", follow_redirects=True)
+    assert "Hand in this attempt first." in refused.text
+    client.post(f"/exams/attempt/{attempt_id}/submit")
+    assert "Try again" not in client.get("/exams/").text
+    refused = client.post(f"/exams/attempt/{attempt_id}/retake", follow_redirects=True)
+    assert "You have used all attempts this exam allows." in refused.text
+    # Another candidate's attempt is not theirs to retake.
+    other = _attempt(db, exam["other"])
+    assert client.post(f"/exams/attempt/{other.id}/retake").status_code == 404

@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "exam.plan_open": _l("Exam opened and papers generated"),
     "exam.start": _l("Exam started"),
     "exam.takeover": _l("Exam continued in another window"),
+    "exam.retake": _l("Exam attempted again"),
     "exam.submit": _l("Exam handed in"),
     "exam.extension": _l("Extra time granted"),
     "exam.grade_case": _l("Case answer graded"),

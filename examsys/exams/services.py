@@ -252,6 +252,58 @@ def start(session: Session, user: User, attempt_id: int) -> str:
     raise OtherDevice(_("This exam is already open in another window or on another device."))
 
 
+def latest_numbers(attempts: list[Attempt]) -> dict[int, int]:
+    """The number of each plan's newest attempt among these (one candidate's)."""
+    newest: dict[int, int] = {}
+    for attempt in attempts:
+        newest[attempt.plan_id] = max(newest.get(attempt.plan_id, 0), attempt.number)
+    return newest
+
+
+def newest_number(session: Session, attempt: Attempt) -> int:
+    """The number of the newest attempt of this attempt's candidate in its plan."""
+    return session.scalar(select(func.max(Attempt.number)).where(Attempt.plan_id == attempt.plan_id,
+                                                                 Attempt.person_id == attempt.person_id)) or attempt.number
+
+
+def may_retake(attempt: Attempt, newest_number: int, at: datetime | None = None) -> bool:
+    """Another attempt is open to the candidate after this one: it is their newest, it is finished, the plan
+    allows more, and the window is open. Offered whatever the result (the best attempt counts), so that
+    the offer tells nothing before the results are published."""
+    return (attempt.finished and attempt.number == newest_number and attempt.number < attempt.plan.attempts_allowed
+            and attempt.plan.is_running(at))
+
+
+def retake(session: Session, user: User, attempt_id: int) -> tuple[Attempt, str]:
+    """Begin the next attempt after a finished one: a new paper drawn now from the plan's pools with a
+    seed of its own (a retake is one candidate's click, not the synchronised start), started at once.
+    Returns it with the device token for this browser."""
+    previous = own_attempt(session, user, attempt_id, lock=True, with_person=True)
+    plan = previous.plan
+    newest = newest_number(session, previous)
+    if not previous.finished:
+        raise InvalidState(_("Hand in this attempt first."))
+    if newest != previous.number:
+        raise InvalidState(_("A newer attempt of this exam already exists."))
+    if previous.number >= plan.attempts_allowed:
+        raise InvalidState(_("You have used all attempts this exam allows."))
+    if not plan.is_running():
+        raise InvalidState(_("The exam is not open now."))
+    rows = session.execute(select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.options).where(
+        QuestionVersion.id.in_({v for pool in plan.pools or [] for v in pool}))).all()
+    seed = secrets.token_hex(8)
+    attempt = Attempt(plan=plan, person_id=previous.person_id, number=previous.number + 1, seed=seed,
+                      items=papers.assemble(plan, plan.pools or [], papers.shapes_of(rows), seed))
+    session.add(attempt)
+    session.execute(update(QuestionVersion).where(QuestionVersion.id.in_([item["v"] for item in attempt.items])).values(used=True))
+    session.flush()
+    token = secrets.token_urlsafe(24)
+    attempt.start(token)
+    record(session, user, "exam.retake", "attempt", attempt.id, label=plan.name, org=previous.person.org,
+           after={"number": attempt.number, "previous_attempt": previous.id, "attempts_allowed": plan.attempts_allowed})
+    return attempt, token
+
+
 def take_over(session: Session, user: User, attempt_id: int) -> str:
     """Move the attempt to this browser; the other one can no longer save. Logged."""
     attempt = own_attempt(session, user, attempt_id, lock=True)

@@ -182,8 +182,8 @@ def regrade(plan_id: int):
     return render_template("exams/regrade.html", plan=item, pairs=pairs, version_id=version_id, changes=changes)
 
 
-RESULT_COLUMNS = (Column("name", "姓名"), Column("org", "单位"), Column("status", "状态"), Column("score", "得分"), Column("passed", "是否合格"),
-                  Column("submitted_at", "交卷时间"))
+RESULT_COLUMNS = (Column("name", "姓名"), Column("org", "单位"), Column("attempt", "第几次"), Column("status", "状态"), Column("score", "得分"),
+                  Column("passed", "是否合格"), Column("submitted_at", "交卷时间"))
 
 
 @bp.get("/plans/<int:plan_id>/results")
@@ -192,7 +192,7 @@ def results(plan_id: int):
     db = get_session()
     item, attempts = services.results(db, current_user, plan_id)
     order = request.args.get("sort", "name")
-    keys = {"name": lambda a: a.person.name, "org": lambda a: a.person.org.path, "score": lambda a: -(a.score or -1),
+    keys = {"name": lambda a: (a.person.name, a.number), "org": lambda a: (a.person.org.path, a.person.name, a.number), "score": lambda a: -(a.score or -1),
             "status": lambda a: a.status.value}
     attempts.sort(key=keys.get(order, keys["name"]))
     return render_template("exams/results.html", plan=item, attempts=attempts, sort=order)
@@ -203,7 +203,7 @@ def results(plan_id: int):
 def results_export(plan_id: int, fmt: str):
     db = get_session()
     item, attempts = services.results(db, current_user, plan_id)
-    rows = [{"name": a.person.name, "org": a.person.org.name, "status": a.status.label, "score": str(a.score) if a.score is not None else "",
+    rows = [{"name": a.person.name, "org": a.person.org.name, "attempt": a.number, "status": a.status.label, "score": str(a.score) if a.score is not None else "",
              "passed": {True: "合格", False: "不合格"}.get(a.passed, ""), "submitted_at": a.submitted_at.isoformat() if a.submitted_at else ""}
             for a in attempts]
     return download(fmt, f"results-{item.id}", RESULT_COLUMNS, rows, "成绩")
@@ -279,7 +279,8 @@ def mine():
     db = get_session()
     attempts = services.my_attempts(db, current_user)
     db.commit()
-    return render_template("exams/mine.html", attempts=attempts, now=clock.now(), may_see=services.may_see_result)
+    return render_template("exams/mine.html", attempts=attempts, now=clock.now(), may_see=services.may_see_result,
+                           may_retake=services.may_retake, newest=services.latest_numbers(attempts))
 
 
 @bp.get("/attempt/<int:attempt_id>")
@@ -305,6 +306,21 @@ def start(attempt_id: int):
     db.commit()
     _remember(attempt_id, token)
     return redirect(url_for("exams.question", attempt_id=attempt_id, n=1))
+
+
+@bp.post("/attempt/<int:attempt_id>/retake")
+@login_required
+def retake(attempt_id: int):
+    db = get_session()
+    try:
+        item, token = services.retake(db, current_user, attempt_id)
+    except InvalidState as error:
+        db.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("exams.mine"))
+    db.commit()
+    _remember(item.id, token)
+    return redirect(url_for("exams.question", attempt_id=item.id, n=1))
 
 
 @bp.post("/attempt/<int:attempt_id>/takeover")
@@ -442,7 +458,8 @@ def result(attempt_id: int):
     item = services.own_attempt(db, current_user, attempt_id)
     db.commit()
     review = services.review_view(db, item) if services.may_review_answers(item) else None
-    return render_template("exams/result.html", attempt=item, show=services.may_see_result(item), review=review)
+    again = services.may_retake(item, services.newest_number(db, item))
+    return render_template("exams/result.html", attempt=item, show=services.may_see_result(item), review=review, again=again)
 
 
 # ---- practice --------------------------------------------------------------------------------------
