@@ -146,7 +146,8 @@ def test_results_are_shown_to_candidates_once_published(db, exam, client, auth):
     page = client.get(f"/exams/plans/{exam['plan'].id}/results").get_data(as_text=True)
     assert "考生甲" in page and "考生乙" in page and "Failed" in page
     csv = client.get(f"/exams/plans/{exam['plan'].id}/results.csv").data.decode("utf-8-sig")
-    assert csv.splitlines()[0] == "姓名,单位,状态,得分,是否合格,交卷时间"
+    assert csv.splitlines()[0] == "姓名,单位,第几次,状态,得分,是否合格,交卷时间"
+    assert csv.splitlines()[1].startswith(("考生甲,", "考生乙,")) and ",1," in csv.splitlines()[1]
     auth.logout()
     auth.login("candidate")
     assert "Score: 0.0 of 100.0" in client.get(f"/exams/attempt/{attempt.id}/result").get_data(as_text=True)
