@@ -350,7 +350,7 @@ def _navigator(attempt_id: int, view: services.PaperView, position: int) -> Mark
     links = []
     for q in view.questions:
         here = q.position == position
-        css = ("answered" if q.answered else "empty") + (" flagged" if q.flagged else "") + (" current" if here else "")
+        css = ("answered" if q.answered else "unanswered") + (" flagged" if q.flagged else "") + (" current" if here else "")
         current = ' aria-current="step"' if here else ""
         links.append(f'<a href="{base}{q.position + 1}" data-nav-position="{q.position}" class="{css}"{current}'
                      f' title="{titles[q.answered]}">{q.position + 1}</a>')

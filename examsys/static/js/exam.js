@@ -63,7 +63,7 @@
             var answered = response();
             var has = answered !== null && answered !== "" && !(Array.isArray(answered) && answered.length === 0);
             link.classList.toggle("answered", has);
-            link.classList.toggle("empty", !has);
+            link.classList.toggle("unanswered", !has);
             link.classList.toggle("flagged", !!(flag && flag.checked));
           }
         });
