@@ -334,13 +334,17 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             lines = Path(folder) / "saves.tsv"
             save_lines(candidates, lines)
+            before = (cpu_seconds(server_pids(server)), cpu_seconds(database_pids()))
             saves = wrk(port, "/", int(args.save_seconds), args.save_connections, str(ROOT / "bench/save.lua"), str(lines))
+            done = max(1, saves["requests"])
+            save_cpu = [(after - b) / done * 1000 for after, b in zip((cpu_seconds(server_pids(server)), cpu_seconds(database_pids())), before)]
         again = wrk(port, "/healthz", 10, 64)
         ceiling = (plain["rps"] + again["rps"]) / 2
         print(f"  plain-response ceiling again after the saves: {again['rps']:.0f} req/s (the machine is shared: mean {ceiling:.0f})")
         print(f"  saves (wrk -c{args.save_connections}, closed loop, {args.save_seconds:.0f} s): {saves['rps']:.0f}/s "
               f"= {saves['rps'] / ceiling * 100:.0f} % of the plain ceiling; p50 {saves['p50']:.0f} ms p95 {saves['p95']:.0f} ms "
               f"p99 {saves['p99']:.0f} ms; non-2xx {saves['non2xx']}, socket errors {saves['errors']}")
+        print(f"  CPU per save: server {save_cpu[0]:.2f} ms, database {save_cpu[1]:.2f} ms")
         print("  targets: start p95 < 500 ms with zero errors; save p95 < 100 ms at >= 1000/s; saves >= 30 % of the ceiling")
     finally:
         server.terminate()
