@@ -510,3 +510,24 @@ def test_one_attempt_allowed_offers_no_other_and_an_unfinished_attempt_cannot_be
     # Another candidate's attempt is not theirs to retake.
     other = _attempt(db, exam["other"])
     assert client.post(f"/exams/attempt/{other.id}/retake").status_code == 404
+
+
+def test_results_come_a_page_at_a_time_sorted_with_a_tally_of_the_whole_plan(app, db, exam, client, auth):
+    exam["plan"].attempts_allowed = 2
+    db.commit()
+    auth.login("candidate")
+    first_id = _attempt(db, exam["officer"]).id
+    client.post(f"/exams/attempt/{first_id}/start")
+    client.post(f"/exams/attempt/{first_id}/submit")
+    client.post(f"/exams/attempt/{first_id}/retake")  # a third paper in the plan: 考生甲 twice, 考生乙 once
+    auth.logout()
+    app.config["PAGE_SIZE"] = 1  # two rows a page
+    auth.login("examiner")
+    url = f"/exams/plans/{exam['plan'].id}/results"
+    first = client.get(f"{url}?sort=name").get_data(as_text=True)
+    second = client.get(f"{url}?sort=name&page=2").get_data(as_text=True)
+    assert first.count("<tr><td>") == 2 and second.count("<tr><td>") == 1
+    # sorted by name (乙 before 甲 in code point order), then by attempt
+    assert "考生乙" in first and "考生甲 <span class=\"muted\">(attempt 1)" in first and "考生甲 <span class=\"muted\">(attempt 2)" in second
+    assert "3 in all" in first and "0 passed, 1 failed, 2 without a result yet." in first
+    assert 'href="/exams/plans/%d/results?sort=name&amp;page=2"' % exam["plan"].id in first

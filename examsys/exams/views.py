@@ -1,6 +1,7 @@
 """Pages of the exams: plans for exam administrators, the exam room for candidates."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -195,7 +196,9 @@ def results(plan_id: int):
     keys = {"name": lambda a: (a.person.name, a.number), "org": lambda a: (a.person.org.path, a.person.name, a.number), "score": lambda a: -(a.score or -1),
             "status": lambda a: a.status.value}
     attempts.sort(key=keys.get(order, keys["name"]))
-    return render_template("exams/results.html", plan=item, attempts=attempts, sort=order)
+    tally = Counter("passed" if a.passed is True else "failed" if a.passed is False else "open" for a in attempts)
+    page = paginate_list(attempts, current_app.config["PAGE_SIZE"] * 2)
+    return render_template("exams/results.html", plan=item, page=page, tally=tally, sort=order)
 
 
 @bp.get("/plans/<int:plan_id>/results.<any(csv, xlsx):fmt>")
