@@ -531,3 +531,22 @@ def test_results_come_a_page_at_a_time_sorted_with_a_tally_of_the_whole_plan(app
     assert "考生乙" in first and "考生甲 <span class=\"muted\">(attempt 1)" in first and "考生甲 <span class=\"muted\">(attempt 2)" in second
     assert "3 in all" in first and "0 passed, 1 failed, 2 without a result yet." in first
     assert 'href="/exams/plans/%d/results?sort=name&amp;page=2"' % exam["plan"].id in first
+
+
+def test_the_proctor_view_counts_candidates_by_status_filters_them_and_names_integrity_events(db, exam, client, auth):
+    auth.login("candidate")
+    attempt_id = _attempt(db, exam["officer"]).id
+    client.post(f"/exams/attempt/{attempt_id}/start")
+    assert client.post(f"/exams/attempt/{attempt_id}/event", json={"kind": "focus_lost"}).status_code == 200
+    assert client.get(f"/exams/plans/{exam['plan'].id}/proctor").status_code in (403, 404)  # a candidate does not proctor
+    auth.logout()
+    auth.login("examiner")
+    url = f"/exams/plans/{exam['plan'].id}/proctor"
+    page = client.get(url).get_data(as_text=True)
+    assert "All (2)" in page and "Not started (1)" in page and "In progress (1)" in page and "Handed in (0)" in page
+    assert "Left the exam page (#1)" in page and "focus_lost" not in page
+    running = client.get(f"{url}?status=in_progress").get_data(as_text=True)
+    assert "考生甲" in running and "考生乙" not in running
+    waiting = client.get(f"{url}?status=not_started").get_data(as_text=True)
+    assert "考生乙" in waiting and "考生甲" not in waiting
+    assert "No candidates here." in client.get(f"{url}?status=finished").get_data(as_text=True)

@@ -19,7 +19,7 @@ from examsys.db import get_session
 from examsys.errors import DomainError, InvalidState, ValidationFailed, populate_errors
 from examsys.exams import item_analysis, services
 from examsys.exams.forms import PlanForm
-from examsys.exams.models import AttemptStatus, ExamKind, PaperMode, ReviewPolicy
+from examsys.exams.models import AttemptStatus, ExamKind, IntegrityEvent, PaperMode, ReviewPolicy
 from examsys.imports.tabular import Column, download
 from examsys.orgs.services import choices
 from examsys.pagination import paginate, paginate_list
@@ -113,14 +113,40 @@ def plan_publish(plan_id: int):
 @bp.get("/plans/<int:plan_id>/proctor")
 @login_required
 def proctor(plan_id: int):
+    """The sitting live: how many candidates are where, then one status at a time, a page at a time."""
     db = get_session()
     item, attempts = services.results(db, current_user, plan_id)
     for attempt in attempts:
         services.touch(db, attempt)
     db.commit()
-    ids = [a.id for a in attempts]
-    return render_template("exams/proctor.html", plan=item, attempts=attempts, events=services.integrity_events(db, ids),
-                           last_saves=services.last_saves(db, ids), now=clock.now())
+    tally = Counter(PROCTOR_GROUP[a.status] for a in attempts)
+    shown = request.args.get("status", "")
+    if shown in PROCTOR_GROUPS:
+        attempts = [a for a in attempts if PROCTOR_GROUP[a.status] == shown]
+    page = paginate_list(attempts, current_app.config["PAGE_SIZE"] * 2)
+    ids = [a.id for a in page.items]
+    return render_template("exams/proctor.html", plan=item, page=page, tally=tally, shown=shown, groups=PROCTOR_GROUPS,
+                           events=services.integrity_events(db, ids), last_saves=services.last_saves(db, ids),
+                           event_text=_event_text, now=clock.now())
+
+
+PROCTOR_GROUP = {AttemptStatus.NOT_STARTED: "not_started", AttemptStatus.IN_PROGRESS: "in_progress",
+                 AttemptStatus.SUBMITTED: "finished", AttemptStatus.AUTO_SUBMITTED: "finished", AttemptStatus.GRADED: "finished"}
+PROCTOR_GROUPS = ("not_started", "in_progress", "finished")
+
+
+def _event_text(event: IntegrityEvent) -> str:
+    """What happened, in the reader's language (events keep a code and the facts)."""
+    if event.kind == "focus_lost":
+        return _("Left the exam page (%(n)s)", n=event.detail)
+    if event.kind == "takeover":
+        return _("Continued in another window")
+    if event.kind == "auto_submitted":
+        return _("Handed in automatically: left the page too often") if event.detail == "departures" \
+            else _("Handed in automatically at the deadline")
+    if event.kind == "extension":
+        return _("Time extended: %(detail)s", detail=event.detail)
+    return f"{event.kind} {event.detail}"
 
 
 @bp.post("/attempts/<int:attempt_id>/extend")
