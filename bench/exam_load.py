@@ -207,7 +207,7 @@ async def start(client: Client, c: Candidate, samples: Samples) -> None:
         ok = response.status == 302 and first.status == 200 and "data-exam" in first.text
         found = CSRF_DATA.search(first.text)
         c.csrf = found.group(1) if found else ""
-    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError):
+    except (OSError, TimeoutError, asyncio.IncompleteReadError):
         ok = False
     samples.times.append(time.perf_counter() - t0)
     if not ok:
@@ -264,6 +264,16 @@ def database_pids() -> list[int]:
     return pids
 
 
+def cpu_now(server: subprocess.Popen) -> tuple[float, float, float]:
+    """CPU seconds so far of the server, the database and this load generator."""
+    return cpu_seconds(server_pids(server)), cpu_seconds(database_pids()), time.process_time()
+
+
+def cpu_since(server: subprocess.Popen, before: tuple[float, float, float], per: int) -> list[float]:
+    """Milliseconds of CPU each of them spent per request (or per start) since `before`."""
+    return [(after - earlier) / max(1, per) * 1000 for after, earlier in zip(cpu_now(server), before, strict=True)]
+
+
 async def prepare_sessions(args: argparse.Namespace, candidates: list[Candidate], port: int, server: subprocess.Popen) -> Samples:
     client = Client("127.0.0.1", port, connections=64)
     try:
@@ -281,7 +291,7 @@ async def prepare_sessions(args: argparse.Namespace, candidates: list[Candidate]
         if not args.start_page_in_window:
             await asyncio.gather(*(guarded(open_start_page, c) for c in candidates))
         starts = Samples()
-        cpu_before = (cpu_seconds(server_pids(server)), cpu_seconds(database_pids()), time.process_time())
+        cpu_before = cpu_now(server)
         begin = time.perf_counter()
 
         async def scheduled_start(i: int, c: Candidate) -> None:
@@ -292,12 +302,11 @@ async def prepare_sessions(args: argparse.Namespace, candidates: list[Candidate]
 
         await asyncio.gather(*(scheduled_start(i, c) for i, c in enumerate(candidates)))
         elapsed = time.perf_counter() - begin
-        used = [after - before for after, before in zip((cpu_seconds(server_pids(server)), cpu_seconds(database_pids()),
-                                                         time.process_time()), cpu_before)]
+        used = cpu_since(server, cpu_before, len(candidates))
         where = "opened within the window" if args.start_page_in_window else "opened before the window"
         print(f"  {len(candidates)} starts spread over {args.window:.0f} s, start pages {where} (the last start done after {elapsed:.1f} s)")
         print("  CPU per start: server {:.1f} ms, database {:.1f} ms, this load generator {:.1f} ms ({:.0f} % of 2 cores busy)".format(
-            *(u / len(candidates) * 1000 for u in used), sum(used) / elapsed / 2 * 100))
+            *used, sum(used) * len(candidates) / 1000 / elapsed / 2 * 100))
         return starts
     finally:
         await client.close()
@@ -316,7 +325,8 @@ def main() -> None:
     args = parser.parse_args()
     t0 = time.perf_counter()
     candidates = prepare(args.candidates)
-    print(f"exam load on PostgreSQL: {args.candidates} candidates, gunicorn -w {args.workers} gthread --threads {args.threads}; setup {time.perf_counter() - t0:.0f} s")
+    print(f"exam load on PostgreSQL: {args.candidates} candidates, gunicorn -w {args.workers} gthread --threads {args.threads}; "
+          f"setup {time.perf_counter() - t0:.0f} s")
     port = free_port()
     server = serve(port, args.workers, args.threads)
     try:
@@ -328,16 +338,15 @@ def main() -> None:
         if os.environ.get("EXAMSYS_BENCH_TIMELINE"):  # one line per start: when it began (s), how long it took (ms)
             origin = min(starts.began)
             Path(os.environ["EXAMSYS_BENCH_TIMELINE"]).write_text(
-                "".join(f"{b - origin:.3f} {t * 1000:.1f}\n" for b, t in zip(starts.began, starts.times)))
+                "".join(f"{b - origin:.3f} {t * 1000:.1f}\n" for b, t in zip(starts.began, starts.times, strict=True)))
         import tempfile
 
         with tempfile.TemporaryDirectory() as folder:
             lines = Path(folder) / "saves.tsv"
             save_lines(candidates, lines)
-            before = (cpu_seconds(server_pids(server)), cpu_seconds(database_pids()))
+            before = cpu_now(server)
             saves = wrk(port, "/", int(args.save_seconds), args.save_connections, str(ROOT / "bench/save.lua"), str(lines))
-            done = max(1, saves["requests"])
-            save_cpu = [(after - b) / done * 1000 for after, b in zip((cpu_seconds(server_pids(server)), cpu_seconds(database_pids())), before)]
+            save_cpu = cpu_since(server, before, int(saves["requests"]))
         again = wrk(port, "/healthz", 10, 64)
         ceiling = (plain["rps"] + again["rps"]) / 2
         print(f"  plain-response ceiling again after the saves: {again['rps']:.0f} req/s (the machine is shared: mean {ceiling:.0f})")

@@ -530,7 +530,7 @@ def test_results_come_a_page_at_a_time_sorted_with_a_tally_of_the_whole_plan(app
     # sorted by name (乙 before 甲 in code point order), then by attempt
     assert "考生乙" in first and "考生甲 <span class=\"muted\">(attempt 1)" in first and "考生甲 <span class=\"muted\">(attempt 2)" in second
     assert "3 in all" in first and "0 passed, 1 failed, 2 without a result yet." in first
-    assert 'href="/exams/plans/%d/results?sort=name&amp;page=2"' % exam["plan"].id in first
+    assert f'href="/exams/plans/{exam["plan"].id}/results?sort=name&amp;page=2"' in first
 
 
 def test_the_proctor_view_counts_candidates_by_status_filters_them_and_names_integrity_events(db, exam, client, auth):

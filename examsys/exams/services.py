@@ -43,7 +43,6 @@ from examsys.personnel.models import EmploymentStatus, Person, PersonnelKind
 
 ADMIN = Role.EXAM_ADMIN
 DEFAULT_BLUEPRINT = ((QuestionType.SINGLE_CHOICE, 25), (QuestionType.MULTIPLE_CHOICE, 10), (QuestionType.TRUE_FALSE, 15))
-FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.AUTO_SUBMITTED, AttemptStatus.GRADED)
 
 
 # ---- plans ---------------------------------------------------------------------------------------
@@ -174,22 +173,30 @@ def open_plan(session: Session, actor: User | None, plan_id: int, *, progress: C
         made += len(attempts)
         if progress is not None:
             progress(made, len(candidates))
-    # Pinned versions never change again: an edit makes a new version.
-    for start in range(0, len(used), 1000):
-        ids = sorted(used)[start:start + 1000]
-        session.execute(update(QuestionVersion).where(QuestionVersion.id.in_(ids)).values(used=True))
+    _pin(session, used)
     session.flush()
     record(session, actor, "exam.plan_open", "exam_plan", plan.id, label=plan.name, org=plan.org,
            after={"papers": made, "distinct_papers_log10": round(result.distinct_papers_log10, 1)})
     return made
 
 
-def regenerate(session: Session, attempt: Attempt) -> list[dict[str, Any]]:
-    """The paper again from its seed and the plan's pools: equal to the stored one unless tampered with."""
-    plan = attempt.plan
+def _pin(session: Session, version_ids: set[int]) -> None:
+    """Mark versions drawn into papers as used: pinned versions never change again (an edit makes a new one)."""
+    ids = sorted(version_ids)
+    for start in range(0, len(ids), 1000):
+        session.execute(update(QuestionVersion).where(QuestionVersion.id.in_(ids[start:start + 1000])).values(used=True))
+
+
+def _draw(session: Session, plan: ExamPlan, seed: str) -> list[dict[str, Any]]:
+    """One paper from the plan's pools, fixed when it opened, and this seed."""
     rows = session.execute(select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.options).where(
         QuestionVersion.id.in_({v for pool in plan.pools or [] for v in pool}))).all()
-    return papers.assemble(plan, plan.pools or [], papers.shapes_of(rows), attempt.seed)
+    return papers.assemble(plan, plan.pools or [], papers.shapes_of(rows), seed)
+
+
+def regenerate(session: Session, attempt: Attempt) -> list[dict[str, Any]]:
+    """The paper again from its seed and the plan's pools: equal to the stored one unless tampered with."""
+    return _draw(session, attempt.plan, attempt.seed)
 
 
 # ---- the exam room -------------------------------------------------------------------------------
@@ -289,13 +296,10 @@ def retake(session: Session, user: User, attempt_id: int) -> tuple[Attempt, str]
         raise InvalidState(_("You have used all attempts this exam allows."))
     if not plan.is_running():
         raise InvalidState(_("The exam is not open now."))
-    rows = session.execute(select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.options).where(
-        QuestionVersion.id.in_({v for pool in plan.pools or [] for v in pool}))).all()
     seed = secrets.token_hex(8)
-    attempt = Attempt(plan=plan, person_id=previous.person_id, number=previous.number + 1, seed=seed,
-                      items=papers.assemble(plan, plan.pools or [], papers.shapes_of(rows), seed))
+    attempt = Attempt(plan=plan, person_id=previous.person_id, number=previous.number + 1, seed=seed, items=_draw(session, plan, seed))
     session.add(attempt)
-    session.execute(update(QuestionVersion).where(QuestionVersion.id.in_([item["v"] for item in attempt.items])).values(used=True))
+    _pin(session, {item["v"] for item in attempt.items})
     session.flush()
     token = secrets.token_urlsafe(24)
     attempt.start(token)
