@@ -115,6 +115,16 @@ class CookielessAwareSessions(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
 
+def security_headers(app: Flask) -> list[tuple[str, str]]:
+    """The headers every response carries (a view may set its own instead)."""
+    headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+               ("Referrer-Policy", "same-origin"), ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+               ("Cross-Origin-Opener-Policy", "same-origin")]
+    if app.config["ENV_NAME"] == "production":
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    return headers
+
+
 @lru_cache(maxsize=64)
 def _limits(text: str) -> tuple[Any, ...]:
     return tuple(parse_many(text))
@@ -178,16 +188,10 @@ def init_app(app: Flask) -> None:
         return None
 
     @app.after_request
-    def security_headers(response):
+    def add_security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if app.config["ENV_NAME"] == "production":
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        for name, value in security_headers(app):
+            headers.setdefault(name, value)
         if "_user_id" in session:  # logged in: keep pages out of shared caches (without loading the user)
             headers.setdefault("Cache-Control", "no-store")
         return response

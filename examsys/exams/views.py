@@ -435,8 +435,10 @@ def save(attempt_id: int):
     login_id = session.get("_user_id")
     if not login_id:
         return jsonify({"error": "login", "message": _("Please log in to see this page."), "redirect": url_for("auth.login")}), 401
-    data = request.get_json(silent=True) or {}
+    data = request.get_json(silent=True)
     try:
+        if not isinstance(data, dict):
+            raise ValueError(data)
         result = services.save_for_login(db, login_id, attempt_id, _token(attempt_id), int(data.get("position", -1)), data.get("response"),
                                          int(data.get("seq", 0)), flagged=data.get("flagged"))
     except services.TimeUp as error:
