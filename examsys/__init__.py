@@ -58,4 +58,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from examsys.cli import register_cli
 
     register_cli(app)
+
+    from examsys.exams import lean_save
+
+    lean_save.install(app)
     return app

@@ -39,6 +39,10 @@ class DefaultConfig:
     SESSION_COOKIE_SECURE = False  # forced on in production
     REMEMBER_COOKIE_HTTPONLY = True
 
+    # Answer saves that need nothing unusual are served before Flask's request machinery, with the same
+    # checks (examsys/exams/lean_save.py); false serves every save through Flask.
+    LEAN_SAVE = True
+
     # CSRF tokens are HMACs bound to the session; they live as long as the session does.
     WTF_CSRF_TIME_LIMIT = None
 

@@ -15,6 +15,7 @@ from sqlalchemy import Select, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from examsys import clock
@@ -488,15 +489,38 @@ _SAVE_IN_ONE_DRIVER_SQL = {by: str(statement.compile(dialect=postgresql_psycopg.
 
 def _run_save(session: Session, by: str, params: dict[str, Any], commits: bool) -> _SaveRow | None:
     if commits:
-        # A statement that commits itself needs none of the session's transaction bookkeeping, which
-        # cost more CPU than the statement: it runs on a pooled connection of its own, straight on the
-        # driver (SQLAlchemy still checks the connection out, sets and resets autocommit, and returns it).
-        with session.get_bind().connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT")
-            row = connection.connection.driver_connection.execute(_SAVE_IN_ONE_DRIVER_SQL[by], params).fetchone()
-    else:
-        row = session.connection().execute(_SAVE_IN_ONE_BY[by], params).first()
+        return _run_committed(session.get_bind(), by, params)
+    row = session.connection().execute(_SAVE_IN_ONE_BY[by], params).first()
     return None if row is None else _SaveRow(*row)
+
+
+def _run_committed(bind: Engine, by: str, params: dict[str, Any]) -> _SaveRow | None:
+    """The statement committing itself. It needs none of a session's transaction bookkeeping, which cost
+    more CPU than the statement: it runs on a pooled connection of its own, straight on the driver
+    (SQLAlchemy still checks the connection out, sets and resets autocommit, and returns it)."""
+    with bind.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        row = connection.connection.driver_connection.execute(_SAVE_IN_ONE_DRIVER_SQL[by], params).fetchone()
+    return None if row is None else _SaveRow(*row)
+
+
+def _save_params(owner: Any, attempt_id: int, token: str | None, position: int, raw: Any, seq: int, flagged: bool | None,
+                 now: datetime) -> dict[str, Any]:
+    return {"owner": owner, "attempt_id": attempt_id, "position": position, "response": json.dumps(_presumed(raw)), "seq": seq,
+            "now": now, "flagged": bool(flagged), "set_flag": flagged is not None, "token": token or ""}
+
+
+def save_if_plain(bind: Engine, login_id: str, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
+                  flagged: bool | None = None) -> SaveResult | None:
+    """The save of the exam room's lean path (exams.lean_save), without a session: on PostgreSQL, the one
+    statement committing itself. The result when the answer was kept; None when it was not, having written
+    nothing (refused, time up, another device, a newer save there, an answer the statement leaves to
+    normalise_response) and on SQLite: the caller then takes the full path, which says why."""
+    if bind.dialect.name != "postgresql" or position < 0:
+        return None
+    now = clock.now()
+    row = _run_committed(bind, "login", _save_params(login_id, attempt_id, token, position, raw, seq, flagged, now))
+    return SaveResult(True, seq, now) if row is not None and row.kept is not None else None
 
 
 def _save_in_one_statement(session: Session, by: str, owner: Any, attempt_id: int, token: str | None, position: int, raw: Any,
@@ -509,8 +533,7 @@ def _save_in_one_statement(session: Session, by: str, owner: Any, attempt_id: in
     if position < 0:
         raise ValidationFailed(_("No such question on this paper."))
     now = clock.now()
-    params = {"owner": owner, "attempt_id": attempt_id, "position": position, "response": json.dumps(_presumed(raw)), "seq": seq,
-              "now": now, "flagged": bool(flagged), "set_flag": flagged is not None, "token": token or ""}
+    params = _save_params(owner, attempt_id, token, position, raw, seq, flagged, now)
     row = _run_save(session, by, params, commits=not session.in_transaction())
     if row is not None and row.kept is not None:
         _forget_answers(session, attempt_id)
