@@ -1,14 +1,25 @@
 -- wrk script for bench/exam_load.py: each request saves one answer of one candidate.
 -- Lines of the input file: attempt id, session cookie, CSRF token, JSON body with SEQ where the counter goes.
+-- A second argument, a time in ms, makes each connection wait about that long after each answer before
+-- its next save (a candidate reading the next question); without it, connections save flat out.
 local lines = {}
 local n = 0
 local counter = 0
+local think = 0
 
 init = function(args)
   for line in io.lines(args[1]) do
     lines[#lines + 1] = line
   end
   n = math.random(#lines)
+  think = tonumber(args[2] or "0")
+end
+
+delay = function()
+  if think > 0 then
+    return math.random(math.floor(think / 2), math.floor(think * 3 / 2))
+  end
+  return 0
 end
 
 request = function()
