@@ -9,7 +9,7 @@ and answers a plain save itself. Anything else is handed to Flask untouched (the
 came): no or a bad cookie, a session due for renewal or not yet permanent, a CSRF failure, a body that is
 not a small JSON object, and every save the service refuses, which Flask then refuses with its message
 in the candidate's language. So the lean path never decides a refusal, it only skips work when all is well.
-It serves saves on PostgreSQL, where a save is one statement (services.save_if_plain); on SQLite (development
+It is installed on PostgreSQL, where a save is one statement (services.save_if_plain); on SQLite (development
 and the demo) every save goes through Flask.
 """
 from __future__ import annotations
@@ -162,5 +162,6 @@ def _read_body(environ: dict[str, Any], limit: int) -> bytes | None:
 
 
 def install(app: Flask) -> None:
-    if app.config["LEAN_SAVE"]:
+    """Put the lean path in front of the app, on PostgreSQL (on SQLite it would only ever hand over)."""
+    if app.config["LEAN_SAVE"] and engine_for(app).dialect.name == "postgresql":
         app.wsgi_app = LeanSave(app, app.wsgi_app)  # type: ignore[method-assign]
