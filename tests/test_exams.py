@@ -545,6 +545,10 @@ def test_the_proctor_view_counts_candidates_by_status_filters_them_and_names_int
     page = client.get(url).get_data(as_text=True)
     assert "All (2)" in page and "Not started (1)" in page and "In progress (1)" in page and "Handed in (0)" in page
     assert "Left the exam page (#1)" in page and "focus_lost" not in page
+    extended = client.post(f"/exams/attempts/{attempt_id}/extend", data={"minutes": "10", "reason": "停电"})
+    assert extended.status_code == 302, extended.get_data(as_text=True)[:300]
+    page = client.get(url).get_data(as_text=True)
+    assert "Time extended by 10 minutes: 停电" in page and "+10 min" not in page
     running = client.get(f"{url}?status=in_progress").get_data(as_text=True)
     assert "考生甲" in running and "考生乙" not in running
     waiting = client.get(f"{url}?status=not_started").get_data(as_text=True)

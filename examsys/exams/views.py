@@ -1,6 +1,7 @@
 """Pages of the exams: plans for exam administrators, the exam room for candidates."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import datetime
 from decimal import Decimal
@@ -135,6 +136,9 @@ PROCTOR_GROUP = {AttemptStatus.NOT_STARTED: "not_started", AttemptStatus.IN_PROG
 PROCTOR_GROUPS = ("not_started", "in_progress", "finished")
 
 
+EXTENSION_DETAIL = re.compile(r"\+(?P<minutes>\d+) min: (?P<reason>.*)\Z", re.S)
+
+
 def _event_text(event: IntegrityEvent) -> str:
     """What happened, in the reader's language (events keep a code and the facts)."""
     if event.kind == "focus_lost":
@@ -144,8 +148,11 @@ def _event_text(event: IntegrityEvent) -> str:
     if event.kind == "auto_submitted":
         return _("Handed in automatically: left the page too often") if event.detail == "departures" \
             else _("Handed in automatically at the deadline")
-    if event.kind == "extension":
-        return _("Time extended: %(detail)s", detail=event.detail)
+    if event.kind == "extension":  # detail: "+<minutes> min: <reason>"
+        found = EXTENSION_DETAIL.match(event.detail or "")
+        if found is None:
+            return _("Time extended: %(detail)s", detail=event.detail)
+        return _("Time extended by %(n)s minutes: %(reason)s", n=found["minutes"], reason=found["reason"])
     return f"{event.kind} {event.detail}"
 
 
