@@ -554,3 +554,22 @@ def test_the_proctor_view_counts_candidates_by_status_filters_them_and_names_int
     waiting = client.get(f"{url}?status=not_started").get_data(as_text=True)
     assert "考生乙" in waiting and "考生甲" not in waiting
     assert "No candidates here." in client.get(f"{url}?status=finished").get_data(as_text=True)
+
+
+def test_the_results_and_proctor_pages_do_not_read_the_papers(app, db, exam, client, auth):
+    """A region-wide plan has thousands of papers of 50 items each: listing them must not decode those."""
+    from sqlalchemy import event
+
+    from examsys.db import engine_for
+
+    auth.login("examiner")
+    statements: list[str] = []
+    listener = lambda _conn, _cursor, statement, *_args: statements.append(statement)  # noqa: E731
+    event.listen(engine_for(app), "before_cursor_execute", listener)
+    try:
+        for page in ("proctor", "results"):
+            assert client.get(f"/exams/plans/{exam['plan'].id}/{page}").status_code == 200
+    finally:
+        event.remove(engine_for(app), "before_cursor_execute", listener)
+    listing = [s for s in statements if "FROM attempt" in s and "attempt.plan_id =" in s]
+    assert listing and not any("attempt.items" in s for s in listing)
