@@ -2,6 +2,7 @@
 deadline, grading, and what the candidate's browser may see."""
 import re
 from collections import Counter
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,6 +18,22 @@ from examsys.exams.models import Attempt, AttemptStatus
 
 def _attempt(db, person):
     return db.query(Attempt).filter_by(person_id=person.id).one()
+
+
+@contextmanager
+def _statements(app):
+    """The SQL statements the app's engine runs inside the block."""
+    from sqlalchemy import event
+
+    from examsys.db import engine_for
+
+    statements: list[str] = []
+    listener = lambda _conn, _cursor, statement, *_args: statements.append(statement)  # noqa: E731
+    event.listen(engine_for(app), "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        event.remove(engine_for(app), "before_cursor_execute", listener)
 
 
 def test_quotas_are_met_exactly_and_papers_differ_but_reproduce_from_their_seed(db, exam):
@@ -441,21 +458,12 @@ def test_after_the_start_page_the_exam_page_is_a_few_reads_and_offers_no_way_out
     """The hall waits on the start page: it prepares this worker, so that the first question page of the
     synchronised start reads only the caller, the attempt with its plan and the answers given; the exam
     page's header has no menu to wander off through."""
-    from sqlalchemy import event
-
-    from examsys.db import engine_for
-
     auth.login("candidate")
     attempt_id = _attempt(db, exam["officer"]).id
     assert client.get(f"/exams/attempt/{attempt_id}").status_code == 200
     client.post(f"/exams/attempt/{attempt_id}/start")
-    statements: list[str] = []
-    listener = lambda _conn, _cursor, statement, *_args: statements.append(statement)  # noqa: E731
-    event.listen(engine_for(app), "before_cursor_execute", listener)
-    try:
+    with _statements(app) as statements:
         page = client.get(f"/exams/attempt/{attempt_id}/q/1")
-    finally:
-        event.remove(engine_for(app), "before_cursor_execute", listener)
     assert page.status_code == 200 and "data-exam" in page.text
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(reads) <= 3, [s[:60] for s in reads]
@@ -558,18 +566,9 @@ def test_the_proctor_view_counts_candidates_by_status_filters_them_and_names_int
 
 def test_the_results_and_proctor_pages_do_not_read_the_papers(app, db, exam, client, auth):
     """A region-wide plan has thousands of papers of 50 items each: listing them must not decode those."""
-    from sqlalchemy import event
-
-    from examsys.db import engine_for
-
     auth.login("examiner")
-    statements: list[str] = []
-    listener = lambda _conn, _cursor, statement, *_args: statements.append(statement)  # noqa: E731
-    event.listen(engine_for(app), "before_cursor_execute", listener)
-    try:
+    with _statements(app) as statements:
         for page in ("proctor", "results"):
             assert client.get(f"/exams/plans/{exam['plan'].id}/{page}").status_code == 200
-    finally:
-        event.remove(engine_for(app), "before_cursor_execute", listener)
     listing = [s for s in statements if "FROM attempt" in s and "attempt.plan_id =" in s]
     assert listing and not any("attempt.items" in s for s in listing)
