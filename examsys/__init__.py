@@ -62,4 +62,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from examsys.exams import lean_save
 
     lean_save.install(app)
+    if app.config["PROXY_HOPS"]:  # outermost, so that every layer sees the client's address and scheme
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app

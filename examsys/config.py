@@ -12,6 +12,10 @@ class DefaultConfig:
     ENV_NAME = "development"  # EXAMSYS_ENV_NAME=production turns on the refusals in check_config()
     SECRET_KEY = DEV_SECRET_KEY
     DATABASE_URL: str | None = None  # None: SQLite in the instance folder (development only)
+    # Connections each server process keeps open to PostgreSQL, and how many more it may open at a peak.
+    # Every process has its own pool: workers x (size + overflow) must stay under the server's max_connections.
+    DATABASE_POOL_SIZE = 10
+    DATABASE_MAX_OVERFLOW = 20
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     KEY_DIR: str | None = None  # credential signing keys; None: instance/keys
     VERIFY_RATE_LIMIT = "120 per minute"  # public verify page, per client address
@@ -59,6 +63,10 @@ class DefaultConfig:
     LOGIN_LOCK_MINUTES = 15
     LOGIN_ADDRESS_FAILURE_LIMIT = "100 per 5 minutes"
     RATELIMIT_STORAGE_URI = "memory://"  # production: redis://host:6379/0
+    # Reverse proxies in front of the app that set X-Forwarded-For / -Proto / -Host: the client address
+    # (rate limits, the audit trail) and https are then read from the last that many hops. 0 trusts none
+    # of those headers (the app faces its clients directly; anyone could forge them).
+    PROXY_HOPS = 0
     RATELIMIT_HEADERS_ENABLED = False
 
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"

@@ -67,7 +67,7 @@ def database_url(app: Flask) -> str:
     return "sqlite:///" + str(Path(app.instance_path) / "examsys.sqlite3")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int = 10, max_overflow: int = 20) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
 
@@ -79,14 +79,14 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=False, pool_recycle=1800, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=False, pool_recycle=1800, pool_size=pool_size, max_overflow=max_overflow)
 
 
 def init_app(app: Flask) -> None:
     """Attach an engine and a session factory; close the request's session at teardown.
 
     The engine connects lazily, so building the app does no I/O."""
-    engine = make_engine(database_url(app))
+    engine = make_engine(database_url(app), app.config["DATABASE_POOL_SIZE"], app.config["DATABASE_MAX_OVERFLOW"])
     app.extensions["examsys.db"] = sessionmaker(bind=engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 

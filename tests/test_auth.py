@@ -163,3 +163,33 @@ def test_a_logged_in_users_language_choice_is_kept(db, tree, app, client, auth):
     auth.login("hr")
     client.post("/language", data={"lang": "en"})
     assert db.get(User, 1).locale == "en" or db.query(User).filter_by(username="hr").one().locale == "en"
+
+
+@pytest.mark.parametrize("hops, address, scheme", [(0, "127.0.0.1", "http"), (1, "203.0.113.9", "https")])
+def test_the_client_address_comes_from_the_proxy_only_when_told_to_trust_it(db, tree, database_url, tmp_path, hops, address, scheme):
+    from flask import request
+
+    from examsys import create_app
+    from examsys.audit.models import AuditEntry
+    from examsys.db import engine_for
+    from tests.conftest import TEST_CONFIG
+
+    make_user(db, "hr", tree.county, Role.HR_ADMIN)
+    db.commit()
+    behind = create_app(dict(TEST_CONFIG, DATABASE_URL=database_url, PROXY_HOPS=hops))
+    behind.instance_path = str(tmp_path)
+    seen = {}
+
+    @behind.before_request
+    def note_the_scheme() -> None:
+        seen["scheme"] = request.scheme
+
+    # the client sent a forged first entry; the one proxy appended the address it saw
+    forwarded = {"X-Forwarded-For": "198.51.100.7, 203.0.113.9", "X-Forwarded-Proto": "https"}
+    try:
+        response = behind.test_client().post("/login", data={"identifier": "hr", "password": PASSWORD}, headers=forwarded)
+    finally:
+        engine_for(behind).dispose()
+    assert response.status_code == 302 and seen["scheme"] == scheme
+    db.expire_all()
+    assert db.query(AuditEntry).filter_by(action="auth.login").one().client_address == address
