@@ -2,23 +2,28 @@
 
     EXAMSYS_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/<db> \
     .venv/bin/python -m bench.exam_load [--candidates 3000] [--window 60] [--save-seconds 20] [--save-connections 50]
-        [--paced-rates 500,750,1000 --paced-connections 300 --paced-seconds 10]
+        [--paced-rates 500,750,1000,1100 --paced-connections 300 --paced-seconds 10] [--worker-class gevent|gthread]
 
 The public schema of that database is dropped and rebuilt: use a database of your own.
 
-Prints, from one run: the same server's plain-response ceiling (wrk, GET /healthz), the start latency
-(the start click plus the first question page, candidates spread evenly over the window) p50/p95/p99 and
-errors, the CPU each start cost the server, the database and the load generator, then answer saves
-driven by wrk (bench/save.lua) with their rate and p50/p95/p99: first flat out on --save-connections (the
-capacity), then paced at each of --paced-rates: --paced-connections each pausing after each answer for
-connections / rate on average (so that they offer at most that rate; the latency target's condition is
-1,000 a second). Before each save phase every candidate's session
-cookie is renewed, as a browser holds one renewed within the minute; one save in 20 carries an older cookie
-and so renews it (see save_lines). The load generator shares the machine's two cores with the server, so
-compare the ratios. Targets (DESIGN.md §8): zero errors, start p95 <
-500 ms, save p95 < 100 ms at 1,000 saves/s. Logins are done before the measurement, with a cheap
-password hash: their cost is a setting, benchmarked apart. Candidates then open the start page and
-wait, as in the hall (--start-page-in-window opens it at each start time instead)."""
+The server is the exam room's pool as docs/deployment.md sets it up for a sitting: gunicorn -w 4 -k gevent
+with a fixed pool of 8 database connections a process (--worker-class gthread: the app's thread pool,
+-w 4 --threads 2, instead). Prints, from one run: the same server's plain-response ceiling (wrk, GET
+/healthz), the start latency (the start click plus the first question page, candidates spread evenly over
+the window) p50/p95/p99 and errors, the CPU each start cost the server, the database and the load
+generator, then answer saves driven by wrk (bench/save.lua) with their rate and p50/p95/p99: first flat
+out on --save-connections (the capacity), then paced at each of --paced-rates: --paced-connections each
+pausing after each answer for connections / rate on average (so that they offer at most that rate; the
+latency target's condition is 1,000 a second, so one rate offers a little more). Each of wrk's threads
+saves for its own candidates, so that a candidate's save counter only grows, as a browser's does; saves
+the server still refuses as stale (two of a candidate's saves of one question in flight at once) are
+counted. Before each save phase every candidate's session cookie is renewed, as a browser holds one
+renewed within the minute; one save in 20 carries an older cookie and so renews it (see save_lines).
+The load generator shares the machine's two cores with the server, so compare the ratios. Targets
+(DESIGN.md §8): zero errors, start p95 < 500 ms, save p95 < 100 ms at 1,000 saves/s. Logins are done
+before the measurement, with a cheap password hash: their cost is a setting, benchmarked apart.
+Candidates then open the start page and wait, as in the hall (--start-page-in-window opens it at each
+start time instead)."""
 from __future__ import annotations
 
 import argparse
@@ -44,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("EXAMSYS_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "Bench-Pass-2026"
 CSRF_FORM = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+WRK_THREADS = 2
 CSRF_DATA = re.compile(r'data-csrf="([^"]+)"')
 
 
@@ -138,10 +144,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(port: int, workers: int, threads: int) -> subprocess.Popen:
-    env = dict(os.environ, EXAMSYS_DATABASE_URL=DB_URL, EXAMSYS_SECRET_KEY="bench-" + "k" * 40, EXAMSYS_ARGON2_TIME_COST="1",
+def serve(port: int, workers: int, threads: int, worker_class: str) -> subprocess.Popen:
+    pool = {"EXAMSYS_DATABASE_POOL_SIZE": "8", "EXAMSYS_DATABASE_MAX_OVERFLOW": "0"} if worker_class == "gevent" else {}
+    env = dict(pool | dict(os.environ), EXAMSYS_DATABASE_URL=DB_URL, EXAMSYS_SECRET_KEY="bench-" + "k" * 40, EXAMSYS_ARGON2_TIME_COST="1",
                EXAMSYS_ARGON2_MEMORY_COST="8", EXAMSYS_LOGIN_ADDRESS_FAILURE_LIMIT='"100000 per minute"', EXAMSYS_BABEL_DEFAULT_LOCALE='"en"')
-    command = [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", str(threads), "-b", f"127.0.0.1:{port}",
+    per_worker = ["--threads", str(threads)] if worker_class == "gthread" else []
+    command = [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-k", worker_class, *per_worker, "-b", f"127.0.0.1:{port}",
                "--log-level", "warning", "wsgi:app"]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     for _ in range(100):
@@ -162,7 +170,7 @@ def _cookie(response: Response, candidate: Candidate) -> None:
 
 def wrk(port: int, path: str, seconds: int, connections: int, script: str | None = None, *data: str) -> dict[str, float]:
     """Run wrk against the server and read its figures (requests/s, latency percentiles in ms, errors)."""
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if script:
         command += ["-s", script]
     command.append(f"http://127.0.0.1:{port}{path}")
@@ -170,10 +178,10 @@ def wrk(port: int, path: str, seconds: int, connections: int, script: str | None
         command += ["--", *data]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
-    lua = re.search(r"LUA p50=([\d.]+) p95=([\d.]+) p99=([\d.]+) requests=(\d+) non2xx=(\d+) errors=(\d+)", out)
+    lua = re.search(r"LUA p50=([\d.]+) p95=([\d.]+) p99=([\d.]+) requests=(\d+) non2xx=(\d+) errors=(\d+) \S+ stale=(\d+)", out)
     if lua:
         figures.update(p50=float(lua.group(1)), p95=float(lua.group(2)), p99=float(lua.group(3)), requests=int(lua.group(4)),
-                       non2xx=int(lua.group(5)), errors=int(lua.group(6)))
+                       non2xx=int(lua.group(5)), errors=int(lua.group(6)), stale=int(lua.group(7)))
     return figures
 
 
@@ -348,21 +356,24 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=60)
     parser.add_argument("--save-seconds", type=float, default=20)
     parser.add_argument("--save-connections", type=int, default=50, help="connections saving flat out (the capacity)")
-    parser.add_argument("--paced-rates", type=lambda text: [int(rate) for rate in text.split(",")], default=[500, 750, 1000],
+    parser.add_argument("--paced-rates", type=lambda text: [int(rate) for rate in text.split(",")], default=[500, 750, 1000, 1100],
                         help="rates (saves/s) offered by paced connections, one phase each")
     parser.add_argument("--paced-connections", type=int, default=300, help="connections saving with a pause after each answer")
     parser.add_argument("--paced-seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
+    parser.add_argument("--worker-class", default="gevent", choices=["gevent", "gthread"],
+                        help="gevent: the exam room's pool for a sitting; gthread: the app's thread pool (docs/deployment.md)")
     parser.add_argument("--start-page-in-window", action="store_true",
                         help="open the start page at each start time (within the window), not before the window")
     args = parser.parse_args()
     t0 = time.perf_counter()
     candidates = prepare(args.candidates)
-    print(f"exam load on PostgreSQL: {args.candidates} candidates, gunicorn -w {args.workers} gthread --threads {args.threads}; "
+    print(f"exam load on PostgreSQL: {args.candidates} candidates, gunicorn -w {args.workers} {args.worker_class}"
+          f"{f' --threads {args.threads}' if args.worker_class == 'gthread' else ''}; "
           f"setup {time.perf_counter() - t0:.0f} s")
     port = free_port()
-    server = serve(port, args.workers, args.threads)
+    server = serve(port, args.workers, args.threads, args.worker_class)
     try:
         wrk(port, "/healthz", 3, 64)  # warm up the workers before measuring
         plain = wrk(port, "/healthz", 10, 64)
@@ -380,26 +391,30 @@ def main() -> None:
             asyncio.run(renew_cookies(port, candidates))
             renewing = save_lines(candidates, lines)
             before = cpu_now(server)
-            saves = wrk(port, "/", int(args.save_seconds), args.save_connections, str(ROOT / "bench/save.lua"), str(lines))
+            saves = wrk(port, "/", int(args.save_seconds), args.save_connections, str(ROOT / "bench/save.lua"), str(lines), "0", str(WRK_THREADS))
             save_cpu = cpu_since(server, before, int(saves["requests"]))
             paced = {}
             for rate in args.paced_rates:
                 asyncio.run(renew_cookies(port, candidates))  # the cookies of the next minute
                 save_lines(candidates, lines)
                 think = args.paced_connections / rate * 1000
-                paced[rate] = wrk(port, "/", int(args.paced_seconds), args.paced_connections, str(ROOT / "bench/save.lua"), str(lines), f"{think:.0f}")
+                before = cpu_now(server)
+                paced[rate] = wrk(port, "/", int(args.paced_seconds), args.paced_connections, str(ROOT / "bench/save.lua"), str(lines), f"{think:.0f}",
+                                  str(WRK_THREADS))
+                paced[rate]["cpu"] = cpu_since(server, before, int(paced[rate]["requests"]))
         again = wrk(port, "/healthz", 10, 64)
         ceiling = (plain["rps"] + again["rps"]) / 2
         print(f"  plain-response ceiling again after the saves: {again['rps']:.0f} req/s (the machine is shared: mean {ceiling:.0f})")
         print(f"  saves (wrk -c{args.save_connections}, closed loop, {args.save_seconds:.0f} s): {saves['rps']:.0f}/s "
               f"= {saves['rps'] / ceiling * 100:.0f} % of the plain ceiling; p50 {saves['p50']:.0f} ms p95 {saves['p95']:.0f} ms "
               f"p99 {saves['p99']:.0f} ms; non-2xx {saves['non2xx']}, socket errors {saves['errors']}; "
-              f"{renewing * 100:.1f} % of them renew the session cookie")
+              f"{renewing * 100:.1f} % of them renew the session cookie; {saves['stale']} refused as stale")
         print(f"  CPU per save: server {save_cpu[0]:.2f} ms, database {save_cpu[1]:.2f} ms")
         print(f"  saves paced (wrk -c{args.paced_connections}, each connection pausing after an answer, {args.paced_seconds:.0f} s a rate):")
         for rate, figures in paced.items():
             print(f"    offered up to {rate}/s: {figures['rps']:.0f}/s served; p50 {figures['p50']:.0f} ms p95 {figures['p95']:.0f} ms "
-                  f"p99 {figures['p99']:.0f} ms; non-2xx {figures['non2xx']}, socket errors {figures['errors']}")
+                  f"p99 {figures['p99']:.0f} ms; non-2xx {figures['non2xx']}, socket errors {figures['errors']}, {figures['stale']} refused as stale; "
+                  f"CPU per save: server {figures['cpu'][0]:.2f} ms, database {figures['cpu'][1]:.2f} ms")
         print("  targets: start p95 < 500 ms with zero errors; save p95 < 100 ms at >= 1000/s; saves >= 30 % of the ceiling")
     finally:
         server.terminate()
