@@ -535,8 +535,8 @@ def test_results_come_a_page_at_a_time_sorted_with_a_tally_of_the_whole_plan(app
     first = client.get(f"{url}?sort=name").get_data(as_text=True)
     second = client.get(f"{url}?sort=name&page=2").get_data(as_text=True)
     assert first.count("<tr><td>") == 2 and second.count("<tr><td>") == 1
-    # sorted by name (乙 before 甲 in code point order), then by attempt
-    assert "考生乙" in first and "考生甲 <span class=\"muted\">(attempt 1)" in first and "考生甲 <span class=\"muted\">(attempt 2)" in second
+    # sorted by name in pinyin order (甲 jiǎ before 乙 yǐ, which comes first by code point), then by attempt
+    assert "考生甲 <span class=\"muted\">(attempt 1)" in first and "考生甲 <span class=\"muted\">(attempt 2)" in first and "考生乙" in second
     assert "3 in all" in first and "0 passed, 1 failed, 2 without a result yet." in first
     assert f'href="/exams/plans/{exam["plan"].id}/results?sort=name&amp;page=2"' in first
 

@@ -248,3 +248,10 @@ def test_employment_status_is_kept(db, tree, hr):
     person = make_person(db, tree.county_dept)
     services.change_employment(db, hr, person.id, EmploymentStatus.RESIGNED, "辞职批复")
     assert person.employment_status is EmploymentStatus.RESIGNED
+
+
+def test_the_register_lists_names_in_pinyin_order(db, tree, hr):
+    for name in ["赵六", "张三", "王五", "陈七", "李四"]:  # in code-point order 张 李 王 赵 陈
+        make_person(db, tree.county_dept, name=name)
+    listed = db.scalars(services.person_query(db, hr, services.PersonFilter(org_id=tree.county_dept.id))).all()
+    assert [p.name for p in listed] == ["陈七", "李四", "王五", "张三", "赵六"]
