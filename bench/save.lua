@@ -20,7 +20,7 @@ end
 init = function(args)
   local shares = tonumber(args[3] or "1")
   for line in io.lines(args[1]) do
-    if tonumber(line:match("^(%d+)")) % shares == share then
+    if tonumber(line:match("^(%d+)")) % shares == share % shares then
       lines[#lines + 1] = line
     end
   end
