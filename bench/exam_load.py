@@ -49,8 +49,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("EXAMSYS_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "Bench-Pass-2026"
 CSRF_FORM = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
-WRK_THREADS = 2
 CSRF_DATA = re.compile(r'data-csrf="([^"]+)"')
+WRK_THREADS = 2  # wrk -t; bench/save.lua gives each thread its own candidates
 
 
 @dataclass

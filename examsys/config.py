@@ -63,11 +63,11 @@ class DefaultConfig:
     LOGIN_LOCK_MINUTES = 15
     LOGIN_ADDRESS_FAILURE_LIMIT = "100 per 5 minutes"
     RATELIMIT_STORAGE_URI = "memory://"  # production: redis://host:6379/0
+    RATELIMIT_HEADERS_ENABLED = False
     # Reverse proxies in front of the app that set X-Forwarded-For / -Proto / -Host: the client address
     # (rate limits, the audit trail) and https are then read from the last that many hops. 0 trusts none
     # of those headers (the app faces its clients directly; anyone could forge them).
     PROXY_HOPS = 0
-    RATELIMIT_HEADERS_ENABLED = False
 
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
