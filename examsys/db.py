@@ -7,12 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Enum, LargeBinary, MetaData, create_engine, event
+from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -53,25 +50,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 def name_key(name: str | None) -> bytes:
     """A sort key that puts Chinese names in pinyin order, as people look for them: the name in GB18030,
     whose bytes order the 3,755 common characters by pinyin (the rarer ones come first, then by radical
-    and stroke; Latin letters before all). The same order as `by_pinyin` in SQL."""
+    and stroke; Latin letters before all). Stored with each person (Person.name_key) for the lists."""
     return (name or "").encode("gb18030", errors="replace")
-
-
-class by_pinyin(FunctionElement[bytes]):  # noqa: N801 - reads as SQL: order_by(by_pinyin(Person.name))
-    """ORDER BY a name in pinyin order (name_key's order) on PostgreSQL and SQLite."""
-
-    type = LargeBinary()
-    inherit_cache = True
-
-
-@compiles(by_pinyin, "postgresql")
-def _by_pinyin_postgresql(element: by_pinyin, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"convert_to({compiler.process(element.clauses, **kw)}, 'GB18030')"
-
-
-@compiles(by_pinyin)
-def _by_pinyin_sqlite(element: by_pinyin, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"name_key({compiler.process(element.clauses, **kw)})"  # registered on each SQLite connection
 
 
 def enum_column(enum_cls: type[enum.Enum], length: int = 24) -> Enum:
@@ -104,7 +84,6 @@ def make_engine(url: str, pool_size: int = 10, max_overflow: int = 20) -> Engine
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
-            dbapi_conn.create_function("name_key", 1, name_key, deterministic=True)
 
         return engine
     return create_engine(url, pool_pre_ping=False, pool_recycle=1800, pool_size=pool_size, max_overflow=max_overflow)

@@ -253,5 +253,10 @@ def test_employment_status_is_kept(db, tree, hr):
 def test_the_register_lists_names_in_pinyin_order(db, tree, hr):
     for name in ["赵六", "张三", "王五", "陈七", "李四"]:  # in code-point order 张 李 王 赵 陈
         make_person(db, tree.county_dept, name=name)
-    listed = db.scalars(services.person_query(db, hr, services.PersonFilter(org_id=tree.county_dept.id))).all()
-    assert [p.name for p in listed] == ["陈七", "李四", "王五", "张三", "赵六"]
+    def listed() -> list[str]:
+        return [p.name for p in db.scalars(services.person_query(db, hr, services.PersonFilter(org_id=tree.county_dept.id)))]
+
+    assert listed() == ["陈七", "李四", "王五", "张三", "赵六"]
+    db.query(Person).filter_by(name="赵六").one().name = "艾六"  # a corrected name sorts where it now belongs
+    db.commit()
+    assert listed() == ["艾六", "陈七", "李四", "王五", "张三"]

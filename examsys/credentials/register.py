@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from examsys import clock
 from examsys.credentials.models import Credential, CredentialStatus, credential_domain
-from examsys.db import by_pinyin
 from examsys.orgs.models import Organisation
 from examsys.pagination import Page, paginate
 from examsys.personnel.models import EnforcementDomain, Person
@@ -57,7 +56,7 @@ def register_query(text: str = "", today: date | None = None) -> Select:
     if term:
         query = query.where(or_(Person.name.icontains(term, autoescape=True), Credential.number.istartswith(term, autoescape=True),
                                 Organisation.name.icontains(term, autoescape=True)))
-    return query.order_by(Organisation.path, by_pinyin(Person.name), Credential.id)
+    return query.order_by(Organisation.path, Person.name_key, Credential.id)
 
 
 def search(session: Session, text: str, per_page: int, page: int | None = None) -> Page[PublicEntry]:

@@ -39,7 +39,6 @@ from examsys.credentials.models import (
     ReissueItem,
     ReissueState,
 )
-from examsys.db import by_pinyin
 from examsys.errors import NotFound, ValidationFailed
 from examsys.orgs.models import Organisation
 from examsys.personnel import campaigns as cleanup
@@ -183,7 +182,7 @@ def item_query(session: Session, actor: User, campaign: ReissueCampaign, state: 
              .where(ReissueItem.campaign_id == campaign.id, scope_clause(session, actor, READERS, ReissueItem.org_path))
              .options(joinedload(ReissueItem.person).joinedload(Person.org), joinedload(ReissueItem.credential),
                       joinedload(ReissueItem.previous))
-             .order_by(ReissueItem.org_path, by_pinyin(Person.name), ReissueItem.id))
+             .order_by(ReissueItem.org_path, Person.name_key, ReissueItem.id))
     if state is not None:
         query = query.where(ReissueItem.state == state)
     return query
@@ -320,7 +319,7 @@ def printable_query(session: Session, actor: User | None, campaign: ReissueCampa
              .join(Person, Credential.person_id == Person.id).join(Organisation, Credential.org_id == Organisation.id)
              .where(ReissueItem.campaign_id == campaign.id, Credential.status == CredentialStatus.ACTIVE,
                     Credential.valid_to >= clock.now().date())
-             .order_by(Organisation.path, by_pinyin(Person.name), Credential.id))
+             .order_by(Organisation.path, Person.name_key, Credential.id))
     if actor is not None:
         query = query.where(scope_clause(session, actor, HR, Organisation.path))
     return query

@@ -5,11 +5,11 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, ForeignKey, LargeBinary, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Column, Date, ForeignKey, LargeBinary, String, Table, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from examsys import clock
-from examsys.db import Base, UTCDateTime, enum_column
+from examsys.db import Base, UTCDateTime, enum_column, name_key
 from examsys.orgs.models import Organisation
 
 
@@ -95,6 +95,9 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     id_number: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str] = mapped_column(String(60), index=True)
+    # What lists sort by: the name in pinyin order (db.name_key), kept with the name, so that a list of the
+    # whole region sorts on a stored column instead of converting every name.
+    name_key: Mapped[bytes] = mapped_column(LargeBinary(240), default=b"", server_default=text("''"))
     sex: Mapped[str] = mapped_column(String(1))
     org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     kind: Mapped[PersonnelKind] = mapped_column(enum_column(PersonnelKind), index=True)
@@ -116,6 +119,11 @@ class Person(Base):
     org: Mapped[Organisation] = relationship()
     domains: Mapped[list[EnforcementDomain]] = relationship(secondary=person_domain, order_by="EnforcementDomain.code")
     photo: Mapped[PersonPhoto | None] = relationship(back_populates="person", cascade="all, delete-orphan", uselist=False)
+
+    @validates("name")
+    def _keep_name_key(self, _attribute: str, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
 
     @property
     def is_officer(self) -> bool:

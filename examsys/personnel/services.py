@@ -15,7 +15,6 @@ from examsys.audit.models import AuditEntry
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import can, require_any_scope, scope_clause, visible_org
-from examsys.db import by_pinyin
 from examsys.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
 from examsys.orgs.models import Organisation
 from examsys.personnel import idnumber
@@ -86,7 +85,7 @@ def person_query(session: Session, actor: User, filters: PersonFilter) -> Select
         query = query.where(Person.employment_status == filters.status)
     if filters.domain_id is not None:
         query = query.where(Person.domains.any(EnforcementDomain.id == filters.domain_id))
-    return query.order_by(Organisation.path, by_pinyin(Person.name), Person.id)
+    return query.order_by(Organisation.path, Person.name_key, Person.id)
 
 
 def can_see_id_numbers_somewhere(actor: User) -> bool:

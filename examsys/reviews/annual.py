@@ -16,7 +16,6 @@ from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import can, visible_org
-from examsys.db import by_pinyin
 from examsys.errors import NotFound, PermissionDenied, ValidationFailed
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import EmploymentStatus, Person, PersonnelKind
@@ -85,7 +84,7 @@ def sheet(session: Session, actor: User, org_id: int, year: int) -> tuple[list[S
     org = visible_org(session, actor, READERS, org_id)
     people = list(session.scalars(select(Person).join(Organisation, Person.org_id == Organisation.id).where(
         Organisation.path.startswith(org.path), Person.kind == PersonnelKind.OFFICER,
-        Person.employment_status == EmploymentStatus.EMPLOYED).options(joinedload(Person.org)).order_by(Organisation.path, by_pinyin(Person.name))))
+        Person.employment_status == EmploymentStatus.EMPLOYED).options(joinedload(Person.org)).order_by(Organisation.path, Person.name_key)))
     ids = [p.id for p in people]
     routine: dict[int, list[RoutineGrade]] = defaultdict(list)
     assessments: dict[int, AnnualAssessment] = {}

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from examsys.auth.models import User
-from examsys.db import by_pinyin
 from examsys.errors import NotFound
 from examsys.imports.tabular import Column, RowError, read_table
 from examsys.personnel.idnumber import normalise
@@ -34,7 +33,7 @@ def enterable(session: Session, actor: User, period: ReviewPeriod) -> list[Revie
     query = (select(Review).join(Person, Review.person_id == Person.id).where(
         Review.period_id == period.id, Review.status.in_((ReviewStatus.DUE, ReviewStatus.DRAFT)))
         .options(joinedload(Review.person).joinedload(Person.org), joinedload(Review.scheme), joinedload(Review.period))
-        .order_by(Review.org_path, by_pinyin(Person.name)))
+        .order_by(Review.org_path, Person.name_key))
     return [r for r in session.scalars(query).unique() if may_enter(actor, r)]
 
 

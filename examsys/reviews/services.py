@@ -16,7 +16,6 @@ from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import can, grant_roots, require_any_scope, scope_clause, visible_org
-from examsys.db import by_pinyin
 from examsys.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
 from examsys.orgs.models import Organisation
 from examsys.orgs.services import orgs_of_paths
@@ -162,7 +161,7 @@ def review_query(session: Session, actor: User, period: ReviewPeriod, filters: R
     query = (select(Review).join(Person, Review.person_id == Person.id)
              .where(Review.period_id == period.id, scope_clause(session, actor, READERS, Review.org_path))
              .options(joinedload(Review.person).joinedload(Person.org), joinedload(Review.period))
-             .order_by(Review.org_path, by_pinyin(Person.name), Review.id))
+             .order_by(Review.org_path, Person.name_key, Review.id))
     if filters.status is not None:
         query = query.where(Review.status == filters.status)
     if filters.overdue:
@@ -313,7 +312,7 @@ def to_enter(session: Session, actor: User, limit: int = 200) -> list[Review]:
              .where(ReviewPeriod.closed.is_(False), Review.status.in_((ReviewStatus.DUE, ReviewStatus.DRAFT)),
                     scope_clause(session, actor, REVIEWER, Organisation.path))
              .options(joinedload(Review.person).joinedload(Person.org), joinedload(Review.period))
-             .order_by(ReviewPeriod.due_on, Organisation.path, by_pinyin(Person.name)).limit(limit))
+             .order_by(ReviewPeriod.due_on, Organisation.path, Person.name_key).limit(limit))
     if actor.person_id is not None:
         query = query.where(Review.person_id != actor.person_id)
     return list(session.scalars(query))
