@@ -16,7 +16,7 @@ from examsys import clock
 from examsys.bank.models import BankPart, QuestionType
 from examsys.bank.services import domains
 from examsys.bank.types import kind_of
-from examsys.db import get_session, name_key
+from examsys.db import get_session
 from examsys.errors import DomainError, InvalidState, ValidationFailed, populate_errors
 from examsys.exams import item_analysis, services
 from examsys.exams.forms import PlanForm
@@ -226,7 +226,7 @@ def results(plan_id: int):
     db = get_session()
     item, attempts = services.results(db, current_user, plan_id)
     order = request.args.get("sort", "name")
-    keys = {"name": lambda a: (name_key(a.person.name), a.number), "org": lambda a: (a.person.org.path, name_key(a.person.name), a.number),
+    keys = {"name": lambda a: (a.person.name_key, a.number), "org": lambda a: (a.person.org.path, a.person.name_key, a.number),
             "score": lambda a: -(a.score or -1), "status": lambda a: a.status.value}
     attempts.sort(key=keys.get(order, keys["name"]))
     tally = Counter("passed" if a.passed is True else "failed" if a.passed is False else "open" for a in attempts)
