@@ -47,13 +47,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def name_key(name: str | None) -> bytes:
-    """A sort key that puts Chinese names in pinyin order, as people look for them: the name in GB18030,
-    whose bytes order the 3,755 common characters by pinyin (the rarer ones come first, then by radical
-    and stroke; Latin letters before all). Stored with each person (Person.name_key) for the lists."""
-    return (name or "").encode("gb18030", errors="replace")
-
-
 def enum_column(enum_cls: type[enum.Enum], length: int = 24) -> Enum:
     """A portable enum column: stores the member's value as a string, checked by Python."""
     return Enum(

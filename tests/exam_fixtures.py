@@ -44,6 +44,11 @@ SMALL_BLUEPRINT = [SectionSpec(QuestionType.SINGLE_CHOICE, 5, Decimal(4)), Secti
 @pytest.fixture
 def exam(db, tree, frozen_clock):
     """An open qualification exam for the region: officers in two counties, an auxiliary, an account for one officer."""
+    return open_exam(db, tree)
+
+
+def open_exam(db, tree) -> dict:
+    """The exam of the `exam` fixture, open from five minutes before clock.now() (frozen or real) for four hours."""
     apply_import(db, None, plan_import(db, None, bank_records(), tree.region), tree.region, activate=True)
     admin = make_user(db, "examiner", tree.region, Role.EXAM_ADMIN)
     officer = make_person(db, tree.county_dept, name="考生甲")

@@ -10,21 +10,15 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from examsys import clock
-from examsys.auth.models import Role
-from examsys.bank.models import BankPart
-from examsys.bank.services import apply_import, plan_import
-from examsys.exams.models import Attempt, ExamKind
-from examsys.exams.services import create_plan, open_plan
-from tests.exam_fixtures import SMALL_BLUEPRINT, bank_records
-from tests.factories import PASSWORD, make_person, make_user
+from examsys.exams.models import Attempt
+from tests.exam_fixtures import open_exam
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.pg
 
@@ -36,16 +30,7 @@ DATA_CSRF = re.compile(r'data-csrf="([^"]+)"')
 @pytest.fixture
 def sitting(db, tree):
     """An exam open now by the real clock (the server runs in its own process) and its candidate's attempt."""
-    apply_import(db, None, plan_import(db, None, bank_records(), tree.region), tree.region, activate=True)
-    admin = make_user(db, "examiner", tree.region, Role.EXAM_ADMIN)
-    officer = make_person(db, tree.county_dept, name="考生甲")
-    make_user(db, "candidate", tree.county_dept, person=officer)
-    now = clock.now()
-    plan = create_plan(db, admin, name="资格考试", kind=ExamKind.QUALIFICATION, org_id=tree.region.id, part=BankPart.COMMON, domain_id=None,
-                       opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(hours=4), duration_minutes=60, sections=SMALL_BLUEPRINT)
-    open_plan(db, admin, plan.id)
-    db.commit()
-    return db.query(Attempt).filter_by(person_id=officer.id).one()
+    return db.query(Attempt).filter_by(person_id=open_exam(db, tree)["officer"].id).one()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column('person', sa.Column('name_key', sa.LargeBinary(length=240), server_default=sa.text("''"), nullable=False))
-    # The key of every name already there: the name in GB18030 (examsys.db.name_key, as it is today).
+    # The key of every name already there: the name in GB18030 (personnel.models.name_key, as it is today).
     bind = op.get_bind()
     if bind.dialect.name == 'postgresql':
         op.execute("UPDATE person SET name_key = convert_to(name, 'GB18030')")
