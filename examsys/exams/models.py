@@ -86,6 +86,7 @@ class ExamPlan(Base):
 
     org: Mapped[Organisation] = relationship()
     domain: Mapped[EnforcementDomain | None] = relationship()
+    makeup_of: Mapped[ExamPlan | None] = relationship(remote_side="ExamPlan.id")
     sections: Mapped[list[BlueprintSection]] = relationship(back_populates="plan", order_by="BlueprintSection.position",
                                                             cascade="all, delete-orphan")
 

@@ -94,10 +94,12 @@ def create_plan(session: Session, actor: User | None, *, name: str, kind: ExamKi
         errors["makeup_of_id"] = [_("Only a make-up exam makes up for another.")]
     if errors:
         raise ValidationFailed(_("The plan was not saved; correct the marked fields."), errors)
+    # Popped whatever the kind (not inside the `and`): left in `options` it would reach ExamPlan twice.
+    include_auxiliary = bool(options.pop("include_auxiliary", False))
     plan = ExamPlan(name=name.strip(), kind=kind, org=org, part=part, domain_id=domain_id if part is BankPart.SECTOR else None,
                     opens_at=opens_at, closes_at=closes_at, duration_minutes=duration_minutes, pass_mark=pass_mark,
                     attempts_allowed=attempts_allowed, created_by_id=actor.id if actor else None,
-                    include_auxiliary=kind is ExamKind.PRACTICE and bool(options.pop("include_auxiliary", False)), **options)
+                    include_auxiliary=kind is ExamKind.PRACTICE and include_auxiliary, **options)
     plan.sections = [BlueprintSection(position=i, title=s.title, type=s.type, law=s.law, difficulty=s.difficulty, count=s.count,
                                       points_each=s.points_each) for i, s in enumerate(sections)]
     session.add(plan)
