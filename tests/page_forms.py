@@ -73,6 +73,15 @@ class _FormReader(HTMLParser):
             self.inside, self.done = False, True
 
 
+def form_pairs(html: str, action: str | None = None) -> list[tuple[str, str]]:
+    """Every (name, value) the form would send as it stands, repeated names included (a browser sends them
+    all, and adds the pressed button's name and value after them)."""
+    reader = _FormReader(action)
+    reader.feed(html)
+    assert reader.done, "no such form on the page"
+    return [(name, value) for name, values in reader.fields.items() for value in values]
+
+
 def read_form(html: str, action: str | None = None) -> tuple[dict[str, str], dict[str, list[str]]]:
     """The values the first form (or the form posting to `action`) would send as it stands, one value per
     name, and the options each of its selects offers."""

@@ -41,7 +41,9 @@ class QuestionForm(FlaskForm):
     explanation = TextAreaField(_l("Explanation"), render_kw={"rows": 3})
     tags = StringField(_l("Tags"), description=_l("Separated by commas."))
     change_note = StringField(_l("What changed"), validators=[Optional(), Length(max=200)])
-    intent = HiddenField(default="save")
+    # Sent only by the button pressed (Save or Preview). Not a HiddenField: hidden_tag() would render it as
+    # intent=save ahead of the button's value, and the first value wins, so Preview would save.
+    intent = StringField(default="save")
 
     def option_fields(self):
         return [getattr(self, f"option_{letter}") for letter in OPTION_LETTERS]
