@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, flash, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -78,7 +79,7 @@ def _titles() -> dict[int, str]:
         403: _("Access denied"),
         404: _("Not found"),
         405: _("Method not allowed"),
-        409: _("Conflict"),
+        409: _("This cannot be done now"),
         413: _("File too large"),
         422: _("Invalid input"),
         429: _("Too many requests"),
@@ -92,10 +93,26 @@ def _rollback() -> None:
         session.rollback()
 
 
+def _page_of_the_form() -> str | None:
+    """Where a refused HTML form came from (same site only), to send the user back to it."""
+    if request.method != "POST" or wants_json() or not request.referrer:
+        return None
+    parts = urlsplit(request.referrer)
+    if parts.netloc != request.host or not parts.path.startswith("/") or parts.path == request.path:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         _rollback()
+        back = _page_of_the_form() if isinstance(error, InvalidState) else None
+        if back is not None:
+            # A form refused because of the state of things (a draft already reviewed, your own question):
+            # the page it came from again, saying why, rather than an error page.
+            flash(error.message, "error")
+            return redirect(back, 303)
         extra = {"field_errors": error.field_errors} if isinstance(error, ValidationFailed) else None
         return _render(error.status, _titles().get(error.status, _("Error")), error.message, extra)
 

@@ -62,3 +62,56 @@ def test_the_preview_button_on_a_choice_question_without_options_shows_the_form_
     response = _press(client, "/bank/new", "preview", **typed)
     assert response.status_code == 200 and "No options yet." in response.get_data(as_text=True)
     assert db.query(Question).count() == 0
+
+
+def _draft_by_author(client, auth) -> Question:
+    auth.login("author")
+    assert _press(client, "/bank/new", "save", **QUESTION).status_code == 302
+    auth.logout()
+    from examsys.db import get_session
+
+    return get_session().query(Question).one()
+
+
+REVIEW_BUTTON = ">Mark reviewed</button>"
+
+
+def test_the_author_is_told_who_reviews_and_offered_no_review_button(db, tree, editors, client, auth):
+    question = _draft_by_author(client, auth)
+    auth.login("author")
+    page = client.get(f"/bank/{question.id}").get_data(as_text=True)
+    assert REVIEW_BUTTON not in page and "a second exam administrator reviews it" in page and ">Edit</a>" in page
+    auth.logout()
+    auth.login("checker")
+    page = client.get(f"/bank/{question.id}").get_data(as_text=True)
+    assert REVIEW_BUTTON in page and "a second exam administrator reviews it" not in page
+
+
+def test_a_review_the_workflow_refuses_returns_to_the_page_saying_why(db, tree, editors, client, auth):
+    question = _draft_by_author(client, auth)
+    page_url = f"http://localhost/bank/{question.id}"
+    review = f"/bank/versions/{question.latest.id}/review"
+    auth.login("author")  # e.g. a page kept open from before, or a forged post
+    response = client.post(review, headers={"Referer": page_url})
+    assert response.status_code == 303 and response.headers["Location"] == f"/bank/{question.id}"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The author of a version cannot review it; another exam administrator must." in page
+    db.expire_all()
+    assert db.get(Question, question.id).latest.status is VersionStatus.DRAFT
+    auth.logout()
+    auth.login("checker")
+    assert client.post(review, headers={"Referer": page_url}).status_code == 302  # reviewed
+    response = client.post(review, headers={"Referer": page_url}, follow_redirects=True)  # the second click
+    assert response.status_code == 200 and "Only a draft can be reviewed." in response.get_data(as_text=True)
+
+
+def test_a_refusal_without_a_page_to_return_to_is_a_readable_page(db, tree, editors, client, auth):
+    question = _draft_by_author(client, auth)
+    auth.login("author")
+    response = client.post(f"/bank/versions/{question.latest.id}/review")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "This cannot be done now" in page and "another exam administrator must" in page
+    response = client.post(f"/bank/versions/{question.latest.id}/review", headers={"Referer": "https://elsewhere.example/x"})
+    assert response.status_code == 409  # never sent back to another site
+    zh = client.post(f"/bank/versions/{question.latest.id}/review", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "当前状态下无法办理" in zh

@@ -150,11 +150,15 @@ class QuestionVersion(Base):
         """Only an unused draft is changed in place."""
         return self.status is VersionStatus.DRAFT and not self.used
 
+    def written_by(self, user_id: int | None) -> bool:
+        """Four eyes: the author of a version never reviews it (imported versions have no author)."""
+        return self.author_id is not None and self.author_id == user_id
+
     # State changes: each raises on a move the workflow does not allow.
     def mark_reviewed(self, reviewer_id: int) -> None:
         if self.status is not VersionStatus.DRAFT:
             raise InvalidState(_("Only a draft can be reviewed."))
-        if self.author_id is not None and self.author_id == reviewer_id:
+        if self.written_by(reviewer_id):
             raise InvalidState(_("The author of a version cannot review it; another exam administrator must."))
         self.status, self.reviewed_by_id, self.reviewed_at = VersionStatus.REVIEWED, reviewer_id, clock.now()
 
