@@ -89,3 +89,16 @@ def test_a_make_up_plan_page_reads_in_chinese(db, exam, client, auth):
     page = client.get(response.headers["Location"], headers=ZH).get_data(as_text=True)
     assert "考试计划已保存为草稿" in page
     assert "<dd>补考</dd>" in page and f"<dd>{exam['plan'].name}</dd>" in page
+
+
+def test_a_blueprint_row_chooses_its_law_from_the_banks_laws(db, exam, client, auth):
+    auth.login("examiner")
+    values = _filled_form(client, exam, "qualification", "分法律组卷")
+    _values, options = read_form(client.get("/exams/plans/new").get_data(as_text=True), action="")
+    law_options = options["sections-2-law"]  # "" (any law) first, then the laws of the fixture's bank
+    assert law_options[0] == "" and set(law_options[1:]) == {"中华人民共和国行政强制法", "中华人民共和国行政处罚法", "中华人民共和国行政许可法"}
+    values["sections-2-law"] = "中华人民共和国行政强制法"  # the true/false row: the fixture's true/false questions cite it
+    response = client.post("/exams/plans/new", data=values)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<td>中华人民共和国行政强制法</td>" in page
+    assert [s.law for s in db.query(ExamPlan).filter_by(name="分法律组卷").one().sections] == [None, None, "中华人民共和国行政强制法"]

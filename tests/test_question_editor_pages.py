@@ -115,3 +115,57 @@ def test_a_refusal_without_a_page_to_return_to_is_a_readable_page(db, tree, edit
     assert response.status_code == 409  # never sent back to another site
     zh = client.post(f"/bank/versions/{question.latest.id}/review", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "当前状态下无法办理" in zh
+
+
+NEW_LAW_BANK = """
+part: common
+law: 中华人民共和国行政法规制定程序条例
+law_version: "2017"
+questions:
+  - ref: ZD-T-001
+    type: true_false
+    stem: 行政法规的名称一般称“条例”。
+    answer: true
+    article: 第五条
+    difficulty: 1
+    explanation: 第五条。
+"""
+
+
+def test_the_editor_offers_the_banks_laws_and_refuses_another_at_the_field(db, tree, editors, client, auth):
+    from tests.page_forms import read_form
+
+    auth.login("author")
+    _values, options = read_form(client.get("/bank/new").get_data(as_text=True), action="")
+    assert LAW in options["law"] and "中华人民共和国食品安全法" in options["law"]  # the starter banks' laws
+    response = _press(client, "/bank/new", "save", **dict(QUESTION, law="行政处罚法"))  # not as the list names it
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="law-error"' in page and "Choose one of the bank&#39;s laws" in page
+    assert db.query(Question).count() == 0
+
+
+def test_an_import_brings_a_new_law_which_the_editor_then_offers(db, tree, editors, client, auth):
+    import io
+
+    auth.login("author")
+    response = client.post("/bank/import", data={"org_id": tree.region.id, "file": (io.BytesIO(NEW_LAW_BANK.encode()), "new.yaml")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200 and "Import" in response.get_data(as_text=True)
+    from tests.page_forms import read_form
+
+    confirm, _options = read_form(response.get_data(as_text=True), action="/bank/import/confirm")
+    assert client.post("/bank/import/confirm", data=confirm).status_code == 302
+    assert db.query(Question).filter_by(ref="ZD-T-001").one().latest.law == "中华人民共和国行政法规制定程序条例"
+    _values, options = read_form(client.get("/bank/new").get_data(as_text=True), action="")
+    assert "中华人民共和国行政法规制定程序条例" in options["law"]
+    response = _press(client, "/bank/new", "save", **dict(QUESTION, law="中华人民共和国行政法规制定程序条例"))
+    assert response.status_code == 302
+
+
+def test_editing_keeps_the_questions_law_chosen(db, tree, editors, client, auth):
+    from tests.page_forms import read_form
+
+    question = _draft_by_author(client, auth)
+    auth.login("author")
+    values, options = read_form(client.get(f"/bank/{question.id}/edit").get_data(as_text=True), action="")
+    assert values["law"] == LAW and LAW in options["law"]  # chosen in the list, not typed

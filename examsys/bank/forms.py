@@ -18,7 +18,9 @@ class QuestionForm(FlaskForm):
     domain_id = SelectField(_l("Enforcement domain"), coerce=int, validators=[Optional()],
                             description=_l("Sector questions only."))
     type = SelectField(_l("Type"), choices=[(t.value, QUESTION_TYPE_LABELS[t]) for t in QuestionType])
-    law = StringField(_l("Law"), validators=[DataRequired(), Length(max=80)])
+    # Choices (the bank's laws) are set by the view; the service says so at the field when a law is not one of them.
+    law = SelectField(_l("Law"), validators=[DataRequired()], validate_choice=False,
+                      description=_l("One of the bank's laws. A new law comes into the bank with an import."))
     law_version = StringField(_l("Version of the law"), validators=[Optional(), Length(max=20)], description=_l("e.g. 2021"))
     article = StringField(_l("Article"), validators=[Optional(), Length(max=120)], description=_l("e.g. 第三十六条第一款"))
     stem = TextAreaField(_l("Question"), validators=[DataRequired()], render_kw={"rows": 4},

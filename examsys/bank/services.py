@@ -15,6 +15,7 @@ from examsys import clock
 from examsys.audit.services import record as audit
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import can, require_any_scope, scope_clause, visible_org
+from examsys.bank.laws import starter_laws
 from examsys.bank.models import BankPart, Question, QuestionType, QuestionVersion, VersionStatus, content_hash
 from examsys.bank.schema import Problem, Record, check_question
 from examsys.errors import InvalidState, NotFound, ValidationFailed
@@ -74,6 +75,18 @@ def laws(session: Session, actor: User) -> list[str]:
              .where(QuestionVersion.is_latest.is_(True), scope_clause(session, actor, EDITOR, Organisation.path))
              .distinct().order_by(QuestionVersion.law))
     return list(session.scalars(query))
+
+
+def law_choices(session: Session, actor: User) -> list[str]:
+    """The laws a question written in the editor may cite: the starter banks' and those the actor's banks hold."""
+    return sorted(set(starter_laws()) | set(laws(session, actor)))
+
+
+def _check_law(session: Session, actor: User, raw: dict[str, Any]) -> None:
+    law = str(raw.get("law") or "").strip()
+    if law and law not in law_choices(session, actor):
+        raise ValidationFailed(_("The question was not saved; correct the marked fields."),
+                               {"law": [_("Choose one of the bank's laws; a new law comes into the bank with an import.")]})
 
 
 def domains(session: Session) -> list[EnforcementDomain]:
@@ -157,6 +170,7 @@ def create_question(session: Session, actor: User, *, org_id: int, part: BankPar
         raise ValidationFailed(_("A sector question needs its domain."), {"domain_id": [_("Choose the domain.")]})
     raw = dict(raw)
     raw["ref"] = (raw.get("ref") or "").strip().upper() or f"Q-{secrets.token_hex(4).upper()}"
+    _check_law(session, actor, raw)
     record = check_content(raw, part=part, domain=domain)
     if session.scalar(select(Question.id).where(Question.ref == record.ref)) is not None:
         raise ValidationFailed(_("The question was not saved; correct the marked fields."), {"ref": [_("This ref is taken.")]})
@@ -175,6 +189,7 @@ def edit_question(session: Session, actor: User, question_id: int, raw: dict[str
     question = get_question(session, actor, question_id)
     latest = question.latest
     raw = dict(raw, ref=question.ref)
+    _check_law(session, actor, raw)
     record = check_content(raw, part=question.part, domain=question.domain)
     new_hash = content_hash(record.content)
     if new_hash == latest.content_hash:

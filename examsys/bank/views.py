@@ -140,6 +140,7 @@ def _preview(form: QuestionForm) -> dict[str, Any] | None:
 def _choices(db, form: QuestionForm) -> None:
     form.org_id.choices = [(o.id, o.name) for o in choices(db, current_user, services.EDITOR)]
     form.domain_id.choices = [(0, "—")] + [(d.id, d.name) for d in services.domains(db)]
+    form.law.choices = [("", "—")] + [(law, law) for law in services.law_choices(db, current_user)]
 
 
 @bp.route("/new", methods=["GET", "POST"])

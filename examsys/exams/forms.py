@@ -15,7 +15,7 @@ class SectionForm(FlaskForm):
         csrf = False
 
     type = SelectField(_l("Type"), choices=[("", "—")] + [(t.value, QUESTION_TYPE_LABELS[t]) for t in QuestionType])
-    law = StringField(_l("Law (any if empty)"), validators=[Optional(), Length(max=80)])
+    law = SelectField(_l("Law (any if empty)"), validate_choice=False)  # choices: the bank's laws, set by the view
     difficulty = IntegerField(_l("Difficulty (any if empty)"), validators=[Optional(), NumberRange(1, 5)])
     count = IntegerField(_l("Questions"), validators=[Optional(), NumberRange(0, 500)])
     points_each = DecimalField(_l("Points each"), validators=[Optional(), NumberRange(0, 100)], places=2)

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from examsys import clock
 from examsys.bank.models import BankPart, QuestionType
 from examsys.bank.services import domains
+from examsys.bank.services import laws as bank_laws
 from examsys.bank.types import kind_of
 from examsys.db import get_session
 from examsys.errors import DomainError, InvalidState, ValidationFailed, populate_errors
@@ -52,6 +53,9 @@ def plan_new():
     form.domain_id.choices = [(0, "—")] + [(d.id, d.name) for d in domains(db)]
     form.makeup_of_id.choices = [(0, "—")] + [(p.id, p.name) for p in db.scalars(services.plan_query(db, current_user))
                                                if p.kind is ExamKind.QUALIFICATION and p.status.value != "draft"]
+    any_law = [("", _("any"))] + [(law, law) for law in bank_laws(db, current_user)]
+    for entry in form.sections.entries:
+        entry.form.law.choices = any_law
     if request.method == "GET":
         for entry, spec in zip(form.sections.entries, services.default_sections(), strict=False):
             entry.form.type.data, entry.form.count.data, entry.form.points_each.data = spec.type.value, spec.count, spec.points_each
