@@ -58,7 +58,7 @@ class Holder:
 
 @dataclass(frozen=True)
 class PublicVerdict:
-    verdict: str  # VALID, SUSPENDED, NOT VALID, CANNOT VERIFY
+    verdict: str  # VALID, SUSPENDED, NOT VALID, CODE EXPIRED (an e-card code past its time), CANNOT VERIFY
     as_of: datetime
     steps: tuple[tuple[str, bool], ...] = ()
     claims: CredentialClaims | None = None

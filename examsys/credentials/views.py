@@ -62,7 +62,8 @@ def _labels(locale: str) -> tuple[dict[str, str], dict[str, str]]:
     """The verdict words and the step names in `locale`, translated once per process."""
     labels = _LABELS.get(locale)
     if labels is None:
-        verdicts = {"VALID": _("VALID"), "SUSPENDED": _("SUSPENDED"), "NOT VALID": _("NOT VALID"), "CANNOT VERIFY": _("CANNOT VERIFY")}
+        verdicts = {"VALID": _("VALID"), "SUSPENDED": _("SUSPENDED"), "NOT VALID": _("NOT VALID"), "CANNOT VERIFY": _("CANNOT VERIFY"),
+                    "CODE EXPIRED": _("CODE EXPIRED")}
         steps = {"readable": _("The code could be read"), "signed by a published key": _("Signed by a published key"),
                  "signature": _("The signature is genuine"), "signed inside the key's window": _("Signed while the key was in use"),
                  "e-card code still fresh": _("The screen code is fresh"), "within validity": _("Within the period of validity"),
