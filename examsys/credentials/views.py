@@ -167,7 +167,9 @@ def _cross_site() -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return False  # an old browser or a script: the form token still binds the post to this address
-    ours = {request.host, urlsplit(current_app.config["PUBLIC_BASE_URL"]).netloc}
+    from examsys.credentials.verification import public_base_url
+
+    ours = {request.host, urlsplit(public_base_url()).netloc}
     return urlsplit(origin).netloc not in ours
 
 
