@@ -217,20 +217,13 @@ def report(token: str):
     return response
 
 
-def _printable(credential_id: int):
-    """The credential, for its holder or HR of its organisation; anyone else is told it does not exist."""
+def _print_job(credential_id: int):
+    """The credential and how it prints (printing.py): clean, void for HR's file, or refused."""
     from flask_login import current_user
 
-    from examsys.auth.models import Role
-    from examsys.auth.permissions import can
-    from examsys.credentials.models import Credential
+    from examsys.credentials.printing import print_job
 
-    credential = get_session().get(Credential, credential_id)
-    allowed = current_user.is_authenticated and credential is not None and (
-        current_user.person_id == credential.person_id or can(current_user, Role.HR_ADMIN, credential.org))
-    if not allowed:
-        raise NotFound(_("No such credential."))
-    return credential
+    return print_job(get_session(), current_user, credential_id)
 
 
 def _pdf_response(pdf: bytes, filename: str) -> Response:
@@ -240,12 +233,14 @@ def _pdf_response(pdf: bytes, filename: str) -> Response:
 
 @bp.get("/credentials/<int:credential_id>/card.pdf")
 def card(credential_id: int):
-    """The card PDF: for HR of the credential's organisation, and for its holder."""
+    """The card PDF: for HR of the credential's organisation, and for its holder; once it has ended, only HR's void copy."""
     from examsys.credentials.pdf import card_pdf
     from examsys.credentials.verification import token_for, url_for_token
 
-    credential = _printable(credential_id)
-    return _pdf_response(card_pdf(credential, url_for_token(token_for(credential))), f"credential-{credential.number}.pdf")
+    job = _print_job(credential_id)
+    credential = job.credential
+    return _pdf_response(card_pdf(credential, url_for_token(token_for(credential)), job.void_note),
+                         f"credential-{credential.number}{'-void' if job.void_note else ''}.pdf")
 
 
 @bp.get("/credentials/<int:credential_id>/certificate.pdf")
@@ -254,8 +249,10 @@ def certificate(credential_id: int):
     from examsys.credentials.certificate import certificate_pdf
     from examsys.credentials.verification import token_for, url_for_token
 
-    credential = _printable(credential_id)
-    return _pdf_response(certificate_pdf(credential, url_for_token(token_for(credential))), f"certificate-{credential.number}.pdf")
+    job = _print_job(credential_id)
+    credential = job.credential
+    return _pdf_response(certificate_pdf(credential, url_for_token(token_for(credential)), job.void_note),
+                         f"certificate-{credential.number}{'-void' if job.void_note else ''}.pdf")
 
 
 E_CARD_SECONDS = 90
@@ -271,8 +268,15 @@ def my_credential():
 
     if not current_user.is_authenticated or current_user.person_id is None:
         raise NotFound(_("No credential."))
-    credential = current_of(get_session(), current_user.person_id)
-    return render_template("credentials/mine.html", credential=credential, seconds=E_CARD_SECONDS)
+    db = get_session()
+    credential = current_of(db, current_user.person_id)
+    ended = ending = None
+    if credential is None:  # an ended credential is shown with what ended it, not as "no credential"
+        from examsys.credentials.ended import ending_event, last_of
+
+        ended = last_of(db, current_user.person_id)
+        ending = ending_event(db, ended) if ended is not None else None
+    return render_template("credentials/mine.html", credential=credential, ended=ended, ending=ending, seconds=E_CARD_SECONDS)
 
 
 @bp.get("/me/credential/code")
