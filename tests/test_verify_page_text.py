@@ -64,7 +64,7 @@ def test_the_title_is_plain_words_and_nothing_comes_before_the_header(client, is
     assert "<" not in outline.title and ">" not in outline.title
     assert outline.title.strip().split(" · ")[0] == {"en": "VALID", "zh-CN": "有效"}[language]
     assert outline.before_header.strip() == ""
-    assert '<body class="verify-page">' in page
+    assert '<body class="public verify-page">' in page
     assert page.count("/report") == 1  # the report link once, below the facts
 
 

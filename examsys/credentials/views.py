@@ -298,6 +298,8 @@ def my_code():
         raise NotFound(_("No credential."))
     now = clock.now()
     url = url_for_token(token_for(credential, now, timedelta(seconds=E_CARD_SECONDS)))
-    response = jsonify({"svg": qr.svg(url), "expires_at": (now + timedelta(seconds=E_CARD_SECONDS)).isoformat(), "url": url})
+    label = _("QR code of credential %(number)s: scan it to check that I may enforce the law (valid for %(n)d seconds)",
+              number=credential.number, n=E_CARD_SECONDS)
+    response = jsonify({"svg": qr.svg(url, label), "expires_at": (now + timedelta(seconds=E_CARD_SECONDS)).isoformat(), "url": url})
     response.headers["Cache-Control"] = "no-store"
     return response
