@@ -9,7 +9,6 @@ import pytest
 
 from examsys import clock
 from examsys.credentials import services
-from examsys.credentials.keys import KeyStore
 from examsys.credentials.models import RecoveryTask
 from tests.credential_fixtures import issue_request
 
@@ -17,12 +16,8 @@ REVOKE = dict(ground="办法第二十一条", decision_number="撤〔2026〕2号
 
 
 @pytest.fixture
-def issued(app, db, issuing, tmp_path):
-    app.config["KEY_DIR"] = str(tmp_path / "keys")
-    KeyStore(tmp_path / "keys").init(clock.now() - timedelta(minutes=5))
-    credential = services.issue(db, issuing["hr"], issue_request(issuing, issuing["officer"]))
-    db.commit()
-    return credential
+def issued(signed_credential):
+    return signed_credential
 
 
 def _text(pdf: bytes, tmp_path) -> str:

@@ -1,18 +1,12 @@
 """Text alternatives and keyboard reach on the public side (issue 14, item 13): the e-card's QR code is a
 named image, and the public register's sideways-scrolling table is a focusable, named region."""
-from datetime import timedelta
 
-from examsys import clock
 from examsys.credentials import qr, services
-from examsys.credentials.keys import KeyStore
 from tests.credential_fixtures import issue_request
 
 
-def test_the_e_card_qr_code_is_an_image_with_a_name(app, db, issuing, client, auth, tmp_path):
-    app.config["KEY_DIR"] = str(tmp_path / "keys")
-    KeyStore(tmp_path / "keys").init(clock.now() - timedelta(minutes=5))
-    credential = services.issue(db, issuing["hr"], issue_request(issuing, issuing["officer"]))
-    db.commit()
+def test_the_e_card_qr_code_is_an_image_with_a_name(signed_credential, client, auth):
+    credential = signed_credential
     auth.login("candidate")
     svg = client.get("/me/credential/code", headers={"Accept-Language": "en"}).get_json()["svg"]
     assert 'role="img"' in svg and f'aria-label="QR code of credential {credential.number}: scan it' in svg

@@ -8,18 +8,12 @@ import pytest
 
 from examsys import clock
 from examsys.credentials import services
-from examsys.credentials.keys import KeyStore
 from examsys.credentials.verification import token_for
-from tests.credential_fixtures import issue_request
 
 
 @pytest.fixture
-def issued(app, db, issuing, tmp_path):
-    app.config["KEY_DIR"] = str(tmp_path / "keys")
-    KeyStore(tmp_path / "keys").init(clock.now() - timedelta(minutes=5))
-    credential = services.issue(db, issuing["hr"], issue_request(issuing, issuing["officer"]))
-    db.commit()
-    return credential
+def issued(signed_credential):
+    return signed_credential
 
 
 class _Outline(HTMLParser):
