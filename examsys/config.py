@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 DEV_SECRET_KEY = "examsys-development-key-not-for-production"
 
@@ -16,7 +17,9 @@ class DefaultConfig:
     # Every process has its own pool: workers x (size + overflow) must stay under the server's max_connections.
     DATABASE_POOL_SIZE = 10
     DATABASE_MAX_OVERFLOW = 20
-    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # The address QR codes and verify links carry (<PUBLIC_BASE_URL>/V/<token>). Required in production.
+    # Unset in development: the address each request reached the app on (credentials.verification.public_base_url).
+    PUBLIC_BASE_URL: str | None = None
     KEY_DIR: str | None = None  # credential signing keys; None: instance/keys
     VERIFY_RATE_LIMIT = "120 per minute"  # public verify page, per client address
     REGISTER_RATE_LIMIT = "60 per minute"  # public register (公示), per client address
@@ -96,6 +99,10 @@ def check_config(config: dict) -> None:
         problems.append("EXAMSYS_SECRET_KEY must be set to a random value of at least 32 characters")
     if not config.get("DATABASE_URL"):
         problems.append("EXAMSYS_DATABASE_URL must name the production database")
+    base = urlsplit(str(config.get("PUBLIC_BASE_URL") or ""))
+    if base.scheme not in ("http", "https") or not base.netloc:
+        problems.append("EXAMSYS_PUBLIC_BASE_URL must be the address the public reaches, e.g. https://zfz.example.gov.cn "
+                        "(every credential's QR code carries it)")
     if problems:
         raise RuntimeError("examsys refuses to start in production: " + "; ".join(problems))
     config["SESSION_COOKIE_SECURE"] = True

@@ -66,3 +66,18 @@ def draft(issuing, **over):
                   legal_source="《中华人民共和国行政处罚法》第十八条")
     values.update(over)
     return RequestDraft(**values)
+
+
+@pytest.fixture
+def signed_credential(app, db, issuing, tmp_path):
+    """Signing keys in the test's folder and a credential issued to the exam's officer (the candidate)."""
+    from datetime import timedelta
+
+    from examsys import clock
+    from examsys.credentials.keys import KeyStore
+
+    app.config["KEY_DIR"] = str(tmp_path / "keys")
+    KeyStore(tmp_path / "keys").init(clock.now() - timedelta(minutes=5))
+    credential = services.issue(db, issuing["hr"], issue_request(issuing, issuing["officer"]))
+    db.commit()
+    return credential

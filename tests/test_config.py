@@ -16,7 +16,8 @@ def test_production_refuses_to_start_without_a_database_url():
 
 
 def test_production_with_proper_settings_starts_with_secure_cookies():
-    app = create_app({"ENV_NAME": "production", "SECRET_KEY": "k" * 40, "DATABASE_URL": "postgresql://db/examsys"})
+    app = create_app({"ENV_NAME": "production", "SECRET_KEY": "k" * 40, "DATABASE_URL": "postgresql://db/examsys",
+                      "PUBLIC_BASE_URL": "https://zfz.example.gov.cn"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 

@@ -119,7 +119,7 @@ def test_an_e_card_code_expires(store):
     token = issue(store, expires_at=NOW + timedelta(seconds=90))
     keys = published(store)
     assert offline.verify(token, keys, NOW + timedelta(seconds=60), revoked=frozenset(), suspended=frozenset()).verdict == "VALID"
-    assert offline.verify(token, keys, NOW + timedelta(seconds=91), revoked=frozenset(), suspended=frozenset()).verdict == "NOT VALID"
+    assert offline.verify(token, keys, NOW + timedelta(seconds=91), revoked=frozenset(), suspended=frozenset()).verdict == "CODE EXPIRED"
 
 
 def test_private_key_files_are_readable_only_by_their_owner(store):

@@ -83,9 +83,10 @@ def test_suspend_reinstate_revoke_with_grounds_and_card_recovery(db, issuing):
         services.change(db, issuing["hr"], credential.id, "reinstate", reason="x")
     tasks = db.query(RecoveryTask).filter_by(credential_id=credential.id).all()
     assert len(tasks) == 2
-    services.close_recovery(db, issuing["hr"], tasks[0].id, "已收回")
+    assert tasks[0].closed_at is not None and tasks[1].closed_at is None  # the suspension's was closed by the reinstatement
+    services.close_recovery(db, issuing["hr"], tasks[1].id, "已收回")
     with pytest.raises(InvalidState):
-        services.close_recovery(db, issuing["hr"], tasks[0].id)
+        services.close_recovery(db, issuing["hr"], tasks[1].id)
 
 
 def test_past_valid_to_reads_as_expired_at_once(db, issuing):

@@ -167,7 +167,7 @@ def test_the_officers_e_card_code_verifies_now_and_expires_in_90_seconds(db, cli
     assert _verdict(client, path[3:])[0] == "VALID"
     clock.advance(timedelta(seconds=91))
     verdict, page = _verdict(client, path[3:])
-    assert verdict == "NOT VALID"
+    assert verdict == "CODE EXPIRED" and "NOT VALID" not in page
 
 
 def test_no_cookie_even_for_a_logged_in_visitor(db, client, auth, issued):

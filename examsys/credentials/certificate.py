@@ -10,7 +10,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 
 from examsys.credentials.models import Credential
 from examsys.credentials.pdf import RED, draw_qr, font_name
@@ -78,10 +77,13 @@ def printed_text(credential: Credential) -> str:
     return "".join(parts)
 
 
-def certificate_pdf(credential: Credential, verify_url: str) -> bytes:
+def certificate_pdf(credential: Credential, verify_url: str, void_note: str | None = None) -> bytes:
+    """The certificate; with `void_note`, a copy for the file marked 作废 VOID (examsys/credentials/printing.py)."""
+    from examsys.credentials.void_mark import canvas_for
+
     font = font_name()
     out = io.BytesIO()
-    canvas = Canvas(out, pagesize=A4, pageCompression=1)
+    canvas = canvas_for(out, A4, void_note)
     canvas.setTitle(f"{TITLE} {credential.number}")
     width, height = A4
     person = credential.person

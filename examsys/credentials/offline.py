@@ -21,6 +21,9 @@ from examsys.credentials.keys import KeyError_, PublishedKey, StatusList, Status
 from examsys.credentials.token import CredentialClaims, TokenError, decode_body, split, verify_signature
 
 VALID, SUSPENDED, NOT_VALID, CANNOT_VERIFY = "VALID", "SUSPENDED", "NOT VALID", "CANNOT VERIFY"
+# An e-card code shown after its 90 seconds: a fact about the screen code, not a verdict on the officer
+# (the credential may well be in force); the officer shows a fresh code.
+CODE_EXPIRED = "CODE EXPIRED"
 
 
 @dataclass
@@ -64,7 +67,7 @@ def verify(token: str, keys: dict[int, PublishedKey], now: datetime, *, revoked:
     result.steps.append(("signed inside the key's window", True))
     if claims.expires_at is not None and now > claims.expires_at:
         result.steps.append(("e-card code still fresh", False))
-        result.verdict, result.reason = NOT_VALID, "this screen code has expired; ask the officer to refresh it"
+        result.verdict, result.reason = CODE_EXPIRED, "this screen code has expired; ask the officer to show a fresh one"
         return result
     if not (claims.valid_from <= now.date() <= claims.valid_to):
         result.steps.append(("within validity", False))

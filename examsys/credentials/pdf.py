@@ -66,9 +66,12 @@ def draw_qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
     canvas.restoreState()
 
 
-def card_pdf(credential: Credential, verify_url: str) -> bytes:
+def card_pdf(credential: Credential, verify_url: str, void_note: str | None = None) -> bytes:
+    """One card; with `void_note`, a copy for the file marked 作废 VOID (examsys/credentials/printing.py)."""
+    from examsys.credentials.void_mark import canvas_for
+
     out = io.BytesIO()
-    canvas = Canvas(out, pagesize=CARD, pageCompression=1)
+    canvas = canvas_for(out, CARD, void_note)
     canvas.setTitle(f"行政执法证 {credential.number}")
     draw_card(canvas, credential, verify_url)
     canvas.save()

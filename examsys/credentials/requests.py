@@ -275,8 +275,14 @@ def may_amend(actor: User, item: CredentialRequest) -> bool:
     return item.status is RequestStatus.RETURNED and _requester_side(actor, item)
 
 
+def _withdrawer(actor: User, item: CredentialRequest) -> bool:
+    """The requester who made or last submitted it, or a colleague of the requesting side who has no say
+    as the issuing authority: the approver decides (approve or return), never withdraws."""
+    return actor.id in (item.requested_by_id, item.submitted_by_id) or (_requester_side(actor, item) and not _issuer_side(actor, item))
+
+
 def may_withdraw(actor: User, item: CredentialRequest) -> bool:
-    return item.is_open and _requester_side(actor, item)
+    return item.is_open and _withdrawer(actor, item)
 
 
 def history(session: Session, item: CredentialRequest) -> list[AuditEntry]:
@@ -418,8 +424,8 @@ def amend(session: Session, actor: User, request_id: int, draft: RequestDraft) -
 def withdraw(session: Session, actor: User, request_id: int) -> CredentialRequest:
     """The requesting side takes back an open request."""
     item = _locked(session, actor, request_id)
-    if not _requester_side(actor, item):
-        raise PermissionDenied(_("Only HR of %(org)s may withdraw this request.", org=item.person.org.name))
+    if not _withdrawer(actor, item):
+        raise PermissionDenied(_("Only the requester may withdraw this request; the issuing authority approves or returns it."))
     item.withdraw(clock.now())
     session.flush()
     record(session, actor, "credential_request.withdraw", "credential_request", item.id, label=f"{item.kind.label} {item.person.name}",

@@ -215,6 +215,9 @@ def change(session: Session, actor: User, credential_id: int, action: str, *, gr
                                 reason=reason.strip(), decided_by_id=actor.id))
     if needs_grounds:
         session.add(RecoveryTask(credential=credential))
+    if action == "reinstate":  # the card a suspension asked back stays with (or goes back to) its holder
+        for task in open_recoveries(session, credential):
+            task.closed_at, task.note = clock.now(), _("Closed by the reinstatement.")
     if action == "cancel":
         for task in session.scalars(select(PersonnelTask).where(PersonnelTask.person_id == credential.person_id,
                                                                PersonnelTask.kind == TaskKind.CANCEL_CREDENTIAL,

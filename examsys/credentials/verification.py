@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -41,8 +41,25 @@ def token_for(credential: Credential, at: datetime | None = None, lifetime: time
     return sign(claims, key)
 
 
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"  # where `make run` serves: the guess outside a request
+
+
+def public_base_url() -> str:
+    """The address QR codes and verify links carry. PUBLIC_BASE_URL when it is set (production refuses to
+    start without it). Otherwise, in development, the address this request reached the app on (its host
+    and port, or what PROXY_HOPS trusts of a proxy's), so a card printed from `flask run --port 8000` or
+    from a colleague's machine opens on the server that printed it; outside a request (the CLI), `make
+    run`'s address."""
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    if configured:
+        return str(configured)
+    if has_request_context():
+        return request.host_url
+    return DEVELOPMENT_BASE_URL
+
+
 def url_for_token(token: str) -> str:
-    return verify_url(current_app.config["PUBLIC_BASE_URL"], token)
+    return verify_url(public_base_url(), token)
 
 
 @dataclass(frozen=True)
@@ -58,7 +75,7 @@ class Holder:
 
 @dataclass(frozen=True)
 class PublicVerdict:
-    verdict: str  # VALID, SUSPENDED, NOT VALID, CANNOT VERIFY
+    verdict: str  # VALID, SUSPENDED, NOT VALID, CODE EXPIRED (an e-card code past its time), CANNOT VERIFY
     as_of: datetime
     steps: tuple[tuple[str, bool], ...] = ()
     claims: CredentialClaims | None = None

@@ -62,7 +62,8 @@ def _labels(locale: str) -> tuple[dict[str, str], dict[str, str]]:
     """The verdict words and the step names in `locale`, translated once per process."""
     labels = _LABELS.get(locale)
     if labels is None:
-        verdicts = {"VALID": _("VALID"), "SUSPENDED": _("SUSPENDED"), "NOT VALID": _("NOT VALID"), "CANNOT VERIFY": _("CANNOT VERIFY")}
+        verdicts = {"VALID": _("VALID"), "SUSPENDED": _("SUSPENDED"), "NOT VALID": _("NOT VALID"), "CANNOT VERIFY": _("CANNOT VERIFY"),
+                    "CODE EXPIRED": _("CODE EXPIRED")}
         steps = {"readable": _("The code could be read"), "signed by a published key": _("Signed by a published key"),
                  "signature": _("The signature is genuine"), "signed inside the key's window": _("Signed while the key was in use"),
                  "e-card code still fresh": _("The screen code is fresh"), "within validity": _("Within the period of validity"),
@@ -166,7 +167,9 @@ def _cross_site() -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return False  # an old browser or a script: the form token still binds the post to this address
-    ours = {request.host, urlsplit(current_app.config["PUBLIC_BASE_URL"]).netloc}
+    from examsys.credentials.verification import public_base_url
+
+    ours = {request.host, urlsplit(public_base_url()).netloc}
     return urlsplit(origin).netloc not in ours
 
 
@@ -214,20 +217,13 @@ def report(token: str):
     return response
 
 
-def _printable(credential_id: int):
-    """The credential, for its holder or HR of its organisation; anyone else is told it does not exist."""
+def _print_job(credential_id: int):
+    """The credential and how it prints (printing.py): clean, void for HR's file, or refused."""
     from flask_login import current_user
 
-    from examsys.auth.models import Role
-    from examsys.auth.permissions import can
-    from examsys.credentials.models import Credential
+    from examsys.credentials.printing import print_job
 
-    credential = get_session().get(Credential, credential_id)
-    allowed = current_user.is_authenticated and credential is not None and (
-        current_user.person_id == credential.person_id or can(current_user, Role.HR_ADMIN, credential.org))
-    if not allowed:
-        raise NotFound(_("No such credential."))
-    return credential
+    return print_job(get_session(), current_user, credential_id)
 
 
 def _pdf_response(pdf: bytes, filename: str) -> Response:
@@ -237,12 +233,14 @@ def _pdf_response(pdf: bytes, filename: str) -> Response:
 
 @bp.get("/credentials/<int:credential_id>/card.pdf")
 def card(credential_id: int):
-    """The card PDF: for HR of the credential's organisation, and for its holder."""
+    """The card PDF: for HR of the credential's organisation, and for its holder; once it has ended, only HR's void copy."""
     from examsys.credentials.pdf import card_pdf
     from examsys.credentials.verification import token_for, url_for_token
 
-    credential = _printable(credential_id)
-    return _pdf_response(card_pdf(credential, url_for_token(token_for(credential))), f"credential-{credential.number}.pdf")
+    job = _print_job(credential_id)
+    credential = job.credential
+    return _pdf_response(card_pdf(credential, url_for_token(token_for(credential)), job.void_note),
+                         f"credential-{credential.number}{'-void' if job.void_note else ''}.pdf")
 
 
 @bp.get("/credentials/<int:credential_id>/certificate.pdf")
@@ -251,8 +249,10 @@ def certificate(credential_id: int):
     from examsys.credentials.certificate import certificate_pdf
     from examsys.credentials.verification import token_for, url_for_token
 
-    credential = _printable(credential_id)
-    return _pdf_response(certificate_pdf(credential, url_for_token(token_for(credential))), f"certificate-{credential.number}.pdf")
+    job = _print_job(credential_id)
+    credential = job.credential
+    return _pdf_response(certificate_pdf(credential, url_for_token(token_for(credential)), job.void_note),
+                         f"certificate-{credential.number}{'-void' if job.void_note else ''}.pdf")
 
 
 E_CARD_SECONDS = 90
@@ -268,8 +268,15 @@ def my_credential():
 
     if not current_user.is_authenticated or current_user.person_id is None:
         raise NotFound(_("No credential."))
-    credential = current_of(get_session(), current_user.person_id)
-    return render_template("credentials/mine.html", credential=credential, seconds=E_CARD_SECONDS)
+    db = get_session()
+    credential = current_of(db, current_user.person_id)
+    ended = ending = None
+    if credential is None:  # an ended credential is shown with what ended it, not as "no credential"
+        from examsys.credentials.ended import ending_event, last_of
+
+        ended = last_of(db, current_user.person_id)
+        ending = ending_event(db, ended) if ended is not None else None
+    return render_template("credentials/mine.html", credential=credential, ended=ended, ending=ending, seconds=E_CARD_SECONDS)
 
 
 @bp.get("/me/credential/code")
@@ -291,6 +298,8 @@ def my_code():
         raise NotFound(_("No credential."))
     now = clock.now()
     url = url_for_token(token_for(credential, now, timedelta(seconds=E_CARD_SECONDS)))
-    response = jsonify({"svg": qr.svg(url), "expires_at": (now + timedelta(seconds=E_CARD_SECONDS)).isoformat(), "url": url})
+    label = _("QR code of credential %(number)s: scan it to check that I may enforce the law (valid for %(n)d seconds)",
+              number=credential.number, n=E_CARD_SECONDS)
+    response = jsonify({"svg": qr.svg(url, label), "expires_at": (now + timedelta(seconds=E_CARD_SECONDS)).isoformat(), "url": url})
     response.headers["Cache-Control"] = "no-store"
     return response
