@@ -10,10 +10,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 
 from examsys.credentials.models import Credential
-from examsys.credentials.pdf import RED, draw_qr, font_name
+from examsys.credentials.pdf import RED, draw_qr, font_name, new_canvas
 
 QR_SIZE = 40 * mm  # quiet zone included: the code itself is about 35 mm
 PHOTO = (35 * mm, 35 * mm * 16 / 13)  # the register keeps photos at 13:16
@@ -81,8 +80,7 @@ def printed_text(credential: Credential) -> str:
 def certificate_pdf(credential: Credential, verify_url: str) -> bytes:
     font = font_name()
     out = io.BytesIO()
-    canvas = Canvas(out, pagesize=A4, pageCompression=1)
-    canvas.setTitle(f"{TITLE} {credential.number}")
+    canvas = new_canvas(out, A4, f"{TITLE} {credential.number}")
     width, height = A4
     person = credential.person
 
