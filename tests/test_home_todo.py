@@ -51,7 +51,7 @@ def test_hr_of_the_issuing_authority_sees_the_request_to_approve_and_the_request
     assert count == 1 and item.person.name in rows_of(client, url)
 
 
-def test_the_approver_does_not_count_a_request_they_made_themselves(db, client, demo):
+def test_the_approver_does_not_count_a_request_they_made_themselves(app, db, client, demo):
     from examsys.credentials.models import CredentialRequest
 
     item = db.query(CredentialRequest).one()
@@ -59,6 +59,9 @@ def test_the_approver_does_not_count_a_request_they_made_themselves(db, client, 
     db.commit()
     count, url = todos(client, "hr")["Credential requests awaiting my approval"]
     assert count == 0 and item.person.name not in rows_of(client, url)
+    app.config["CREDENTIAL_FOUR_EYES"] = False  # one step: then hr may decide their own request
+    count, url = todos(client, "hr")["Credential requests awaiting my approval"]
+    assert count == 1 and item.person.name in rows_of(client, url)
 
 
 def test_the_reviewer_sees_the_reviews_to_enter_and_the_count_falls_as_they_are_entered(db, client, demo):

@@ -33,10 +33,11 @@ def todos(session: Session, user: User) -> list[Todo]:
     roles = user.roles()
     if Role.HR_ADMIN in roles:
         if issuers(session, user):
-            pending = credential_requests.RequestFilter(status=RequestStatus.PENDING, others=True)
+            four_eyes = credential_requests.four_eyes()  # then one's own requests wait for someone else
+            pending = credential_requests.RequestFilter(status=RequestStatus.PENDING, others=four_eyes)
             found.append(Todo(_l("Credential requests awaiting my approval"),
                               count_rows(session, credential_requests.queue_query(session, user, pending)),
-                              url_for("credential_requests.queue", status="pending", who="others")))
+                              url_for("credential_requests.queue", status="pending", who="others" if four_eyes else "all")))
         returned = credential_requests.RequestFilter(status=RequestStatus.RETURNED, mine=True)
         found.append(Todo(_l("Credential requests returned to me"),
                           count_rows(session, credential_requests.requests_query(session, user, returned)),
