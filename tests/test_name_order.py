@@ -17,6 +17,7 @@ def test_the_search_text_is_the_full_pinyin_and_the_initials():
     assert pinyin.search_text("张三") == "zhangsan zs"
     assert pinyin.search_text("单雄信") == "shanxiongxin sxx"
     assert pinyin.search_text("尉迟恭") == "yuchigong ycg"
+    assert pinyin.search_text("张长江") == "zhangchangjiang zcj"  # 长 read in its word (长江 cháng), not alone (zhǎng)
     assert pinyin.search_text("阿依古丽·买买提") == "ayigulimaimaiti ayglmmt"  # the middle dot is no letter
     assert pinyin.as_pinyin_query(" Zhang San ") == "zhangsan" and pinyin.as_pinyin_query("张三") is None
     assert pinyin.as_pinyin_query("15010") is None and pinyin.as_pinyin_query("%") is None

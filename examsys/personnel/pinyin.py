@@ -3,8 +3,6 @@ register's search matches ("zhangsan" or "zs" finds 张三). Pure functions over
 the same on SQLite and PostgreSQL because both only compare the stored bytes."""
 from __future__ import annotations
 
-from pypinyin import Style, pinyin
-
 # Surnames whose reading differs from the character's everyday one (单 is dān in a word, Shàn as a
 # surname): the first character(s) of a name read as these. Compound ones are tried first.
 SURNAMES = {
@@ -24,6 +22,11 @@ def readings(name: str) -> list[tuple[str, str | None]]:
     """Each character of `name` with its reading in TONE3 form (``zhang1``; ``lv4`` for lǜ; tone 5
     for the neutral tone), the surname's reading for its first character(s); None for anything that
     is not a Han character with a known reading."""
+    # Imported here, not at the top: pypinyin's dictionaries (its phrases read 长江 cháng, 重阳 chóng)
+    # take about 60 MB and 0.5 s to load, which only processes that set a name should pay, not every
+    # exam-room or verify worker.
+    from pypinyin import Style, pinyin
+
     name = name or ""
     head: tuple[str, ...] = ()
     for length in (2, 1):  # a compound surname first
