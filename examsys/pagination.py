@@ -59,10 +59,15 @@ def paginate_list(items: Sequence[T], per_page: int, page: int | None = None) ->
     return Page(list(items[(page - 1) * per_page:page * per_page]), page, per_page, len(items))
 
 
+def count_rows(session: Session, query: Select[Any]) -> int:
+    """How many rows `query` returns, counted by the database."""
+    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
 def paginate(session: Session, query: Select[Any], per_page: int, page: int | None = None, rows: bool = False) -> Page[Any]:
     """One page of `query`: its first column's values, or whole rows with `rows` (a query of columns)."""
     page = max(1, page if page is not None else requested_page())
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    total = count_rows(session, query)
     last = max(1, -(-total // per_page))
     page = min(page, last)
     paged = query.limit(per_page).offset((page - 1) * per_page)

@@ -272,10 +272,9 @@ def test_starter_articles_exist_in_the_law_texts():
     import re
 
     texts = {}
-    for path in (ROOT.parent / "shared/context/laws").glob("*.md"):
+    for path in (ROOT / "tests/fixtures/laws").glob("*.md"):  # the official texts, kept with the tests
         texts[path.read_text(encoding="utf-8").splitlines()[0].strip()] = path.read_text(encoding="utf-8")
-    if not texts:
-        pytest.skip("the law texts (../shared/context/laws) are not beside this checkout")
+    assert len(texts) == 7
     for path in (ROOT / "question_bank/common").glob("*.yaml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         text = texts[data["law"]]
@@ -286,11 +285,9 @@ def test_starter_articles_exist_in_the_law_texts():
 
 # ---- Moodle XML ------------------------------------------------------------------------------------
 
-MOODLE_FIXTURES = ROOT.parent / "shared/fixtures/moodle-xml"
-needs_moodle_fixtures = pytest.mark.skipif(not MOODLE_FIXTURES.is_dir(), reason="Moodle's own XML files (../shared/fixtures) are not beside this checkout")
+MOODLE_FIXTURES = ROOT / "tests/fixtures/moodle-xml"  # Moodle's own files, kept with the tests
 
 
-@needs_moodle_fixtures
 def test_a_moodle_file_written_by_moodle_imports_with_its_categories_and_types(db, tree, editors):
     author, _ = editors
     result = files.read_upload("nested.xml", (MOODLE_FIXTURES / "nested_categories_with_questions.xml").read_bytes())
@@ -305,7 +302,6 @@ def test_a_moodle_file_written_by_moodle_imports_with_its_categories_and_types(d
         essay.activate()
 
 
-@needs_moodle_fixtures
 def test_a_moodle_question_with_invalid_grades_is_refused_by_name(db, tree, editors):
     result = files.read_upload("bad.xml", (MOODLE_FIXTURES / "error_invalid_grades.xml").read_bytes())
     assert result.records == []

@@ -13,9 +13,7 @@ import yaml
 from examsys.bank.moodle import MoodleProblem, read_moodle_xml, write_moodle_xml
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURE_DIRS = (Path(__file__).resolve().parent / "fixtures" / "moodle-xml", Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "moodle-xml")
-FIXTURES = next((d for d in FIXTURE_DIRS if (d / "nested_categories_with_questions.xml").is_file()), None)
-needs_fixtures = pytest.mark.skipif(FIXTURES is None, reason="Moodle's XML fixtures (moodle-xml/*.xml) are not available")
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "moodle-xml"  # Moodle's own files, kept with the tests
 
 KEYS = {"part", "domain", "domain_name", "law", "law_version", "ref", "type", "stem", "options", "answer", "rubric",
         "reference_answer", "article", "difficulty", "points", "explanation", "tags", "category_path"}
@@ -28,7 +26,6 @@ NOT_CHOICE = {"options": None, "rubric": None, "reference_answer": None}
 
 
 def fixture(name: str) -> bytes:
-    assert FIXTURES is not None
     return (FIXTURES / name).read_bytes()
 
 
@@ -70,7 +67,6 @@ def sample_questions() -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------------------------------------- Moodle's own files
 
-@needs_fixtures
 def test_nested_categories_keep_their_paths_and_both_types():
     questions, problems = read_moodle_xml(fixture("nested_categories_with_questions.xml"))
     assert problems == []
@@ -91,7 +87,6 @@ def test_nested_categories_keep_their_paths_and_both_types():
     assert essay["rubric"] is None and essay["reference_answer"] is None and essay["answer"] is None
 
 
-@needs_fixtures
 def test_invalid_grades_are_refused_naming_the_question_and_the_field():
     questions, problems = read_moodle_xml(fixture("error_invalid_grades.xml"))
     assert questions == []

@@ -260,3 +260,13 @@ def test_the_register_lists_names_in_pinyin_order(db, tree, hr):
     db.query(Person).filter_by(name="赵六").one().name = "艾六"  # a corrected name sorts where it now belongs
     db.commit()
     assert listed() == ["艾六", "陈七", "李四", "王五", "张三"]
+
+
+def test_rare_characters_and_polyphonic_surnames_sort_by_their_pinyin(db, tree, hr):
+    # 䶮 (yǎn) is outside GB2312 and sorted after every common character by GB18030 bytes; 单 reads
+    # Shàn and 曾 Zēng as surnames (dān and céng elsewhere); 张 and 章 are both zhāng.
+    for name in ["章一", "䶮军", "曾国藩", "单雄信", "邓二", "张三丰", "蔡五", "张三", "岑六", "Alice"]:
+        make_person(db, tree.county_dept, name=name)
+    db.commit()
+    listed = [p.name for p in db.scalars(services.person_query(db, hr, services.PersonFilter(org_id=tree.county_dept.id)))]
+    assert listed == ["Alice", "蔡五", "岑六", "邓二", "单雄信", "䶮军", "曾国藩", "张三", "张三丰", "章一"]

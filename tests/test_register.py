@@ -105,3 +105,14 @@ def test_no_cookie_even_for_a_logged_in_visitor(db, client, auth, officers, tree
     auth.login("someone")
     response = client.get("/public-register")
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
+
+
+def test_search_finds_a_name_by_its_pinyin_whole_or_by_initials(db, client, officers):
+    for query in ("wangjianguo", "WangJianGuo", "wang jian guo", "wjg", "wangj"):
+        page = _page(client, q=query)
+        assert "王建国" in page and "王芳" not in page and "李明" not in page, query
+    both = _page(client, q="wang")
+    assert "王建国" in both and "王芳" in both and "李明" not in both
+    assert "王芳" in _page(client, q="wf") and "王建国" not in _page(client, q="wf")
+    nothing = _page(client, q="jianguo")  # the pinyin matches from the name's start, not in its middle
+    assert "王建国" not in nothing

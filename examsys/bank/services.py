@@ -36,6 +36,7 @@ class QuestionFilter:
     difficulty: int | None = None
     status: VersionStatus | None = None
     text: str = ""
+    by_others: bool = False  # only versions the actor did not write (what they may review: four eyes)
 
 
 def version_query(session: Session, actor: User, filters: QuestionFilter) -> Select[tuple[QuestionVersion]]:
@@ -57,6 +58,8 @@ def version_query(session: Session, actor: User, filters: QuestionFilter) -> Sel
         query = query.where(QuestionVersion.difficulty == filters.difficulty)
     if filters.status is not None:
         query = query.where(QuestionVersion.status == filters.status)
+    if filters.by_others:
+        query = query.where(or_(QuestionVersion.author_id.is_(None), QuestionVersion.author_id != actor.id))
     if filters.text.strip():
         term = f"%{filters.text.strip()}%"
         query = query.where(or_(QuestionVersion.stem.ilike(term), Question.ref.ilike(term), QuestionVersion.article.ilike(term)))

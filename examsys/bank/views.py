@@ -33,7 +33,7 @@ def index():
     filters = services.QuestionFilter(
         part=enum_or_none(BankPart, args.get("part")), domain_id=args.get("domain", type=int), law=args.get("law", ""),
         type=enum_or_none(QuestionType, args.get("type")), difficulty=args.get("difficulty", type=int),
-        status=enum_or_none(VersionStatus, args.get("status")), text=args.get("q", ""),
+        status=enum_or_none(VersionStatus, args.get("status")), text=args.get("q", ""), by_others=args.get("by") == "others",
     )
     page = paginate(db, services.version_query(db, current_user, filters), current_app.config["PAGE_SIZE"])
     return render_template("bank/index.html", page=page, args=args, laws=services.laws(db, current_user),

@@ -26,6 +26,7 @@ def safe_next(target: str | None, fallback: str) -> str:
 @login_required
 def home():
     from examsys import clock
+    from examsys.core.todo import todos
     from examsys.exams.services import my_attempts
 
     db = get_session()
@@ -33,7 +34,7 @@ def home():
     db.commit()  # my_attempts submits any attempt past its deadline
     return render_template("core/home.html", roles=sorted(current_user.roles(), key=lambda r: r.value),
                            grants=sorted(current_user.grants, key=lambda g: (g.role.value, g.org.path)), open_exams=open_exams,
-                           now=clock.now())
+                           todos=todos(db, current_user), now=clock.now())
 
 
 @bp.post("/language")

@@ -12,39 +12,50 @@ from reportlab.lib.colors import Color, black, white
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from examsys.credentials import qr
 from examsys.credentials.models import Credential
+from examsys.credentials.void_mark import VoidCanvas
 
 CARD = (85.6 * mm, 54 * mm)
 QR_SIZE = 30 * mm  # with its quiet zone: the code itself is about 26 mm
-FONT_CANDIDATES = (Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),)
+# WenQuanYi Zen Hei, brought with the project (examsys/fonts/README.md says where from and how reduced)
+FONT_FILE = Path(__file__).resolve().parent.parent / "fonts" / "wqy-zenhei.ttf"
+FONT = "WenQuanYiZenHei"
 RED = Color(0.61, 0.11, 0.11)
+
+
+class FontMissing(RuntimeError):
+    """The CJK font the PDFs embed is not where the project keeps it: printing stops rather than
+    fall back to a font that is not embedded (a print shop's RIP may have no CJK font at all)."""
 
 
 @lru_cache(maxsize=1)
 def font_name() -> str:
-    """Register the CJK font once per process: WenQuanYi Zen Hei, embedded as a subset. Without it
-    (a machine lacking Debian's fonts-wqy-zenhei) fall back to a built-in CID font, which viewers
-    substitute rather than embed."""
-    for path in FONT_CANDIDATES:
-        if path.exists():
-            pdfmetrics.registerFont(TTFont("WQY", str(path), subfontIndex=0))
-            return "WQY"
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
+    """Register the project's CJK TrueType font once per process; reportlab embeds the subset a PDF
+    uses. Raises FontMissing when the font file is absent or unreadable: never a silent fallback."""
+    try:
+        pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE)))
+    except (OSError, TTFError) as exc:  # reportlab's TTFError: a missing file or not a TrueType font
+        raise FontMissing(f"the CJK font for credential PDFs cannot be read: {FONT_FILE} ({exc})") from exc
+    return FONT
+
+
+def new_canvas(out: io.BytesIO, pagesize: tuple[float, float], title: str, void_note: str | None = None) -> Canvas:
+    """A canvas whose every font is the embedded CJK one: reportlab's default initial font
+    (Helvetica, a base-14 font no PDF embeds) would otherwise be named on every page. With `void_note`,
+    every page is marked 作废 VOID as it is finished (a copy for the file, examsys/credentials/printing.py)."""
+    options = {"pagesize": pagesize, "pageCompression": 1, "initialFontName": font_name()}
+    canvas = Canvas(out, **options) if void_note is None else VoidCanvas(out, void_note=void_note, **options)
+    canvas.setTitle(title)
+    return canvas
 
 
 def missing_glyphs(text: str) -> str:
-    """The characters of `text` the embedded font has no glyph for (printed as empty boxes); empty
-    when every one is there, or when only the built-in fallback font is available (not checkable)."""
-    font = pdfmetrics.getFont(font_name())
-    face = getattr(font, "face", None)
-    if face is None:
-        return ""
+    """The characters of `text` the embedded font has no glyph for (printed as empty boxes)."""
+    face = pdfmetrics.getFont(font_name()).face
     return "".join(sorted({c for c in text if not c.isspace() and ord(c) not in face.charToGlyph}))
 
 
@@ -68,11 +79,8 @@ def draw_qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
 
 def card_pdf(credential: Credential, verify_url: str, void_note: str | None = None) -> bytes:
     """One card; with `void_note`, a copy for the file marked 作废 VOID (examsys/credentials/printing.py)."""
-    from examsys.credentials.void_mark import canvas_for
-
     out = io.BytesIO()
-    canvas = canvas_for(out, CARD, void_note)
-    canvas.setTitle(f"行政执法证 {credential.number}")
+    canvas = new_canvas(out, CARD, f"行政执法证 {credential.number}", void_note)
     draw_card(canvas, credential, verify_url)
     canvas.save()
     return out.getvalue()
@@ -81,8 +89,7 @@ def card_pdf(credential: Credential, verify_url: str, void_note: str | None = No
 def cards_pdf(cards: Iterable[tuple[Credential, str]], title: str = "行政执法证") -> bytes:
     """Many cards in one file, front and back of each in turn: (credential, verify URL) pairs."""
     out = io.BytesIO()
-    canvas = Canvas(out, pagesize=CARD, pageCompression=1)
-    canvas.setTitle(title)
+    canvas = new_canvas(out, CARD, title)
     for credential, verify_url in cards:
         draw_card(canvas, credential, verify_url)
     canvas.save()

@@ -20,6 +20,7 @@ from examsys import clock
 from examsys.credentials.models import Credential, CredentialStatus, credential_domain
 from examsys.orgs.models import Organisation
 from examsys.pagination import Page, paginate
+from examsys.personnel import pinyin
 from examsys.personnel.models import EnforcementDomain, Person
 
 LISTED = (CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED)
@@ -46,7 +47,8 @@ class PublicEntry:
 def register_query(text: str = "", today: date | None = None) -> Select:
     """Credential id, holder's name, number, organisation name, region, valid-to and status of the
     credentials in force, filtered by a name (part of it), a number (its beginning) or an
-    organisation (part of its name); in tree order, then by name."""
+    organisation (part of its name), or a name by its pinyin (full, from its start, or the initials);
+    in tree order, then by name."""
     today = today or clock.now().date()
     query = (select(Credential.id, Person.name, Credential.number, Organisation.name.label("org_name"), Credential.region,
                     Credential.valid_to, Credential.status)
@@ -54,8 +56,12 @@ def register_query(text: str = "", today: date | None = None) -> Select:
              .where(Credential.status.in_(LISTED), Credential.valid_to >= today))
     term = text.strip()[:MAX_QUERY]
     if term:
-        query = query.where(or_(Person.name.icontains(term, autoescape=True), Credential.number.istartswith(term, autoescape=True),
-                                Organisation.name.icontains(term, autoescape=True)))
+        matches = [Person.name.icontains(term, autoescape=True), Credential.number.istartswith(term, autoescape=True),
+                   Organisation.name.icontains(term, autoescape=True)]
+        letters = pinyin.as_pinyin_query(term)
+        if letters:  # a name by its pinyin, whole or initials: "zhangsan", "zhang san", "zs"
+            matches += [Person.name_pinyin.startswith(letters, autoescape=True), Person.name_pinyin.contains(" " + letters, autoescape=True)]
+        query = query.where(or_(*matches))
     return query.order_by(Organisation.path, Person.name_key, Credential.id)
 
 

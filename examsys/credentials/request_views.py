@@ -202,7 +202,7 @@ def _filters(default_status: RequestStatus | None) -> service.RequestFilter:
     raw = request.args.get("status")
     status = default_status if raw is None else enum_or_none(RequestStatus, raw)
     return service.RequestFilter(text=request.args.get("q", ""), status=status, kind=enum_or_none(RequestKind, request.args.get("kind")),
-                                 mine=request.args.get("who", "me") == "me")
+                                 mine=request.args.get("who", "me") == "me", others=request.args.get("who") == "others")
 
 
 def _rows(page) -> list[tuple[CredentialRequest, list[str]]]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -297,6 +297,7 @@ class RequestFilter:
     status: RequestStatus | None = None
     kind: RequestKind | None = None
     mine: bool = False  # only those the actor made (the requests list)
+    others: bool = False  # only those others made (the queue: what the actor may decide under four eyes)
 
 
 def _base(filters: RequestFilter) -> Select[tuple[CredentialRequest]]:
@@ -318,7 +319,11 @@ def queue_query(session: Session, actor: User, filters: RequestFilter) -> Select
     require_any_scope(session, actor, HR)
     issuer = select(Organisation.id).where(Organisation.id == CredentialRequest.issuer_id,
                                            scope_clause(session, actor, HR, Organisation.path))
-    return _base(filters).where(exists(issuer)).order_by(CredentialRequest.submitted_at, CredentialRequest.id)
+    query = _base(filters).where(exists(issuer))
+    if filters.others:
+        query = query.where(func.coalesce(CredentialRequest.requested_by_id, 0) != actor.id,
+                            func.coalesce(CredentialRequest.submitted_by_id, 0) != actor.id)
+    return query.order_by(CredentialRequest.submitted_at, CredentialRequest.id)
 
 
 def requests_query(session: Session, actor: User, filters: RequestFilter) -> Select[tuple[CredentialRequest]]:

@@ -52,10 +52,3 @@ class VoidCanvas(Canvas):
         width, height = self._pagesize
         draw_void_mark(self, width, height, self.void_note)
         super().showPage()
-
-
-def canvas_for(out, pagesize, void_note: str | None) -> Canvas:
-    """The canvas a card or certificate is drawn on: plain, or marking every page void."""
-    if void_note is None:
-        return Canvas(out, pagesize=pagesize, pageCompression=1)
-    return VoidCanvas(out, pagesize=pagesize, pageCompression=1, void_note=void_note)

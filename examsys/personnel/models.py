@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from examsys import clock
 from examsys.db import Base, UTCDateTime, enum_column
 from examsys.orgs.models import Organisation
+from examsys.personnel import pinyin
 
 
 class PersonnelKind(enum.Enum):
@@ -86,13 +87,6 @@ person_domain = Table(
 )
 
 
-def name_key(name: str | None) -> bytes:
-    """A sort key that puts Chinese names in pinyin order, as people look for them: the name in GB18030,
-    whose bytes order the 3,755 common characters by pinyin (the rarer ones come first, then by radical
-    and stroke; Latin letters before all). Stored with each person (Person.name_key), what the lists sort by."""
-    return (name or "").encode("gb18030", errors="replace")
-
-
 class Person(Base):
     """One person on the register. The ID number is unique; everything else may change, and every
     change is in the audit trail, shown on the person's page."""
@@ -102,9 +96,11 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     id_number: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str] = mapped_column(String(60), index=True)
-    # What lists sort by: the name in pinyin order (name_key), kept with the name, so that a list of the
-    # whole region sorts on a stored column instead of converting every name.
-    name_key: Mapped[bytes] = mapped_column(LargeBinary(240), default=b"", server_default=text("''"))
+    # What lists sort by: the name in pinyin order (personnel.pinyin.sort_key), kept with the name, so
+    # that a list of the whole region sorts on a stored column instead of converting every name; and
+    # the name's pinyin and initials ("zhangsan zs"), what the public register's search matches.
+    name_key: Mapped[bytes] = mapped_column(LargeBinary(1024), default=b"", server_default=text("''"))
+    name_pinyin: Mapped[str] = mapped_column(String(480), default="", server_default=text("''"))
     sex: Mapped[str] = mapped_column(String(1))
     org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     kind: Mapped[PersonnelKind] = mapped_column(enum_column(PersonnelKind), index=True)
@@ -129,7 +125,7 @@ class Person(Base):
 
     @validates("name")
     def _keep_name_key(self, _attribute: str, name: str) -> str:
-        self.name_key = name_key(name)
+        self.name_key, self.name_pinyin = pinyin.keys(name)
         return name
 
     @property

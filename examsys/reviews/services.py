@@ -295,27 +295,38 @@ def resolve_dispute(session: Session, actor: User, review_id: int, send_back: bo
     return review
 
 
+def disputes_query(session: Session, actor: User) -> Select[tuple[Review]]:
+    """Disputed reviews waiting for the actor as HR, oldest dispute first."""
+    return (select(Review).where(Review.status == ReviewStatus.DISPUTED, scope_clause(session, actor, HR, Review.org_path))
+            .options(joinedload(Review.person).joinedload(Person.org), joinedload(Review.period)).order_by(Review.responded_at))
+
+
 def disputes(session: Session, actor: User) -> list[Review]:
     """Disputed reviews waiting for the actor as HR."""
-    query = (select(Review).where(Review.status == ReviewStatus.DISPUTED, scope_clause(session, actor, HR, Review.org_path))
-             .options(joinedload(Review.person).joinedload(Person.org), joinedload(Review.period)).order_by(Review.responded_at))
-    return list(session.scalars(query))
+    return list(session.scalars(disputes_query(session, actor)))
 
 
 def to_enter(session: Session, actor: User, limit: int = 200) -> list[Review]:
     """Reviews in open periods the actor may enter as reviewer, overdue first."""
-    roots = grant_roots(actor, REVIEWER)
-    if not roots:
-        return []
+    return list(session.scalars(to_enter_query(session, actor).limit(limit)))
+
+
+def to_enter_query(session: Session, actor: User) -> Select[tuple[Review]]:
+    """Reviews in open periods the actor may enter as reviewer (none without the role), overdue first."""
     query = (select(Review).join(ReviewPeriod, Review.period_id == ReviewPeriod.id).join(Person, Review.person_id == Person.id)
              .join(Organisation, Person.org_id == Organisation.id)
              .where(ReviewPeriod.closed.is_(False), Review.status.in_((ReviewStatus.DUE, ReviewStatus.DRAFT)),
                     scope_clause(session, actor, REVIEWER, Organisation.path))
              .options(joinedload(Review.person).joinedload(Person.org), joinedload(Review.period))
-             .order_by(ReviewPeriod.due_on, Organisation.path, Person.name_key).limit(limit))
+             .order_by(ReviewPeriod.due_on, Organisation.path, Person.name_key))
     if actor.person_id is not None:
         query = query.where(Review.person_id != actor.person_id)
-    return list(session.scalars(query))
+    return query
+
+
+def awaiting_response_query(session: Session, person_id: int) -> Select[tuple[Review]]:
+    """A person's submitted reviews that wait for them to acknowledge or dispute (on My reviews)."""
+    return select(Review).where(Review.person_id == person_id, Review.status == ReviewStatus.SUBMITTED)
 
 
 def reviews_of(session: Session, person_id: int) -> list[Review]:
