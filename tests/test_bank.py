@@ -285,15 +285,15 @@ def test_starter_articles_exist_in_the_law_texts():
 
 # ---- Moodle XML ------------------------------------------------------------------------------------
 
-MOODLE_FIXTURES = ROOT / "tests/fixtures/moodle-xml"  # Moodle's own files, kept with the tests
+MOODLE_FIXTURES = ROOT / "tests/fixtures/moodle-xml"  # files in Moodle's export layout, kept with the tests
 
 
 def test_a_moodle_file_written_by_moodle_imports_with_its_categories_and_types(db, tree, editors):
     author, _ = editors
-    result = files.read_upload("nested.xml", (MOODLE_FIXTURES / "nested_categories_with_questions.xml").read_bytes())
+    result = files.read_upload("nested.xml", (MOODLE_FIXTURES / "nested_categories.xml").read_bytes())
     assert result.problems == []
     assert {r.content["type"] for r in result.records} == {"true_false", "case_analysis"}
-    assert any("Iota" in r.content["law"] for r in result.records)
+    assert any("行政处罚法" in r.content["law"] for r in result.records)
     plan = services.plan_import(db, author, result.records, tree.region)
     services.apply_import(db, author, plan, tree.region)
     essay = next(v for v in db.query(QuestionVersion) if v.type.value == "case_analysis")
@@ -303,9 +303,9 @@ def test_a_moodle_file_written_by_moodle_imports_with_its_categories_and_types(d
 
 
 def test_a_moodle_question_with_invalid_grades_is_refused_by_name(db, tree, editors):
-    result = files.read_upload("bad.xml", (MOODLE_FIXTURES / "error_invalid_grades.xml").read_bytes())
+    result = files.read_upload("bad.xml", (MOODLE_FIXTURES / "invalid_grades.xml").read_bytes())
     assert result.records == []
-    assert any("invalid grades" in p.question and "fraction" in p.field for p in result.problems)
+    assert any("分值无效的题目" in p.question and "fraction" in p.field for p in result.problems)
 
 
 def test_a_moodle_file_written_by_examsys_imports_back_identically(db, tree, editors):

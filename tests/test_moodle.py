@@ -13,7 +13,7 @@ import yaml
 from examsys.bank.moodle import MoodleProblem, read_moodle_xml, write_moodle_xml
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "moodle-xml"  # Moodle's own files, kept with the tests
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "moodle-xml"  # files in Moodle's export layout, kept with the tests
 
 KEYS = {"part", "domain", "domain_name", "law", "law_version", "ref", "type", "stem", "options", "answer", "rubric",
         "reference_answer", "article", "difficulty", "points", "explanation", "tags", "category_path"}
@@ -68,14 +68,14 @@ def sample_questions() -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------------------------- Moodle's own files
 
 def test_nested_categories_keep_their_paths_and_both_types():
-    questions, problems = read_moodle_xml(fixture("nested_categories_with_questions.xml"))
+    questions, problems = read_moodle_xml(fixture("nested_categories.xml"))
     assert problems == []
     assert [(q["category_path"], q["type"], q["stem"]) for q in questions] == [
-        (["Iota"], "true_false", "Testing Iota Question"),
-        (["Iota", "Kappa"], "case_analysis", "Testing Kappa Essay Question"),
-        (["Iota", "Kappa"], "true_false", "Testing Kappa Question"),
-        (["Iota", "Kappa", "Lambda"], "true_false", "Testing Lambda Question"),
-        (["Iota", "Mu"], "true_false", "Testing Mu Question"),
+        (["通用法律"], "true_false", "行政处罚遵循公正、公开的原则。"),
+        (["通用法律", "行政处罚法"], "case_analysis", "某县市场监督管理局拟对一家超市处以罚款。请分析作出决定前应当履行的程序。"),
+        (["通用法律", "行政处罚法"], "true_false", "行政机关在作出行政处罚决定之前，应当告知当事人拟作出的行政处罚内容及事实、理由、依据。"),
+        (["通用法律", "行政处罚法", "当事人权利"], "true_false", "当事人有权进行陈述和申辩。"),
+        (["通用法律", "行政许可法"], "true_false", "设定和实施行政许可，应当依照法定的权限、范围、条件和程序。"),
     ]
     for question in questions:
         assert set(question) == KEYS
@@ -87,12 +87,23 @@ def test_nested_categories_keep_their_paths_and_both_types():
     assert essay["rubric"] is None and essay["reference_answer"] is None and essay["answer"] is None
 
 
+OTHER_SYSTEMS = ROOT.parent / "shared" / "fixtures" / "moodle-xml"  # files Moodle itself wrote, where the workspace has them
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.xml")) + sorted(OTHER_SYSTEMS.glob("*.xml")), ids=lambda p: p.name)
+def test_every_moodle_file_reads_as_questions_or_as_problems_that_name_them(path):
+    questions, problems = read_moodle_xml(path.read_bytes())
+    assert questions or problems
+    assert all(set(q) == KEYS for q in questions)
+    assert all(p.question and p.field and p.message for p in problems)
+
+
 def test_invalid_grades_are_refused_naming_the_question_and_the_field():
-    questions, problems = read_moodle_xml(fixture("error_invalid_grades.xml"))
+    questions, problems = read_moodle_xml(fixture("invalid_grades.xml"))
     assert questions == []
     assert len(problems) == 1
     problem = problems[0]
-    assert "Question with invalid grades : x > 1 & x < 2" in problem.question
+    assert "分值无效的题目 : x > 1 & x < 2" in problem.question
     assert "<strong>" not in problem.question
     assert problem.field == "answer fractions"
     assert "99.66666" in problem.message
