@@ -123,6 +123,12 @@
     timer = window.setTimeout(save, delay);
   }
 
+  // The page shows what the server sent, never what the browser restores into a form from history.
+  Array.prototype.forEach.call(form.elements, function (el) {
+    if (el.type === "radio" || el.type === "checkbox") { el.checked = el.defaultChecked; }
+    else if (el.tagName === "TEXTAREA" || el.type === "text") { el.value = el.defaultValue; }
+  });
+
   // An answer given here that the page does not show yet (its save was overtaken by a reload): show it
   // and save it again; the counter keeps the newest.
   var mine = kept();
