@@ -72,10 +72,9 @@
     link.classList.toggle("answered", answered);
     link.classList.toggle("unanswered", !answered);
     link.classList.toggle("flagged", flagged);
-    if (nav) {  // the state in words, for everyone: the tooltip and the link's accessible name
-      var words = nav.getAttribute("data-state-" + (answered ? "answered" : "unanswered") + (flagged ? "-flagged" : ""));
-      var text = link.querySelector("[data-nav-state]");
-      if (text) { text.textContent = words; }
+    var words = nav && nav.getAttribute("data-state-" + (answered ? "answered" : "unanswered") + (flagged ? "-flagged" : ""));
+    if (words) {  // the state in words: the link's accessible name and its tooltip
+      link.setAttribute("aria-label", words);
       link.setAttribute("title", words);
     }
   }
