@@ -33,7 +33,8 @@ def away(page, seconds: float) -> None:
     page.evaluate(COME_BACK)
 
 
-def proctor_row(browser, base: str, identifier: str, password: str, plan_id: int, candidate: str, shots=None, locale="en-US") -> str:
+def proctor_row(browser, base: str, identifier: str, password: str, plan_id: int, candidate: str, shots=None, locale="en-US",
+                org: str | None = None) -> str:
     """The text of the candidate's row in the proctor view, read by the exam administrator in a browser of their own."""
     context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
     try:
@@ -42,6 +43,7 @@ def proctor_row(browser, base: str, identifier: str, password: str, plan_id: int
         admin.goto(f"{base}/exams/plans/{plan_id}/proctor")
         if shots is not None:
             admin.screenshot(path=str(shots), full_page=True)
-        return admin.locator("tbody tr", has_text=candidate).inner_text()
+        row = admin.locator("tbody tr", has_text=candidate)
+        return (row.filter(has_text=org) if org else row).inner_text()
     finally:
         context.close()
