@@ -3,7 +3,7 @@
 room is usable by keyboard and at any font size."""
 import time
 
-from examsys.exams.models import Attempt, AttemptStatus, IntegrityEvent
+from examsys.exams.models import Attempt, IntegrityEvent
 from tests.browser.room_steps import away, login, proctor_row
 from tests.factories import PASSWORD
 
