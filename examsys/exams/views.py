@@ -378,11 +378,11 @@ def _form_response(qtype: QuestionType):
     return request.form.get("answer")
 
 
-def _state_label(n: int, answered: bool, flagged: bool) -> str:
-    """A navigator link's state in words: its accessible name and tooltip (the marks ✓ and ⚑ show it)."""
-    if answered:
-        return _("Question %(n)d, answered, flagged", n=n) if flagged else _("Question %(n)d, answered", n=n)
-    return _("Question %(n)d, not answered, flagged", n=n) if flagged else _("Question %(n)d, not answered", n=n)
+def _state_labels() -> dict[tuple[bool, bool], str]:
+    """A navigator link's state in words, by (answered, flagged), with the question number to fill in: its
+    accessible name and tooltip (the marks ✓ and ⚑ show it). Translated once per page, not per link."""
+    return {(True, True): _("Question %(n)d, answered, flagged"), (True, False): _("Question %(n)d, answered"),
+            (False, True): _("Question %(n)d, not answered, flagged"), (False, False): _("Question %(n)d, not answered")}
 
 
 def _navigator(attempt_id: int, view: services.PaperView, position: int) -> Markup:
@@ -391,19 +391,19 @@ def _navigator(attempt_id: int, view: services.PaperView, position: int) -> Mark
     it is on every page of a sitting, and fifty links through Jinja cost more than the rest of the page.
     The current question's four labels ride along for the room's script, which updates its link."""
     base = escape(url_for("exams.question", attempt_id=attempt_id, n=1)[:-1])
+    labels = {state: escape(text) for state, text in _state_labels().items()}
     links = []
     for q in view.questions:
         here = q.position == position
         css = ("answered" if q.answered else "unanswered") + (" flagged" if q.flagged else "") + (" current" if here else "")
         current = ' aria-current="step"' if here else ""
-        label = escape(_state_label(q.position + 1, q.answered, q.flagged))
+        label = labels[q.answered, q.flagged] % {"n": q.position + 1}
         links.append(f'<a href="{base}{q.position + 1}" data-nav-position="{q.position}" class="{css}"{current}'
                      f' aria-label="{label}" title="{label}">{q.position + 1}</a>')
     states = ""
     if 0 <= position < len(view.questions):
         states = "".join(f' data-state-{"answered" if answered else "unanswered"}{"-flagged" if flagged else ""}='
-                         f'"{escape(_state_label(position + 1, answered, flagged))}"'
-                         for answered in (True, False) for flagged in (True, False))
+                         f'"{label % {"n": position + 1}}"' for (answered, flagged), label in labels.items())
     legend = escape(_("✓ answered · ⚑ flagged"))
     return Markup(f'<nav class="navigator" aria-label="{escape(_("Question navigator"))}" data-nav-states{states}>{"".join(links)}'
                   f'<span class="nav-legend" aria-hidden="true">{legend}</span></nav>')
