@@ -92,6 +92,7 @@
     pending = post(bar.getAttribute("data-save-url"), { position: position, response: entry.response, seq: seq, flagged: entry.flagged })
       .then(function (res) {
         return res.json().then(function (data) {
+          if (res.status === 409) { confirmed(seq); }  // refused for good (time up, another window): never given again
           if ((res.status === 409 || res.status === 401) && data.redirect) { leave(data.redirect); return; }
           if (!res.ok) { throw new Error(data.message || res.status); }
           confirmed(Math.max(seq, data.seq || 0));
