@@ -49,6 +49,9 @@ class DefaultConfig:
     # Answer saves that need nothing unusual are served before Flask's request machinery, with the same
     # checks (examsys/exams/lean_save.py); false serves every save through Flask.
     LEAN_SAVE = True
+    # The exam room counts a departure only when the page stays hidden, or the window without focus,
+    # this long: moving to another question hides the page for a moment and never counts.
+    EXAM_DEPARTURE_SECONDS = 2
 
     # CSRF tokens are HMACs bound to the session; they live as long as the session does.
     WTF_CSRF_TIME_LIMIT = None

@@ -766,6 +766,7 @@ class QuestionEntry:
     flagged: bool
     points: Decimal
     section: int
+    seq: int = 0  # the save counter of the stored answer (the room's script saves above it)
 
     @property
     def answered(self) -> bool:
@@ -837,20 +838,16 @@ def warm_room(session: Session, user: User, attempt: Attempt) -> None:
 
 def paper_view(session: Session, attempt: Attempt) -> PaperView:
     versions = shown_versions(session, [item["v"] for item in attempt.items])
-    answers = {position: (response, flagged) for position, response, flagged in session.execute(
-        select(Answer.position, Answer.response, Answer.flagged).where(Answer.attempt_id == attempt.id))}
+    answers = {position: (response, flagged, seq) for position, response, flagged, seq in session.execute(
+        select(Answer.position, Answer.response, Answer.flagged, Answer.seq).where(Answer.attempt_id == attempt.id))}
     entries = []
     for position, item in enumerate(attempt.items):
         version = versions[item["v"]]
         options = [("ABCDEFGH"[i], letter, version.options[letter]) for i, letter in enumerate(item["o"] or [])] if version.options else []
-        response, flagged = answers.get(position, (None, False))
-        entries.append(QuestionEntry(position, version.type, version.stem, options, response, bool(flagged), Decimal(item["p"]), item["s"]))
+        response, flagged, seq = answers.get(position, (None, False, 0))
+        entries.append(QuestionEntry(position, version.type, version.stem, options, response, bool(flagged), Decimal(item["p"]), item["s"],
+                                     seq or 0))
     return PaperView(entries)
-
-
-def first_open_position(attempt: Attempt) -> int:
-    answered = {a.position for a in attempt.answers if a.response not in (None, "", [])}
-    return next((i for i in range(len(attempt.items)) if i not in answered), 0)
 
 
 def next_seq(attempt: Attempt, position: int) -> int:

@@ -19,7 +19,7 @@ from examsys.bank.services import laws as bank_laws
 from examsys.bank.types import kind_of
 from examsys.db import get_session
 from examsys.errors import DomainError, InvalidState, ValidationFailed, populate_errors
-from examsys.exams import item_analysis, services
+from examsys.exams import item_analysis, room, services
 from examsys.exams.forms import PlanForm
 from examsys.exams.models import AttemptStatus, ExamKind, IntegrityEvent, PaperMode, ReviewPolicy
 from examsys.imports.tabular import Column, download
@@ -331,7 +331,7 @@ def attempt(attempt_id: int):
     item = services.own_attempt(db, current_user, attempt_id)
     db.commit()
     if item.status is AttemptStatus.IN_PROGRESS and _token(item.id) == item.device_token:
-        return redirect(url_for("exams.question", attempt_id=item.id, n=services.first_open_position(item) + 1))
+        return redirect(url_for("exams.question", attempt_id=item.id, n=room.resume_position(db, item) + 1))
     if item.finished:
         return redirect(url_for("exams.result", attempt_id=item.id))
     services.warm_room(db, current_user, item)
@@ -373,7 +373,7 @@ def takeover(attempt_id: int):
     _remember(attempt_id, token)
     flash(_("The exam continues in this window; the other one can no longer save."), "info")
     item = services.own_attempt(db, current_user, attempt_id)
-    return redirect(url_for("exams.question", attempt_id=attempt_id, n=services.first_open_position(item) + 1))
+    return redirect(url_for("exams.question", attempt_id=attempt_id, n=room.resume_position(db, item) + 1))
 
 
 def _form_response(qtype: QuestionType):
@@ -382,21 +382,35 @@ def _form_response(qtype: QuestionType):
     return request.form.get("answer")
 
 
+def _state_labels() -> dict[tuple[bool, bool], str]:
+    """A navigator link's state in words, by (answered, flagged), with the question number to fill in: its
+    accessible name and tooltip (the marks ✓ and ⚑ show it). Translated once per page, not per link."""
+    return {(True, True): _("Question %(n)d, answered, flagged"), (True, False): _("Question %(n)d, answered"),
+            (False, True): _("Question %(n)d, not answered, flagged"), (False, False): _("Question %(n)d, not answered")}
+
+
 def _navigator(attempt_id: int, view: services.PaperView, position: int) -> Markup:
-    """The links to every question of the paper (answered / empty / flagged / current). Built here rather
-    than in a template loop: it is on every page of a sitting, and fifty links through Jinja cost more
-    than the rest of the page."""
+    """The links to every question of the paper (answered / empty / flagged / current), each state also
+    shown as a mark and said in words, never by colour alone. Built here rather than in a template loop:
+    it is on every page of a sitting, and fifty links through Jinja cost more than the rest of the page.
+    The current question's four labels ride along for the room's script, which updates its link."""
     base = escape(url_for("exams.question", attempt_id=attempt_id, n=1)[:-1])
-    titles = {True: escape(_("answered")), False: escape(_("not answered"))}
+    labels = {state: escape(text) for state, text in _state_labels().items()}
     links = []
     for q in view.questions:
         here = q.position == position
         css = ("answered" if q.answered else "unanswered") + (" flagged" if q.flagged else "") + (" current" if here else "")
         current = ' aria-current="step"' if here else ""
+        label = labels[q.answered, q.flagged] % {"n": q.position + 1}
         links.append(f'<a href="{base}{q.position + 1}" data-nav-position="{q.position}" class="{css}"{current}'
-                     f' title="{titles[q.answered]}">{q.position + 1}</a>')
-    label = escape(_("Questions"))
-    return Markup(f'<nav class="navigator" aria-label="{label}">{"".join(links)}</nav>')
+                     f' aria-label="{label}" title="{label}">{q.position + 1}</a>')
+    states = ""
+    if 0 <= position < len(view.questions):
+        states = "".join(f' data-state-{"answered" if answered else "unanswered"}{"-flagged" if flagged else ""}='
+                         f'"{label % {"n": position + 1}}"' for (answered, flagged), label in labels.items())
+    legend = escape(_("✓ answered · ⚑ flagged"))
+    return Markup(f'<nav class="navigator" aria-label="{escape(_("Question navigator"))}" data-nav-states{states}>{"".join(links)}'
+                  f'<span class="nav-legend" aria-hidden="true">{legend}</span></nav>')
 
 
 @bp.route("/attempt/<int:attempt_id>/q/<int:n>", methods=["GET", "POST"])
@@ -411,7 +425,7 @@ def question(attempt_id: int, n: int):
         flash(_("Time is up: your answers were submitted at the deadline.") if item.auto_submitted
               else _("This attempt has been submitted."), "info")
         return redirect(url_for("exams.result", attempt_id=item.id))
-    if item.status is not AttemptStatus.IN_PROGRESS or _token(item.id) != item.device_token:
+    if item.status is not AttemptStatus.IN_PROGRESS or _held_elsewhere(item):
         return redirect(url_for("exams.attempt", attempt_id=item.id))
     position = max(0, min(n - 1, len(item.items) - 1))
     view = services.paper_view(db, item)
@@ -475,11 +489,19 @@ def event(attempt_id: int):
     return jsonify({"departures": item.departures, "finished": item.finished})
 
 
+def _held_elsewhere(attempt) -> bool:
+    """The attempt is in progress in another window or on another device, not in this browser."""
+    return attempt.status is AttemptStatus.IN_PROGRESS and _token(attempt.id) != attempt.device_token
+
+
 @bp.route("/attempt/<int:attempt_id>/submit", methods=["GET", "POST"])
 @login_required
 def submit(attempt_id: int):
     db = get_session()
     item = services.own_attempt(db, current_user, attempt_id)
+    if _held_elsewhere(item):  # its start page offers to continue here, or to go back
+        db.commit()
+        return redirect(url_for("exams.attempt", attempt_id=attempt_id))
     if request.method == "POST":
         try:
             services.submit(db, current_user, attempt_id, _token(attempt_id))
@@ -500,6 +522,8 @@ def result(attempt_id: int):
     db = get_session()
     item = services.own_attempt(db, current_user, attempt_id)
     db.commit()
+    if not item.finished:  # nothing to show yet: the attempt's own page says what can be done
+        return redirect(url_for("exams.attempt", attempt_id=attempt_id))
     review = services.review_view(db, item) if services.may_review_answers(item) else None
     again = services.may_retake(item, services.newest_number(db, item))
     return render_template("exams/result.html", attempt=item, show=services.may_see_result(item), review=review, again=again)
