@@ -210,4 +210,6 @@ def init_app(app: Flask) -> None:
     def localtime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
         if value is None:
             return ""
-        return format_datetime(value, fmt)  # Flask-Babel shows it in BABEL_DEFAULT_TIMEZONE
+        return format_datetime(clock.local(value), fmt)  # the region's wall clock (config TIMEZONE)
+
+    app.add_template_filter(clock.local_date, "local_date")  # the day in law of an instant (a date stays itself)

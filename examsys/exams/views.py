@@ -5,7 +5,6 @@ import re
 from collections import Counter
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -39,7 +38,7 @@ def plans():
 
 
 def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    return value.replace(tzinfo=clock.zone())
 
 
 @bp.route("/plans/new", methods=["GET", "POST"])
