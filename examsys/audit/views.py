@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from examsys import clock
 from examsys.audit import services
+from examsys.audit.labels import ACTION_LABELS
 from examsys.auth.models import Role
 from examsys.db import get_session
 from examsys.errors import ValidationFailed
@@ -41,7 +42,7 @@ def index():
     )
     page = paginate(db, services.search_query(db, current_user, filters), current_app.config["PAGE_SIZE"] * 2)
     orgs = choices(db, current_user, (Role.AUDITOR, Role.SYSADMIN))
-    return render_template("audit/index.html", page=page, orgs=orgs, args=request.args)
+    return render_template("audit/index.html", page=page, orgs=orgs, args=request.args, actions=ACTION_LABELS)
 
 
 @bp.get("/<int:seq>")

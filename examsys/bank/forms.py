@@ -14,7 +14,7 @@ from examsys.bank.xlsx import OPTION_LETTERS
 class QuestionForm(FlaskForm):
     ref = StringField(_l("Ref"), validators=[Optional(), Length(max=40)], description=_l("Left empty, one is made up."))
     org_id = SelectField(_l("Bank of"), coerce=int)
-    part = SelectField(_l("Part"), choices=[(p.value, p.label) for p in BankPart])
+    part = SelectField(_l("Part"), choices=lambda: [(p.value, p.label) for p in BankPart])
     domain_id = SelectField(_l("Enforcement domain"), coerce=int, validators=[Optional()],
                             description=_l("Sector questions only."))
     type = SelectField(_l("Type"), choices=[(t.value, QUESTION_TYPE_LABELS[t]) for t in QuestionType])

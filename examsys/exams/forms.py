@@ -23,10 +23,10 @@ class SectionForm(FlaskForm):
 
 class PlanForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in ExamKind])
+    kind = SelectField(_l("Exam kind"), choices=lambda: [(k.value, k.label) for k in ExamKind])
     org_id = SelectField(_l("Candidates from"), coerce=int)
     makeup_of_id = SelectField(_l("Make-up for (make-up exams only)"), coerce=int, validators=[Optional()])
-    part = SelectField(_l("Bank part"), choices=[(p.value, p.label) for p in BankPart])
+    part = SelectField(_l("Bank part"), choices=lambda: [(p.value, p.label) for p in BankPart])
     domain_id = SelectField(_l("Enforcement domain (sector part)"), coerce=int, validators=[Optional()])
     opens_at = DateTimeLocalField(_l("Window opens"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     closes_at = DateTimeLocalField(_l("Window closes"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
