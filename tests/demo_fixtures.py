@@ -38,11 +38,14 @@ def extra_demo_rows(session) -> None:
 def demo(app, db, tmp_path):
     """The demo data, committed. Its stored words (follow-up descriptions, labels) are Chinese, as `flask
     seed-demo` writes them with the default locale (the test config's default is English)."""
+    from examsys.db import get_session
     from examsys.demo import seed_demo
 
     app.config["KEY_DIR"] = str(tmp_path / "keys")
-    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
-        seed_demo(db)
-        extra_demo_rows(db)
-        db.commit()
+    # Its own app context, as the command has: the locale chosen here stays here.
+    with app.app_context(), app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        session = get_session()
+        seed_demo(session)
+        extra_demo_rows(session)
+        session.commit()
     return db
