@@ -158,9 +158,10 @@ def _words(value: Any, field: str, target_type: str, names: _Names) -> str:
         return "；".join(_("%(type)s: %(n)s questions, %(points)s points each", type=code_label(str(t)), n=n, points=p)
                         for t, n, p in value)
     if field == "scores" and isinstance(value, dict):
-        return "；".join(f"{names.lookup('review_indicator', 'id', int(k), 'name') or k}: {v}" for k, v in value.items())
+        return "；".join(_("%(field)s: %(value)s", field=names.lookup("review_indicator", "id", int(k), "name") or k, value=v)
+                        for k, v in value.items())
     if isinstance(value, dict):
-        return "；".join(f"{_field(k)}: {_words(v, k, target_type, names)}" for k, v in value.items())
+        return "；".join(_("%(field)s: %(value)s", field=_field(k), value=_words(v, k, target_type, names)) for k, v in value.items())
     if isinstance(value, list):
         return "、".join(" ".join(str(x) for x in v) if isinstance(v, list) else _words(v, field, target_type, names) for v in value)
     if isinstance(value, str):
