@@ -75,3 +75,19 @@ def test_choices_read_in_the_page_language(app, form_path, field, label, option)
             assert str(getattr(form_class(), field).label.text) == label
     with app.app_context(), app.test_request_context(headers={"Accept-Language": "en"}):
         assert f">{option}</option>" not in str(getattr(form_class(), field))
+
+
+def test_details_of_any_shape_read_in_words_and_never_fail(app, db, tree):
+    from examsys.audit.details import describe
+
+    after = {"status": "open", "org_id": tree.region.id, "locked_until": "2026-06-01T23:30:00+00:00", "active": False,
+             "sections": [["odd"]], "scores": {"x": 1}, "mystery": {"kind": ["a", 2]}, "reason": "open"}
+    with app.app_context(), app.test_request_context(headers=ZH):
+        changes = {c.field: (c.before, c.after) for c in describe(db, "exam_plan", {"status": "draft"}, after)}
+    assert changes["状态"] == ("草稿", "进行中")  # the plan's own status column says which "open" this is
+    assert changes["组织机构"] == ("", tree.region.name)  # a name, not the id
+    assert changes["锁定至"] == ("", "2026-06-02 07:30")  # a moment on the region's wall clock
+    assert changes["启用"] == ("", "否")
+    assert changes["原因"] == ("", "open")  # free text stays as written
+    assert changes["mystery"] == ("", "类型：a、2")  # an unknown field keeps its key, its parts still read
+    assert changes["题目组成"] == ("", "odd") and changes["评分"] == ("", "x：1")  # shapes not expected: shown, not a 500

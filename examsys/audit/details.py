@@ -154,11 +154,12 @@ def _words(value: Any, field: str, target_type: str, names: _Names) -> str:
         return names.lookup("organisation", "code", value, "name") or value
     if field == "domains" and isinstance(value, list):
         return "、".join(names.lookup("enforcement_domain", "code", v, "name") or str(v) for v in value)
-    if field == "sections" and isinstance(value, list):
+    if field == "sections" and isinstance(value, list) and all(isinstance(v, list) and len(v) == 3 for v in value):
         return "；".join(_("%(type)s: %(n)s questions, %(points)s points each", type=code_label(str(t)), n=n, points=p)
                         for t, n, p in value)
     if field == "scores" and isinstance(value, dict):
-        return "；".join(_("%(field)s: %(value)s", field=names.lookup("review_indicator", "id", int(k), "name") or k, value=v)
+        return "；".join(_("%(field)s: %(value)s", value=v,
+                           field=(names.lookup("review_indicator", "id", int(k), "name") if str(k).isdigit() else None) or k)
                         for k, v in value.items())
     if isinstance(value, dict):
         return "；".join(_("%(field)s: %(value)s", field=_field(k), value=_words(v, k, target_type, names)) for k, v in value.items())
