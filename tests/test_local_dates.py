@@ -97,3 +97,17 @@ def test_seed_demo_prints_local_times(app, db, runner, tmp_path):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     assert "demo exam: open until 2026-07-02 07:30 (Asia/Shanghai)" in result.output
+
+
+def test_the_results_sheet_gives_hand_in_times_on_the_region_s_clock(db, exam, client, auth):
+    from examsys.exams import services as exams
+    from examsys.exams.models import Attempt
+
+    attempt = db.query(Attempt).filter_by(person_id=exam["officer"].id).one()
+    clock.freeze(datetime(2026, 6, 1, 11, 30, tzinfo=UTC))  # inside the exam's window; 19:30 in Beijing
+    exams.submit(db, exam["candidate"], attempt.id, exams.start(db, exam["candidate"], attempt.id))
+    db.commit()
+    auth.login("examiner")
+    assert client.post(f"/exams/plans/{exam['plan'].id}/publish").status_code == 302
+    sheet = client.get(f"/exams/plans/{exam['plan'].id}/results.csv").data.decode("utf-8-sig")
+    assert "2026-06-01 19:30:00" in sheet and "11:30" not in sheet

@@ -240,7 +240,7 @@ def results_export(plan_id: int, fmt: str):
     item, attempts = services.results(db, current_user, plan_id)
     rows = [{"name": a.person.name, "org": a.person.org.name, "attempt": a.number, "status": a.status.label,
              "score": str(a.score) if a.score is not None else "", "passed": {True: "合格", False: "不合格"}.get(a.passed, ""),
-             "submitted_at": a.submitted_at.isoformat() if a.submitted_at else ""}
+             "submitted_at": clock.local_text(a.submitted_at, "%Y-%m-%d %H:%M:%S") if a.submitted_at else ""}
             for a in attempts]
     return download(fmt, f"results-{item.id}", RESULT_COLUMNS, rows, "成绩")
 
