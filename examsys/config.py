@@ -76,6 +76,9 @@ class DefaultConfig:
     PROXY_HOPS = 0
 
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    # The region's time zone: days in law (issue, validity, decisions, due dates) and every time shown are
+    # in it. BABEL_DEFAULT_TIMEZONE follows it (create_app copies it over).
+    TIMEZONE = "Asia/Shanghai"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_Hans_CN", "en")
 
@@ -94,7 +97,14 @@ class DefaultConfig:
 
 
 def check_config(config: dict) -> None:
-    """Refuse to start a production app with development settings."""
+    """Refuse to start a production app with development settings, or any app in an unknown time zone."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(config.get("TIMEZONE") or ""))
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise RuntimeError(f"EXAMSYS_TIMEZONE={config.get('TIMEZONE')!r} is not a time zone (e.g. Asia/Shanghai)") from error
+    config["BABEL_DEFAULT_TIMEZONE"] = config["TIMEZONE"]  # pages show times in the same zone days are counted in
     if config.get("ENV_NAME") != "production":
         return
     problems = []

@@ -183,7 +183,7 @@ def _demo_exam(session: Session, region: Organisation) -> str:
     plan = create_plan(session, None, name=DEMO_EXAM, kind=ExamKind.QUALIFICATION, org_id=region.id, part=BankPart.COMMON,
                        domain_id=None, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=30))
     papers = open_plan(session, None, plan.id)
-    return f"demo exam: open until {plan.closes_at:%Y-%m-%d}, {papers} papers generated"
+    return f"demo exam: open until {clock.local_text(plan.closes_at)} ({clock.zone().key}), {papers} papers generated"
 
 
 FIRST_SITTING = "2026年度行政执法人员资格考试（第一场·演示）"

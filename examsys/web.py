@@ -202,12 +202,23 @@ def init_app(app: Flask) -> None:
 
         return {"nav_items": navigation, "nav_current": current, "current_locale": lambda: str(get_locale()), "now": clock.now}
 
-    from examsys.audit.labels import action_label
+    from examsys.audit.details import describe
+    from examsys.audit.labels import action_label, actor_label, address_label, target_label
 
     app.add_template_filter(action_label, "action_label")
+    app.add_template_filter(target_label, "target_label")
+    app.add_template_filter(actor_label, "actor_label")
+    app.add_template_filter(address_label, "address_label")
+
+    @app.template_global("audit_changes")
+    def audit_changes(entry: Any) -> list[Any]:
+        """An audit entry's recorded fields in words ("field: before → after")."""
+        return describe(get_session(), entry.target_type, entry.before, entry.after)
 
     @app.template_filter("localtime")
     def localtime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
         if value is None:
             return ""
-        return format_datetime(value, fmt)  # Flask-Babel shows it in BABEL_DEFAULT_TIMEZONE
+        return format_datetime(clock.local(value), fmt)  # the region's wall clock (config TIMEZONE)
+
+    app.add_template_filter(clock.local_date, "local_date")  # the day in law of an instant (a date stays itself)

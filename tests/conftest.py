@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 from examsys import clock, create_app
 from examsys.db_cli import upgrade
 
-pytest_plugins = ["tests.factories", "tests.exam_fixtures", "tests.credential_fixtures"]
+pytest_plugins = ["tests.factories", "tests.exam_fixtures", "tests.credential_fixtures", "tests.demo_fixtures"]
 
 PG_URL = os.environ.get("EXAMSYS_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -102,7 +102,7 @@ def test_a_transfer_hands_the_record_to_the_receiving_hr(db, tree, hr, client, a
     auth.logout()
     auth.login("neighbour-hr")
     page = client.get(f"/personnel/{person.id}").get_data(as_text=True)
-    assert "调动人员" in page and "person.transfer_in" in page and "调令〔2026〕1号" in page
+    assert "调动人员" in page and "Person transferred in" in page and "调令〔2026〕1号" in page
 
 
 def test_leaving_post_opens_a_cancel_credential_task(db, tree, hr, client):
@@ -118,7 +118,7 @@ def test_history_shows_who_changed_what_and_why(db, tree, hr, client):
     form = {"name": person.name, "kind": "officer", "staffing_kind": "civil_servant", "post": "副科长", "training_hours": 0, "reason": "任职通知"}
     assert client.post(f"/personnel/{person.id}/edit", data=form).status_code == 302
     page = client.get(f"/personnel/{person.id}").get_data(as_text=True)
-    assert "county-hr" in page and "post: 科员" in page and "post: 副科长" in page and "任职通知" in page
+    assert "county-hr" in page and "Post: 科员 → 副科长" in page and "任职通知" in page
 
 
 # ---- photos -----------------------------------------------------------------------------------------

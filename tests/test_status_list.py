@@ -216,7 +216,7 @@ def test_the_standalone_verifier_loads_neither_flask_nor_the_database_layer():
     code = ("import sys, examsys.credentials.offline; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy', 'werkzeug', 'jinja2', 'examsys')))")
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert ast.literal_eval(run.stdout) == ["examsys", "examsys.credentials", "examsys.credentials.keys", "examsys.credentials.offline",
+    assert ast.literal_eval(run.stdout) == ["examsys", "examsys.clock", "examsys.credentials", "examsys.credentials.keys", "examsys.credentials.offline",
                                 "examsys.credentials.token"]
 
 

@@ -67,11 +67,52 @@ ACTION_LABELS = {
     "credential_request.amend": _l("Credential request amended and resubmitted"),
     "credential_request.approve": _l("Credential request approved"),
     "credential_request.withdraw": _l("Credential request withdrawn"),
+    "credential.issue": _l("Credential issued"),
+    "credential.suspend": _l("Credential suspended"),
+    "credential.reinstate": _l("Credential reinstated"),
+    "credential.revoke": _l("Credential revoked"),
+    "credential.cancel": _l("Credential cancelled"),
+    "credential.supersede": _l("Credential replaced by a new one"),
+    "credential.card_recovered": _l("Card taken back"),
+    "reissue.open": _l("Re-issuance campaign opened"),
+    "reissue.run": _l("Re-issuance run"),
+    "reissue.recheck": _l("Re-issuance rechecked"),
+    "reissue.print": _l("Re-issued cards printed"),
     "report.file": _l("Problem with an officer reported by the public"),
     "report.handle": _l("Report from the public handled"),
 }
 
 
+# What an entry is about, by its target type.
+TARGET_LABELS = {
+    "organisation": _l("Organisation"), "user": _l("Account"), "person": _l("Person"), "campaign": _l("Clean-up campaign"),
+    "question": _l("Question"), "bank": _l("Question bank"), "exam_plan": _l("Exam plan"), "attempt": _l("Exam attempt"),
+    "review_scheme": _l("Indicator scheme"), "review_period": _l("Review period"), "review": _l("Review"),
+    "annual_assessment": _l("Annual assessment"), "followup_action": _l("Follow-up action"), "credential": _l("Credential"),
+    "credential_request": _l("Credential request"), "reissue_campaign": _l("Re-issuance campaign"),
+    "officer_report": _l("Report from the public"), "register": _l("Personnel register"), "personnel_task": _l("Task"),
+    "correction_request": _l("Correction request"),
+}
+# Who acted, when no account did, and where from, when not over the network.
+ACTOR_LABELS = {"system": _l("the system"), "public": _l("a member of the public")}
+ADDRESS_LABELS = {"cli": _l("command line"), "": "—"}
+
+
 def action_label(action: str) -> str:
     label = ACTION_LABELS.get(action)
     return str(label) if label is not None else action
+
+
+def target_label(target_type: str) -> str:
+    label = TARGET_LABELS.get(target_type)
+    return str(label) if label is not None else target_type
+
+
+def actor_label(name: str) -> str:
+    label = ACTOR_LABELS.get(name)
+    return str(label) if label is not None else name
+
+
+def address_label(address: str) -> str:
+    label = ADDRESS_LABELS.get(address)
+    return str(label) if label is not None else address

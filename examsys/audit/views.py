@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from examsys import clock
 from examsys.audit import services
+from examsys.audit.labels import ACTION_LABELS
 from examsys.auth.models import Role
 from examsys.db import get_session
 from examsys.errors import ValidationFailed
@@ -26,7 +27,7 @@ def _date(name: str) -> datetime | None:
         day = datetime.strptime(raw, "%Y-%m-%d").date()
     except ValueError:
         raise ValidationFailed(_("Dates are written YYYY-MM-DD."), {name: [_("Dates are written YYYY-MM-DD.")]}) from None
-    return datetime.combine(day, time.min, ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    return datetime.combine(day, time.min, clock.zone())
 
 
 @bp.get("/")
@@ -41,7 +42,7 @@ def index():
     )
     page = paginate(db, services.search_query(db, current_user, filters), current_app.config["PAGE_SIZE"] * 2)
     orgs = choices(db, current_user, (Role.AUDITOR, Role.SYSADMIN))
-    return render_template("audit/index.html", page=page, orgs=orgs, args=request.args)
+    return render_template("audit/index.html", page=page, orgs=orgs, args=request.args, actions=ACTION_LABELS)
 
 
 @bp.get("/<int:seq>")

@@ -72,7 +72,7 @@ class Credential(Base):
 
     def expired(self, today: date | None = None) -> bool:
         """Past valid_to reads as expired everywhere, at once, whatever any job has done."""
-        return (today or clock.now().date()) > self.valid_to
+        return (today or clock.today()) > self.valid_to
 
     def may_enforce(self, today: date | None = None) -> bool:
         return self.status is CredentialStatus.ACTIVE and not self.expired(today)

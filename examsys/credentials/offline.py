@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from examsys import clock
 from examsys.credentials.keys import KeyError_, PublishedKey, StatusList, StatusListError, read_keyset, read_status_list
 from examsys.credentials.token import CredentialClaims, TokenError, decode_body, split, verify_signature
 
@@ -69,7 +70,7 @@ def verify(token: str, keys: dict[int, PublishedKey], now: datetime, *, revoked:
         result.steps.append(("e-card code still fresh", False))
         result.verdict, result.reason = CODE_EXPIRED, "this screen code has expired; ask the officer to show a fresh one"
         return result
-    if not (claims.valid_from <= now.date() <= claims.valid_to):
+    if not (claims.valid_from <= clock.local_date(now) <= claims.valid_to):
         result.steps.append(("within validity", False))
         result.verdict, result.reason = NOT_VALID, "outside the credential's validity"
         return result

@@ -49,7 +49,7 @@ def register_query(text: str = "", today: date | None = None) -> Select:
     credentials in force, filtered by a name (part of it), a number (its beginning) or an
     organisation (part of its name), or a name by its pinyin (full, from its start, or the initials);
     in tree order, then by name."""
-    today = today or clock.now().date()
+    today = today or clock.today()
     query = (select(Credential.id, Person.name, Credential.number, Organisation.name.label("org_name"), Credential.region,
                     Credential.valid_to, Credential.status)
              .join(Person, Credential.person_id == Person.id).join(Organisation, Credential.org_id == Organisation.id)

@@ -318,7 +318,7 @@ def printable_query(session: Session, actor: User | None, campaign: ReissueCampa
     query = (select(Credential).join(ReissueItem, ReissueItem.credential_id == Credential.id)
              .join(Person, Credential.person_id == Person.id).join(Organisation, Credential.org_id == Organisation.id)
              .where(ReissueItem.campaign_id == campaign.id, Credential.status == CredentialStatus.ACTIVE,
-                    Credential.valid_to >= clock.now().date())
+                    Credential.valid_to >= clock.today())
              .order_by(Organisation.path, Person.name_key, Credential.id))
     if actor is not None:
         query = query.where(scope_clause(session, actor, HR, Organisation.path))

@@ -55,7 +55,7 @@ def renewal_opens(credential: Credential) -> date:
 def renewal_refusal(credential: Credential, today: date | None = None) -> str | None:
     """Why `credential` cannot be renewed today, or None. An expired credential is not renewed: its holder
     needs a new credential (a first issuance, with a qualification exam within the exam window)."""
-    today = today or clock.now().date()
+    today = today or clock.today()
     if credential.status is CredentialStatus.SUSPENDED:
         return _("A suspended credential cannot be renewed.")
     if credential.status is not CredentialStatus.ACTIVE:

@@ -90,7 +90,7 @@ def eligibility(session: Session, person: Person, domain_ids: list[int], at: dat
             Credential.person_id == person.id, CredentialEvent.action == "revoke"))
         if revoked is not None and revoked > at - timedelta(days=365 * bar_years):
             reasons.append(_("A credential of this person was revoked on %(date)s; no new one for %(n)d years.",
-                             date=revoked.date().isoformat(), n=bar_years))
+                             date=clock.local_date(revoked).isoformat(), n=bar_years))
     reasons.extend(credential_blocks(session, person.id))
     return reasons
 
@@ -155,7 +155,7 @@ def issue(session: Session, actor: User | None, request: IssueRequest) -> Creden
     if errors:
         raise ValidationFailed(_("No credential was issued."), errors)
     domains = list(session.scalars(select(EnforcementDomain).where(EnforcementDomain.id.in_(request.domain_ids)).order_by(EnforcementDomain.id)))
-    valid_from = request.valid_from or clock.now().date()
+    valid_from = request.valid_from or clock.today()
     previous = session.scalar(select(Credential).where(Credential.person_id == person.id,
                                                        Credential.status.in_((CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED))))
     credential = Credential(
@@ -269,7 +269,7 @@ def credential_query(session: Session, actor: User, filters: CredentialFilter) -
     if filters.status is not None:
         query = query.where(Credential.status == filters.status)
     if filters.expired is not None:
-        today = clock.now().date()
+        today = clock.today()
         query = query.where(Credential.valid_to < today if filters.expired else Credential.valid_to >= today)
     return query.order_by(Credential.id.desc())
 

@@ -137,7 +137,7 @@ def verify(session: Session, token: str) -> PublicVerdict:
     claims = checked.claims
     if claims is None:
         return PublicVerdict(checked.verdict, now, tuple(checked.steps))
-    expired = now.date() > claims.valid_to
+    expired = clock.local_date(now) > claims.valid_to
     if checked.verdict != offline.VALID:
         return PublicVerdict(checked.verdict, now, tuple(checked.steps), claims, signed=True, expired=expired)
     # The live status replaces the lists' step: the database is the current truth.
@@ -146,7 +146,7 @@ def verify(session: Session, token: str) -> PublicVerdict:
     if found is None:
         return PublicVerdict(offline.NOT_VALID, now, (*steps, ("current status", False)), claims, signed=True, expired=expired)
     holder, status, valid_to = found
-    expired = now.date() > valid_to
+    expired = clock.local_date(now) > valid_to
     if status is CredentialStatus.ACTIVE and not expired:
         verdict = offline.VALID
     elif status is CredentialStatus.SUSPENDED and not expired:
@@ -212,7 +212,7 @@ def answer(token: str) -> CachedAnswer:
         keys_stamp = None
     # The version is read before the answer is computed: an answer computed from newer rows than its
     # stamp says is only ever discarded too early, never kept too long.
-    stamp = (current_version(), keys_stamp, str(store.folder), now.date())
+    stamp = (current_version(), keys_stamp, str(store.folder), clock.local_date(now))
     cache = _answer_cache()
     entry = cache.get(token, stamp, now) if seconds > 0 else None
     if entry is not None:

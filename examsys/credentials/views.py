@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
 from flask_babel import gettext as _
 
+from examsys import clock
 from examsys.db import get_session
 from examsys.errors import NotFound
 from examsys.extensions import csrf
@@ -77,7 +77,7 @@ AS_OF_MARK = "\ue000"  # stands for the "as of" time in a cached page (a private
 
 def _as_of(moment: datetime) -> str:
     """The page's "as of" time, as the localtime filter writes yyyy-MM-dd HH:mm:ss, without Babel's cost."""
-    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).strftime("%Y-%m-%d %H:%M:%S")
+    return clock.local_text(moment, "%Y-%m-%d %H:%M:%S")
 
 
 @bp.get("/V/<token>")

@@ -5,7 +5,6 @@ import re
 from collections import Counter
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -40,7 +39,7 @@ def plans():
 
 
 def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    return value.replace(tzinfo=clock.zone())
 
 
 @bp.route("/plans/new", methods=["GET", "POST"])
@@ -245,7 +244,7 @@ def results_export(plan_id: int, fmt: str):
     item, attempts = services.results(db, current_user, plan_id)
     rows = [{"name": a.person.name, "org": a.person.org.name, "attempt": a.number, "status": a.status.label,
              "score": str(a.score) if a.score is not None else "", "passed": {True: "合格", False: "不合格"}.get(a.passed, ""),
-             "submitted_at": a.submitted_at.isoformat() if a.submitted_at else ""}
+             "submitted_at": clock.local_text(a.submitted_at, "%Y-%m-%d %H:%M:%S") if a.submitted_at else ""}
             for a in attempts]
     return download(fmt, f"results-{item.id}", RESULT_COLUMNS, rows, "成绩")
 

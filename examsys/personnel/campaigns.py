@@ -35,7 +35,7 @@ def open_campaign(session: Session, actor: User, org_id: int, name: str, cutoff:
     errors = {}
     if not name.strip():
         errors["name"] = [_("Name the campaign.")]
-    if cutoff <= clock.now().date():
+    if cutoff <= clock.today():
         errors["cutoff"] = [_("The cutoff must lie in the future.")]
     open_ones = session.scalars(select(CleanupCampaign).where(CleanupCampaign.status == CampaignStatus.OPEN))
     overlapping = next((c for c in open_ones if c.org.contains(org) or org.contains(c.org)), None)
@@ -74,7 +74,7 @@ def get_campaign(session: Session, actor: User, campaign_id: int) -> CleanupCamp
 
 def is_flagged(campaign: CleanupCampaign, item: CampaignItem, today: date | None = None) -> bool:
     """Still pending after the cutoff: computed when read, so no job has to run at the cutoff."""
-    return item.state is ItemState.PENDING and (today or clock.now().date()) > campaign.cutoff
+    return item.state is ItemState.PENDING and (today or clock.today()) > campaign.cutoff
 
 
 @dataclass

@@ -20,7 +20,7 @@ class PersonForm(FlaskForm):
     id_number = StringField(_l("ID number"), validators=[Optional(), Length(max=20)])
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=60)])
     org_id = SelectField(_l("Organisation"), coerce=int)
-    kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in PersonnelKind])
+    kind = SelectField(_l("Kind"), choices=lambda: [(k.value, k.label) for k in PersonnelKind])
     staffing_kind = SelectField(_l("Staffing"), choices=[(k.value, STAFFING_LABELS[k]) for k in StaffingKind])
     post = StringField(_l("Post"), validators=[Length(max=80)])
     rank = StringField(_l("Rank"), validators=[Length(max=40)])

@@ -137,7 +137,7 @@ def check_values(session: Session, values: dict[str, Any], *, existing: Person |
 
     if existing is None:
         number = idnumber.normalise(str(values.get("id_number") or ""))
-        problem = idnumber.problem(number, clock.now().date())
+        problem = idnumber.problem(number, clock.today())
         if problem:
             bad("id_number", problem)
         elif check_duplicate:

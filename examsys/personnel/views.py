@@ -275,7 +275,7 @@ def export(fmt: str):
     people = list(db.scalars(query))
     from examsys.audit.services import record
 
-    record(db, current_user, "person.export", "register", fmt, label=f"{len(people)} people", org=current_user.org)
+    record(db, current_user, "person.export", "register", fmt, label=_("%(n)d people", n=len(people)), org=current_user.org)
     db.commit()
     return _table_response(fmt, "personnel", importer.export_rows(people))
 

@@ -55,7 +55,7 @@ def after_routine_grade(session: Session, actor: User | None, review: Review) ->
         from examsys.reviews.services import period_label
 
         action = FollowUpAction(person=review.person, kind=ActionKind.TRAINING, review_id=review.id, owner_org=review.person.org,
-                                due_on=clock.now().date() + timedelta(days=TRAINING_DAYS), automatic=True,
+                                due_on=clock.today() + timedelta(days=TRAINING_DAYS), automatic=True,
                                 description=_("Routine grade Poor in %(period)s: enforcement training and a talk with the reviewer.",
                                               period=period_label(review.period)))
         session.add(action)
@@ -80,7 +80,7 @@ def after_annual_grade(session: Session, actor: User | None, person: Person) -> 
         assert annual is not None
         case = FollowUpAction(person=person, kind=ActionKind.DISQUALIFICATION, annual_id=annual.id,
                               owner_org=issuing_authority(session, person.org), automatic=True,
-                              due_on=clock.now().date() + timedelta(days=CASE_DAYS),
+                              due_on=clock.today() + timedelta(days=CASE_DAYS),
                               description=_("Annual grade Incompetent in %(first)d and %(second)d: decide on the enforcement qualification.",
                                             first=annual.year - 1, second=annual.year))
         session.add(case)
@@ -110,7 +110,7 @@ def create_action(session: Session, actor: User, person_id: int, kind: ActionKin
     errors: dict[str, list[str]] = {}
     if kind not in MANUAL_KINDS:
         errors["kind"] = [_("Choose the kind of action.")]
-    if due_on is None or due_on < clock.now().date():
+    if due_on is None or due_on < clock.today():
         errors["due_on"] = [_("Give a due date from today on.")]
     if not description.strip():
         errors["description"] = [_("Describe the action.")]
@@ -187,7 +187,7 @@ def action_query(session: Session, actor: User, filters: ActionFilter) -> Select
     if filters.kind is not None:
         query = query.where(FollowUpAction.kind == filters.kind)
     if filters.late:
-        query = query.where(FollowUpAction.status == ActionStatus.OPEN, FollowUpAction.due_on < clock.now().date())
+        query = query.where(FollowUpAction.status == ActionStatus.OPEN, FollowUpAction.due_on < clock.today())
     return query
 
 

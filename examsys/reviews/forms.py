@@ -21,7 +21,7 @@ class SchemeForm(FlaskForm):
 
 class PeriodForm(FlaskForm):
     org_id = SelectField(_l("Organisation"), coerce=int)
-    kind = SelectField(_l("Period"), choices=[(k.value, k.label) for k in PeriodKind], default=PeriodKind.QUARTER.value)
+    kind = SelectField(_l("Period"), choices=lambda: [(k.value, k.label) for k in PeriodKind], default=PeriodKind.QUARTER.value)
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
     number = IntegerField(_l("Number in the year (month 1–12, quarter 1–4, half 1–2)"), validators=[DataRequired(), NumberRange(1, 12)])
     due_on = DateField(_l("Reviews due by (optional; default 15 days after the period)"), validators=[Optional()])
@@ -40,12 +40,12 @@ class ResolveForm(FlaskForm):
 
 
 class AnnualForm(FlaskForm):
-    grade = SelectField(_l("Annual grade"), choices=[(g.value, g.label) for g in AnnualGrade])
+    grade = SelectField(_l("Annual grade"), choices=lambda: [(g.value, g.label) for g in AnnualGrade])
     comment = StringField(_l("Comment"), validators=[Length(max=500)])
 
 
 class ActionForm(FlaskForm):
-    kind = SelectField(_l("Kind of action"), choices=[(k.value, k.label) for k in MANUAL_KINDS])
+    kind = SelectField(_l("Kind of action"), choices=lambda: [(k.value, k.label) for k in MANUAL_KINDS])
     due_on = DateField(_l("Due by"), validators=[Optional()])
     description = TextAreaField(_l("What is to be done"), validators=[Length(max=2000)], render_kw={"rows": 2})
 

@@ -180,7 +180,7 @@ class Review(Base):
     scores: Mapped[list[ReviewScore]] = relationship(back_populates="review", cascade="all, delete-orphan")
 
     def overdue(self, today: date | None = None) -> bool:
-        return not self.status.done and (today or clock.now().date()) > self.period.due_on
+        return not self.status.done and (today or clock.today()) > self.period.due_on
 
 
 class ReviewScore(Base):
@@ -266,4 +266,4 @@ class FollowUpAction(Base):
     annual: Mapped[AnnualAssessment | None] = relationship()
 
     def late(self, today: date | None = None) -> bool:
-        return self.status is ActionStatus.OPEN and (today or clock.now().date()) > self.due_on
+        return self.status is ActionStatus.OPEN and (today or clock.today()) > self.due_on

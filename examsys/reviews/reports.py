@@ -40,7 +40,7 @@ class Row:
 
 def distribution(session: Session, actor: User, period: ReviewPeriod) -> list[Row]:
     """One row per organisation with reviews in the period (as far as the actor may read), in tree order."""
-    late = clock.now().date() > period.due_on
+    late = clock.today() > period.due_on
     rows: dict[int, Row] = {}
     query = (select(Review.org_path, Review.grade, Review.status, func.count()).where(
         Review.period_id == period.id, scope_clause(session, actor, READERS, Review.org_path))
@@ -57,7 +57,7 @@ def distribution(session: Session, actor: User, period: ReviewPeriod) -> list[Ro
             row.pending += n
             if late:
                 row.overdue += n
-    today = clock.now().date()
+    today = clock.today()
     action_query = (select(Person.org_id, func.count(), func.sum(case((FollowUpAction.due_on < today, 1), else_=0)))
                     .join(Person, FollowUpAction.person_id == Person.id)
                     .where(FollowUpAction.status == ActionStatus.OPEN, Person.org_id.in_(list(rows)))

@@ -141,7 +141,7 @@ def progress(session: Session, actor: User, period: ReviewPeriod) -> list[Progre
     query = (select(Review.org_path, Review.status, func.count()).where(Review.period_id == period.id,
                                                                         scope_clause(session, actor, READERS, Review.org_path))
              .group_by(Review.org_path, Review.status))
-    late = clock.now().date() > period.due_on
+    late = clock.today() > period.due_on
     by_path: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for path, status, n in session.execute(query):
         key = "done" if status.done else ("overdue" if late else status.value)
@@ -166,7 +166,7 @@ def review_query(session: Session, actor: User, period: ReviewPeriod, filters: R
         query = query.where(Review.status == filters.status)
     if filters.overdue:
         query = query.where(Review.status.in_((ReviewStatus.DUE, ReviewStatus.DRAFT)))
-        if clock.now().date() <= period.due_on:
+        if clock.today() <= period.due_on:
             query = query.where(false())
     if filters.text.strip():
         query = query.where(Person.name.ilike(f"%{filters.text.strip()}%"))

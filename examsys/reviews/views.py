@@ -107,7 +107,7 @@ def period_new():
     if not form.org_id.choices:
         raise NotFound(_("No organisation for which you may open a period."))
     if request.method == "GET":
-        today = clock.now().date()
+        today = clock.today()
         form.year.data, form.number.data = today.year, (today.month - 1) // 3 + 1
     if form.validate_on_submit():
         try:
@@ -132,7 +132,7 @@ def period(period_id: int):
     page = paginate(db, services.review_query(db, current_user, item, filters), current_app.config["PAGE_SIZE"])
     return render_template("reviews/period.html", period=item, label=services.period_label(item), rows=services.progress(db, current_user, item),
                            page=page, filters=filters, statuses=list(ReviewStatus), may_close=can(current_user, schemes.HR, item.org),
-                           may_bulk=bool(grant_roots(current_user, Role.REVIEWER)), today=clock.now().date())
+                           may_bulk=bool(grant_roots(current_user, Role.REVIEWER)), today=clock.today())
 
 
 @bp.post("/periods/<int:period_id>/close")
@@ -306,7 +306,7 @@ def action_list():
                                    kind=enum_or_none(ActionKind, request.args.get("kind")), late=request.args.get("late") == "1")
     page = paginate(db, actions.action_query(db, current_user, filters), current_app.config["PAGE_SIZE"])
     return render_template("reviews/actions.html", page=page, filters=filters, status_arg=status_arg, kinds=list(ActionKind),
-                           today=clock.now().date())
+                           today=clock.today())
 
 
 @bp.post("/actions/new/<int:person_id>")
@@ -346,7 +346,7 @@ def action(action_id: int):
             flash(_("The action is closed."), "success")
             return redirect(url_for("reviews.action", action_id=action_id))
     return render_template("reviews/action.html", action=item, form=form, may_keep=actions._may_keep(current_user, item),
-                           today=clock.now().date())
+                           today=clock.today())
 
 
 # ---- reports -------------------------------------------------------------------------------------
