@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 ACTION_LABELS = {
     "auth.login": _l("Logged in"),
+    "auth.logout": _l("Logged out (all sessions ended)"),
     "auth.locked": _l("Account locked after failed logins"),
     "auth.password_change": _l("Changed own password"),
     "account.create": _l("Account created"),

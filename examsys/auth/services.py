@@ -99,6 +99,14 @@ def change_password(session: Session, user: User, current: str, new: str, confir
     record(session, user, "auth.password_change", "user", user.id, label=user.username, org=user.org)
 
 
+def log_out(session: Session, user: User) -> None:
+    """End every session of the account, not only this browser's cookie: a copy of the cookie taken
+    before (another tab, a shared PC, a stolen cookie) stops working at once, on every path."""
+    user.login_id = new_login_id()
+    session.flush()
+    record(session, user, "auth.logout", "user", user.id, label=user.username, org=user.org)
+
+
 def temporary_password() -> str:
     """A one-time password that meets the policy, given to the user by the administrator."""
     alphabet = string.ascii_letters + string.digits

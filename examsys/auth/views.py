@@ -50,6 +50,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        db = get_session()
+        services.log_out(db, current_user)
+        db.commit()
     logout_user()
     lang = session.get("lang")
     session.clear()
