@@ -56,11 +56,20 @@ class DefaultConfig:
     ARGON2_PARALLELISM = 1
     PASSWORD_MIN_LENGTH = 10
 
-    # Login throttling: per account in the database (shared by all app nodes), per client address
-    # in the rate-limit store. The address limit counts failures only, so an exam hall of 500
-    # people behind one NAT address can log in at once.
+    # Login throttling (examsys/auth/throttle.py), in the database, shared by all app nodes. Per account
+    # AND client (a known device, else the address): after LOGIN_MAX_FAILURES failures the client waits
+    # LOGIN_DELAY_SECONDS, doubling with each further failure up to LOGIN_MAX_DELAY_MINUTES. Per account:
+    # LOGIN_ACCOUNT_MAX_FAILURES failures from clients that are not its known devices lock it for
+    # LOGIN_LOCK_MINUTES to those clients (0: never); a browser that logged in before still gets in.
+    # Counts are forgotten LOGIN_FAILURE_MEMORY_HOURS after the last failure. Besides, the failures of
+    # each address (all accounts) are limited in the rate-limit store; that limit counts failures only,
+    # so an exam hall of 500 people behind one NAT address can log in at once.
     LOGIN_MAX_FAILURES = 5
+    LOGIN_DELAY_SECONDS = 30
+    LOGIN_MAX_DELAY_MINUTES = 60
+    LOGIN_ACCOUNT_MAX_FAILURES = 20
     LOGIN_LOCK_MINUTES = 15
+    LOGIN_FAILURE_MEMORY_HOURS = 24
     LOGIN_ADDRESS_FAILURE_LIMIT = "100 per 5 minutes"
     RATELIMIT_STORAGE_URI = "memory://"  # production: redis://host:6379/0
     RATELIMIT_HEADERS_ENABLED = False

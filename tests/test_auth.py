@@ -28,16 +28,6 @@ def test_wrong_password_gives_one_message_for_known_and_unknown_users(db, tree, 
     assert "Wrong username or password." in known and "Wrong username or password." in unknown
 
 
-def test_guessing_locks_the_account_even_for_the_right_password(db, tree, client, auth, frozen_clock):
-    make_user(db, "hr", tree.county, Role.HR_ADMIN)
-    for _ in range(5):
-        auth.login("hr", "guess-123")
-    page = auth.login("hr", PASSWORD).get_data(as_text=True)
-    assert "locked" in page
-    clock.advance(timedelta(minutes=16))
-    assert auth.login("hr", PASSWORD).status_code == 302
-
-
 def test_failed_logins_from_one_address_are_limited(db, tree, app, client, auth):
     app.config["LOGIN_ADDRESS_FAILURE_LIMIT"] = "3 per minute"
     for name in ("a1", "a2", "a3"):

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 
 from examsys import clock
-from examsys.exams import services
 from examsys.auth.models import Role, User
 from examsys.auth.services import set_account_active
+from examsys.exams import services
 from examsys.exams.models import Attempt
 from tests.factories import PASSWORD, make_user
 

@@ -108,3 +108,19 @@ class RoleGrant(Base):
 
     user: Mapped[User] = relationship(back_populates="grants", foreign_keys=[user_id])
     org: Mapped[Organisation] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed logins of one account from one client (an address, or a known device): the delay before
+    that client may try again grows with each failure past the free ones. Kept per client so that a
+    third party's guessing never locks the account's real user out (auth.throttle)."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("user_id", "client"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    client: Mapped[str] = mapped_column(String(80))
+    failures: Mapped[int] = mapped_column(default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)

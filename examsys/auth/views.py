@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from examsys import clock
-from examsys.auth import services
+from examsys.auth import devices, services
 from examsys.auth.forms import AccountCreateForm, AccountFilterForm, LoginForm, PasswordChangeForm, RoleGrantForm
 from examsys.auth.models import Role
 from examsys.core.views import safe_next
@@ -31,7 +31,8 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         db = get_session()
-        result = services.authenticate(db, form.identifier.data or "", form.password.data or "")
+        client = devices.login_client(request)
+        result = services.authenticate(db, form.identifier.data or "", form.password.data or "", client)
         db.commit()
         if result.user is not None:
             session.clear()
@@ -42,8 +43,11 @@ def login():
                 session["lang"] = result.user.locale
             if result.user.must_change_password:
                 flash(_("Please choose your own password before you go on."), "info")
-                return redirect(url_for("auth.change_password"))
-            return redirect(safe_next(form.next.data, url_for("core.home")))
+                response = redirect(url_for("auth.change_password"))
+            else:
+                response = redirect(safe_next(form.next.data, url_for("core.home")))
+            devices.remember(response, client, result.user.id)
+            return response
         form.password.errors = [result.error or ""]
     return render_template("auth/login.html", form=form)
 
