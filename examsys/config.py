@@ -17,7 +17,9 @@ class DefaultConfig:
     DATABASE_POOL_SIZE = 10
     DATABASE_MAX_OVERFLOW = 20
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
-    KEY_DIR: str | None = None  # credential signing keys; None: instance/keys
+    KEY_DIR: str | None = None  # credential signing keys and the audit checkpoint key; None: instance/keys
+    # Signed checkpoints of the audit chain (examsys/audit/checkpoints.py): new files only, to ship elsewhere.
+    AUDIT_CHECKPOINT_DIR: str | None = None  # None: instance/audit-checkpoints
     VERIFY_RATE_LIMIT = "120 per minute"  # public verify page, per client address
     REGISTER_RATE_LIMIT = "60 per minute"  # public register (公示), per client address
     REISSUE_CHUNK_SECONDS = 5.0  # a re-issuance run stops after this long and commits: one request, or one CLI step
