@@ -20,6 +20,8 @@ class DefaultConfig:
     KEY_DIR: str | None = None  # credential signing keys and the audit checkpoint key; None: instance/keys
     # Signed checkpoints of the audit chain (examsys/audit/checkpoints.py): new files only, to ship elsewhere.
     AUDIT_CHECKPOINT_DIR: str | None = None  # None: instance/audit-checkpoints
+    # Besides `flask audit checkpoint` (cron), a checkpoint is made when one of these actions commits.
+    AUDIT_CHECKPOINT_ACTIONS = ("account.grant", "account.withdraw", "exam.publish", "credential.cancel")
     VERIFY_RATE_LIMIT = "120 per minute"  # public verify page, per client address
     REGISTER_RATE_LIMIT = "60 per minute"  # public register (公示), per client address
     REISSUE_CHUNK_SECONDS = 5.0  # a re-issuance run stops after this long and commits: one request, or one CLI step

@@ -4,6 +4,7 @@ import base64
 import json
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
@@ -13,6 +14,12 @@ from examsys.audit.services import verify_chain
 from examsys.auth.models import Role
 from tests.factories import make_user
 from tests.test_audit import tamper
+
+
+@pytest.fixture(autouse=True)
+def cron_only(app):
+    """Checkpoints only when the test runs the command (the last test turns the chosen events back on)."""
+    app.config["AUDIT_CHECKPOINT_ACTIONS"] = ()
 
 
 def rewrite_and_rehash(db, seq: int, label: str) -> None:
@@ -93,3 +100,14 @@ def test_the_checkpoint_key_lives_in_the_key_folder_and_files_are_never_rewritte
     assert "already holds" in runner.invoke(args=["audit", "checkpoint"]).output
     path = checkpoint_files(app)[0]
     assert path.stat().st_mode & 0o222 == 0  # read-only
+
+
+def test_a_chosen_event_makes_a_checkpoint_when_it_commits(app, db, tree, runner):
+    app.config["AUDIT_CHECKPOINT_ACTIONS"] = ("account.grant",)
+    make_user(db, "plain", tree.region)
+    assert checkpoint_files(app) == []
+    make_user(db, "admin", tree.region, Role.SYSADMIN)  # a role granted: the chain's head is anchored at once
+    (path,) = checkpoint_files(app)
+    assert json.loads(path.read_text())["checkpoint"]["seq"] == db.get(AuditHead, 1).last_seq == 10
+    rewrite_and_rehash(db, 8, "forged")
+    assert f"contradicts checkpoint {path.name}" in runner.invoke(args=["audit", "verify"]).output

@@ -25,8 +25,8 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from flask import current_app
-from sqlalchemy import select
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from examsys import clock
@@ -185,3 +185,30 @@ def verify_checkpoints(session: Session) -> tuple[int, str | None]:
     except CheckpointError as error:
         return 0, str(error)
     return len(checkpoints), contradicted(session, checkpoints)
+
+
+def due_after(session: Session, actions: list[str]) -> None:
+    """Mark the transaction: once it commits, checkpoint the chain (one of AUDIT_CHECKPOINT_ACTIONS was written)."""
+    if has_app_context() and set(actions) & set(current_app.config["AUDIT_CHECKPOINT_ACTIONS"]):
+        session.info["audit_checkpoint_due"] = True
+
+
+def _after_commit(session: Session) -> None:
+    if not session.info.pop("audit_checkpoint_due", False):
+        return
+    try:
+        with Session(bind=session.get_bind()) as fresh:
+            make_checkpoint(fresh)
+    except Exception:  # noqa: BLE001 - the change is committed; a checkpoint that failed is the operator's to see
+        current_app.logger.exception("audit checkpoint after a chosen event failed")
+
+
+def _after_rollback(session: Session, previous_transaction: Any) -> None:
+    session.info.pop("audit_checkpoint_due", None)
+
+
+def init_app(app: Flask) -> None:
+    """Checkpoint after the commit of a chosen event (AUDIT_CHECKPOINT_ACTIONS), besides the cron's."""
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _after_rollback)
