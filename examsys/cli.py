@@ -12,6 +12,7 @@ from examsys.db import get_session
 
 
 def register_cli(app: Flask) -> None:
+    from examsys.backup import register as register_backup
     from examsys.bank.cli import register as register_bank
     from examsys.credentials.cli import register as register_keys
     from examsys.exams.cli import register as register_exams
@@ -21,6 +22,7 @@ def register_cli(app: Flask) -> None:
     register_personnel(app)
     register_exams(app)
     register_keys(app)
+    register_backup(app)
 
     @app.cli.command("create-admin")
     @click.option("--username", prompt=True)
