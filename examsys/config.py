@@ -75,6 +75,11 @@ class DefaultConfig:
     LOGIN_LOCK_MINUTES = 15
     LOGIN_FAILURE_MEMORY_HOURS = 24
     LOGIN_ADDRESS_FAILURE_LIMIT = "100 per 5 minutes"
+    # Two-factor sign-in (TOTP) for administrator, HR and auditor accounts: the roles (values of
+    # auth.models.Role) whose accounts must use it, e.g. ["sysadmin", "hr_admin", "auditor"]; [] leaves
+    # it to each account's holder. The issuer is the name authenticator apps show beside the code.
+    TOTP_REQUIRED_ROLES: tuple[str, ...] = ()
+    TOTP_ISSUER = "examsys"
     RATELIMIT_STORAGE_URI = "memory://"  # production: redis://host:6379/0
     RATELIMIT_HEADERS_ENABLED = False
     # Reverse proxies in front of the app that set X-Forwarded-For / -Proto / -Host: the client address

@@ -172,6 +172,8 @@ def cookieless(view: Any) -> Any:
 
 
 def init_app(app: Flask) -> None:
+    from examsys.auth import two_factor
+
     app.session_interface = CookielessAwareSessions()
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
@@ -195,6 +197,8 @@ def init_app(app: Flask) -> None:
         allowed = {"auth.change_password", "auth.logout", "core.set_language", "static"}
         if current_user.must_change_password and request.endpoint not in allowed:
             return redirect(url_for("auth.change_password"))
+        if request.endpoint not in allowed | {"auth.two_factor_page", "auth.two_factor_start"} and two_factor.enrolment_due(current_user):
+            return redirect(url_for("auth.two_factor_page"))
         return None
 
     @app.after_request

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from examsys import clock
 from examsys.audit.services import record
-from examsys.auth import throttle
+from examsys.auth import throttle, two_factor
 from examsys.auth.devices import LoginClient
 from examsys.auth.models import Role, RoleGrant, User, new_login_id
 from examsys.auth.passwords import burn_time, hash_password, needs_rehash, policy_problems, verify_password
@@ -65,7 +65,8 @@ def authenticate(session: Session, identifier: str, password: str, client: Login
         return LoginResult(None, login_failed_message())
     if not user.active:  # told only to whoever knows the password
         return LoginResult(None, _("This account is disabled. Ask your administrator."))
-    throttle.succeeded(session, user, key)
+    if not user.totp_enabled:  # else the second step forgives this client's failures (two_factor.check_code)
+        throttle.succeeded(session, user, key)
     user.last_login_at = clock.now()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -206,6 +207,15 @@ def reset_password(session: Session, actor: User, user_id: int) -> str:
     session.flush()
     record(session, actor, "account.reset_password", "user", user.id, label=user.username, org=user.org)
     return initial
+
+
+def reset_two_factor(session: Session, actor: User, user_id: int) -> User:
+    """Switch off an account's two-factor sign-in (a lost phone); its holder enrols again."""
+    user = get_account(session, actor, user_id)
+    if user.id == actor.id:
+        raise InvalidState(_("Ask another system administrator to reset your own two-factor sign-in."))
+    two_factor.reset(session, user, actor)
+    return user
 
 
 def unlock_account(session: Session, actor: User, user_id: int) -> User:

@@ -1,4 +1,4 @@
-"""login_throttle: failed logins per account and client (auth.throttle)
+"""login_throttle: failed logins per account and client (auth.throttle); two-factor sign-in columns
 
 Revision ID: 3c1f5e9a7b21
 Revises: 8a4bcf8d12ae
@@ -30,9 +30,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('login_throttle', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_login_throttle_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('totp_secret', sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column('totp_enabled', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column('totp_recovery', sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_column('totp_recovery')
+        batch_op.drop_column('totp_last_step')
+        batch_op.drop_column('totp_enabled')
+        batch_op.drop_column('totp_secret')
     with op.batch_alter_table('login_throttle', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_throttle_user_id'))
     op.drop_table('login_throttle')
