@@ -13,7 +13,7 @@ from examsys.audit.models import AuditEntry
 from examsys.auth.models import Role, User
 from tests.factories import PASSWORD, make_user
 
-KEY = re.compile(r'<span class="secret" data-select-all>([A-Z2-7]+)</span>')
+KEY = re.compile(r"<span class=\"secret enrolment-key\" data-select-all>([A-Z2-7]+)</span>")
 CODES = re.compile(r"<li><code>([0-9A-F]{6}-[0-9A-F]{6})</code></li>")
 
 
