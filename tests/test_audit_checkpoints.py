@@ -111,3 +111,15 @@ def test_a_chosen_event_makes_a_checkpoint_when_it_commits(app, db, tree, runner
     assert json.loads(path.read_text())["checkpoint"]["seq"] == db.get(AuditHead, 1).last_seq == 10
     rewrite_and_rehash(db, 8, "forged")
     assert f"contradicts checkpoint {path.name}" in runner.invoke(args=["audit", "verify"]).output
+
+
+def test_a_chosen_event_leaves_a_long_unchecked_stretch_to_the_command(app, db, tree, runner, monkeypatch):
+    from examsys.audit import checkpoints
+
+    monkeypatch.setattr(checkpoints, "EVENT_MAX_WALK", 3)
+    app.config["AUDIT_CHECKPOINT_ACTIONS"] = ("account.grant",)
+    make_user(db, "admin", tree.region, Role.SYSADMIN)  # 10 entries since none: too many to check inside a request
+    assert checkpoint_files(app) == []
+    assert runner.invoke(args=["audit", "checkpoint"]).exit_code == 0
+    make_user(db, "hr", tree.region, Role.HR_ADMIN)  # 2 more entries: checked and anchored at once
+    assert len(checkpoint_files(app)) == 2
