@@ -104,3 +104,16 @@ def test_one_message_for_every_failure_whether_or_not_the_account_exists(app, db
         _login(_from(app, f"10.0.3.{n}"), "hr", "guess-12345")
     answers.add(_said(_login(_from(app, "10.0.4.1"), "hr")))  # locked to unknown clients
     assert answers == {FAILED}
+
+
+def test_an_administrator_can_end_a_single_clients_wait(app, db, tree, hr):
+    make_user(db, "admin", tree.region, Role.SYSADMIN)
+    admin = _from(app, "192.168.1.1")
+    _login(admin, "admin")
+    assert "/unlock" not in admin.get(f"/accounts/{hr.id}").get_data(as_text=True)
+    user = _from(app, "192.168.1.20")
+    for _ in range(5):
+        _login(user, "hr", "typo-12345")  # the user's own typos: this browser waits now
+    assert f"/accounts/{hr.id}/unlock" in admin.get(f"/accounts/{hr.id}").get_data(as_text=True)
+    assert admin.post(f"/accounts/{hr.id}/unlock").status_code == 302
+    assert _login(user, "hr").status_code == 302

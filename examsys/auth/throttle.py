@@ -84,11 +84,16 @@ def succeeded(session: Session, user: User, client: str) -> None:
         user.locked_until = None
 
 
+def held_back(session: Session, user: User) -> bool:
+    """Whether the account is locked to unknown clients or some client of it must wait (the unlock button)."""
+    return user.is_locked() or session.scalar(
+        select(LoginThrottle.id).where(LoginThrottle.user_id == user.id, LoginThrottle.blocked_until > clock.now()).limit(1)) is not None
+
+
 def forget(session: Session, user: User) -> bool:
     """Clear every count and wait of the account (an administrator's unlock); whether there was any."""
-    waiting = session.scalar(select(LoginThrottle.id).where(LoginThrottle.user_id == user.id, LoginThrottle.blocked_until > clock.now()).limit(1))
+    locked = held_back(session, user)
     session.execute(delete(LoginThrottle).where(LoginThrottle.user_id == user.id))
-    locked = user.is_locked()
     user.locked_until = None
     user.failed_logins = 0
-    return locked or waiting is not None
+    return locked

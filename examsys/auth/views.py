@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
 from examsys import clock
-from examsys.auth import devices, services, two_factor
+from examsys.auth import devices, services, throttle, two_factor
 from examsys.auth.forms import AccountCreateForm, AccountFilterForm, LoginForm, PasswordChangeForm, RoleGrantForm, SecondFactorForm, TwoFactorConfirmForm
 from examsys.auth.models import Role
 from examsys.core.views import safe_next
@@ -196,7 +196,7 @@ def account_detail(user_id: int):
     user = services.get_account(db, current_user, user_id)
     grant_form = RoleGrantForm()
     grant_form.org_id.choices = [(o.id, o.name) for o in choices(db, current_user, Role.SYSADMIN)]
-    return render_template("auth/account_detail.html", user=user, grant_form=grant_form, now=clock.now())
+    return render_template("auth/account_detail.html", user=user, grant_form=grant_form, now=clock.now(), held_back=throttle.held_back(db, user))
 
 
 @bp.post("/accounts/<int:user_id>/grants")
@@ -215,7 +215,7 @@ def account_grant(user_id: int):
             db.commit()
             flash(_("Role granted."), "success")
             return redirect(url_for("auth.account_detail", user_id=user.id))
-    return render_template("auth/account_detail.html", user=user, grant_form=form, now=clock.now()), 422
+    return render_template("auth/account_detail.html", user=user, grant_form=form, now=clock.now(), held_back=throttle.held_back(db, user)), 422
 
 
 @bp.post("/grants/<int:grant_id>/withdraw")
