@@ -34,6 +34,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     register_error_handlers(app)
 
+    from examsys.audit import checkpoints
+
+    checkpoints.init_app(app)
+
     from examsys.audit.views import bp as audit_bp
     from examsys.auth.views import bp as auth_bp
     from examsys.bank.views import bp as bank_bp

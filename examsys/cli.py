@@ -12,6 +12,7 @@ from examsys.db import get_session
 
 
 def register_cli(app: Flask) -> None:
+    from examsys.backup import register as register_backup
     from examsys.bank.cli import register as register_bank
     from examsys.credentials.cli import register as register_keys
     from examsys.exams.cli import register as register_exams
@@ -21,6 +22,7 @@ def register_cli(app: Flask) -> None:
     register_personnel(app)
     register_exams(app)
     register_keys(app)
+    register_backup(app)
 
     @app.cli.command("create-admin")
     @click.option("--username", prompt=True)
@@ -73,12 +75,29 @@ def register_cli(app: Flask) -> None:
 
     @audit_group.command("verify")
     def audit_verify() -> None:
-        """Walk the hash chain and report the first broken link (exit 1 if there is one)."""
+        """Walk the hash chain, then check it against every signed checkpoint (exit 1 on any problem)."""
+        from examsys.audit.checkpoints import verify_checkpoints
         from examsys.audit.services import verify_chain
 
-        report = verify_chain(get_session())
-        if report.ok:
-            click.echo(f"audit chain intact: {report.checked} entries checked")
-        else:
+        db = get_session()
+        report = verify_chain(db)
+        if not report.ok:
             click.echo(f"audit chain BROKEN at entry {report.broken_at}: {report.problem} ({report.checked} entries before it are intact)", err=True)
             raise SystemExit(1)
+        count, problem = verify_checkpoints(db)
+        if problem is not None:
+            click.echo(f"audit chain REWRITTEN: {problem}", err=True)
+            raise SystemExit(1)
+        click.echo(f"audit chain intact: {report.checked} entries checked, agreeing with {count} signed checkpoints")
+
+    @audit_group.command("checkpoint")
+    def audit_checkpoint() -> None:
+        """Sign the chain's head into a new checkpoint file (run it from cron; ship the files elsewhere)."""
+        from examsys.audit.checkpoints import CheckpointError, make_checkpoint
+
+        try:
+            path = make_checkpoint(get_session())
+        except CheckpointError as error:
+            click.echo(str(error), err=True)
+            raise SystemExit(1) from None
+        click.echo(f"checkpoint written: {path}" if path is not None else "the newest checkpoint already holds the chain's head")

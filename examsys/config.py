@@ -20,7 +20,11 @@ class DefaultConfig:
     # The address QR codes and verify links carry (<PUBLIC_BASE_URL>/V/<token>). Required in production.
     # Unset in development: the address each request reached the app on (credentials.verification.public_base_url).
     PUBLIC_BASE_URL: str | None = None
-    KEY_DIR: str | None = None  # credential signing keys; None: instance/keys
+    KEY_DIR: str | None = None  # credential signing keys and the audit checkpoint key; None: instance/keys
+    # Signed checkpoints of the audit chain (examsys/audit/checkpoints.py): new files only, to ship elsewhere.
+    AUDIT_CHECKPOINT_DIR: str | None = None  # None: instance/audit-checkpoints
+    # Besides `flask audit checkpoint` (cron), a checkpoint is made when one of these actions commits.
+    AUDIT_CHECKPOINT_ACTIONS = ("account.grant", "account.withdraw", "exam.publish", "credential.cancel")
     VERIFY_RATE_LIMIT = "120 per minute"  # public verify page, per client address
     REGISTER_RATE_LIMIT = "60 per minute"  # public register (公示), per client address
     REISSUE_CHUNK_SECONDS = 5.0  # a re-issuance run stops after this long and commits: one request, or one CLI step
@@ -62,12 +66,26 @@ class DefaultConfig:
     ARGON2_PARALLELISM = 1
     PASSWORD_MIN_LENGTH = 10
 
-    # Login throttling: per account in the database (shared by all app nodes), per client address
-    # in the rate-limit store. The address limit counts failures only, so an exam hall of 500
-    # people behind one NAT address can log in at once.
+    # Login throttling (examsys/auth/throttle.py), in the database, shared by all app nodes. Per account
+    # AND client (a known device, else the address): after LOGIN_MAX_FAILURES failures the client waits
+    # LOGIN_DELAY_SECONDS, doubling with each further failure up to LOGIN_MAX_DELAY_MINUTES. Per account:
+    # LOGIN_ACCOUNT_MAX_FAILURES failures from clients that are not its known devices lock it for
+    # LOGIN_LOCK_MINUTES to those clients (0: never); a browser that logged in before still gets in.
+    # Counts are forgotten LOGIN_FAILURE_MEMORY_HOURS after the last failure. Besides, the failures of
+    # each address (all accounts) are limited in the rate-limit store; that limit counts failures only,
+    # so an exam hall of 500 people behind one NAT address can log in at once.
     LOGIN_MAX_FAILURES = 5
+    LOGIN_DELAY_SECONDS = 30
+    LOGIN_MAX_DELAY_MINUTES = 60
+    LOGIN_ACCOUNT_MAX_FAILURES = 20
     LOGIN_LOCK_MINUTES = 15
+    LOGIN_FAILURE_MEMORY_HOURS = 24
     LOGIN_ADDRESS_FAILURE_LIMIT = "100 per 5 minutes"
+    # Two-factor sign-in (TOTP) for administrator, HR and auditor accounts: the roles (values of
+    # auth.models.Role) whose accounts must use it, e.g. ["sysadmin", "hr_admin", "auditor"]; [] leaves
+    # it to each account's holder. The issuer is the name authenticator apps show beside the code.
+    TOTP_REQUIRED_ROLES: tuple[str, ...] = ()
+    TOTP_ISSUER = "examsys"
     RATELIMIT_STORAGE_URI = "memory://"  # production: redis://host:6379/0
     RATELIMIT_HEADERS_ENABLED = False
     # Reverse proxies in front of the app that set X-Forwarded-For / -Proto / -Host: the client address

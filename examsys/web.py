@@ -66,6 +66,18 @@ def lean_request() -> bool:
     return request.endpoint in LEAN_ENDPOINTS
 
 
+def session_expired(data: Any, config: Any) -> bool:
+    """Whether a logged-in session is past its absolute limit (or never recorded when it began). The one
+    form of the rule, applied by the Flask path (enforce_session_rules) and the lean save path alike; the
+    other rule, that the session's login id is the account's current one, is the database's to answer
+    (load_user here, the save statement there), so logout, a password change or disabling the account
+    ends every copy of the session on both paths."""
+    started = data.get("login_at")
+    if isinstance(started, bool) or not isinstance(started, (int, float)):
+        return True
+    return clock.now().timestamp() - started > config["SESSION_ABSOLUTE_HOURS"] * 3600
+
+
 @login_manager.user_loader
 def load_user(login_id: str):
     from examsys.auth.models import User
@@ -160,6 +172,8 @@ def cookieless(view: Any) -> Any:
 
 
 def init_app(app: Flask) -> None:
+    from examsys.auth import two_factor
+
     app.session_interface = CookielessAwareSessions()
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
@@ -170,9 +184,7 @@ def init_app(app: Flask) -> None:
     def enforce_session_rules():
         if "_user_id" not in session:
             return None
-        started = session.get("login_at")
-        limit = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
-        if started is None or clock.now().timestamp() - started > limit:
+        if session_expired(session, app.config):
             logout_user()
             session.clear()
             return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
@@ -185,6 +197,8 @@ def init_app(app: Flask) -> None:
         allowed = {"auth.change_password", "auth.logout", "core.set_language", "static"}
         if current_user.must_change_password and request.endpoint not in allowed:
             return redirect(url_for("auth.change_password"))
+        if request.endpoint not in allowed | {"auth.two_factor_page", "auth.two_factor_start"} and two_factor.enrolment_due(current_user):
+            return redirect(url_for("auth.two_factor_page"))
         return None
 
     @app.after_request

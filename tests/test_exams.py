@@ -333,7 +333,8 @@ def test_saves_stop_when_the_account_is_disabled_or_logged_out(db, exam, client,
     admin = make_user(db, "sys", exam["plan"].org, services.Role.SYSADMIN)
     set_account_active(db, admin, exam["candidate"].id, False)
     db.commit()
-    assert client.post(f"/exams/attempt/{attempt.id}/save", json={"position": 0, "response": "C", "seq": 2}).status_code == 404
+    refused = client.post(f"/exams/attempt/{attempt.id}/save", json={"position": 0, "response": "C", "seq": 2})
+    assert refused.status_code == 401 and refused.get_json()["error"] == "login"  # the page sends the candidate to the login
     auth.logout()
     assert client.post(f"/exams/attempt/{attempt.id}/save", json={"position": 0, "response": "C", "seq": 3}).status_code == 401
 

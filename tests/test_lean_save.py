@@ -6,8 +6,11 @@ from datetime import timedelta
 import pytest
 
 from examsys import clock
+from examsys.auth.models import Role, User
+from examsys.auth.services import set_account_active
 from examsys.exams import services
 from examsys.exams.models import Attempt
+from tests.factories import PASSWORD, make_user
 
 DATA_CSRF = re.compile(r'data-csrf="([^"]+)"')
 
@@ -119,4 +122,22 @@ def test_over_https_the_referrer_must_be_this_site(client, room):
 def test_a_save_sent_as_a_form_goes_to_flask_and_is_refused_as_not_understood(db, client, room):
     response = client.post(room["url"], data={"position": "0", "response": "A", "seq": "1"}, headers={"X-CSRFToken": room["csrf"]})
     assert response.status_code == 400 and response.get_json()["error"] == "bad_request" and len(room["by_flask"]) == 1
+    assert _answers(db, room["attempt"]) == {}
+
+
+@pytest.mark.parametrize("ending", ["logout", "password", "disable"])
+def test_a_save_with_a_cookie_copied_before_the_session_ended_is_refused(app, db, tree, client, room, ending):
+    copy = app.test_client()
+    copy.set_cookie("examsys_session", client.get_cookie("examsys_session").value)
+    if ending == "logout":
+        client.post("/logout", data={"csrf_token": room["csrf"]})
+    elif ending == "password":
+        client.post("/account/password", data={"csrf_token": room["csrf"], "current_password": PASSWORD,
+                                               "new_password": "Better-Pass-99", "confirm": "Better-Pass-99"})
+    else:
+        admin = make_user(db, "admin", tree.region, Role.SYSADMIN)
+        set_account_active(db, admin, db.query(User).filter_by(username="candidate").one().id, False)
+        db.commit()
+    response = copy.post(room["url"], json={"position": 0, "response": None, "seq": 1}, headers={"X-CSRFToken": room["csrf"]})
+    assert response.status_code == 401 and response.get_json()["error"] == "login" and len(room["by_flask"]) == 1
     assert _answers(db, room["attempt"]) == {}

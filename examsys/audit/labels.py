@@ -5,6 +5,10 @@ from flask_babel import lazy_gettext as _l
 
 ACTION_LABELS = {
     "auth.login": _l("Logged in"),
+    "auth.logout": _l("Logged out (all sessions ended)"),
+    "auth.totp_enrol": _l("Two-factor sign-in switched on"),
+    "auth.recovery_code": _l("Logged in with a recovery code"),
+    "account.totp_reset": _l("Two-factor sign-in reset"),
     "auth.locked": _l("Account locked after failed logins"),
     "auth.password_change": _l("Changed own password"),
     "account.create": _l("Account created"),

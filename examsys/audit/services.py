@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from examsys import clock
+from examsys.audit import checkpoints
 from examsys.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import require_any_scope, scope_clause
@@ -97,6 +98,7 @@ def record_many(session: Session, actor: User | None, items: list[AuditItem], *,
     for start in range(0, len(entries), 1000):
         session.execute(insert(ENTRY), [{column: getattr(entry, column) for column in ENTRY_COLUMNS} for entry in entries[start:start + 1000]])
     session.execute(update(HEAD).where(HEAD.c.id == 1).values(last_seq=last_seq, last_hash=last_hash))
+    checkpoints.due_after(session, [item.action for item in items])
     return entries
 
 

@@ -16,6 +16,16 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+class SecondFactorForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator app, or a recovery code"), validators=[DataRequired(), Length(max=32)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True})
+
+
+class TwoFactorConfirmForm(FlaskForm):
+    code = StringField(_l("The 6-digit code your authenticator app shows"), validators=[DataRequired(), Length(max=16)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)], render_kw={"autocomplete": "new-password"})

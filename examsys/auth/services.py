@@ -5,15 +5,15 @@ import re
 import secrets
 import string
 from dataclasses import dataclass
-from datetime import timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from examsys import clock
 from examsys.audit.services import record
+from examsys.auth import throttle, two_factor
+from examsys.auth.devices import LoginClient
 from examsys.auth.models import Role, RoleGrant, User, new_login_id
 from examsys.auth.passwords import burn_time, hash_password, needs_rehash, policy_problems, verify_password
 from examsys.auth.permissions import can, require_any_scope, scope_clause, visible_org
@@ -41,35 +41,32 @@ def find_login(session: Session, identifier: str) -> User | None:
     return session.scalar(select(User).where(User.username == identifier.lower()))
 
 
-def _locked_message(minutes: int) -> str:
-    return _("Too many failed logins. This account is locked; try again in %(n)d minutes or ask an administrator to unlock it.", n=minutes)
+def login_failed_message() -> str:
+    """The one answer to every failed login — unknown account, wrong password, a client that must wait,
+    an account locked to unknown clients — so that it never tells whether an account exists."""
+    return _("Wrong username or password. After several failed attempts, logging in from this device pauses for a while.")
 
 
-def authenticate(session: Session, identifier: str, password: str) -> LoginResult:
-    """Check a login. Failures count per account; after LOGIN_MAX_FAILURES the account locks for a
-    while. The caller commits either way, so that the count is kept."""
-    cfg = current_app.config
-    generic = _("Wrong username or password.")
+def authenticate(session: Session, identifier: str, password: str, client: LoginClient | None = None) -> LoginResult:
+    """Check a login from `client` (auth.throttle says how failures are counted and when a client
+    waits). The caller commits either way, so that the counts are kept."""
+    client = client or LoginClient("")
     user = find_login(session, identifier)
     if user is None:
         burn_time(password)
-        return LoginResult(None, generic)
-    if user.is_locked():
-        minutes = max(1, int((user.locked_until - clock.now()).total_seconds() // 60) + 1)  # type: ignore[operator]
-        return LoginResult(None, _locked_message(minutes))
+        return LoginResult(None, login_failed_message())
+    known = client.knows(user.id)
+    key = client.key(user.id)
+    if throttle.refused(session, user, key, known):
+        burn_time(password)  # a waiting client's guess is not even checked
+        return LoginResult(None, login_failed_message())
     if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
-            user.failed_logins = 0
-            user.locked_until = clock.now() + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-            record(session, None, "auth.locked", "user", user.id, label=user.username, org=user.org,
-                   after={"locked_until": user.locked_until})
-            return LoginResult(None, _locked_message(cfg["LOGIN_LOCK_MINUTES"]))
-        return LoginResult(None, generic)
-    if not user.active:
+        throttle.failed(session, user, key, known)
+        return LoginResult(None, login_failed_message())
+    if not user.active:  # told only to whoever knows the password
         return LoginResult(None, _("This account is disabled. Ask your administrator."))
-    user.failed_logins = 0
-    user.locked_until = None
+    if not user.totp_enabled:  # else the second step forgives this client's failures (two_factor.check_code)
+        throttle.succeeded(session, user, key)
     user.last_login_at = clock.now()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -97,6 +94,14 @@ def change_password(session: Session, user: User, current: str, new: str, confir
     user.login_id = new_login_id()
     session.flush()
     record(session, user, "auth.password_change", "user", user.id, label=user.username, org=user.org)
+
+
+def log_out(session: Session, user: User) -> None:
+    """End every session of the account, not only this browser's cookie: a copy of the cookie taken
+    before (another tab, a shared PC, a stolen cookie) stops working at once, on every path."""
+    user.login_id = new_login_id()
+    session.flush()
+    record(session, user, "auth.logout", "user", user.id, label=user.username, org=user.org)
 
 
 def temporary_password() -> str:
@@ -197,20 +202,26 @@ def reset_password(session: Session, actor: User, user_id: int) -> str:
     initial = temporary_password()
     user.password_hash = hash_password(initial)
     user.must_change_password = True
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.forget(session, user)
     user.login_id = new_login_id()
     session.flush()
     record(session, actor, "account.reset_password", "user", user.id, label=user.username, org=user.org)
     return initial
 
 
+def reset_two_factor(session: Session, actor: User, user_id: int) -> User:
+    """Switch off an account's two-factor sign-in (a lost phone); its holder enrols again."""
+    user = get_account(session, actor, user_id)
+    if user.id == actor.id:
+        raise InvalidState(_("Ask another system administrator to reset your own two-factor sign-in."))
+    two_factor.reset(session, user, actor)
+    return user
+
+
 def unlock_account(session: Session, actor: User, user_id: int) -> User:
     user = get_account(session, actor, user_id)
-    if not user.is_locked():
+    if not throttle.forget(session, user):
         raise InvalidState(_("The account is not locked."))
-    user.locked_until = None
-    user.failed_logins = 0
     session.flush()
     record(session, actor, "account.unlock", "user", user.id, label=user.username, org=user.org)
     return user

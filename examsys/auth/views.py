@@ -4,17 +4,20 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
 
 from examsys import clock
-from examsys.auth import services
-from examsys.auth.forms import AccountCreateForm, AccountFilterForm, LoginForm, PasswordChangeForm, RoleGrantForm
+from examsys.auth import devices, services, throttle, two_factor
+from examsys.auth.forms import AccountCreateForm, AccountFilterForm, LoginForm, PasswordChangeForm, RoleGrantForm, SecondFactorForm, TwoFactorConfirmForm
 from examsys.auth.models import Role
 from examsys.core.views import safe_next
+from examsys.credentials import qr
 from examsys.db import get_session
 from examsys.errors import ValidationFailed, populate_errors
 from examsys.extensions import limiter
 from examsys.orgs.services import choices
 from examsys.pagination import paginate
+from examsys.web import load_user
 
 bp = Blueprint("auth", __name__)
 
@@ -31,25 +34,69 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         db = get_session()
-        result = services.authenticate(db, form.identifier.data or "", form.password.data or "")
+        client = devices.login_client(request)
+        result = services.authenticate(db, form.identifier.data or "", form.password.data or "", client)
         db.commit()
+        if result.user is not None and result.user.totp_enabled:
+            session.clear()  # not logged in yet: the second step names the account and when the password was right
+            session["second_factor"] = {"login_id": result.user.login_id, "at": clock.now().timestamp(), "next": form.next.data or ""}
+            return redirect(url_for("auth.second_factor"))
         if result.user is not None:
-            session.clear()
-            login_user(result.user)
-            session["login_at"] = clock.now().timestamp()
-            session.permanent = True
-            if result.user.locale:
-                session["lang"] = result.user.locale
-            if result.user.must_change_password:
-                flash(_("Please choose your own password before you go on."), "info")
-                return redirect(url_for("auth.change_password"))
-            return redirect(safe_next(form.next.data, url_for("core.home")))
+            return _logged_in(result.user, form.next.data or "", client)
         form.password.errors = [result.error or ""]
     return render_template("auth/login.html", form=form)
 
 
+SECOND_FACTOR_SECONDS = 300  # the code must follow the password within this long
+
+
+@bp.route("/login/second-factor", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
+def second_factor():
+    pending = session.get("second_factor")
+    user = None
+    if isinstance(pending, dict) and isinstance(pending.get("at"), (int, float)) and \
+            clock.now().timestamp() - pending["at"] < SECOND_FACTOR_SECONDS and isinstance(pending.get("login_id"), str):
+        user = load_user(pending["login_id"])
+    if user is None or not user.totp_enabled:
+        session.pop("second_factor", None)
+        flash(_("Please log in again."), "info")
+        return redirect(url_for("auth.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        db = get_session()
+        client = devices.login_client(request)
+        accepted = two_factor.check_code(db, user, form.code.data or "", client.key(user.id), client.knows(user.id))
+        db.commit()
+        if accepted:
+            return _logged_in(user, str(pending.get("next") or ""), client)
+        form.code.errors = [_("This code is not right or was used before. After several failed attempts, this device pauses for a while.")]
+    return render_template("auth/second_factor.html", form=form)
+
+
+def _logged_in(user, next_url: str, client: devices.LoginClient):
+    """Start the session of an account that passed every step; the browser becomes a known device."""
+    session.clear()
+    login_user(user)
+    session["login_at"] = clock.now().timestamp()
+    session.permanent = True
+    if user.locale:
+        session["lang"] = user.locale
+    if user.must_change_password:
+        flash(_("Please choose your own password before you go on."), "info")
+        response = redirect(url_for("auth.change_password"))
+    else:
+        response = redirect(safe_next(next_url, url_for("core.home")))
+    devices.remember(response, client, user.id)
+    return response
+
+
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        db = get_session()
+        services.log_out(db, current_user)
+        db.commit()
     logout_user()
     lang = session.get("lang")
     session.clear()
@@ -76,6 +123,35 @@ def change_password():
             return redirect(url_for("core.home"))
     return render_template("auth/change_password.html", form=form,
                            minimum=current_app.config["PASSWORD_MIN_LENGTH"])
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor_page():
+    db = get_session()
+    user = current_user._get_current_object()
+    form = TwoFactorConfirmForm()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.confirm_enrolment(db, user, form.code.data or "")
+        except ValidationFailed as error:
+            populate_errors(form, error)
+        else:
+            db.commit()
+            return render_template("auth/recovery_codes.html", codes=codes)
+    secret = two_factor.pending_secret(user)
+    qr_code = Markup(qr.svg(two_factor.provisioning_uri(user))) if secret else None  # noqa: S704 - our own SVG, no user text
+    return render_template("auth/two_factor.html", form=form, secret=secret, qr_code=qr_code, offered=two_factor.offered_to(user),
+                           required=two_factor.enrolment_due(user))
+
+
+@bp.post("/account/two-factor/start")
+@login_required
+def two_factor_start():
+    db = get_session()
+    two_factor.begin_enrolment(db, current_user._get_current_object())
+    db.commit()
+    return redirect(url_for("auth.two_factor_page"))
 
 
 # ---- account administration ---------------------------------------------------------------------
@@ -120,7 +196,7 @@ def account_detail(user_id: int):
     user = services.get_account(db, current_user, user_id)
     grant_form = RoleGrantForm()
     grant_form.org_id.choices = [(o.id, o.name) for o in choices(db, current_user, Role.SYSADMIN)]
-    return render_template("auth/account_detail.html", user=user, grant_form=grant_form, now=clock.now())
+    return render_template("auth/account_detail.html", user=user, grant_form=grant_form, now=clock.now(), held_back=throttle.held_back(db, user))
 
 
 @bp.post("/accounts/<int:user_id>/grants")
@@ -139,7 +215,7 @@ def account_grant(user_id: int):
             db.commit()
             flash(_("Role granted."), "success")
             return redirect(url_for("auth.account_detail", user_id=user.id))
-    return render_template("auth/account_detail.html", user=user, grant_form=form, now=clock.now()), 422
+    return render_template("auth/account_detail.html", user=user, grant_form=form, now=clock.now(), held_back=throttle.held_back(db, user)), 422
 
 
 @bp.post("/grants/<int:grant_id>/withdraw")
@@ -164,6 +240,16 @@ def account_action(user_id: int, action: str):
         message = _("The account is enabled.") if action == "enable" else _("The account is disabled; its sessions have ended.")
     db.commit()
     flash(message, "success")
+    return redirect(url_for("auth.account_detail", user_id=user_id))
+
+
+@bp.post("/accounts/<int:user_id>/reset-two-factor")
+@login_required
+def account_reset_two_factor(user_id: int):
+    db = get_session()
+    services.reset_two_factor(db, current_user, user_id)
+    db.commit()
+    flash(_("Two-factor sign-in is reset; the account's holder sets it up again at the next login."), "success")
     return redirect(url_for("auth.account_detail", user_id=user_id))
 
 

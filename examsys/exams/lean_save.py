@@ -27,10 +27,9 @@ from flask import Flask
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.http import parse_cookie
 
-from examsys import clock
 from examsys.db import engine_for
 from examsys.exams import services
-from examsys.web import COOKIE_REFRESH_SECONDS, security_headers
+from examsys.web import COOKIE_REFRESH_SECONDS, security_headers, session_expired
 
 SAVE_PATH = re.compile(r"/exams/attempt/([0-9]{1,18})/save\Z")
 MAX_BODY = 64 * 1024  # a case-analysis answer of 10,000 characters, escaped, fits
@@ -110,8 +109,7 @@ class LeanSave:
             return None
         if time.time() - signed_at.timestamp() >= COOKIE_REFRESH_SECONDS:
             return None
-        started = data.get("login_at")
-        if started is None or clock.now().timestamp() - started > app.config["SESSION_ABSOLUTE_HOURS"] * 3600:
+        if session_expired(data, app.config):
             return None
         return data
 

@@ -17,13 +17,14 @@ from examsys.bank.services import domains
 from examsys.bank.services import laws as bank_laws
 from examsys.bank.types import kind_of
 from examsys.db import get_session
-from examsys.errors import DomainError, InvalidState, ValidationFailed, populate_errors
+from examsys.errors import DomainError, InvalidState, NotFound, ValidationFailed, populate_errors
 from examsys.exams import item_analysis, room, services
 from examsys.exams.forms import PlanForm
 from examsys.exams.models import AttemptStatus, ExamKind, IntegrityEvent, PaperMode, ReviewPolicy
 from examsys.imports.tabular import Column, download
 from examsys.orgs.services import choices
 from examsys.pagination import paginate, paginate_list
+from examsys.web import load_user
 
 bp = Blueprint("exams", __name__, url_prefix="/exams")
 
@@ -458,7 +459,7 @@ def save(attempt_id: int):
     db = get_session()
     login_id = session.get("_user_id")
     if not login_id:
-        return jsonify({"error": "login", "message": _("Please log in to see this page."), "redirect": url_for("auth.login")}), 401
+        return _login_needed()
     data = request.get_json(silent=True)
     try:
         if not isinstance(data, dict):
@@ -472,8 +473,16 @@ def save(attempt_id: int):
         return jsonify({"error": "other_device", "message": error.message, "redirect": url_for("exams.attempt", attempt_id=attempt_id)}), 409
     except (TypeError, ValueError):
         return jsonify({"error": "bad_request", "message": _("The save was not understood.")}), 400
+    except NotFound:
+        if load_user(login_id) is None:  # logged out, password changed or account disabled since: every copy of the session ended
+            return _login_needed()
+        raise
     db.commit()
     return jsonify({"saved": result.saved, "seq": result.seq, "saved_at": result.saved_at.isoformat()})
+
+
+def _login_needed():
+    return jsonify({"error": "login", "message": _("Please log in to see this page."), "redirect": url_for("auth.login")}), 401
 
 
 @bp.post("/attempt/<int:attempt_id>/event")

@@ -54,4 +54,4 @@ def test_wrong_password_shows_the_error_at_the_field(chinese_app, db, tree, live
     zh_page.fill("#identifier", "hr")
     zh_page.fill("#password", "not-the-password")
     zh_page.click("button.primary")
-    assert zh_page.locator(".field.has-error .error").inner_text() == "用户名或密码错误。"
+    assert zh_page.locator(".field.has-error .error").inner_text() == "用户名或密码错误。多次失败后，本设备需等待一段时间才能再次登录。"
