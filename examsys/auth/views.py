@@ -140,7 +140,8 @@ def two_factor_page():
             db.commit()
             return render_template("auth/recovery_codes.html", codes=codes)
     secret = two_factor.pending_secret(user)
-    qr_code = Markup(qr.svg(two_factor.provisioning_uri(user))) if secret else None  # noqa: S704 - our own SVG, no user text
+    qr_code = (Markup(qr.svg(two_factor.provisioning_uri(user), _("QR code to scan with the authenticator app")))  # noqa: S704 - our own SVG, label escaped
+               if secret else None)
     return render_template("auth/two_factor.html", form=form, secret=secret, qr_code=qr_code, offered=two_factor.offered_to(user),
                            required=two_factor.enrolment_due(user))
 
