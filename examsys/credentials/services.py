@@ -27,6 +27,7 @@ from examsys.credentials.models import (
 )
 from examsys.errors import InvalidState, NotFound, ValidationFailed
 from examsys.exams.services import passed_qualification, passed_renewal
+from examsys.orgs.issuers import number_prefix
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import EmploymentStatus, EnforcementDomain, Person, PersonnelKind, PersonnelTask, StaffingKind, TaskKind, TaskStatus
 from examsys.reviews.annual import credential_blocks
@@ -105,13 +106,13 @@ def check_character(digits: str) -> str:
     return "0123456789X"[(12 - total) % 11]
 
 
-def format_number(division_code: str, domain_id: int, sequence: int) -> str:
-    """<issuer division code: 6 digits><domain: 2 digits><sequence: 6 digits><check character>."""
-    digits = f"{division_code}{domain_id:02d}{sequence:06d}"
+def format_number(prefix: str, domain_id: int, sequence: int) -> str:
+    """<issuer's number prefix: 6 digits (examsys.orgs.issuers)><domain: 2 digits><sequence: 6 digits><check character>."""
+    digits = f"{prefix}{domain_id:02d}{sequence:06d}"
     return digits + check_character(digits)
 
 
-def next_number(session: Session, issuer_id: int, division_code: str, domain_id: int) -> str:
+def next_number(session: Session, issuer_id: int, prefix: str, domain_id: int) -> str:
     """Take the next number; the counter row is locked (FOR UPDATE) so concurrent approvals queue."""
     insert = (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(NumberCounter)
     session.execute(insert.values(issuer_id=issuer_id, domain_id=domain_id, last=0).on_conflict_do_nothing(
@@ -120,7 +121,7 @@ def next_number(session: Session, issuer_id: int, division_code: str, domain_id:
                               .with_for_update().execution_options(populate_existing=True)).one()
     counter.last += 1
     session.flush()
-    return format_number(division_code, domain_id, counter.last)
+    return format_number(prefix, domain_id, counter.last)
 
 
 # ---- issuing and the lifecycle --------------------------------------------------------------------
@@ -159,7 +160,7 @@ def issue(session: Session, actor: User | None, request: IssueRequest) -> Creden
     previous = session.scalar(select(Credential).where(Credential.person_id == person.id,
                                                        Credential.status.in_((CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED))))
     credential = Credential(
-        number=next_number(session, issuer.id, issuer.division_code, domains[0].id), public_id=secrets.token_hex(8), person=person,
+        number=next_number(session, issuer.id, number_prefix(issuer), domains[0].id), public_id=secrets.token_hex(8), person=person,
         org=person.org, issuer=issuer, region=request.region.strip(),
         legal_source=request.legal_source.strip(), valid_from=valid_from,
         valid_to=request.valid_to or add_months(valid_from, 12 * VALIDITY_YEARS) - timedelta(days=1), domains=domains,
