@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from examsys import clock
@@ -165,12 +166,19 @@ def issue(session: Session, actor: User | None, request: IssueRequest) -> Creden
         legal_source=request.legal_source.strip(), valid_from=valid_from,
         valid_to=request.valid_to or add_months(valid_from, 12 * VALIDITY_YEARS) - timedelta(days=1), domains=domains,
         predecessor_id=previous.id if previous else None)
-    session.add(credential)
+    try:
+        with session.begin_nested():
+            session.add(credential)
+            if previous is not None:
+                previous.supersede()
+            session.flush()
+    except IntegrityError as error:  # another approval for this person committed first (uq_credential_current_person)
+        if "person_id" not in str(error.orig) and "uq_credential_current_person" not in str(error.orig):
+            raise
+        raise InvalidState(_("%(name)s was issued a credential a moment ago; reload to see it.", name=person.name)) from None
     if previous is not None:
-        previous.supersede()
         session.add(CredentialEvent(credential_id=previous.id, action="supersede", reason=_("Replaced by %(number)s", number=credential.number),
                                     decided_by_id=actor.id if actor else None))
-    session.flush()
     credential.status_index = credential.id
     session.add(CredentialEvent(credential_id=credential.id, action="issue", decided_by_id=actor.id if actor else None))
     record(session, actor, "credential.issue", "credential", credential.id, label=f"{credential.number} {person.name}", org=person.org,
