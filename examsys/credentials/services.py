@@ -9,11 +9,11 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from examsys import clock
 from examsys.audit.services import record
@@ -26,11 +26,13 @@ from examsys.credentials.models import (
     NumberCounter,
     RecoveryTask,
 )
+from examsys.credentials.standing import close_decisions, standing_problems
+from examsys.credentials.standing import current_of as current_of  # the one current credential, for the pages
 from examsys.errors import InvalidState, NotFound, ValidationFailed
 from examsys.exams.services import passed_qualification, passed_renewal
 from examsys.orgs.issuers import number_prefix
 from examsys.orgs.models import Organisation
-from examsys.personnel.models import EmploymentStatus, EnforcementDomain, Person, PersonnelKind, PersonnelTask, StaffingKind, TaskKind, TaskStatus
+from examsys.personnel.models import EmploymentStatus, EnforcementDomain, Person, PersonnelKind, StaffingKind
 from examsys.reviews.annual import credential_blocks
 
 HR = Role.HR_ADMIN
@@ -158,8 +160,7 @@ def issue(session: Session, actor: User | None, request: IssueRequest) -> Creden
         raise ValidationFailed(_("No credential was issued."), errors)
     domains = list(session.scalars(select(EnforcementDomain).where(EnforcementDomain.id.in_(request.domain_ids)).order_by(EnforcementDomain.id)))
     valid_from = request.valid_from or clock.now().date()
-    previous = session.scalar(select(Credential).where(Credential.person_id == person.id,
-                                                       Credential.status.in_((CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED))))
+    previous = current_of(session, person.id)
     credential = Credential(
         number=next_number(session, issuer.id, number_prefix(issuer), domains[0].id), public_id=secrets.token_hex(8), person=person,
         org=person.org, issuer=issuer, region=request.region.strip(),
@@ -184,12 +185,21 @@ def issue(session: Session, actor: User | None, request: IssueRequest) -> Creden
     record(session, actor, "credential.issue", "credential", credential.id, label=f"{credential.number} {person.name}", org=person.org,
            after={"number": credential.number, "domains": [d.code for d in domains], "valid_to": credential.valid_to.isoformat(),
                   "supersedes": previous.number if previous else None})
+    if previous is not None:
+        close_decisions(session, person.id, _("Re-issued as %(number)s.", number=credential.number))
     return credential
+
+
+def administers(actor: User | None, credential: Credential) -> bool:
+    """HR over the holder's current organisation, or over the credential's issuing authority (whose decision
+    it is). The organisation printed on the card does not count: after a transfer, the old organisation's HR
+    no longer reaches the credential."""
+    return can(actor, HR, credential.person.org) or can(actor, HR, credential.issuer)
 
 
 def get_credential(session: Session, actor: User, credential_id: int) -> Credential:
     credential = session.get(Credential, credential_id)
-    if credential is None or not can(actor, HR, credential.org):
+    if credential is None or not administers(actor, credential):
         raise NotFound(_("No such credential."))
     return credential
 
@@ -213,6 +223,9 @@ def change(session: Session, actor: User, credential_id: int, action: str, *, gr
     if action == "suspend":
         credential.suspend(until)
     elif action == "reinstate":
+        problems = standing_problems(session, credential)
+        if problems:
+            raise InvalidState(" ".join([_("The credential cannot be reinstated:"), *problems]))
         credential.reinstate()
     elif action == "revoke":
         credential.revoke()
@@ -224,12 +237,9 @@ def change(session: Session, actor: User, credential_id: int, action: str, *, gr
                                 reason=reason.strip(), decided_by_id=actor.id))
     if needs_grounds:
         session.add(RecoveryTask(credential=credential))
-    if action == "cancel":
-        for task in session.scalars(select(PersonnelTask).where(PersonnelTask.person_id == credential.person_id,
-                                                               PersonnelTask.kind == TaskKind.CANCEL_CREDENTIAL,
-                                                               PersonnelTask.status == TaskStatus.OPEN)):
-            task.status, task.done_at = TaskStatus.DONE, clock.now()
     session.flush()
+    if action in ("cancel", "revoke", "reinstate"):
+        close_decisions(session, credential.person_id, _("Decided: %(action)s (%(number)s).", action=action, number=credential.number))
     record(session, actor, f"credential.{action}", "credential", credential.id, label=f"{credential.number} {credential.person.name}",
            org=credential.org, before={"status": before.value},
            after={"status": credential.status.value, "ground": ground.strip(), "decision_number": decision_number.strip(),
@@ -239,7 +249,7 @@ def change(session: Session, actor: User, credential_id: int, action: str, *, gr
 
 def close_recovery(session: Session, actor: User, task_id: int, note: str = "") -> RecoveryTask:
     task = session.get(RecoveryTask, task_id)
-    if task is None or not can(actor, HR, task.credential.org):
+    if task is None or not administers(actor, task.credential):
         raise NotFound(_("No such task."))
     if task.closed_at is not None:
         raise InvalidState(_("The card is already back."))
@@ -247,13 +257,6 @@ def close_recovery(session: Session, actor: User, task_id: int, note: str = "") 
     session.flush()
     record(session, actor, "credential.card_recovered", "credential", task.credential_id, label=task.credential.number, org=task.credential.org)
     return task
-
-
-def current_of(session: Session, person_id: int) -> Credential | None:
-    """The person's latest credential that has not ended (active or suspended), if any."""
-    return session.scalar(select(Credential).where(Credential.person_id == person_id,
-                                                   Credential.status.in_((CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED)))
-                          .order_by(Credential.id.desc()))
 
 
 @dataclass(frozen=True)
@@ -264,10 +267,12 @@ class CredentialFilter:
 
 
 def credential_query(session: Session, actor: User, filters: CredentialFilter) -> Any:
-    """Credentials of the organisations the actor is HR for, newest first."""
+    """Credentials the actor administers (see administers()), newest first."""
     require_any_scope(session, actor, HR)
-    query = (select(Credential).join(Person, Credential.person_id == Person.id).join(Organisation, Credential.org_id == Organisation.id)
-             .where(scope_clause(session, actor, HR, Organisation.path))
+    issuer = aliased(Organisation)
+    query = (select(Credential).join(Person, Credential.person_id == Person.id).join(Organisation, Person.org_id == Organisation.id)
+             .join(issuer, Credential.issuer_id == issuer.id)
+             .where(or_(scope_clause(session, actor, HR, Organisation.path), scope_clause(session, actor, HR, issuer.path)))
              .options(selectinload(Credential.domains), joinedload(Credential.person), joinedload(Credential.org)))
     if filters.text.strip():
         term = f"%{filters.text.strip()}%"

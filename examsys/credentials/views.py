@@ -215,16 +215,15 @@ def report(token: str):
 
 
 def _printable(credential_id: int):
-    """The credential, for its holder or HR of its organisation; anyone else is told it does not exist."""
+    """The credential, for its holder or the HR who administer it; anyone else is told it does not exist."""
     from flask_login import current_user
 
-    from examsys.auth.models import Role
-    from examsys.auth.permissions import can
     from examsys.credentials.models import Credential
+    from examsys.credentials.services import administers
 
     credential = get_session().get(Credential, credential_id)
     allowed = current_user.is_authenticated and credential is not None and (
-        current_user.person_id == credential.person_id or can(current_user, Role.HR_ADMIN, credential.org))
+        current_user.person_id == credential.person_id or administers(current_user, credential))
     if not allowed:
         raise NotFound(_("No such credential."))
     return credential
