@@ -239,7 +239,10 @@ def change(session: Session, actor: User, credential_id: int, action: str, *, gr
         session.add(RecoveryTask(credential=credential))
     session.flush()
     if action in ("cancel", "revoke", "reinstate"):
-        close_decisions(session, credential.person_id, _("Decided: %(action)s (%(number)s).", action=action, number=credential.number))
+        number = credential.number
+        outcome = (_("Cancelled %(number)s.", number=number) if action == "cancel" else _("Revoked %(number)s.", number=number)
+                   if action == "revoke" else _("Reinstated %(number)s.", number=number))
+        close_decisions(session, credential.person_id, outcome)
     record(session, actor, f"credential.{action}", "credential", credential.id, label=f"{credential.number} {credential.person.name}",
            org=credential.org, before={"status": before.value},
            after={"status": credential.status.value, "ground": ground.strip(), "decision_number": decision_number.strip(),
