@@ -42,13 +42,13 @@ EXAM_RULE = {RequestKind.ISSUE: "qualification", RequestKind.RENEWAL: "renewal",
 
 def four_eyes() -> bool:
     """True (the default): the approver must be another person than the requester."""
-    return bool(current_app.config.get("CREDENTIAL_FOUR_EYES", True))
+    return bool(current_app.config["CREDENTIAL_FOUR_EYES"])
 
 
 def renewal_opens(credential: Credential) -> date:
     """The first day a renewal may be requested: CREDENTIAL_RENEWAL_MONTHS before the credential expires
     (the day after valid_to)."""
-    months = int(current_app.config.get("CREDENTIAL_RENEWAL_MONTHS", 6))
+    months = int(current_app.config["CREDENTIAL_RENEWAL_MONTHS"])
     return add_months(credential.valid_to + timedelta(days=1), -months)
 
 
@@ -66,7 +66,7 @@ def renewal_refusal(credential: Credential, today: date | None = None) -> str | 
     opens = renewal_opens(credential)
     if today < opens:
         return _("Renewal opens on %(date)s, %(n)d months before the credential expires.", date=opens.isoformat(),
-                 n=int(current_app.config.get("CREDENTIAL_RENEWAL_MONTHS", 6)))
+                 n=int(current_app.config["CREDENTIAL_RENEWAL_MONTHS"]))
     return None
 
 

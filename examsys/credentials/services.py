@@ -37,7 +37,6 @@ from examsys.reviews.annual import credential_blocks
 
 HR = Role.HR_ADMIN
 ELIGIBLE_STAFFING = (StaffingKind.CIVIL_SERVANT, StaffingKind.CIVIL_SERVANT_LIKE, StaffingKind.PUBLIC_INSTITUTION)
-VALIDITY_YEARS = 5
 
 
 def add_months(day: date, months: int) -> date:
@@ -71,11 +70,11 @@ def eligibility(session: Session, person: Person, domain_ids: list[int], at: dat
         reasons.append(_("Staffing kind %(kind)s does not allow an enforcement credential.", kind=person.staffing_kind.label))
     if person.employment_status is not EmploymentStatus.EMPLOYED:
         reasons.append(_("Not in post (%(status)s).", status=person.employment_status.label))
-    months = current_app.config.get("CREDENTIAL_EXAM_MONTHS", 12)
+    months = int(current_app.config["CREDENTIAL_EXAM_MONTHS"])
     since = at - timedelta(days=round(months * 30.44))
     if exam_rule == "qualification":
         passed = passed_qualification(session, person.id, since)
-        exempt = current_app.config.get("CREDENTIAL_LEGAL_QUALIFICATION_EXEMPTS", True) and bool(person.legal_qualification)
+        exempt = bool(current_app.config["CREDENTIAL_LEGAL_QUALIFICATION_EXEMPTS"]) and bool(person.legal_qualification)
         if not passed and not exempt:
             reasons.append(_("No qualification exam passed in the last %(n)d months.", n=months))
     elif exam_rule == "renewal":
@@ -88,7 +87,7 @@ def eligibility(session: Session, person: Person, domain_ids: list[int], at: dat
     for domain in wanted:
         if domain.id not in held:
             reasons.append(_("The register does not list %(domain)s among this person's domains.", domain=domain.name))
-    bar_years = current_app.config.get("CREDENTIAL_BAR_YEARS_AFTER_REVOCATION", 0)
+    bar_years = int(current_app.config["CREDENTIAL_BAR_YEARS_AFTER_REVOCATION"])
     if bar_years:
         revoked = session.scalar(select(func.max(CredentialEvent.at)).join(Credential).where(
             Credential.person_id == person.id, CredentialEvent.action == "revoke"))
@@ -137,7 +136,7 @@ class IssueRequest:
     region: str
     legal_source: str
     valid_from: date | None = None
-    valid_to: date | None = None  # None: VALIDITY_YEARS from valid_from; a replacement card keeps the old one's
+    valid_to: date | None = None  # None: CREDENTIAL_VALIDITY_YEARS from valid_from; a replacement card keeps the old one's
     exam_rule: str = "qualification"  # see eligibility()
 
 
@@ -165,7 +164,8 @@ def issue(session: Session, actor: User | None, request: IssueRequest) -> Creden
         number=next_number(session, issuer.id, number_prefix(issuer), domains[0].id), public_id=secrets.token_hex(8), person=person,
         org=person.org, issuer=issuer, region=request.region.strip(),
         legal_source=request.legal_source.strip(), valid_from=valid_from,
-        valid_to=request.valid_to or add_months(valid_from, 12 * VALIDITY_YEARS) - timedelta(days=1), domains=domains,
+        valid_to=request.valid_to or add_months(valid_from, 12 * int(current_app.config["CREDENTIAL_VALIDITY_YEARS"])) - timedelta(days=1),
+        domains=domains,
         predecessor_id=previous.id if previous else None)
     try:
         with session.begin_nested():

@@ -65,9 +65,11 @@ def default_sections() -> list[SectionSpec]:
 
 def create_plan(session: Session, actor: User | None, *, name: str, kind: ExamKind, org_id: int, part: BankPart,
                 domain_id: int | None, opens_at: datetime, closes_at: datetime, duration_minutes: int = 120,
-                pass_mark: Decimal = Decimal(60), attempts_allowed: int = 1, sections: list[SectionSpec] | None = None,
+                pass_mark: Decimal | None = None, attempts_allowed: int | None = None, sections: list[SectionSpec] | None = None,
                 **options: Any) -> ExamPlan:
     org = visible_org(session, actor, ADMIN, org_id)
+    pass_mark = Decimal(current_app.config["EXAM_PASS_MARK"]) if pass_mark is None else pass_mark  # settings: the rules' numbers
+    attempts_allowed = int(current_app.config["EXAM_ATTEMPTS_ALLOWED"]) if attempts_allowed is None else attempts_allowed
     sections = sections if sections is not None else default_sections()
     errors: dict[str, list[str]] = {}
     if not name.strip():
