@@ -734,9 +734,11 @@ def may_review_answers(attempt: Attempt) -> bool:
 
 
 def passed_qualification(session: Session, person_id: int, since: datetime) -> list[Attempt]:
-    """Passed qualification (or make-up) attempts since a date: what credential issuance requires."""
+    """Passed qualification (or make-up) attempts since a date: what credential issuance requires. Only
+    published results count (rule 14): a pass is final once the exam administrator publishes the plan's results."""
     return list(session.scalars(select(Attempt).join(ExamPlan).where(
         Attempt.person_id == person_id, Attempt.passed.is_(True), Attempt.status == AttemptStatus.GRADED,
+        ExamPlan.results_published_at.is_not(None),
         ExamPlan.kind.in_((ExamKind.QUALIFICATION, ExamKind.MAKEUP)), Attempt.submitted_at >= since)))
 
 
@@ -744,7 +746,7 @@ def passed_renewal(session: Session, person_id: int, since: datetime) -> list[At
     """Passed renewal-exam attempts since a date: what renewing a credential requires."""
     return list(session.scalars(select(Attempt).join(ExamPlan).where(
         Attempt.person_id == person_id, Attempt.passed.is_(True), Attempt.status == AttemptStatus.GRADED,
-        ExamPlan.kind == ExamKind.RENEWAL, Attempt.submitted_at >= since)))
+        ExamPlan.results_published_at.is_not(None), ExamPlan.kind == ExamKind.RENEWAL, Attempt.submitted_at >= since)))
 
 
 def require_candidate(user: User) -> None:
