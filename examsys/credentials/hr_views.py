@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from examsys.credentials import requests as issuance
 from examsys.credentials import services
+from examsys.credentials.cases import CaseRecord, case_query
 from examsys.credentials.forms import ChangeForm, IssueForm
 from examsys.credentials.models import CredentialStatus
 from examsys.credentials.standing import open_decision
@@ -28,6 +29,15 @@ def index():
     return render_template("credentials/index.html", page=page, args=request.args, statuses=list(CredentialStatus))
 
 
+@bp.get("/cases")
+@login_required
+def cases():
+    """Revocation cases of the actor's subtree, for the supervisors (执法监督) and HR."""
+    db = get_session()
+    page = paginate(db, case_query(db, current_user), current_app.config["PAGE_SIZE"])
+    return render_template("credentials/cases.html", page=page)
+
+
 @bp.get("/<int:credential_id>")
 @login_required
 def detail(credential_id: int):
@@ -47,7 +57,8 @@ def change(credential_id: int):
     if form.validate_on_submit():
         try:
             services.change(db, current_user, credential.id, form.action.data, ground=form.ground.data or "",
-                            decision_number=form.decision_number.data or "", reason=form.reason.data or "", until=form.until.data)
+                            decision_number=form.decision_number.data or "", reason=form.reason.data or "", until=form.until.data,
+                            case=CaseRecord(form.case_number.data or "", form.decided_on.data, form.document_ref.data or ""))
         except ValidationFailed as error:
             populate_errors(form, error)
         except InvalidState as error:

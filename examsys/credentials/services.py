@@ -19,6 +19,7 @@ from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import can, require_any_scope, scope_clause, visible_org
+from examsys.credentials.cases import CaseRecord, case_errors, record_case
 from examsys.credentials.models import (
     Credential,
     CredentialEvent,
@@ -72,14 +73,29 @@ def eligibility(session: Session, person: Person, domain_ids: list[int], at: dat
         reasons.append(_("Not in post (%(status)s).", status=person.employment_status.label))
     months = int(current_app.config["CREDENTIAL_EXAM_MONTHS"])
     since = at - timedelta(days=round(months * 30.44))
-    if exam_rule == "qualification":
-        passed = passed_qualification(session, person.id, since)
-        exempt = bool(current_app.config["CREDENTIAL_LEGAL_QUALIFICATION_EXEMPTS"]) and bool(person.legal_qualification)
-        if not passed and not exempt:
-            reasons.append(_("No qualification exam passed in the last %(n)d months.", n=months))
-    elif exam_rule == "renewal":
-        if not passed_renewal(session, person.id, since) and not passed_qualification(session, person.id, since):
-            reasons.append(_("No renewal or qualification exam passed in the last %(n)d months.", n=months))
+    # Rule 7: a revocation voids the qualification the credential rested on (the exemption too) and bars a new
+    # one for CREDENTIAL_BAR_YEARS_AFTER_REVOCATION: only an exam passed after the bar counts.
+    bar_years = int(current_app.config["CREDENTIAL_BAR_YEARS_AFTER_REVOCATION"])
+    revoked = session.scalar(select(func.max(CredentialEvent.at)).join(Credential).where(
+        Credential.person_id == person.id, CredentialEvent.action == "revoke"))
+    void_before = revoked + timedelta(days=round(365.25 * bar_years)) if revoked is not None else None
+    if revoked is not None and void_before is not None and void_before > at:
+        reasons.append(_("A credential of this person was revoked on %(date)s; no new one for %(n)d years.",
+                         date=revoked.date().isoformat(), n=bar_years))
+    start = max(since, void_before) if void_before is not None else since
+    if exam_rule in ("qualification", "renewal"):
+        passed = bool(passed_qualification(session, person.id, start)) or (
+            exam_rule == "renewal" and bool(passed_renewal(session, person.id, start)))
+        exempt = (exam_rule == "qualification" and void_before is None and bool(current_app.config["CREDENTIAL_LEGAL_QUALIFICATION_EXEMPTS"])
+                  and bool(person.legal_qualification))
+        if not (passed or exempt):
+            if revoked is not None and void_before is not None:
+                reasons.append(_("The revocation of %(date)s voided the qualification: a qualification exam passed after %(after)s "
+                                 "is needed.", date=revoked.date().isoformat(), after=void_before.date().isoformat()))
+            elif exam_rule == "qualification":
+                reasons.append(_("No qualification exam passed in the last %(n)d months.", n=months))
+            else:
+                reasons.append(_("No renewal or qualification exam passed in the last %(n)d months.", n=months))
     held = {d.id for d in person.domains}
     wanted = list(session.scalars(select(EnforcementDomain).where(EnforcementDomain.id.in_(domain_ids)))) if domain_ids else []
     if not wanted:
@@ -87,13 +103,6 @@ def eligibility(session: Session, person: Person, domain_ids: list[int], at: dat
     for domain in wanted:
         if domain.id not in held:
             reasons.append(_("The register does not list %(domain)s among this person's domains.", domain=domain.name))
-    bar_years = int(current_app.config["CREDENTIAL_BAR_YEARS_AFTER_REVOCATION"])
-    if bar_years:
-        revoked = session.scalar(select(func.max(CredentialEvent.at)).join(Credential).where(
-            Credential.person_id == person.id, CredentialEvent.action == "revoke"))
-        if revoked is not None and revoked > at - timedelta(days=365 * bar_years):
-            reasons.append(_("A credential of this person was revoked on %(date)s; no new one for %(n)d years.",
-                             date=revoked.date().isoformat(), n=bar_years))
     reasons.extend(credential_blocks(session, person.id))
     return reasons
 
@@ -205,9 +214,10 @@ def get_credential(session: Session, actor: User, credential_id: int) -> Credent
 
 
 def change(session: Session, actor: User, credential_id: int, action: str, *, ground: str = "", decision_number: str = "",
-           reason: str = "", until: date | None = None) -> Credential:
+           reason: str = "", until: date | None = None, case: CaseRecord | None = None) -> Credential:
     """suspend / reinstate / revoke / cancel, with the legal ground, decision number and reason where
-    they apply. Suspension, revocation and cancellation open a card-recovery task."""
+    they apply; a revocation with its case (credentials.cases). Suspension, revocation and cancellation
+    open a card-recovery task."""
     credential = get_credential(session, actor, credential_id)
     needs_grounds = action in ("suspend", "revoke", "cancel")
     errors: dict[str, list[str]] = {}
@@ -217,6 +227,8 @@ def change(session: Session, actor: User, credential_id: int, action: str, *, gr
         errors["decision_number"] = [_("Give the decision number.")]
     if not reason.strip():
         errors["reason"] = [_("Give the reason.")]
+    if action == "revoke":
+        errors.update(case_errors(case, clock.now().date()))
     if errors:
         raise ValidationFailed(_("The credential was not changed."), errors)
     before = credential.status
@@ -229,6 +241,8 @@ def change(session: Session, actor: User, credential_id: int, action: str, *, gr
         credential.reinstate()
     elif action == "revoke":
         credential.revoke()
+        assert case is not None
+        record_case(session, actor, credential, case, decision_number=decision_number.strip(), ground=ground.strip(), reason=reason.strip())
     elif action == "cancel":
         credential.cancel()
     else:
@@ -246,7 +260,9 @@ def change(session: Session, actor: User, credential_id: int, action: str, *, gr
     record(session, actor, f"credential.{action}", "credential", credential.id, label=f"{credential.number} {credential.person.name}",
            org=credential.org, before={"status": before.value},
            after={"status": credential.status.value, "ground": ground.strip(), "decision_number": decision_number.strip(),
-                  "reason": reason.strip(), "until": until.isoformat() if until else None})
+                  "reason": reason.strip(), "until": until.isoformat() if until else None}
+           | ({"case_number": case.case_number.strip(), "decided_on": case.decided_on, "document_ref": case.document_ref.strip()}
+              if action == "revoke" and case is not None else {}))
     return credential
 
 

@@ -1,10 +1,14 @@
 """Pages of the organisation tree."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from examsys.auth.models import User
 from examsys.auth.permissions import require
@@ -46,38 +50,35 @@ def _detail(org: Organisation, designate: IssuerDesignateForm | None = None, wit
 @login_required
 def designate_issuer(org_id: int):
     """The region's system administrator makes the node an issuing authority, with its number prefix."""
-    db = get_session()
     form = IssuerDesignateForm()
-    if form.validate_on_submit():
-        try:
-            org = issuers.designate_issuer(db, current_user, org_id, form.prefix.data or "")
-        except ValidationFailed as error:
-            db.rollback()
-            populate_errors(form, error)
-        else:
-            db.commit()
-            flash(_("%(name)s is an issuing authority; its credential numbers begin with %(prefix)s.", name=org.name,
-                    prefix=org.number_prefix), "success")
-            return redirect(url_for("orgs.detail", org_id=org.id))
-    return _detail(services.get_org(db, current_user, org_id), designate=form, status=422)
+    return _issuer_change(org_id, form, "designate", lambda db: issuers.designate_issuer(db, current_user, org_id, form.prefix.data or ""),
+                          lambda org: _("%(name)s is an issuing authority; its credential numbers begin with %(prefix)s.", name=org.name,
+                                        prefix=org.number_prefix))
 
 
 @bp.post("/<int:org_id>/issuer/withdraw")
 @login_required
 def withdraw_issuer(org_id: int):
-    db = get_session()
     form = IssuerWithdrawForm()
+    return _issuer_change(org_id, form, "withdraw", lambda db: issuers.withdraw_issuer(db, current_user, org_id, form.reason.data or ""),
+                          lambda org: _("%(name)s no longer issues credentials.", name=org.name))
+
+
+def _issuer_change(org_id: int, form: IssuerDesignateForm | IssuerWithdrawForm, slot: str,
+                   change: Callable[[Session], Organisation], done: Callable[[Organisation], str]) -> Any:
+    """Form → one service call → commit → back to the node; errors at the form's fields on the node's page."""
+    db = get_session()
     if form.validate_on_submit():
         try:
-            org = issuers.withdraw_issuer(db, current_user, org_id, form.reason.data or "")
+            org = change(db)
         except ValidationFailed as error:
             db.rollback()
             populate_errors(form, error)
         else:
             db.commit()
-            flash(_("%(name)s no longer issues credentials.", name=org.name), "success")
+            flash(done(org), "success")
             return redirect(url_for("orgs.detail", org_id=org.id))
-    return _detail(services.get_org(db, current_user, org_id), withdraw=form, status=422)
+    return _detail(services.get_org(db, current_user, org_id), status=422, **{slot: form})
 
 
 def _parent_choices(exclude: Organisation | None = None) -> list[tuple[int, str]]:
