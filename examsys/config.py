@@ -36,7 +36,7 @@ class DefaultConfig:
     CREDENTIAL_BAR_YEARS_AFTER_REVOCATION = 3
     EXAM_PASS_MARK = 60  # the pass mark a new exam plan starts with (of 100 points by default)
     EXAM_ATTEMPTS_ALLOWED = 1  # rule 9: the attempts a new exam plan starts with
-    EXAM_MAKEUPS_PER_SITTING = 1  # rule 9: make-up exams per failed sitting (not enforced yet: docs/rules.md)
+    EXAM_MAKEUPS_PER_SITTING = 1  # rule 9: make-up exams each candidate may sit per failed qualification sitting
     TRAINING_HOURS_PER_YEAR = 0  # rule 13: training hours a year renewal needs (not enforced yet: docs/rules.md); 0: none
     REVIEW_TRAINING_DAYS = 90  # rule 10: a routine 较差 opens a training action due this many days later
     REVIEW_CASE_DAYS = 30  # rule 10: two consecutive annual 不称职 open a disqualification case due this many days later

@@ -25,7 +25,7 @@ from examsys.auth.permissions import can, require_any_scope, scope_clause, visib
 from examsys.bank.models import BankPart, QuestionType, QuestionVersion
 from examsys.bank.types import kind_of
 from examsys.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
-from examsys.exams import papers
+from examsys.exams import makeups, papers
 from examsys.exams.models import (
     Answer,
     Attempt,
@@ -141,7 +141,7 @@ def eligible_candidates(session: Session, plan: ExamPlan) -> list[Person]:
         failed = select(Attempt.person_id).where(Attempt.plan_id == plan.makeup_of_id, Attempt.status == AttemptStatus.GRADED,
                                                  Attempt.passed.is_(False))
         passed = select(Attempt.person_id).where(Attempt.plan_id == plan.makeup_of_id, Attempt.passed.is_(True))
-        query = query.where(Person.id.in_(failed), Person.id.not_in(passed))
+        query = query.where(Person.id.in_(failed), Person.id.not_in(passed), Person.id.not_in(makeups.used_up(plan)))
     return list(session.scalars(query.order_by(Person.id)))
 
 
