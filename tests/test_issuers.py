@@ -34,6 +34,7 @@ def test_the_region_administrator_designates_an_issuer_on_its_page(db, tree, adm
     assert "Yes: credential numbers begin with 150102" in page and "Withdraw the designation" in page
     entry = _entries(db, "org.issuer_designate")[-1]
     assert entry.actor_name == "admin" and entry.after == {"is_issuer": True, "number_prefix": "150102"}
+    assert "Issuing authority 150102" in client.get("/orgs/").get_data(as_text=True)  # marked in the tree
 
 
 def test_a_prefix_of_another_issuer_is_refused_at_the_field(db, tree, admin, client):
