@@ -47,7 +47,7 @@ def act_on_standing_change(session: Session, task: PersonnelTask, change: Standi
         close_task(session, task, _("No credential to decide on."))
         return
     if change is StandingChange.TRANSFERRED and credential.issuer.contains(person.org) and not standing_problems(session, credential):
-        close_task(session, task, _("The new organisation lies within the area of %(issuer)s; the credential stays in force.",
+        close_task(session, task, _("The new organisation lies within the area of %(issuer)s; nothing changes for the credential.",
                                     issuer=credential.issuer.name))
         return
     task.org = credential.issuer  # the decision belongs to the issuing authority, wherever the holder went
