@@ -195,6 +195,7 @@ def _demo_credentials(session: Session, by_code: dict[str, Organisation]) -> lis
     from examsys.bank.models import BankPart, QuestionVersion
     from examsys.credentials import services as credentials
     from examsys.credentials.cases import CaseRecord
+    from examsys.orgs.issuers import designate_issuer
     from examsys.credentials.models import Credential
     from examsys.credentials.verification import key_store, token_for, url_for_token
     from examsys.exams import services as exams
@@ -204,7 +205,8 @@ def _demo_credentials(session: Session, by_code: dict[str, Organisation]) -> lis
     if not store.initialised:
         store.init(clock.now())
     for code in ("150100", "150200"):
-        by_code[code].is_issuer = True
+        if not by_code[code].is_issuer:
+            designate_issuer(session, None, by_code[code].id)
     users = [session.scalar(select(User).where(User.username == name)) for name in ("officer", "officer2", "officer3")]
     hr = session.scalar(select(User).where(User.username == "hr"))
     if None in users or hr is None:
