@@ -195,11 +195,11 @@ def _demo_credentials(session: Session, by_code: dict[str, Organisation]) -> lis
     from examsys.bank.models import BankPart, QuestionVersion
     from examsys.credentials import services as credentials
     from examsys.credentials.cases import CaseRecord
-    from examsys.orgs.issuers import designate_issuer
     from examsys.credentials.models import Credential
     from examsys.credentials.verification import key_store, token_for, url_for_token
     from examsys.exams import services as exams
     from examsys.exams.models import Attempt, ExamKind, ExamPlan
+    from examsys.orgs.issuers import designate_issuer
 
     store = key_store()
     if not store.initialised:
