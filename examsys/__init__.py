@@ -59,6 +59,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                       credential_requests_bp, reviews_bp, register_bp, reissue_bp, reports_bp):
         app.register_blueprint(blueprint)
 
+    # Personnel records a decision task when an officer's standing ends; the credentials domain acts on it in
+    # the same transaction (suspends the credential), through a handler registered here, not an import.
+    from examsys.credentials import standing
+
+    standing.init_app(app)
+
     from examsys.cli import register_cli
 
     register_cli(app)

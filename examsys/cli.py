@@ -16,6 +16,7 @@ def register_cli(app: Flask) -> None:
     from examsys.bank.cli import register as register_bank
     from examsys.credentials.cli import register as register_keys
     from examsys.exams.cli import register as register_exams
+    from examsys.orgs.cli import register as register_orgs
     from examsys.personnel.cli import register as register_personnel
 
     register_bank(app)
@@ -23,6 +24,7 @@ def register_cli(app: Flask) -> None:
     register_exams(app)
     register_keys(app)
     register_backup(app)
+    register_orgs(app)
 
     @app.cli.command("create-admin")
     @click.option("--username", prompt=True)

@@ -30,10 +30,23 @@ class DefaultConfig:
     REISSUE_CHUNK_SECONDS = 5.0  # a re-issuance run stops after this long and commits: one request, or one CLI step
     REISSUE_PRINT_PART_SIZE = 500  # officers per downloaded print file (a few seconds of rendering each)
 
+    # ---- The rules of DESIGN §4: every number in one place. docs/rules.md names, for each rule, the setting,
+    # the function that enforces it and its test. ----
     # Credentials: a request is approved by another person of the issuing authority (four eyes);
-    # false makes issuing one step. Renewal may be requested this many months before expiry.
+    # false makes issuing one step.
     CREDENTIAL_FOUR_EYES = True
-    CREDENTIAL_RENEWAL_MONTHS = 6
+    CREDENTIAL_EXAM_MONTHS = 12  # rule 1: a passed qualification (or renewal) exam counts this long for issuing
+    CREDENTIAL_LEGAL_QUALIFICATION_EXEMPTS = True  # rule 1: a 法律职业资格 certificate stands in for the qualification exam
+    CREDENTIAL_VALIDITY_YEARS = 5  # rule 5: a credential is valid this long from its first day
+    CREDENTIAL_RENEWAL_MONTHS = 6  # rule 5: renewal may be requested this many months before expiry
+    # Rule 7: after a revocation, no new credential for this many years (a default: set what the region's rules say).
+    CREDENTIAL_BAR_YEARS_AFTER_REVOCATION = 3
+    EXAM_PASS_MARK = 60  # the pass mark a new exam plan starts with (of 100 points by default)
+    EXAM_ATTEMPTS_ALLOWED = 1  # rule 9: the attempts a new exam plan starts with
+    EXAM_MAKEUPS_PER_SITTING = 1  # rule 9: make-up exams each candidate may sit per failed qualification sitting
+    TRAINING_HOURS_PER_YEAR = 0  # rule 13: training hours a year renewal needs (not enforced yet: docs/rules.md); 0: none
+    REVIEW_TRAINING_DAYS = 90  # rule 10: a routine 较差 opens a training action due this many days later
+    REVIEW_CASE_DAYS = 30  # rule 10: two consecutive annual 不称职 open a disqualification case due this many days later
 
     VERIFY_CACHE_SECONDS = 60  # longest reuse of a verify answer (a status change ends it at once); 0: no cache
     VERIFY_CACHE_SIZE = 10_000  # answers kept per process

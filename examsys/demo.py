@@ -194,16 +194,19 @@ def _demo_credentials(session: Session, by_code: dict[str, Organisation]) -> lis
     force, one suspended, one revoked. Prints a fresh verify URL for each."""
     from examsys.bank.models import BankPart, QuestionVersion
     from examsys.credentials import services as credentials
+    from examsys.credentials.cases import CaseRecord
     from examsys.credentials.models import Credential
     from examsys.credentials.verification import key_store, token_for, url_for_token
     from examsys.exams import services as exams
     from examsys.exams.models import Attempt, ExamKind, ExamPlan
+    from examsys.orgs.issuers import designate_issuer
 
     store = key_store()
     if not store.initialised:
         store.init(clock.now())
     for code in ("150100", "150200"):
-        by_code[code].is_issuer = True
+        if not by_code[code].is_issuer:
+            designate_issuer(session, None, by_code[code].id)
     users = [session.scalar(select(User).where(User.username == name)) for name in ("officer", "officer2", "officer3")]
     hr = session.scalar(select(User).where(User.username == "hr"))
     if None in users or hr is None:
@@ -236,7 +239,8 @@ def _demo_credentials(session: Session, by_code: dict[str, Organisation]) -> lis
                                    decision_number="呼执暂〔2026〕1号", reason="涉嫌违法执法，调查期间暂扣（演示数据）")
             elif state == "revoked":
                 credentials.change(session, hr, credential.id, "revoke", ground="行政执法证件管理办法（演示）第二十一条",
-                                   decision_number="呼执撤〔2026〕2号", reason="违法执法，情节严重（演示数据）")
+                                   decision_number="呼执撤〔2026〕2号", reason="违法执法，情节严重（演示数据）",
+                                   case=CaseRecord("呼执监案〔2026〕2号", clock.today(), "呼执撤〔2026〕2号决定书（演示数据）"))
         lines.append(f"credential {credential.number} of {user.username} ({credential.status.value}): {url_for_token(token_for(credential))}")
     return lines
 

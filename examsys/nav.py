@@ -30,6 +30,7 @@ ITEMS = (
     NavItem("auth.accounts", _l("Accounts"), (Role.SYSADMIN,)),
     NavItem("audit.index", _l("Audit trail"), (Role.AUDITOR, Role.SYSADMIN)),
     NavItem("reports.index", _l("Reports from the public"), (Role.AUDITOR,)),
+    NavItem("credentials.cases", _l("Revocation cases"), (Role.AUDITOR,)),
 )
 
 

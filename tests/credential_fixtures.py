@@ -1,10 +1,13 @@
 """An issuing authority and an officer who passed the qualification exam (a pytest plugin)."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from examsys.auth.models import Role
 from examsys.credentials import services
+from examsys.credentials.cases import CaseRecord
 from examsys.exams import services as exams
 from examsys.exams.models import Attempt
 from examsys.personnel.models import EnforcementDomain
@@ -27,9 +30,14 @@ def issuing(db, tree, exam):
         answer = {"single_choice": "B", "multiple_choice": ["A", "C"], "true_false": "true" if version.answer else "false"}[version.type.value]
         exams.save_answer(db, exam["candidate"], attempt.id, token, position, answer, position + 1)
     exams.submit(db, exam["candidate"], attempt.id, token)
+    exams.publish_results(db, exam["admin"], exam["plan"].id)  # only published results count
     db.commit()
     assert attempt.passed
     return {"hr": hr, "market": market, "issuer": tree.county, **exam}
+
+
+# The case a revocation names (measure 24): what every test that revokes passes.
+REVOCATION_CASE = CaseRecord("执监案〔2025〕7号", date(2025, 12, 1), "呼执撤〔2025〕7号决定书")
 
 
 def issue_request(issuing, person, **over):

@@ -133,7 +133,11 @@ def test_renewal_opens_six_months_before_expiry_and_needs_a_renewal_exam(db, tre
     with pytest.raises(ValidationFailed) as caught:  # the qualification exam of 2026 is too old
         requests.request_renewal(db, requesting["requester"], old.id, draft(requesting))
     assert caught.value.field_errors["person_id"] == ["No renewal or qualification exam passed in the last 12 months."]
-    pass_exam(db, requesting["candidate"], _renewal_exam(db, tree, requesting))
+    renewal = _renewal_exam(db, tree, requesting)
+    pass_exam(db, requesting["candidate"], renewal)
+    with pytest.raises(ValidationFailed):  # passed, but until the results are published the pass does not count
+        requests.request_renewal(db, requesting["requester"], old.id, draft(requesting))
+    exams.publish_results(db, requesting["admin"], renewal.plan_id)
     item = requests.request_renewal(db, requesting["requester"], old.id, draft(requesting))
     assert item.kind is RequestKind.RENEWAL and item.credential is old
     new = requests.approve(db, requesting["hr"], item.id)

@@ -12,7 +12,7 @@ from examsys.errors import InvalidState, ValidationFailed
 from examsys.exams import services as exams
 from examsys.exams.models import Attempt
 from examsys.personnel.models import EmploymentStatus, EnforcementDomain, PersonnelKind, PersonnelTask, StaffingKind, TaskStatus
-from tests.credential_fixtures import issue_request
+from tests.credential_fixtures import REVOCATION_CASE, issue_request
 from tests.factories import make_person, make_user
 
 
@@ -76,7 +76,8 @@ def test_suspend_reinstate_revoke_with_grounds_and_card_recovery(db, issuing):
     assert credential.status is CredentialStatus.SUSPENDED and not credential.may_enforce()
     services.change(db, issuing["hr"], credential.id, "reinstate", reason="调查结束，未发现违法")
     assert credential.may_enforce()
-    services.change(db, issuing["hr"], credential.id, "revoke", ground="行政执法证件管理办法第二十一条", decision_number="新执撤〔2026〕2号",
+    services.change(db, issuing["hr"], credential.id, "revoke", case=REVOCATION_CASE,
+                    ground="行政执法证件管理办法第二十一条", decision_number="新执撤〔2026〕2号",
                     reason="违法执法造成严重后果")
     assert credential.status is CredentialStatus.REVOKED
     with pytest.raises(InvalidState):

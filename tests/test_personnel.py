@@ -105,12 +105,14 @@ def test_a_transfer_hands_the_record_to_the_receiving_hr(db, tree, hr, client, a
     assert "调动人员" in page and "Person transferred in" in page and "调令〔2026〕1号" in page
 
 
-def test_leaving_post_opens_a_cancel_credential_task(db, tree, hr, client):
+def test_leaving_post_without_a_credential_records_the_task_and_closes_it(db, tree, hr, client):
+    """The decision task is on the record, closed at once: there is no credential to decide on (the case
+    with a credential: tests/test_standing.py)."""
     person = make_person(db, tree.county_dept)
     client.post(f"/personnel/{person.id}/employment", data={"status": "retired", "reason": "退休审批〔2026〕8号"})
     task = db.query(PersonnelTask).filter_by(person_id=person.id).one()
-    assert task.status is TaskStatus.OPEN and "退休审批" in task.reason
-    assert "退休审批" in client.get("/personnel/tasks").get_data(as_text=True)
+    assert task.status is TaskStatus.DONE and "退休审批" in task.reason
+    assert "退休审批" not in client.get("/personnel/tasks").get_data(as_text=True)
 
 
 def test_history_shows_who_changed_what_and_why(db, tree, hr, client):

@@ -8,6 +8,7 @@ from examsys import clock
 from examsys.auth.models import Role
 from examsys.credentials import services
 from examsys.personnel.models import EnforcementDomain
+from tests.credential_fixtures import REVOCATION_CASE
 from tests.factories import make_person, make_user
 
 
@@ -27,7 +28,7 @@ def officers(db, tree, frozen_clock):
         person = make_person(db, org, name=name, legal_qualification=f"A{name}", domains=[market, food])
         issued[name] = services.issue(db, hr, services.IssueRequest(person.id, issuer.id, [market.id, food.id], issuer.name, "法定授权"))
     services.change(db, hr, issued["赵停"].id, "suspend", ground="办法第二十条", decision_number="暂〔2026〕1号", reason="涉嫌违法执法")
-    services.change(db, hr, issued["钱撤"].id, "revoke", ground="办法第二十一条", decision_number="撤〔2026〕2号", reason="违法执法")
+    services.change(db, hr, issued["钱撤"].id, "revoke", case=REVOCATION_CASE, ground="办法第二十一条", decision_number="撤〔2026〕2号", reason="违法执法")
     db.commit()
     return issued
 

@@ -161,7 +161,7 @@ def test_an_officer_the_clean_up_no_longer_confirms_is_not_issued(db, setup):
     cleanup.decide(db, s["hr"], item.id, ItemState.REMOVAL, "已调离执法岗位")
     _run_all(db, s["hr"], campaign.id)
     assert "The clean-up campaign no longer confirms this officer." in _items(db, campaign)["甲"].reason_list
-    assert s["old"]["甲"].status is CredentialStatus.ACTIVE
+    assert s["old"]["甲"].status is CredentialStatus.SUSPENDED  # marked for removal: suspended at once, not re-issued
 
 
 def test_officers_confirmed_later_by_an_open_clean_up_join_the_next_run(db, setup):

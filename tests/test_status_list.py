@@ -15,7 +15,7 @@ from examsys.credentials import offline, services
 from examsys.credentials.keys import Bits, KeyStore, StatusListError, read_keyset, read_status_list, sign_status_list
 from examsys.credentials.token import sign
 from examsys.credentials.verification import token_for, url_for_token
-from tests.credential_fixtures import issue_request
+from tests.credential_fixtures import REVOCATION_CASE, issue_request
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,7 +50,9 @@ def both(client, store, token: str) -> tuple[str, str]:
 
 
 def change(db, issuing, credential, action):
-    extra = {"decision_number": "决〔2026〕9号"} if action in ("suspend", "revoke") else {}
+    extra: dict = {"decision_number": "决〔2026〕9号"} if action in ("suspend", "revoke") else {}
+    if action == "revoke":
+        extra["case"] = REVOCATION_CASE
     services.change(db, issuing["hr"], credential.id, action, ground="办法第二十条", reason="核查", **extra)
     db.commit()
 

@@ -11,7 +11,7 @@ from examsys.credentials.status import current_version
 from examsys.credentials.verification import answer, token_for
 from examsys.db import engine_for, get_session
 from tests.conftest import TEST_CONFIG
-from tests.credential_fixtures import issue_request
+from tests.credential_fixtures import REVOCATION_CASE, issue_request
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_a_change_made_by_another_worker_shows_at_once(app, db, client, issued, 
             from examsys.auth.models import User
 
             hr = session.query(User).filter_by(username="issuer-hr").one()
-            services.change(session, hr, credential.id, "revoke", ground="办法第二十一条", decision_number="撤1号", reason="违法")
+            services.change(session, hr, credential.id, "revoke", case=REVOCATION_CASE, ground="办法第二十一条", decision_number="撤1号", reason="违法")
             session.commit()
     finally:
         engine_for(other).dispose()

@@ -8,7 +8,7 @@ from examsys import clock
 from examsys.credentials import services
 from examsys.credentials.keys import KeyStore
 from examsys.credentials.verification import token_for, url_for_token
-from tests.credential_fixtures import issue_request
+from tests.credential_fixtures import REVOCATION_CASE, issue_request
 
 
 @pytest.fixture
@@ -43,7 +43,8 @@ def test_suspended_then_revoked_read_at_once(db, client, issued):
     db.commit()
     verdict, page = _verdict(client, token)
     assert verdict == "SUSPENDED" and "立案调查" not in page and "暂〔2026〕1号" not in page
-    services.change(db, issuing["hr"], credential.id, "revoke", ground="办法第二十一条", decision_number="撤〔2026〕2号", reason="违法执法")
+    services.change(db, issuing["hr"], credential.id, "revoke", case=REVOCATION_CASE,
+                    ground="办法第二十一条", decision_number="撤〔2026〕2号", reason="违法执法")
     db.commit()
     assert _verdict(client, token)[0] == "NOT VALID"
 
@@ -110,7 +111,8 @@ def test_the_command_line_gives_the_pages_verdict(db, runner, issued):
     credential, token, issuing = issued
     result = runner.invoke(args=["credentials", "verify", url_for_token(token)])
     assert result.exit_code == 0 and result.output.strip().endswith("VALID") and credential.number in result.output
-    services.change(db, issuing["hr"], credential.id, "revoke", ground="办法第二十一条", decision_number="撤〔2026〕2号", reason="违法执法")
+    services.change(db, issuing["hr"], credential.id, "revoke", case=REVOCATION_CASE,
+                    ground="办法第二十一条", decision_number="撤〔2026〕2号", reason="违法执法")
     db.commit()
     result = runner.invoke(args=["credentials", "verify", token])
     assert result.exit_code == 1 and result.output.strip().endswith("NOT VALID")

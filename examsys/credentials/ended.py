@@ -3,12 +3,11 @@ ended it and when, for its holder's page and for the mark on a copy printed for 
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from examsys import clock
 from examsys.credentials.models import TERMINAL, Credential, CredentialEvent, CredentialStatus
 
 ENDING_ACTIONS = {CredentialStatus.REVOKED: "revoke", CredentialStatus.CANCELLED: "cancel", CredentialStatus.SUPERSEDED: "supersede"}
@@ -31,7 +30,7 @@ def ending_event(session: Session, credential: Credential) -> CredentialEvent | 
 
 def local_day(event: CredentialEvent) -> date:
     """The day of the event in the region's time zone (a decision's date is a day in law)."""
-    return event.at.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    return clock.local_date(event.at)
 
 
 def last_of(session: Session, person_id: int) -> Credential | None:

@@ -24,6 +24,10 @@ class ChangeForm(FlaskForm):
     decision_number = StringField(_l("Decision number"), validators=[Length(max=80)])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 2})
     until = DateField(_l("Suspended until (optional)"), validators=[Optional()])
+    # A revocation's case (credentials.cases)
+    case_number = StringField(_l("Case number (revocation)"), validators=[Length(max=80)])
+    decided_on = DateField(_l("Date of the revocation decision"), validators=[Optional()])
+    document_ref = StringField(_l("Document of the decision (revocation)"), validators=[Length(max=200)])
 
 
 class RequestForm(FlaskForm):

@@ -7,8 +7,10 @@ from flask_login import current_user, login_required
 
 from examsys.credentials import requests as issuance
 from examsys.credentials import services
+from examsys.credentials.cases import CaseRecord, case_query
 from examsys.credentials.forms import ChangeForm, IssueForm
 from examsys.credentials.models import CredentialStatus
+from examsys.credentials.standing import open_decision
 from examsys.db import get_session
 from examsys.errors import InvalidState, ValidationFailed, populate_errors
 from examsys.pagination import paginate
@@ -27,13 +29,23 @@ def index():
     return render_template("credentials/index.html", page=page, args=request.args, statuses=list(CredentialStatus))
 
 
+@bp.get("/cases")
+@login_required
+def cases():
+    """Revocation cases of the actor's subtree, for the supervisors (执法监督) and HR."""
+    db = get_session()
+    page = paginate(db, case_query(db, current_user), current_app.config["PAGE_SIZE"])
+    return render_template("credentials/cases.html", page=page)
+
+
 @bp.get("/<int:credential_id>")
 @login_required
 def detail(credential_id: int):
     db = get_session()
     credential = services.get_credential(db, current_user, credential_id)
     return render_template("credentials/detail.html", credential=credential, events=services.events_of(db, credential),
-                           recoveries=services.open_recoveries(db, credential), form=ChangeForm())
+                           recoveries=services.open_recoveries(db, credential), form=ChangeForm(),
+                           decision=open_decision(db, credential))
 
 
 @bp.post("/<int:credential_id>/change")
@@ -45,7 +57,8 @@ def change(credential_id: int):
     if form.validate_on_submit():
         try:
             services.change(db, current_user, credential.id, form.action.data, ground=form.ground.data or "",
-                            decision_number=form.decision_number.data or "", reason=form.reason.data or "", until=form.until.data)
+                            decision_number=form.decision_number.data or "", reason=form.reason.data or "", until=form.until.data,
+                            case=CaseRecord(form.case_number.data or "", form.decided_on.data, form.document_ref.data or ""))
         except ValidationFailed as error:
             populate_errors(form, error)
         except InvalidState as error:
@@ -55,7 +68,8 @@ def change(credential_id: int):
             flash(_("The credential is now: %(status)s. The public verify page shows it at once.", status=credential.status.label), "success")
             return redirect(url_for("credentials.detail", credential_id=credential.id))
     return render_template("credentials/detail.html", credential=credential, events=services.events_of(db, credential),
-                           recoveries=services.open_recoveries(db, credential), form=form), 422
+                           recoveries=services.open_recoveries(db, credential), form=form,
+                           decision=open_decision(db, credential)), 422
 
 
 @bp.post("/recoveries/<int:task_id>")

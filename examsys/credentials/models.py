@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, ForeignKey, String, Table, Text, UniqueConstraint, event, inspect
+from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text, UniqueConstraint, event, inspect, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -42,10 +42,18 @@ class CredentialStatus(enum.Enum):
 
 
 TERMINAL = (CredentialStatus.REVOKED, CredentialStatus.CANCELLED, CredentialStatus.SUPERSEDED)
+CURRENT = (CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED)  # not ended: at most one per person
+_CURRENT_SQL = "status IN ('active', 'suspended')"
 
 
 class Credential(Base):
     __tablename__ = "credential"
+    # Rule 4, in the database: at most one credential per person that has not ended. A suspended one counts,
+    # since it can be reinstated: two of them would be two cards that could both be in force again. An expired
+    # one (status still active, valid_to past) counts too, until a renewal supersedes it. Two approvals racing
+    # for the same person: the second insert fails here, whatever the services checked before.
+    __table_args__ = (Index("uq_credential_current_person", "person_id", unique=True,
+                            sqlite_where=text(_CURRENT_SQL), postgresql_where=text(_CURRENT_SQL)),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)

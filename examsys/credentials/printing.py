@@ -1,5 +1,5 @@
 """Who may print a credential's card and certificate, and how. A credential that has not ended prints
-clean, for its holder and for HR of its organisation. An ended one (revoked, cancelled, superseded, or
+clean, for its holder and for the HR who administer it (the holder's current organisation, the issuer). An ended one (revoked, cancelled, superseded, or
 past its validity) is never printed clean: HR gets a copy for the file with 作废 VOID across every page
 and what ended it; its holder gets none (a card in circulation must be the one that verifies)."""
 from __future__ import annotations
@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from examsys.auth.models import Role, User
-from examsys.auth.permissions import can
+from examsys.auth.models import User
 from examsys.credentials.ended import ending_event, has_ended, local_day
 from examsys.credentials.models import TERMINAL, Credential, CredentialStatus
+from examsys.credentials.services import administers
 from examsys.errors import InvalidState, NotFound
 
 # What ended the credential, as the mark on a void copy says it (the PDFs are in Chinese, as issued).
@@ -34,11 +34,11 @@ def void_note(session: Session, credential: Credential) -> str:
 
 
 def print_job(session: Session, actor: User, credential_id: int) -> PrintJob:
-    """The credential to print and how, for its holder or HR of its organisation; anyone else is told it
+    """The credential to print and how, for its holder or the HR who administer it; anyone else is told it
     does not exist. An ended credential: a void copy for HR, a refusal for its holder."""
     credential = session.get(Credential, credential_id)
     holder = credential is not None and actor.is_authenticated and actor.person_id == credential.person_id
-    hr = credential is not None and actor.is_authenticated and can(actor, Role.HR_ADMIN, credential.org)
+    hr = credential is not None and actor.is_authenticated and administers(actor, credential)
     if credential is None or not (holder or hr):
         raise NotFound(_("No such credential."))
     if not has_ended(credential):

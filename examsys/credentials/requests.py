@@ -33,6 +33,7 @@ from examsys.credentials.models import (
     RequestStatus,
 )
 from examsys.credentials.services import HR, IssueRequest, add_months, eligibility, issue
+from examsys.credentials.standing import current_of, open_decision
 from examsys.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import EnforcementDomain, Person
@@ -42,13 +43,13 @@ EXAM_RULE = {RequestKind.ISSUE: "qualification", RequestKind.RENEWAL: "renewal",
 
 def four_eyes() -> bool:
     """True (the default): the approver must be another person than the requester."""
-    return bool(current_app.config.get("CREDENTIAL_FOUR_EYES", True))
+    return bool(current_app.config["CREDENTIAL_FOUR_EYES"])
 
 
 def renewal_opens(credential: Credential) -> date:
     """The first day a renewal may be requested: CREDENTIAL_RENEWAL_MONTHS before the credential expires
     (the day after valid_to)."""
-    months = int(current_app.config.get("CREDENTIAL_RENEWAL_MONTHS", 6))
+    months = int(current_app.config["CREDENTIAL_RENEWAL_MONTHS"])
     return add_months(credential.valid_to + timedelta(days=1), -months)
 
 
@@ -66,7 +67,26 @@ def renewal_refusal(credential: Credential, today: date | None = None) -> str | 
     opens = renewal_opens(credential)
     if today < opens:
         return _("Renewal opens on %(date)s, %(n)d months before the credential expires.", date=opens.isoformat(),
-                 n=int(current_app.config.get("CREDENTIAL_RENEWAL_MONTHS", 6)))
+                 n=int(current_app.config["CREDENTIAL_RENEWAL_MONTHS"]))
+    return None
+
+
+def fresh_issue_refusal(session: Session, person: Person, domain_ids: list[int], today: date | None = None) -> str | None:
+    """Why `person` may not be issued a new credential for `domain_ids` while holding one (rule 5: renewal is
+    not bypassed by a fresh issue), or None. A new credential for a holder must add a domain; a suspended
+    credential is reinstated, cancelled or revoked first, unless its holder's standing changed and the
+    issuing authority decides to re-issue. An expired credential is replaced by a new one."""
+    current = current_of(session, person.id)
+    if current is None or current.expired(today):
+        return None
+    if current.status is CredentialStatus.SUSPENDED:
+        if open_decision(session, current) is not None:
+            return None
+        return _("Credential %(number)s is suspended: reinstate, cancel or revoke it; it is not replaced by a new one.", number=current.number)
+    if set(domain_ids) <= {d.id for d in current.domains}:
+        return _("%(name)s holds credential %(number)s for these domains until %(date)s: request its renewal (from %(opens)s), "
+                 "not a new credential.", name=person.name, number=current.number, date=current.valid_to.isoformat(),
+                 opens=renewal_opens(current).isoformat())
     return None
 
 
@@ -125,6 +145,9 @@ def _problems(session: Session, kind: RequestKind, person: Person, issuer: Organ
     """Every reason the request cannot go ahead now: the eligibility rules for its kind, and what the kind
     needs of the credential it renews or replaces."""
     reasons = eligibility(session, person, domain_ids, exam_rule=EXAM_RULE[kind])
+    refusal = fresh_issue_refusal(session, person, domain_ids) if kind is RequestKind.ISSUE else None
+    if refusal:
+        reasons.append(refusal)
     if not issuer.contains(person.org):
         reasons.append(_("%(org)s lies outside the area of the issuing authority %(issuer)s.", org=person.org.name, issuer=issuer.name))
     if credential is not None and kind is RequestKind.RENEWAL:
@@ -447,4 +470,8 @@ def require_one_step() -> None:
 def issue_directly(session: Session, actor: User, request: IssueRequest) -> Credential:
     """Request and approve at once: only when issuing is set to one step."""
     require_one_step()
+    person = session.get(Person, request.person_id)
+    refusal = fresh_issue_refusal(session, person, request.domain_ids) if person is not None else None
+    if refusal:
+        raise ValidationFailed(_("No credential was issued."), {"person_id": [refusal]})
     return issue(session, actor, request)

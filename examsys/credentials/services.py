@@ -9,15 +9,17 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import can, require_any_scope, scope_clause, visible_org
+from examsys.credentials.cases import CaseRecord, case_errors, record_case
 from examsys.credentials.models import (
     Credential,
     CredentialEvent,
@@ -25,15 +27,17 @@ from examsys.credentials.models import (
     NumberCounter,
     RecoveryTask,
 )
+from examsys.credentials.standing import close_decisions, standing_problems
+from examsys.credentials.standing import current_of as current_of  # the one current credential, for the pages
 from examsys.errors import InvalidState, NotFound, ValidationFailed
 from examsys.exams.services import passed_qualification, passed_renewal
+from examsys.orgs.issuers import number_prefix
 from examsys.orgs.models import Organisation
-from examsys.personnel.models import EmploymentStatus, EnforcementDomain, Person, PersonnelKind, PersonnelTask, StaffingKind, TaskKind, TaskStatus
+from examsys.personnel.models import EmploymentStatus, EnforcementDomain, Person, PersonnelKind, StaffingKind
 from examsys.reviews.annual import credential_blocks
 
 HR = Role.HR_ADMIN
 ELIGIBLE_STAFFING = (StaffingKind.CIVIL_SERVANT, StaffingKind.CIVIL_SERVANT_LIKE, StaffingKind.PUBLIC_INSTITUTION)
-VALIDITY_YEARS = 5
 
 
 def add_months(day: date, months: int) -> date:
@@ -67,16 +71,31 @@ def eligibility(session: Session, person: Person, domain_ids: list[int], at: dat
         reasons.append(_("Staffing kind %(kind)s does not allow an enforcement credential.", kind=person.staffing_kind.label))
     if person.employment_status is not EmploymentStatus.EMPLOYED:
         reasons.append(_("Not in post (%(status)s).", status=person.employment_status.label))
-    months = current_app.config.get("CREDENTIAL_EXAM_MONTHS", 12)
+    months = int(current_app.config["CREDENTIAL_EXAM_MONTHS"])
     since = at - timedelta(days=round(months * 30.44))
-    if exam_rule == "qualification":
-        passed = passed_qualification(session, person.id, since)
-        exempt = current_app.config.get("CREDENTIAL_LEGAL_QUALIFICATION_EXEMPTS", True) and bool(person.legal_qualification)
-        if not passed and not exempt:
-            reasons.append(_("No qualification exam passed in the last %(n)d months.", n=months))
-    elif exam_rule == "renewal":
-        if not passed_renewal(session, person.id, since) and not passed_qualification(session, person.id, since):
-            reasons.append(_("No renewal or qualification exam passed in the last %(n)d months.", n=months))
+    # Rule 7: a revocation voids the qualification the credential rested on (the exemption too) and bars a new
+    # one for CREDENTIAL_BAR_YEARS_AFTER_REVOCATION: only an exam passed after the bar counts.
+    bar_years = int(current_app.config["CREDENTIAL_BAR_YEARS_AFTER_REVOCATION"])
+    revoked = session.scalar(select(func.max(CredentialEvent.at)).join(Credential).where(
+        Credential.person_id == person.id, CredentialEvent.action == "revoke"))
+    void_before = revoked + timedelta(days=round(365.25 * bar_years)) if revoked is not None else None
+    if revoked is not None and void_before is not None and void_before > at:
+        reasons.append(_("A credential of this person was revoked on %(date)s; no new one for %(n)d years.",
+                         date=clock.local_date(revoked).isoformat(), n=bar_years))
+    start = max(since, void_before) if void_before is not None else since
+    if exam_rule in ("qualification", "renewal"):
+        passed = bool(passed_qualification(session, person.id, start)) or (
+            exam_rule == "renewal" and bool(passed_renewal(session, person.id, start)))
+        exempt = (exam_rule == "qualification" and void_before is None and bool(current_app.config["CREDENTIAL_LEGAL_QUALIFICATION_EXEMPTS"])
+                  and bool(person.legal_qualification))
+        if not (passed or exempt):
+            if revoked is not None and void_before is not None:
+                reasons.append(_("The revocation of %(date)s voided the qualification: a qualification exam passed after %(after)s "
+                                 "is needed.", date=clock.local_date(revoked).isoformat(), after=clock.local_date(void_before).isoformat()))
+            elif exam_rule == "qualification":
+                reasons.append(_("No qualification exam passed in the last %(n)d months.", n=months))
+            else:
+                reasons.append(_("No renewal or qualification exam passed in the last %(n)d months.", n=months))
     held = {d.id for d in person.domains}
     wanted = list(session.scalars(select(EnforcementDomain).where(EnforcementDomain.id.in_(domain_ids)))) if domain_ids else []
     if not wanted:
@@ -84,13 +103,6 @@ def eligibility(session: Session, person: Person, domain_ids: list[int], at: dat
     for domain in wanted:
         if domain.id not in held:
             reasons.append(_("The register does not list %(domain)s among this person's domains.", domain=domain.name))
-    bar_years = current_app.config.get("CREDENTIAL_BAR_YEARS_AFTER_REVOCATION", 0)
-    if bar_years:
-        revoked = session.scalar(select(func.max(CredentialEvent.at)).join(Credential).where(
-            Credential.person_id == person.id, CredentialEvent.action == "revoke"))
-        if revoked is not None and revoked > at - timedelta(days=365 * bar_years):
-            reasons.append(_("A credential of this person was revoked on %(date)s; no new one for %(n)d years.",
-                             date=clock.local_date(revoked).isoformat(), n=bar_years))
     reasons.extend(credential_blocks(session, person.id))
     return reasons
 
@@ -105,13 +117,13 @@ def check_character(digits: str) -> str:
     return "0123456789X"[(12 - total) % 11]
 
 
-def format_number(division_code: str, domain_id: int, sequence: int) -> str:
-    """<issuer division code: 6 digits><domain: 2 digits><sequence: 6 digits><check character>."""
-    digits = f"{division_code}{domain_id:02d}{sequence:06d}"
+def format_number(prefix: str, domain_id: int, sequence: int) -> str:
+    """<issuer's number prefix: 6 digits (examsys.orgs.issuers)><domain: 2 digits><sequence: 6 digits><check character>."""
+    digits = f"{prefix}{domain_id:02d}{sequence:06d}"
     return digits + check_character(digits)
 
 
-def next_number(session: Session, issuer_id: int, division_code: str, domain_id: int) -> str:
+def next_number(session: Session, issuer_id: int, prefix: str, domain_id: int) -> str:
     """Take the next number; the counter row is locked (FOR UPDATE) so concurrent approvals queue."""
     insert = (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(NumberCounter)
     session.execute(insert.values(issuer_id=issuer_id, domain_id=domain_id, last=0).on_conflict_do_nothing(
@@ -120,7 +132,7 @@ def next_number(session: Session, issuer_id: int, division_code: str, domain_id:
                               .with_for_update().execution_options(populate_existing=True)).one()
     counter.last += 1
     session.flush()
-    return format_number(division_code, domain_id, counter.last)
+    return format_number(prefix, domain_id, counter.last)
 
 
 # ---- issuing and the lifecycle --------------------------------------------------------------------
@@ -133,7 +145,7 @@ class IssueRequest:
     region: str
     legal_source: str
     valid_from: date | None = None
-    valid_to: date | None = None  # None: VALIDITY_YEARS from valid_from; a replacement card keeps the old one's
+    valid_to: date | None = None  # None: CREDENTIAL_VALIDITY_YEARS from valid_from; a replacement card keeps the old one's
     exam_rule: str = "qualification"  # see eligibility()
 
 
@@ -156,39 +168,56 @@ def issue(session: Session, actor: User | None, request: IssueRequest) -> Creden
         raise ValidationFailed(_("No credential was issued."), errors)
     domains = list(session.scalars(select(EnforcementDomain).where(EnforcementDomain.id.in_(request.domain_ids)).order_by(EnforcementDomain.id)))
     valid_from = request.valid_from or clock.today()
-    previous = session.scalar(select(Credential).where(Credential.person_id == person.id,
-                                                       Credential.status.in_((CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED))))
+    previous = current_of(session, person.id)
     credential = Credential(
-        number=next_number(session, issuer.id, issuer.division_code, domains[0].id), public_id=secrets.token_hex(8), person=person,
+        number=next_number(session, issuer.id, number_prefix(issuer), domains[0].id), public_id=secrets.token_hex(8), person=person,
         org=person.org, issuer=issuer, region=request.region.strip(),
         legal_source=request.legal_source.strip(), valid_from=valid_from,
-        valid_to=request.valid_to or add_months(valid_from, 12 * VALIDITY_YEARS) - timedelta(days=1), domains=domains,
+        valid_to=request.valid_to or add_months(valid_from, 12 * int(current_app.config["CREDENTIAL_VALIDITY_YEARS"])) - timedelta(days=1),
+        domains=domains,
         predecessor_id=previous.id if previous else None)
-    session.add(credential)
+    try:
+        with session.begin_nested():
+            session.add(credential)
+            if previous is not None:
+                previous.supersede()
+            session.flush()
+    except IntegrityError as error:  # another approval for this person committed first (uq_credential_current_person)
+        if "person_id" not in str(error.orig) and "uq_credential_current_person" not in str(error.orig):
+            raise
+        raise InvalidState(_("%(name)s was issued a credential a moment ago; reload to see it.", name=person.name)) from None
     if previous is not None:
-        previous.supersede()
         session.add(CredentialEvent(credential_id=previous.id, action="supersede", reason=_("Replaced by %(number)s", number=credential.number),
                                     decided_by_id=actor.id if actor else None))
-    session.flush()
     credential.status_index = credential.id
     session.add(CredentialEvent(credential_id=credential.id, action="issue", decided_by_id=actor.id if actor else None))
     record(session, actor, "credential.issue", "credential", credential.id, label=f"{credential.number} {person.name}", org=person.org,
            after={"number": credential.number, "domains": [d.code for d in domains], "valid_to": credential.valid_to.isoformat(),
                   "supersedes": previous.number if previous else None})
+    if previous is not None:
+        close_decisions(session, person.id, _("Re-issued as %(number)s.", number=credential.number))
     return credential
+
+
+def administers(actor: User | None, credential: Credential) -> bool:
+    """HR over the holder's current organisation, or over the credential's issuing authority (whose decision
+    it is). The organisation printed on the card does not count: after a transfer, the old organisation's HR
+    no longer reaches the credential."""
+    return can(actor, HR, credential.person.org) or can(actor, HR, credential.issuer)
 
 
 def get_credential(session: Session, actor: User, credential_id: int) -> Credential:
     credential = session.get(Credential, credential_id)
-    if credential is None or not can(actor, HR, credential.org):
+    if credential is None or not administers(actor, credential):
         raise NotFound(_("No such credential."))
     return credential
 
 
 def change(session: Session, actor: User, credential_id: int, action: str, *, ground: str = "", decision_number: str = "",
-           reason: str = "", until: date | None = None) -> Credential:
+           reason: str = "", until: date | None = None, case: CaseRecord | None = None) -> Credential:
     """suspend / reinstate / revoke / cancel, with the legal ground, decision number and reason where
-    they apply. Suspension, revocation and cancellation open a card-recovery task."""
+    they apply; a revocation with its case (credentials.cases). Suspension, revocation and cancellation
+    open a card-recovery task."""
     credential = get_credential(session, actor, credential_id)
     needs_grounds = action in ("suspend", "revoke", "cancel")
     errors: dict[str, list[str]] = {}
@@ -198,15 +227,22 @@ def change(session: Session, actor: User, credential_id: int, action: str, *, gr
         errors["decision_number"] = [_("Give the decision number.")]
     if not reason.strip():
         errors["reason"] = [_("Give the reason.")]
+    if action == "revoke":
+        errors.update(case_errors(case, clock.today()))
     if errors:
         raise ValidationFailed(_("The credential was not changed."), errors)
     before = credential.status
     if action == "suspend":
         credential.suspend(until)
     elif action == "reinstate":
+        problems = standing_problems(session, credential)
+        if problems:
+            raise InvalidState(" ".join([_("The credential cannot be reinstated:"), *problems]))
         credential.reinstate()
     elif action == "revoke":
         credential.revoke()
+        assert case is not None
+        record_case(session, actor, credential, case, decision_number=decision_number.strip(), ground=ground.strip(), reason=reason.strip())
     elif action == "cancel":
         credential.cancel()
     else:
@@ -218,22 +254,24 @@ def change(session: Session, actor: User, credential_id: int, action: str, *, gr
     if action == "reinstate":  # the card a suspension asked back stays with (or goes back to) its holder
         for task in open_recoveries(session, credential):
             task.closed_at, task.note = clock.now(), _("Closed by the reinstatement.")
-    if action == "cancel":
-        for task in session.scalars(select(PersonnelTask).where(PersonnelTask.person_id == credential.person_id,
-                                                               PersonnelTask.kind == TaskKind.CANCEL_CREDENTIAL,
-                                                               PersonnelTask.status == TaskStatus.OPEN)):
-            task.status, task.done_at = TaskStatus.DONE, clock.now()
     session.flush()
+    if action in ("cancel", "revoke", "reinstate"):
+        number = credential.number
+        outcome = (_("Cancelled %(number)s.", number=number) if action == "cancel" else _("Revoked %(number)s.", number=number)
+                   if action == "revoke" else _("Reinstated %(number)s.", number=number))
+        close_decisions(session, credential.person_id, outcome)
     record(session, actor, f"credential.{action}", "credential", credential.id, label=f"{credential.number} {credential.person.name}",
            org=credential.org, before={"status": before.value},
            after={"status": credential.status.value, "ground": ground.strip(), "decision_number": decision_number.strip(),
-                  "reason": reason.strip(), "until": until.isoformat() if until else None})
+                  "reason": reason.strip(), "until": until.isoformat() if until else None}
+           | ({"case_number": case.case_number.strip(), "decided_on": case.decided_on, "document_ref": case.document_ref.strip()}
+              if action == "revoke" and case is not None else {}))
     return credential
 
 
 def close_recovery(session: Session, actor: User, task_id: int, note: str = "") -> RecoveryTask:
     task = session.get(RecoveryTask, task_id)
-    if task is None or not can(actor, HR, task.credential.org):
+    if task is None or not administers(actor, task.credential):
         raise NotFound(_("No such task."))
     if task.closed_at is not None:
         raise InvalidState(_("The card is already back."))
@@ -241,13 +279,6 @@ def close_recovery(session: Session, actor: User, task_id: int, note: str = "") 
     session.flush()
     record(session, actor, "credential.card_recovered", "credential", task.credential_id, label=task.credential.number, org=task.credential.org)
     return task
-
-
-def current_of(session: Session, person_id: int) -> Credential | None:
-    """The person's latest credential that has not ended (active or suspended), if any."""
-    return session.scalar(select(Credential).where(Credential.person_id == person_id,
-                                                   Credential.status.in_((CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED)))
-                          .order_by(Credential.id.desc()))
 
 
 @dataclass(frozen=True)
@@ -258,10 +289,12 @@ class CredentialFilter:
 
 
 def credential_query(session: Session, actor: User, filters: CredentialFilter) -> Any:
-    """Credentials of the organisations the actor is HR for, newest first."""
+    """Credentials the actor administers (see administers()), newest first."""
     require_any_scope(session, actor, HR)
-    query = (select(Credential).join(Person, Credential.person_id == Person.id).join(Organisation, Credential.org_id == Organisation.id)
-             .where(scope_clause(session, actor, HR, Organisation.path))
+    issuer = aliased(Organisation)
+    query = (select(Credential).join(Person, Credential.person_id == Person.id).join(Organisation, Person.org_id == Organisation.id)
+             .join(issuer, Credential.issuer_id == issuer.id)
+             .where(or_(scope_clause(session, actor, HR, Organisation.path), scope_clause(session, actor, HR, issuer.path)))
              .options(selectinload(Credential.domains), joinedload(Credential.person), joinedload(Credential.org)))
     if filters.text.strip():
         term = f"%{filters.text.strip()}%"

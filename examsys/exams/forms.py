@@ -1,6 +1,7 @@
 """Forms of the exam pages."""
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, DecimalField, FieldList, FormField, IntegerField, SelectField, StringField
@@ -32,8 +33,9 @@ class PlanForm(FlaskForm):
     opens_at = DateTimeLocalField(_l("Window opens"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     closes_at = DateTimeLocalField(_l("Window closes"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[DataRequired(), NumberRange(5, 600)], default=120)
-    pass_mark = DecimalField(_l("Pass mark"), validators=[DataRequired()], default=60, places=2)
-    attempts_allowed = IntegerField(_l("Attempts allowed"), validators=[DataRequired(), NumberRange(1, 10)], default=1)
+    pass_mark = DecimalField(_l("Pass mark"), validators=[DataRequired()], default=lambda: current_app.config["EXAM_PASS_MARK"], places=2)
+    attempts_allowed = IntegerField(_l("Attempts allowed"), validators=[DataRequired(), NumberRange(1, 10)],
+                                    default=lambda: current_app.config["EXAM_ATTEMPTS_ALLOWED"])
     double_marking = BooleanField(_l("Case questions: two graders, a third when they differ"))
     marking_tolerance = DecimalField(_l("Difference two graders may have (points)"), validators=[Optional(), NumberRange(0, 100)], default=2, places=2)
     partial_credit = BooleanField(_l("Multiple choice: partial credit for a correct subset"))

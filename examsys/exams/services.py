@@ -25,7 +25,7 @@ from examsys.auth.permissions import can, require_any_scope, scope_clause, visib
 from examsys.bank.models import BankPart, QuestionType, QuestionVersion
 from examsys.bank.types import kind_of
 from examsys.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
-from examsys.exams import papers
+from examsys.exams import makeups, papers
 from examsys.exams.models import (
     Answer,
     Attempt,
@@ -65,9 +65,11 @@ def default_sections() -> list[SectionSpec]:
 
 def create_plan(session: Session, actor: User | None, *, name: str, kind: ExamKind, org_id: int, part: BankPart,
                 domain_id: int | None, opens_at: datetime, closes_at: datetime, duration_minutes: int = 120,
-                pass_mark: Decimal = Decimal(60), attempts_allowed: int = 1, sections: list[SectionSpec] | None = None,
+                pass_mark: Decimal | None = None, attempts_allowed: int | None = None, sections: list[SectionSpec] | None = None,
                 **options: Any) -> ExamPlan:
     org = visible_org(session, actor, ADMIN, org_id)
+    pass_mark = Decimal(current_app.config["EXAM_PASS_MARK"]) if pass_mark is None else pass_mark  # settings: the rules' numbers
+    attempts_allowed = int(current_app.config["EXAM_ATTEMPTS_ALLOWED"]) if attempts_allowed is None else attempts_allowed
     sections = sections if sections is not None else default_sections()
     errors: dict[str, list[str]] = {}
     if not name.strip():
@@ -141,7 +143,7 @@ def eligible_candidates(session: Session, plan: ExamPlan) -> list[Person]:
         failed = select(Attempt.person_id).where(Attempt.plan_id == plan.makeup_of_id, Attempt.status == AttemptStatus.GRADED,
                                                  Attempt.passed.is_(False))
         passed = select(Attempt.person_id).where(Attempt.plan_id == plan.makeup_of_id, Attempt.passed.is_(True))
-        query = query.where(Person.id.in_(failed), Person.id.not_in(passed))
+        query = query.where(Person.id.in_(failed), Person.id.not_in(passed), Person.id.not_in(makeups.used_up(plan)))
     return list(session.scalars(query.order_by(Person.id)))
 
 
@@ -734,9 +736,11 @@ def may_review_answers(attempt: Attempt) -> bool:
 
 
 def passed_qualification(session: Session, person_id: int, since: datetime) -> list[Attempt]:
-    """Passed qualification (or make-up) attempts since a date: what credential issuance requires."""
+    """Passed qualification (or make-up) attempts since a date: what credential issuance requires. Only
+    published results count (rule 14): a pass is final once the exam administrator publishes the plan's results."""
     return list(session.scalars(select(Attempt).join(ExamPlan).where(
         Attempt.person_id == person_id, Attempt.passed.is_(True), Attempt.status == AttemptStatus.GRADED,
+        ExamPlan.results_published_at.is_not(None),
         ExamPlan.kind.in_((ExamKind.QUALIFICATION, ExamKind.MAKEUP)), Attempt.submitted_at >= since)))
 
 
@@ -744,7 +748,7 @@ def passed_renewal(session: Session, person_id: int, since: datetime) -> list[At
     """Passed renewal-exam attempts since a date: what renewing a credential requires."""
     return list(session.scalars(select(Attempt).join(ExamPlan).where(
         Attempt.person_id == person_id, Attempt.passed.is_(True), Attempt.status == AttemptStatus.GRADED,
-        ExamPlan.kind == ExamKind.RENEWAL, Attempt.submitted_at >= since)))
+        ExamPlan.results_published_at.is_not(None), ExamPlan.kind == ExamKind.RENEWAL, Attempt.submitted_at >= since)))
 
 
 def require_candidate(user: User) -> None:

@@ -37,3 +37,12 @@ class OrgImportForm(FlaskForm):
 
 class ConfirmImportForm(FlaskForm):
     staged_id = HiddenField(validators=[DataRequired()])
+
+
+class IssuerDesignateForm(FlaskForm):
+    prefix = StringField(_l("Number prefix"), validators=[Optional(), Length(max=6)],
+                         description=_l("Six digits that begin every credential number it issues; empty: its division code. Never changes once given."))
+
+
+class IssuerWithdrawForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])

@@ -53,6 +53,9 @@ class Organisation(Base):
     path: Mapped[str] = mapped_column(String(255), index=True, default="")
     active: Mapped[bool] = mapped_column(default=True)
     is_issuer: Mapped[bool] = mapped_column(default=False)  # an issuing authority for enforcement credentials
+    # The six digits that begin the numbers of the credentials it issues (its division code unless the region's
+    # administrator chose another). Unique, and kept when a designation is withdrawn, so no number is ever given twice.
+    number_prefix: Mapped[str | None] = mapped_column(String(6), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="children")

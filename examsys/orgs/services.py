@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -273,7 +273,10 @@ IMPORT_COLUMNS = (
     Column("kind", "类型", ("层级",)),
     Column("parent_code", "上级代码", ("parent", "上级"), required=False),
     Column("division_code", "区划代码", ("division",), required=False),
+    Column("issuer", "发证机关", ("issuing authority", "is_issuer"), required=False),  # 是 / 否; empty leaves it as it is
+    Column("number_prefix", "证号前缀", ("number prefix",), required=False),
 )
+YES_NO = {"是": True, "yes": True, "y": True, "true": True, "1": True, "否": False, "no": False, "n": False, "false": False, "0": False}
 
 KIND_WORDS = {
     "自治区": OrgKind.REGION, "region": OrgKind.REGION, "省": OrgKind.REGION,
@@ -322,6 +325,7 @@ def plan_import(session: Session, actor: User | None, table: Table) -> ImportPla
 
     # A row whose parent is created by the file is checked after that parent.
     resolved: dict[str, Organisation | _Draft] = {}
+    prefixes: dict[str, int] = {}  # prefixes the file gives, to the row giving them
     pending = dict(in_file)
     progress = True
     while pending and progress:
@@ -364,10 +368,14 @@ def plan_import(session: Session, actor: User | None, table: Table) -> ImportPla
             if field_errors:
                 continue
             clean = {"code": code, "name": name, "kind": kind.value, "parent_code": parent_code, "division_code": division, "row": str(number)}
+            designation = _plan_designation(session, actor, row, kind, division, current, anchor, prefixes, number, err)
+            if designation is None:
+                continue
+            clean.update(designation)
             if current is None:
                 plan.create.append(clean)
                 resolved[code] = _Draft(kind, division, anchor)
-            elif current.name != name or current.division_code != division:
+            elif current.name != name or current.division_code != division or designation["issuer"]:
                 plan.update.append((current, clean))
                 resolved[code] = current
             else:
@@ -383,13 +391,65 @@ def apply_import(session: Session, actor: User | None, plan: ImportPlan) -> tupl
     """Write a clean plan, parents before children: (created, updated, unchanged)."""
     if plan.errors:
         raise ValidationFailed(_("The file has errors; nothing was imported."))
+    from examsys.orgs.issuers import designate_issuer, withdraw_issuer
+
+    designations: list[tuple[Organisation, dict[str, str]]] = []
     for current, row in plan.update:
-        update_org(session, actor, current.id, code=row["code"], name=row["name"], division_code=row["division_code"])
+        if current.name != row["name"] or current.division_code != row["division_code"]:
+            update_org(session, actor, current.id, code=row["code"], name=row["name"], division_code=row["division_code"])
+        designations.append((current, row))
     for row in plan.create:
         parent = session.scalar(select(Organisation).where(Organisation.code == row["parent_code"])) if row["parent_code"] else None
-        create_org(session, actor, parent_id=parent.id if parent else None, kind=OrgKind(row["kind"]),
-                   code=row["code"], name=row["name"], division_code=row["division_code"])
+        org = create_org(session, actor, parent_id=parent.id if parent else None, kind=OrgKind(row["kind"]),
+                         code=row["code"], name=row["name"], division_code=row["division_code"])
+        designations.append((org, row))
+    for org, row in designations:
+        if row["issuer"] == "designate":
+            designate_issuer(session, actor, org.id, row["number_prefix"])
+        elif row["issuer"] == "withdraw":
+            withdraw_issuer(session, actor, org.id, _("Withdrawn by the import of the organisation tree."))
     return len(plan.create), len(plan.update), len(plan.unchanged)
+
+
+def _plan_designation(session: Session, actor: User | None, row: dict[str, str], kind: OrgKind, division: str,
+                      current: Organisation | None, anchor: Organisation | None, prefixes: dict[str, int], number: int,
+                      err: Callable[[int, str, str], None]) -> dict[str, str] | None:
+    """What the 发证机关 / 证号前缀 cells of a row change: {"issuer": "designate" | "withdraw" | "", "number_prefix": ...},
+    or None after reporting an error. Checked as the page and the command line check a designation."""
+    from examsys.orgs.issuers import designation_problem, may_designate, prefix_problem
+
+    word = row.get("issuer", "").strip().lower()
+    prefix = row.get("number_prefix", "").strip()
+    if word and word not in YES_NO:
+        err(number, "issuer", _("Write 是 or 否 (or leave it empty)."))
+        return None
+    wanted = YES_NO.get(word)
+    is_issuer = current is not None and current.is_issuer
+    if wanted is None or wanted == is_issuer:
+        if prefix and current is not None and (current.number_prefix or "") != prefix:
+            err(number, "number_prefix", _("The prefix changes only with a designation; a prefix once given never changes."))
+            return None
+        return {"issuer": "", "number_prefix": ""}
+    where = current or anchor
+    if where is None or not may_designate(session, actor, where):
+        err(number, "issuer", _("Only the region's system administrator designates issuing authorities."))
+        return None
+    if not wanted:
+        return {"issuer": "withdraw", "number_prefix": ""}
+    probe = current or Organisation(kind=kind, code="", name=row["name"].strip(), division_code=division, path="", active=True)
+    prefix = prefix or probe.number_prefix or division
+    problem = designation_problem(probe)
+    if problem:
+        err(number, "issuer", problem)
+        return None
+    problem = prefix_problem(session, probe, prefix)
+    if problem is None and prefix in prefixes:
+        problem = _("The prefix %(prefix)s is also given in row %(row)d.", prefix=prefix, row=prefixes[prefix])
+    if problem:
+        err(number, "number_prefix", problem)
+        return None
+    prefixes[prefix] = number
+    return {"issuer": "designate", "number_prefix": prefix}
 
 
 def orgs_of_paths(session: Session, paths: Iterable[str]) -> dict[str, Organisation]:

@@ -1,10 +1,14 @@
 """Pages of the organisation tree."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from examsys.auth.models import User
 from examsys.auth.permissions import require
@@ -12,8 +16,8 @@ from examsys.db import get_session
 from examsys.errors import ValidationFailed, populate_errors
 from examsys.imports import services as staging
 from examsys.imports.tabular import UnreadableFile, download, read_table
-from examsys.orgs import services
-from examsys.orgs.forms import ConfirmImportForm, OrgCreateForm, OrgEditForm, OrgImportForm, OrgMoveForm
+from examsys.orgs import issuers, services
+from examsys.orgs.forms import ConfirmImportForm, IssuerDesignateForm, IssuerWithdrawForm, OrgCreateForm, OrgEditForm, OrgImportForm, OrgMoveForm
 from examsys.orgs.models import Organisation, OrgKind
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
@@ -30,11 +34,51 @@ def index():
 @bp.get("/<int:org_id>")
 @login_required
 def detail(org_id: int):
+    return _detail(services.get_org(get_session(), current_user, org_id))
+
+
+def _detail(org: Organisation, designate: IssuerDesignateForm | None = None, withdraw: IssuerWithdrawForm | None = None,
+            status: int = 200) -> tuple[str, int]:
     db = get_session()
-    org = services.get_org(db, current_user, org_id)
     accounts = list(db.scalars(select(User).where(User.org_id == org.id).order_by(User.username).limit(50)))
     return render_template("orgs/detail.html", org=org, accounts=accounts, may_edit=services.may_edit(current_user, org),
-                           count=services.count_in_subtree(db, org))
+                           count=services.count_in_subtree(db, org), may_designate=issuers.may_designate(db, current_user, org),
+                           designate=designate or IssuerDesignateForm(), withdraw=withdraw or IssuerWithdrawForm()), status
+
+
+@bp.post("/<int:org_id>/issuer")
+@login_required
+def designate_issuer(org_id: int):
+    """The region's system administrator makes the node an issuing authority, with its number prefix."""
+    form = IssuerDesignateForm()
+    return _issuer_change(org_id, form, "designate", lambda db: issuers.designate_issuer(db, current_user, org_id, form.prefix.data or ""),
+                          lambda org: _("%(name)s is an issuing authority; its credential numbers begin with %(prefix)s.", name=org.name,
+                                        prefix=org.number_prefix))
+
+
+@bp.post("/<int:org_id>/issuer/withdraw")
+@login_required
+def withdraw_issuer(org_id: int):
+    form = IssuerWithdrawForm()
+    return _issuer_change(org_id, form, "withdraw", lambda db: issuers.withdraw_issuer(db, current_user, org_id, form.reason.data or ""),
+                          lambda org: _("%(name)s no longer issues credentials.", name=org.name))
+
+
+def _issuer_change(org_id: int, form: IssuerDesignateForm | IssuerWithdrawForm, slot: str,
+                   change: Callable[[Session], Organisation], done: Callable[[Organisation], str]) -> Any:
+    """Form → one service call → commit → back to the node; errors at the form's fields on the node's page."""
+    db = get_session()
+    if form.validate_on_submit():
+        try:
+            org = change(db)
+        except ValidationFailed as error:
+            db.rollback()
+            populate_errors(form, error)
+        else:
+            db.commit()
+            flash(done(org), "success")
+            return redirect(url_for("orgs.detail", org_id=org.id))
+    return _detail(services.get_org(db, current_user, org_id), status=422, **{slot: form})
 
 
 def _parent_choices(exclude: Organisation | None = None) -> list[tuple[int, str]]:
@@ -160,8 +204,9 @@ def import_confirm():
 @bp.get("/import/template.<any(csv, xlsx):fmt>")
 @login_required
 def import_template(fmt: str):
-    example = [{"code": "150000", "name": "内蒙古自治区", "kind": "自治区", "parent_code": "", "division_code": "150000"},
-               {"code": "150100", "name": "呼和浩特市", "kind": "盟市", "parent_code": "150000", "division_code": "150100"},
+    example = [{"code": "150000", "name": "内蒙古自治区", "kind": "自治区", "parent_code": "", "division_code": "150000", "issuer": "否"},
+               {"code": "150100", "name": "呼和浩特市", "kind": "盟市", "parent_code": "150000", "division_code": "150100", "issuer": "是",
+                "number_prefix": "150100"},
                {"code": "150102-SJ", "name": "新城区市场监督管理局", "kind": "部门", "parent_code": "150102", "division_code": ""}]
     return _download(fmt, "organisation-template", example)
 
@@ -171,7 +216,8 @@ def import_template(fmt: str):
 def export(fmt: str):
     db = get_session()
     rows = [{"code": o.code, "name": o.name, "kind": {"region": "自治区", "league": "盟市", "county": "旗县区", "department": "部门"}[o.kind.value],
-             "parent_code": o.parent.code if o.parent else "", "division_code": o.division_code}
+             "parent_code": o.parent.code if o.parent else "", "division_code": o.division_code,
+             "issuer": "是" if o.is_issuer else "否", "number_prefix": o.number_prefix or ""}
             for o in services.flatten(services.subtree(db, current_user))]
     return _download(fmt, "organisations", rows)
 

@@ -28,6 +28,7 @@ from examsys.personnel.models import (
     PersonnelKind,
 )
 from examsys.personnel.services import HR, READERS
+from examsys.personnel.standing import StandingChange, standing_changed
 
 
 def open_campaign(session: Session, actor: User, org_id: int, name: str, cutoff: date) -> CleanupCampaign:
@@ -131,6 +132,8 @@ def decide(session: Session, actor: User, item_id: int, state: ItemState, note: 
     session.flush()
     record(session, actor, f"campaign.{state.value}", "person", item.person_id, label=item.person.name, org=item.person.org,
            before={"state": before.value}, after={"state": state.value, "campaign": item.campaign.name, "note": item.note})
+    if state is ItemState.REMOVAL and before is not ItemState.REMOVAL:
+        standing_changed(session, actor, item.person, StandingChange.CLEANUP_REMOVAL, f"{item.campaign.name}: {item.note}")
     return item
 
 

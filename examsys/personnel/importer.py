@@ -17,7 +17,8 @@ from examsys.imports.tabular import Column, RowError, Table
 from examsys.orgs.models import Organisation
 from examsys.personnel import idnumber
 from examsys.personnel.models import EmploymentStatus, EnforcementDomain, Person, PersonnelKind, StaffingKind
-from examsys.personnel.services import HR, _apply, changed, check_values, open_cancel_task, snapshot
+from examsys.personnel.services import HR, _apply, changed, check_values, snapshot
+from examsys.personnel.standing import StandingChange, standing_changed
 
 COLUMNS = (
     Column("id_number", "身份证号码", ("身份证号", "公民身份号码")),
@@ -194,18 +195,24 @@ def apply_import(session: Session, actor: User | None, plan: PersonImportPlan, s
         _apply(person, values, session)
         created.append(person)
     session.add_all(created)
+    standing: list[tuple[Person, StandingChange, str]] = []  # acted on once the updates are on the record
+    by_import = _("by the import of the register")
     for planned in plan.update:
         person = planned.person
         assert person is not None
         values = planned.values
+        if person.kind is PersonnelKind.OFFICER and values["kind"] is PersonnelKind.AUXILIARY:
+            standing.append((person, StandingChange.AUXILIARY, by_import))
         _apply(person, values, session)
         person.kind, person.staffing_kind = values["kind"], values["staffing_kind"]
         if person.org_id != values["org_id"]:
+            standing.append((person, StandingChange.TRANSFERRED, _("from %(old)s to %(new)s: %(reason)s", old=person.org.name,
+                                                                   new=orgs[values["org_id"]].name, reason=by_import)))
             person.org = orgs[values["org_id"]]
         if person.employment_status is not values["employment_status"]:
             person.employment_status = values["employment_status"]
-            if values["employment_status"] is not EmploymentStatus.EMPLOYED and person.is_officer:
-                open_cancel_task(session, actor, person, _("Employment changed to %(status)s by import", status=values["employment_status"].label))
+            if values["employment_status"] is not EmploymentStatus.EMPLOYED:
+                standing.append((person, StandingChange.LEFT_POST, f"{values['employment_status'].label}: {by_import}"))
     session.flush()
     note = {"source": source} if source else {}
     items = [AuditItem("person.create", "person", p.id, p.name, p.org, None, snapshot(p) | note) for p in created]
@@ -213,6 +220,8 @@ def apply_import(session: Session, actor: User | None, plan: PersonImportPlan, s
               for pl in plan.update if pl.person is not None]
     if items:
         record_many(session, actor, items)
+    for person, change, reason in standing:
+        standing_changed(session, actor, person, change, reason)
     return plan.counts
 
 

@@ -147,7 +147,8 @@ class PersonPhoto(Base):
 
 
 class TaskKind(enum.Enum):
-    CANCEL_CREDENTIAL = "cancel_credential"
+    CANCEL_CREDENTIAL = "cancel_credential"  # before decision tasks: still closed by the same decisions
+    CREDENTIAL_DECISION = "credential_decision"  # the holder's standing ended: cancel, re-issue or reinstate (personnel.standing)
 
 
 class TaskStatus(enum.Enum):

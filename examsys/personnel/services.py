@@ -26,10 +26,10 @@ from examsys.personnel.models import (
     PersonnelKind,
     PersonnelTask,
     PersonPhoto,
-    TaskKind,
     TaskStatus,
 )
 from examsys.personnel.photos import PhotoRejected, process
+from examsys.personnel.standing import StandingChange, standing_changed
 
 HR = Role.HR_ADMIN
 READERS = (Role.HR_ADMIN, Role.AUDITOR, Role.REVIEWER, Role.SYSADMIN)
@@ -206,6 +206,8 @@ def update_person(session: Session, actor: User, person_id: int, values: dict[st
         raise InvalidState(_("Nothing was changed."))
     record(session, actor, "person.update", "person", person.id, label=person.name, org=person.org, before=old,
            after=new | ({"reason": reason} if reason else {}))
+    if new.get("kind") == PersonnelKind.AUXILIARY.value:
+        standing_changed(session, actor, person, StandingChange.AUXILIARY, reason or _("Record edited"))
     return person
 
 
@@ -226,12 +228,14 @@ def transfer_person(session: Session, actor: User, person_id: int, new_org_id: i
     payload = {"from": old_org.code, "to": new_org.code, "reason": reason.strip()}
     record(session, actor, "person.transfer_out", "person", person.id, label=person.name, org=old_org, before={"org": old_org.code}, after=payload)
     record(session, actor, "person.transfer_in", "person", person.id, label=person.name, org=new_org, before={"org": old_org.code}, after=payload)
+    standing_changed(session, actor, person, StandingChange.TRANSFERRED,
+                     _("from %(old)s to %(new)s: %(reason)s", old=old_org.name, new=new_org.name, reason=reason.strip()))
     return person
 
 
 def change_employment(session: Session, actor: User | None, person_id: int, status: EmploymentStatus, reason: str) -> Person:
-    """Record 在岗 → 调离 / 退休 / 辞职 / 辞退·开除 / 死亡 (or back). Leaving post opens a task for the
-    issuer to cancel the officer's credential."""
+    """Record 在岗 → 调离 / 退休 / 辞职 / 辞退·开除 / 死亡 (or back). Leaving post ends an officer's standing:
+    the credential follows at once (personnel.standing)."""
     person = editable_person(session, actor, person_id) if actor is not None else session.get(Person, person_id)
     if person is None:
         raise NotFound(_("No such person."))
@@ -244,21 +248,9 @@ def change_employment(session: Session, actor: User | None, person_id: int, stat
     session.flush()
     record(session, actor, "person.employment", "person", person.id, label=person.name, org=person.org,
            before={"employment_status": before.value}, after={"employment_status": status.value, "reason": reason.strip()})
-    if status is not EmploymentStatus.EMPLOYED and person.is_officer:
-        open_cancel_task(session, actor, person, _("Employment changed to %(status)s: %(reason)s", status=status.label, reason=reason.strip()))
+    if status is not EmploymentStatus.EMPLOYED:
+        standing_changed(session, actor, person, StandingChange.LEFT_POST, f"{status.label}: {reason.strip()}")
     return person
-
-
-def open_cancel_task(session: Session, actor: User | None, person: Person, reason: str) -> PersonnelTask | None:
-    existing = session.scalar(select(PersonnelTask).where(PersonnelTask.person_id == person.id, PersonnelTask.kind == TaskKind.CANCEL_CREDENTIAL,
-                                                          PersonnelTask.status == TaskStatus.OPEN))
-    if existing is not None:
-        return existing
-    task = PersonnelTask(kind=TaskKind.CANCEL_CREDENTIAL, person=person, org=person.org, reason=reason[:200])
-    session.add(task)
-    session.flush()
-    record(session, actor, "task.open", "person", person.id, label=person.name, org=person.org, after={"task": task.kind.value, "reason": task.reason})
-    return task
 
 
 def open_tasks(session: Session, actor: User) -> list[PersonnelTask]:

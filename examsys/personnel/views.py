@@ -192,7 +192,7 @@ def employment(person_id: int):
             flash(_("Employment status saved."), "success")
             return redirect(url_for("personnel.detail", person_id=person.id))
     return render_template("personnel/action.html", form=form, person=person, title=_("Employment of %(name)s", name=person.name),
-                           hint=_("When an officer leaves post, the credential issuer is asked to cancel the credential."))
+                           hint=_("When an officer leaves post, the credential is suspended at once and its issuing authority decides on it."))
 
 
 # ---- import and export --------------------------------------------------------------------------

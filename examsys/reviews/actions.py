@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 
 READERS = (Role.HR_ADMIN, Role.REVIEWER, Role.AUDITOR)
 KEEPERS = (Role.HR_ADMIN, Role.REVIEWER)
-TRAINING_DAYS = 90
-CASE_DAYS = 30
 
 
 def issuing_authority(session: Session, org: Organisation) -> Organisation:
@@ -55,7 +54,7 @@ def after_routine_grade(session: Session, actor: User | None, review: Review) ->
         from examsys.reviews.services import period_label
 
         action = FollowUpAction(person=review.person, kind=ActionKind.TRAINING, review_id=review.id, owner_org=review.person.org,
-                                due_on=clock.today() + timedelta(days=TRAINING_DAYS), automatic=True,
+                                due_on=clock.today() + timedelta(days=int(current_app.config["REVIEW_TRAINING_DAYS"])), automatic=True,
                                 description=_("Routine grade Poor in %(period)s: enforcement training and a talk with the reviewer.",
                                               period=period_label(review.period)))
         session.add(action)
@@ -80,7 +79,7 @@ def after_annual_grade(session: Session, actor: User | None, person: Person) -> 
         assert annual is not None
         case = FollowUpAction(person=person, kind=ActionKind.DISQUALIFICATION, annual_id=annual.id,
                               owner_org=issuing_authority(session, person.org), automatic=True,
-                              due_on=clock.today() + timedelta(days=CASE_DAYS),
+                              due_on=clock.today() + timedelta(days=int(current_app.config["REVIEW_CASE_DAYS"])),
                               description=_("Annual grade Incompetent in %(first)d and %(second)d: decide on the enforcement qualification.",
                                             first=annual.year - 1, second=annual.year))
         session.add(case)

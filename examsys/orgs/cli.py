@@ -1,0 +1,57 @@
+"""`flask orgs designate-issuer` / `withdraw-issuer`: the region's issuing authorities from the command line
+(acting as the system, audited as such), for a deployment that starts without the pages."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from examsys.db import get_session
+
+
+def register(app: Flask) -> None:
+    @app.cli.group("orgs")
+    def orgs_group() -> None:
+        """The organisation tree."""
+
+    @orgs_group.command("designate-issuer")
+    @click.argument("code")
+    @click.option("--prefix", default="", help="six digits that begin its credential numbers (default: its division code)")
+    def designate_cmd(code: str, prefix: str) -> None:
+        """Make the node CODE an issuing authority (发证机关)."""
+        from examsys.orgs.issuers import by_code, designate_issuer
+
+        db = get_session()
+        with _reported(db):
+            org = designate_issuer(db, None, by_code(db, code).id, prefix)
+        db.commit()
+        click.echo(f"{org.name} ({org.code}) is an issuing authority; its credential numbers begin with {org.number_prefix}")
+
+    @orgs_group.command("withdraw-issuer")
+    @click.argument("code")
+    @click.option("--reason", required=True, help="why (e.g. the decision number)")
+    def withdraw_cmd(code: str, reason: str) -> None:
+        """End the designation of the node CODE (its number prefix stays reserved)."""
+        from examsys.orgs.issuers import by_code, withdraw_issuer
+
+        db = get_session()
+        with _reported(db):
+            org = withdraw_issuer(db, None, by_code(db, code).id, reason)
+        db.commit()
+        click.echo(f"{org.name} ({org.code}) no longer issues credentials")
+
+
+@contextmanager
+def _reported(db: Session) -> Iterator[None]:
+    """Turn a refused use case into a click error with every field's message; nothing is written."""
+    from examsys.errors import DomainError
+
+    try:
+        yield
+    except DomainError as error:
+        db.rollback()
+        details = "; ".join(f"{k}: {' '.join(v)}" for k, v in getattr(error, "field_errors", {}).items())
+        raise click.ClickException(f"{error.message} {details}".strip()) from None
