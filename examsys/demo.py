@@ -129,9 +129,11 @@ def seed_demo(session: Session) -> str:
             grant_role(session, None, user.id, role, by_code[grant_code].id)
             created["accounts"] += 1
 
-    # Officers of 新城区市场监督管理局 get their own accounts: officer, officer2, …
+    # Officers of 新城区市场监督管理局 get their own accounts: officer, officer2, officer3 (they will hold
+    # credentials), and officer4, who passes the first sitting too but holds none yet (the fourth officer is
+    # the one with a credential request in the queue, and has no account).
     xincheng_officers = [p for p in people if p.org.code == "150102-SJJ" and p.kind is PersonnelKind.OFFICER]
-    for n, person in enumerate(xincheng_officers[:3], start=1):
+    for n, person in [(1, xincheng_officers[0]), (2, xincheng_officers[1]), (3, xincheng_officers[2]), (4, xincheng_officers[4])]:
         username = "officer" if n == 1 else f"officer{n}"
         if session.scalar(select(User.id).where(User.username == username)) is None:
             create_account(session, None, username=username, display_name=person.name, org_id=person.org_id,
@@ -190,8 +192,8 @@ FIRST_SITTING = "2026年度行政执法人员资格考试（第一场·演示）
 
 
 def _demo_credentials(session: Session, by_code: dict[str, Organisation]) -> list[str]:
-    """A first sitting that three officers of 新城区市场监督管理局 passed, and their credentials: one in
-    force, one suspended, one revoked. Prints a fresh verify URL for each."""
+    """A first sitting that four officers of 新城区市场监督管理局 passed, and credentials for three of them:
+    one in force, one suspended, one revoked (officer4 has none yet). Prints a fresh verify URL for each."""
     from examsys.bank.models import BankPart, QuestionVersion
     from examsys.credentials import services as credentials
     from examsys.credentials.cases import CaseRecord
@@ -207,7 +209,7 @@ def _demo_credentials(session: Session, by_code: dict[str, Organisation]) -> lis
     for code in ("150100", "150200"):
         if not by_code[code].is_issuer:
             designate_issuer(session, None, by_code[code].id)
-    users = [session.scalar(select(User).where(User.username == name)) for name in ("officer", "officer2", "officer3")]
+    users = [session.scalar(select(User).where(User.username == name)) for name in ("officer", "officer2", "officer3", "officer4")]
     hr = session.scalar(select(User).where(User.username == "hr"))
     if None in users or hr is None:
         return []
@@ -228,7 +230,7 @@ def _demo_credentials(session: Session, by_code: dict[str, Organisation]) -> lis
         session.flush()
     lines = []
     states = ("active", "suspended", "revoked")
-    for user, state in zip(users, states, strict=True):
+    for user, state in zip(users[:3], states, strict=True):
         credential = session.scalar(select(Credential).where(Credential.person_id == user.person_id).order_by(Credential.id.desc()))
         if credential is None:
             credential = credentials.issue(session, None, credentials.IssueRequest(

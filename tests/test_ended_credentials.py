@@ -10,9 +10,9 @@ import pytest
 from examsys import clock
 from examsys.credentials import services
 from examsys.credentials.models import RecoveryTask
-from tests.credential_fixtures import issue_request
+from tests.credential_fixtures import REVOCATION_CASE, issue_request
 
-REVOKE = dict(ground="办法第二十一条", decision_number="撤〔2026〕2号", reason="违法执法，情节严重")
+REVOKE = dict(ground="办法第二十一条", decision_number="撤〔2026〕2号", reason="违法执法，情节严重", case=REVOCATION_CASE)
 
 
 @pytest.fixture

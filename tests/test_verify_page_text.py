@@ -9,6 +9,7 @@ import pytest
 from examsys import clock
 from examsys.credentials import services
 from examsys.credentials.verification import token_for
+from tests.credential_fixtures import REVOCATION_CASE
 
 
 @pytest.fixture
@@ -95,7 +96,8 @@ def test_a_fresh_screen_code_is_valid_and_the_machine_answer_names_an_expired_on
 
 def test_an_expired_code_of_a_revoked_credential_still_only_says_the_code_expired(db, client, issued, issuing):
     token = _screen_code(issued)
-    services.change(db, issuing["hr"], issued.id, "revoke", ground="办法第二十一条", decision_number="撤〔2026〕2号", reason="违法执法")
+    services.change(db, issuing["hr"], issued.id, "revoke", ground="办法第二十一条", decision_number="撤〔2026〕2号", reason="违法执法",
+                    case=REVOCATION_CASE)
     db.commit()
     assert client.get(f"/api/verify/{token}").get_json()["verdict"] == "NOT VALID"
     clock.advance(timedelta(seconds=91))

@@ -22,10 +22,9 @@ LEGAL_SOURCE = "《中华人民共和国行政处罚法》第十七条；《中�
 
 @pytest.fixture
 def demo(app, runner, tmp_path):
-    """The demo, as `make run` sets it up. The holder, officer3, passed the demo's first sitting; the credential
-    it gave them was revoked, and the (default) bar on new credentials after a revocation is off."""
+    """The demo, as `make run` sets it up. The holder, officer4, passed the demo's first sitting and holds no
+    credential yet."""
     app.config["KEY_DIR"] = str(tmp_path / "keys")
-    app.config["CREDENTIAL_BAR_YEARS_AFTER_REVOCATION"] = 0
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
 
@@ -110,7 +109,7 @@ def test_hr_requests_approves_prints_and_the_public_sees_each_change(app, db, de
     if not shutil.which("pdftoppm"):
         pytest.skip("needs pdftoppm (Debian poppler-utils; CI installs it) to read the card's QR code")
     pytest.importorskip("zxingcpp", reason="needs zxing-cpp (requirements-dev.txt) to decode the card's QR code")
-    holder = db.scalar(select(User).where(User.username == "officer3"))
+    holder = db.scalar(select(User).where(User.username == "officer4"))  # passed the demo sitting, holds no credential
     name = holder.person.name
 
     # hr_xincheng finds the officer on the register and requests a credential
@@ -166,14 +165,15 @@ def test_hr_requests_approves_prints_and_the_public_sees_each_change(app, db, de
     journey.shot(phone, "phone-reinstated")
 
     # revoke: NOT VALID; HR's print is now only the void copy for the file
-    _change(hr, "revoke", ground="行政执法证件管理办法第二十一条", decision_number="呼执撤〔2026〕9号", reason="违法执法，情节严重")
+    _change(hr, "revoke", ground="行政执法证件管理办法第二十一条", decision_number="呼执撤〔2026〕9号", reason="违法执法，情节严重",
+            case_number="呼执监案〔2026〕9号", decided_on="2026-06-01", document_ref="呼执撤〔2026〕9号行政执法证吊销决定书")
     assert _verdict(phone) == "NOT VALID" and phone.locator(".verdict-word").inner_text() == "无效"
     journey.shot(phone, "phone-revoked")
     journey.shot(hr, "credential-revoked")
     assert _download(hr, "a[href$='/card.pdf']", tmp_path).name.endswith("-void.pdf")
 
     # the holder's My credential shows the revocation: status, date, decision
-    own = journey.login("officer3", PHONE)
+    own = journey.login("officer4", PHONE)
     if own.locator("[data-nav-toggle]").is_visible():  # the phone's menu
         own.click("[data-nav-toggle]")
     own.click("a[href$='/me/credential']")
