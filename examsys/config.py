@@ -27,9 +27,14 @@ class DefaultConfig:
     # false makes issuing one step. Renewal may be requested this many months before expiry.
     CREDENTIAL_FOUR_EYES = True
     CREDENTIAL_RENEWAL_MONTHS = 6
+    # Renewal needs this many hours of enforcement training (培训学时) on record in each full year the
+    # credential was in force: the 60 hours a year of the Outline for Building a Rule-of-Law Government
+    # (2021–2025) (“每人每年接受不少于60学时的业务知识和法律法规培训”); the 2015–2020 plan gives no number. 0: no check.
+    TRAINING_HOURS_PER_YEAR = 60
 
     VERIFY_CACHE_SECONDS = 60  # longest reuse of a verify answer (a status change ends it at once); 0: no cache
     VERIFY_CACHE_SIZE = 10_000  # answers kept per process
+    VERIFY_COUNT_FLUSH_SECONDS = 10  # look-ups counted in memory are written this often per process; 0: every look-up
     REPORT_RATE_LIMIT = "5 per hour"  # reports about an officer from the public, per client address
     STATUS_LIST_HOURS = 24  # a status list's next update is due this long after it was issued
     STATUS_LIST_CACHE_SECONDS = 60  # the published list is rebuilt at least this often (and on every status change)

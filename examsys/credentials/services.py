@@ -25,6 +25,7 @@ from examsys.credentials.models import (
     NumberCounter,
     RecoveryTask,
 )
+from examsys.credentials.training_rule import training_reasons
 from examsys.errors import InvalidState, NotFound, ValidationFailed
 from examsys.exams.services import passed_qualification, passed_renewal
 from examsys.orgs.models import Organisation
@@ -77,6 +78,7 @@ def eligibility(session: Session, person: Person, domain_ids: list[int], at: dat
     elif exam_rule == "renewal":
         if not passed_renewal(session, person.id, since) and not passed_qualification(session, person.id, since):
             reasons.append(_("No renewal or qualification exam passed in the last %(n)d months.", n=months))
+        reasons.extend(training_reasons(session, person, at))
     held = {d.id for d in person.domains}
     wanted = list(session.scalars(select(EnforcementDomain).where(EnforcementDomain.id.in_(domain_ids)))) if domain_ids else []
     if not wanted:

@@ -16,7 +16,7 @@ from examsys.imports.tabular import UnreadableFile, download, read_table
 from examsys.orgs.models import Organisation
 from examsys.orgs.services import choices
 from examsys.pagination import paginate
-from examsys.personnel import campaigns, importer, services
+from examsys.personnel import campaigns, importer, services, training
 from examsys.personnel.forms import (
     CampaignForm,
     ConfirmForm,
@@ -27,6 +27,7 @@ from examsys.personnel.forms import (
     PersonForm,
     PhotoForm,
     ResolveForm,
+    TrainingForm,
     TransferForm,
 )
 from examsys.personnel.models import EmploymentStatus, ItemState, PersonnelKind, StaffingKind
@@ -58,9 +59,16 @@ def index():
 def detail(person_id: int):
     db = get_session()
     person = services.get_person(db, current_user, person_id)
+    may_edit = can(current_user, services.HR, person.org)
     return render_template("personnel/detail.html", person=person, id_number=services.shown_id_number(current_user, person),
-                           may_edit=can(current_user, services.HR, person.org), history=services.history(db, person),
-                           photo_form=PhotoForm())
+                           may_edit=may_edit, history=services.history(db, person), photo_form=PhotoForm(),
+                           training_form=TrainingForm() if may_edit else None, **_training(db, person.id))
+
+
+def _training(db, person_id: int) -> dict[str, Any]:
+    """What personnel/_training.html shows."""
+    return {"training": training.records_of(db, person_id), "training_years": training.hours_by_year(db, person_id),
+            "required_hours": training.required_hours()}
 
 
 @bp.get("/<int:person_id>/photo.jpg")
@@ -395,4 +403,4 @@ def my_record():
 
     requests_ = list(db.scalars(select(CorrectionRequest).where(CorrectionRequest.person_id == person.id)
                                 .order_by(CorrectionRequest.created_at.desc()).limit(20)))
-    return render_template("personnel/me.html", person=person, form=form, requests=requests_)
+    return render_template("personnel/me.html", person=person, form=form, requests=requests_, training_form=None, **_training(db, person.id))
