@@ -9,6 +9,7 @@ from examsys.credentials import requests as issuance
 from examsys.credentials import services
 from examsys.credentials.forms import ChangeForm, IssueForm
 from examsys.credentials.models import CredentialStatus
+from examsys.credentials.lookups import lookup_summary
 from examsys.db import get_session
 from examsys.errors import InvalidState, ValidationFailed, populate_errors
 from examsys.pagination import paginate
@@ -33,7 +34,8 @@ def detail(credential_id: int):
     db = get_session()
     credential = services.get_credential(db, current_user, credential_id)
     return render_template("credentials/detail.html", credential=credential, events=services.events_of(db, credential),
-                           recoveries=services.open_recoveries(db, credential), form=ChangeForm())
+                           recoveries=services.open_recoveries(db, credential), form=ChangeForm(),
+                           lookups=lookup_summary(db, credential.id))
 
 
 @bp.post("/<int:credential_id>/change")
@@ -55,7 +57,7 @@ def change(credential_id: int):
             flash(_("The credential is now: %(status)s. The public verify page shows it at once.", status=credential.status.label), "success")
             return redirect(url_for("credentials.detail", credential_id=credential.id))
     return render_template("credentials/detail.html", credential=credential, events=services.events_of(db, credential),
-                           recoveries=services.open_recoveries(db, credential), form=form), 422
+                           recoveries=services.open_recoveries(db, credential), form=form, lookups=lookup_summary(db, credential.id)), 422
 
 
 @bp.post("/recoveries/<int:task_id>")

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from examsys.audit.services import record_export
 from examsys.auth.permissions import can
 from examsys.db import get_session
 from examsys.errors import InvalidState, NotFound, ValidationFailed, populate_errors
@@ -281,9 +282,8 @@ def export(fmt: str):
     services.open_tasks(db, current_user)  # HR only: the export holds full ID numbers
     query = services.person_query(db, current_user, _filters()).where(services.scope_clause(db, current_user, services.HR, Organisation.path))
     people = list(db.scalars(query))
-    from examsys.audit.services import record
-
-    record(db, current_user, "person.export", "register", fmt, label=f"{len(people)} people", org=current_user.org)
+    record_export(db, current_user, "person", "register", fmt=fmt, rows=len(people), filters=dict(request.args),
+                  label=f"{len(people)} people", org=current_user.org)
     db.commit()
     return _table_response(fmt, "personnel", importer.export_rows(people))
 
