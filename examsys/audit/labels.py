@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "campaign.confirmed": _l("Officer confirmed in the clean-up"),
     "campaign.removal": _l("Officer marked for removal"),
     "campaign.close": _l("Clean-up campaign closed"),
+    "campaign.cancel_old": _l("Old credentials cancelled at the close of the clean-up"),
     "question.create": _l("Question created"),
     "question.edit": _l("Question edited"),
     "question.review": _l("Question reviewed"),

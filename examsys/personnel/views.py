@@ -372,11 +372,9 @@ def campaign_decide(item_id: int):
 @bp.post("/campaigns/<int:campaign_id>/close")
 @login_required
 def campaign_close(campaign_id: int):
-    db = get_session()
-    campaigns.close_campaign(db, current_user, campaign_id)
-    db.commit()
-    flash(_("The campaign is closed."), "success")
-    return redirect(url_for("personnel.campaign", campaign_id=campaign_id))
+    """Closing ends the old credentials of the area: it is confirmed on the credentials' closing page,
+    after its dry run (examsys/credentials/cleanup_close.py)."""
+    return redirect(url_for("reissue.close_cleanup", campaign_id=campaign_id), 303)
 
 
 # ---- the officer's own record ---------------------------------------------------------------------
