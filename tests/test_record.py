@@ -93,3 +93,10 @@ def test_look_ups_wait_in_the_process_until_their_write_is_due(app, db, client, 
     flush_counts()
     db.rollback()
     assert db.query(VerifyCount).one().lookups == 2
+
+
+def test_the_bank_exported_from_the_command_line_is_on_the_record(db, exam, runner, tmp_path):
+    result = runner.invoke(args=["bank", "export", str(tmp_path / "banks")])
+    assert result.exit_code == 0, result.output
+    entry = _entry(db, "bank.export")
+    assert entry.client_address == "cli" and entry.after["rows"] == 55 and entry.after["filters"] == {"status": "active"}

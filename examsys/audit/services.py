@@ -71,7 +71,7 @@ def record(
     return record_many(session, actor, [AuditItem(action, target_type, target_id, label, org, before, after)], public=public)[0]
 
 
-def record_export(session: Session, actor: User, what: str, target_id: Any, *, fmt: str, rows: int,
+def record_export(session: Session, actor: User | None, what: str, target_id: Any, *, fmt: str, rows: int,
                   filters: dict[str, Any] | None = None, label: str = "", org: Organisation | None = None) -> AuditEntry:
     """An export that carries personal data or keys, on the record (rule 11): who (the actor), what
     (`<what>.export` on `target_id`), the format, how many rows and the filters it was made with."""
