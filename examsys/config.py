@@ -44,12 +44,16 @@ class DefaultConfig:
     EXAM_PASS_MARK = 60  # the pass mark a new exam plan starts with (of 100 points by default)
     EXAM_ATTEMPTS_ALLOWED = 1  # rule 9: the attempts a new exam plan starts with
     EXAM_MAKEUPS_PER_SITTING = 1  # rule 9: make-up exams each candidate may sit per failed qualification sitting
-    TRAINING_HOURS_PER_YEAR = 0  # rule 13: training hours a year renewal needs (not enforced yet: docs/rules.md); 0: none
+    # Rule 13: renewal needs this many hours of enforcement training (培训学时) on record in each full year the
+    # credential was in force: the 60 hours a year of the national outline for building a rule-of-law government
+    # (2021–2025) (“每人每年接受不少于60学时的业务知识和法律法规培训”). 0: no check.
+    TRAINING_HOURS_PER_YEAR = 60
     REVIEW_TRAINING_DAYS = 90  # rule 10: a routine 较差 opens a training action due this many days later
     REVIEW_CASE_DAYS = 30  # rule 10: two consecutive annual 不称职 open a disqualification case due this many days later
 
     VERIFY_CACHE_SECONDS = 60  # longest reuse of a verify answer (a status change ends it at once); 0: no cache
     VERIFY_CACHE_SIZE = 10_000  # answers kept per process
+    VERIFY_COUNT_FLUSH_SECONDS = 10  # look-ups counted in memory are written this often per process; 0: every look-up
     REPORT_RATE_LIMIT = "5 per hour"  # reports about an officer from the public, per client address
     STATUS_LIST_HOURS = 24  # a status list's next update is due this long after it was issued
     STATUS_LIST_CACHE_SECONDS = 60  # the published list is rebuilt at least this often (and on every status change)

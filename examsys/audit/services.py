@@ -72,6 +72,15 @@ def record(
     return record_many(session, actor, [AuditItem(action, target_type, target_id, label, org, before, after)], public=public)[0]
 
 
+def record_export(session: Session, actor: User | None, what: str, target_id: Any, *, fmt: str, rows: int,
+                  filters: dict[str, Any] | None = None, label: str = "", org: Organisation | None = None) -> AuditEntry:
+    """An export that carries personal data or keys, on the record (rule 11): who (the actor), what
+    (`<what>.export` on `target_id`), the format, how many rows and the filters it was made with."""
+    chosen = {k: v for k, v in (filters or {}).items() if v not in (None, "", [], ())}
+    return record(session, actor, f"{what}.export", what, target_id, label=label, org=org,
+                  after={"format": fmt, "rows": rows, "filters": chosen})
+
+
 @dataclass(frozen=True)
 class AuditItem:
     action: str

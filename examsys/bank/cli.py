@@ -48,9 +48,13 @@ def register(app: Flask) -> None:
                   help="active versions only (default), or the latest version of every question")
     def export_cmd(target: Path, status: str) -> None:
         """Write the banks as native YAML files under TARGET (a folder), or to TARGET.xlsx / TARGET.xml."""
+        from examsys.audit.services import record_export
         from examsys.bank.files import export_records, write_any
 
         db = get_session()
         records = export_records(db, None, active_only=status == "active")
         written = write_any(records, target)
+        record_export(db, None, "bank", str(written), fmt=written.suffix.lstrip(".") or "yaml", rows=len(records), filters={"status": status},
+                      label=str(written))  # the banks hold their keys: on the record, as from the command line
+        db.commit()
         click.echo(f"{len(records)} questions written to {written}")

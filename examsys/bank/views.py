@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from examsys.audit.services import record_export
 from examsys.bank import files, services
 from examsys.bank.forms import BankImportForm, ConfirmForm, QuestionForm
 from examsys.bank.models import BankPart, QuestionType, VersionStatus
@@ -271,6 +272,9 @@ def export(fmt: str):
     services.version_query(db, current_user, services.QuestionFilter())  # refuses non-editors
     records = files.export_records(db, current_user, active_only=request.args.get("status") != "latest")
     content, mimetype, name = files.render(records, fmt)
+    record_export(db, current_user, "bank", fmt, fmt=fmt, rows=len(records), filters={"status": request.args.get("status")},
+                  label=name, org=current_user.org)
+    db.commit()
     return Response(content, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
 
 

@@ -11,6 +11,7 @@ from examsys.credentials.cases import CaseRecord, case_query
 from examsys.credentials.forms import ChangeForm, IssueForm
 from examsys.credentials.models import CredentialStatus
 from examsys.credentials.standing import open_decision
+from examsys.credentials.lookups import lookup_summary
 from examsys.db import get_session
 from examsys.errors import InvalidState, ValidationFailed, populate_errors
 from examsys.pagination import paginate
@@ -45,7 +46,7 @@ def detail(credential_id: int):
     credential = services.get_credential(db, current_user, credential_id)
     return render_template("credentials/detail.html", credential=credential, events=services.events_of(db, credential),
                            recoveries=services.open_recoveries(db, credential), form=ChangeForm(),
-                           decision=open_decision(db, credential))
+                           decision=open_decision(db, credential), lookups=lookup_summary(db, credential.id))
 
 
 @bp.post("/<int:credential_id>/change")
@@ -69,7 +70,7 @@ def change(credential_id: int):
             return redirect(url_for("credentials.detail", credential_id=credential.id))
     return render_template("credentials/detail.html", credential=credential, events=services.events_of(db, credential),
                            recoveries=services.open_recoveries(db, credential), form=form,
-                           decision=open_decision(db, credential)), 422
+                           decision=open_decision(db, credential), lookups=lookup_summary(db, credential.id)), 422
 
 
 @bp.post("/recoveries/<int:task_id>")

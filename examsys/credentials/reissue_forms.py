@@ -29,3 +29,8 @@ class ReissueForm(FlaskForm):
         (DomainSource.PREVIOUS.value, _l("As on the credential it replaces")), (DomainSource.REGISTER.value, _l("As on the register")),
         (DomainSource.CHOSEN.value, _l("The domains chosen below"))])
     domain_ids = CheckboxList(_l("Domains for every officer"), coerce=int)
+
+
+class CloseCleanupForm(FlaskForm):
+    ground = StringField(_l("Legal ground of the cancellations"), validators=[Length(max=200)])
+    decision_number = StringField(_l("Decision number"), validators=[Length(max=80)])

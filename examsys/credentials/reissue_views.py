@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from examsys import clock
 from examsys.auth.permissions import can, grant_roots, require_any_scope
-from examsys.credentials import reissue
+from examsys.credentials import cleanup_close, reissue
 from examsys.credentials import services as credentials
 from examsys.credentials.models import DomainSource, ReissueState
-from examsys.credentials.reissue_forms import ReissueForm
+from examsys.credentials.reissue_forms import CloseCleanupForm, ReissueForm
 from examsys.db import get_session
 from examsys.errors import ValidationFailed, populate_errors, wants_json
 from examsys.orgs.services import choices
@@ -120,3 +120,25 @@ def print_batch(campaign_id: int, part: int, fmt: str):
     name = f"reissue-{campaign_id}-part{part}.{fmt}"
     mimetype = "application/zip" if fmt == "zip" else "application/pdf"
     return Response(data, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}", "Cache-Control": "no-store"})
+
+
+# ---- closing the clean-up: the old credentials end ---------------------------------------------------
+
+@bp.route("/cleanup/<int:campaign_id>/close", methods=["GET", "POST"])
+@login_required
+def close_cleanup(campaign_id: int):
+    """The dry run (what closing would cancel), and the confirmation that closes and cancels."""
+    db = get_session()
+    form = CloseCleanupForm()
+    if form.validate_on_submit():
+        try:
+            _campaign, cancelled = cleanup_close.close_and_cancel(db, current_user, campaign_id, form.ground.data or "",
+                                                                  form.decision_number.data or "")
+        except ValidationFailed as error:
+            populate_errors(form, error)
+        else:
+            db.commit()
+            flash(_("The campaign is closed; %(n)d credentials of the old series were cancelled.", n=cancelled), "success")
+            return redirect(url_for("personnel.campaign", campaign_id=campaign_id))
+    plan = cleanup_close.closing_plan(db, current_user, campaign_id)
+    return render_template("credentials/cleanup_close.html", plan=plan, form=form), 422 if form.errors else 200

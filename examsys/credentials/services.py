@@ -29,6 +29,7 @@ from examsys.credentials.models import (
 )
 from examsys.credentials.standing import close_decisions, standing_problems
 from examsys.credentials.standing import current_of as current_of  # the one current credential, for the pages
+from examsys.credentials.training_rule import training_reasons
 from examsys.errors import InvalidState, NotFound, ValidationFailed
 from examsys.exams.services import passed_qualification, passed_renewal
 from examsys.orgs.issuers import number_prefix
@@ -96,6 +97,8 @@ def eligibility(session: Session, person: Person, domain_ids: list[int], at: dat
                 reasons.append(_("No qualification exam passed in the last %(n)d months.", n=months))
             else:
                 reasons.append(_("No renewal or qualification exam passed in the last %(n)d months.", n=months))
+    if exam_rule == "renewal":
+        reasons.extend(training_reasons(session, person, at))
     held = {d.id for d in person.domains}
     wanted = list(session.scalars(select(EnforcementDomain).where(EnforcementDomain.id.in_(domain_ids)))) if domain_ids else []
     if not wanted:

@@ -80,6 +80,22 @@ def _as_of(moment: datetime) -> str:
     return clock.local_text(moment, "%Y-%m-%d %H:%M:%S")
 
 
+def _count(entry) -> None:
+    """Count the look-up of a credential we hold (rule 11). Never in the way of the answer: a failure to
+    count is logged, and the page is served."""
+    holder = entry.verdict.holder
+    if holder is None:
+        return
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from examsys.credentials.lookups import count_lookup
+
+    try:
+        count_lookup(holder.credential_id)
+    except SQLAlchemyError:
+        current_app.logger.exception("could not write the verify look-up counts")
+
+
 @bp.get("/V/<token>")
 @cookieless  # first, so that even a refusal (429) sets no cookie
 @address_limit("VERIFY_RATE_LIMIT", "120 per minute")
@@ -91,6 +107,7 @@ def verify_page(token: str):
     from examsys.credentials.verification import answer
 
     entry = answer(token)
+    _count(entry)
     locale = select_locale()  # the string Flask-Babel would parse: the cache key, without the parse
     parts = entry.pages.get(locale)
     if parts is None:
@@ -116,6 +133,7 @@ def verify_json(token: str):
     from examsys.credentials.verification import answer
 
     entry = answer(token)
+    _count(entry)
     if entry.json is None:
         result = entry.verdict
         body: dict = {"verdict": result.verdict, "steps": [{"step": s, "passed": ok} for s, ok in result.steps]}

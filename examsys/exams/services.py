@@ -244,9 +244,16 @@ def own_attempt(session: Session, user: User, attempt_id: int, *, lock: bool = F
 
 def touch(session: Session, attempt: Attempt) -> None:
     if attempt.expired():
-        attempt.finish(automatic=True)
-        session.add(IntegrityEvent(attempt_id=attempt.id, kind="auto_submitted", detail="deadline"))
-        grade(session, attempt)
+        _auto_submit(session, attempt, "deadline")
+
+
+def _auto_submit(session: Session, attempt: Attempt, why: str) -> None:
+    """The system hands the paper in (its deadline passed, or the candidate left too often): on the record."""
+    attempt.finish(automatic=True)
+    session.add(IntegrityEvent(attempt_id=attempt.id, kind="auto_submitted", detail=why))
+    grade(session, attempt)
+    record(session, None, "exam.auto_submit", "attempt", attempt.id, label=f"{attempt.person.name} · {attempt.plan.name}",
+           org=attempt.person.org, after={"reason": why, "score": attempt.score, "status": attempt.status.value})
 
 
 def start(session: Session, user: User, attempt_id: int) -> str:
@@ -614,9 +621,7 @@ def record_departure(session: Session, user: User, attempt_id: int, token: str |
     attempt.departures += 1
     session.add(IntegrityEvent(attempt_id=attempt.id, kind="focus_lost", detail=f"#{attempt.departures}"))
     if attempt.plan.max_departures is not None and attempt.departures >= attempt.plan.max_departures:
-        attempt.finish(automatic=True)
-        session.add(IntegrityEvent(attempt_id=attempt.id, kind="auto_submitted", detail="departures"))
-        grade(session, attempt)
+        _auto_submit(session, attempt, "departures")
     session.flush()
     return attempt
 

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
 from examsys import clock
+from examsys.audit.services import record_export
 from examsys.bank.models import BankPart, QuestionType
 from examsys.bank.services import domains
 from examsys.bank.services import laws as bank_laws
@@ -247,6 +248,8 @@ def results_export(plan_id: int, fmt: str):
              "score": str(a.score) if a.score is not None else "", "passed": {True: "合格", False: "不合格"}.get(a.passed, ""),
              "submitted_at": clock.local_text(a.submitted_at, "%Y-%m-%d %H:%M:%S") if a.submitted_at else ""}
             for a in attempts]
+    record_export(db, current_user, "results", item.id, fmt=fmt, rows=len(rows), label=item.name, org=item.org)
+    db.commit()
     return download(fmt, f"results-{item.id}", RESULT_COLUMNS, rows, "成绩")
 
 
@@ -290,6 +293,9 @@ def item_stats_export(plan_id: int, fmt: str):
              "discrimination": _ratio(s.discrimination), "upper_lower": _ratio(s.upper_lower), "blank": _percent(s.blank_rate),
              "options": ", ".join(f"{o.label}{'*' if o.key else ''} {_percent(o.share)}" for o in s.options),
              "flags": "、".join(s.flag_labels), "stem": s.stem} for s in items]
+    record_export(db, current_user, "item_stats", stats.plan.id, fmt=fmt, rows=len(rows), filters={"sort": request.args.get("sort")},
+                  label=stats.plan.name, org=stats.plan.org)
+    db.commit()
     return download(fmt, f"items-{stats.plan.id}", ITEM_COLUMNS, rows, "试题分析")
 
 

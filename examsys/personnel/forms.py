@@ -76,3 +76,12 @@ class CampaignForm(FlaskForm):
 class DecideForm(FlaskForm):
     state = SelectField(choices=[("confirmed", _l("Confirm")), ("removal", _l("Mark for removal"))])
     note = StringField(_l("Note"), validators=[Length(max=200)])
+
+
+class TrainingForm(FlaskForm):
+    """The service checks the values (personnel.training.check_entry); the form only parses them."""
+
+    course = StringField(_l("Course"))
+    provider = StringField(_l("Run by"))
+    completed_on = DateField(_l("Date (last day of the course)"), validators=[Optional()])
+    hours = IntegerField(_l("Hours (学时)"), validators=[Optional()])

@@ -239,3 +239,29 @@ class CampaignItem(Base):
 
     campaign: Mapped[CleanupCampaign] = relationship(back_populates="items")
     person: Mapped[Person] = relationship()
+
+
+class TrainingRecord(Base):
+    """One enforcement training course (培训) a person attended: what, who ran it, when, how many hours
+    (学时). A renewal needs TRAINING_HOURS_PER_YEAR hours in each year (examsys/personnel/training.py)."""
+
+    __tablename__ = "training_record"
+    # The same course on the same day is one record: a re-imported file adds nothing twice.
+    __table_args__ = (UniqueConstraint("person_id", "completed_on", "course"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    course: Mapped[str] = mapped_column(String(120))
+    provider: Mapped[str] = mapped_column(String(120), default="")  # 主办单位
+    completed_on: Mapped[date] = mapped_column(Date)
+    year: Mapped[int] = mapped_column(index=True)  # completed_on's year, what the yearly sums group by
+    hours: Mapped[int]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    person: Mapped[Person] = relationship()
+
+    @validates("completed_on")
+    def _keep_year(self, _attribute: str, completed_on: date) -> date:
+        self.year = completed_on.year
+        return completed_on

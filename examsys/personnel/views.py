@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from examsys.audit.services import record_export
 from examsys.auth.permissions import can
 from examsys.db import get_session
 from examsys.errors import InvalidState, NotFound, ValidationFailed, populate_errors
@@ -16,7 +17,7 @@ from examsys.imports.tabular import UnreadableFile, download, read_table
 from examsys.orgs.models import Organisation
 from examsys.orgs.services import choices
 from examsys.pagination import paginate
-from examsys.personnel import campaigns, importer, services
+from examsys.personnel import campaigns, importer, services, training
 from examsys.personnel.forms import (
     CampaignForm,
     ConfirmForm,
@@ -27,6 +28,7 @@ from examsys.personnel.forms import (
     PersonForm,
     PhotoForm,
     ResolveForm,
+    TrainingForm,
     TransferForm,
 )
 from examsys.personnel.models import EmploymentStatus, ItemState, PersonnelKind, StaffingKind
@@ -58,9 +60,16 @@ def index():
 def detail(person_id: int):
     db = get_session()
     person = services.get_person(db, current_user, person_id)
+    may_edit = can(current_user, services.HR, person.org)
     return render_template("personnel/detail.html", person=person, id_number=services.shown_id_number(current_user, person),
-                           may_edit=can(current_user, services.HR, person.org), history=services.history(db, person),
-                           photo_form=PhotoForm())
+                           may_edit=may_edit, history=services.history(db, person), photo_form=PhotoForm(),
+                           training_form=TrainingForm() if may_edit else None, **_training(db, person.id))
+
+
+def _training(db, person_id: int) -> dict[str, Any]:
+    """What personnel/_training.html shows."""
+    return {"training": training.records_of(db, person_id), "training_years": training.hours_by_year(db, person_id),
+            "required_hours": training.required_hours()}
 
 
 @bp.get("/<int:person_id>/photo.jpg")
@@ -273,9 +282,8 @@ def export(fmt: str):
     services.open_tasks(db, current_user)  # HR only: the export holds full ID numbers
     query = services.person_query(db, current_user, _filters()).where(services.scope_clause(db, current_user, services.HR, Organisation.path))
     people = list(db.scalars(query))
-    from examsys.audit.services import record
-
-    record(db, current_user, "person.export", "register", fmt, label=_("%(n)d people", n=len(people)), org=current_user.org)
+    record_export(db, current_user, "person", "register", fmt=fmt, rows=len(people), filters=dict(request.args),
+                  label=f"{len(people)} people", org=current_user.org)
     db.commit()
     return _table_response(fmt, "personnel", importer.export_rows(people))
 
@@ -364,11 +372,9 @@ def campaign_decide(item_id: int):
 @bp.post("/campaigns/<int:campaign_id>/close")
 @login_required
 def campaign_close(campaign_id: int):
-    db = get_session()
-    campaigns.close_campaign(db, current_user, campaign_id)
-    db.commit()
-    flash(_("The campaign is closed."), "success")
-    return redirect(url_for("personnel.campaign", campaign_id=campaign_id))
+    """Closing ends the old credentials of the area: it is confirmed on the credentials' closing page,
+    after its dry run (examsys/credentials/cleanup_close.py)."""
+    return redirect(url_for("reissue.close_cleanup", campaign_id=campaign_id), 303)
 
 
 # ---- the officer's own record ---------------------------------------------------------------------
@@ -395,4 +401,4 @@ def my_record():
 
     requests_ = list(db.scalars(select(CorrectionRequest).where(CorrectionRequest.person_id == person.id)
                                 .order_by(CorrectionRequest.created_at.desc()).limit(20)))
-    return render_template("personnel/me.html", person=person, form=form, requests=requests_)
+    return render_template("personnel/me.html", person=person, form=form, requests=requests_, training_form=None, **_training(db, person.id))

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from examsys import clock
+from examsys.audit.services import record_export
 from examsys.auth.models import Role
 from examsys.auth.permissions import can, grant_roots
 from examsys.db import get_session
@@ -173,7 +174,10 @@ def period_bulk(period_id: int):
 @bp.get("/periods/<int:period_id>/template/<int:scheme_id>.xlsx")
 @login_required
 def period_template(period_id: int, scheme_id: int):
-    columns, rows = bulk.template(get_session(), current_user, period_id, scheme_id)
+    db = get_session()
+    columns, rows = bulk.template(db, current_user, period_id, scheme_id)
+    record_export(db, current_user, "review_sheet", period_id, fmt="xlsx", rows=len(rows), filters={"scheme": scheme_id}, org=current_user.org)
+    db.commit()  # the sheet lists ID numbers
     return download("xlsx", f"reviews-{period_id}", columns, rows, sheet="平时考核")
 
 
@@ -362,6 +366,9 @@ def report():
     title = _("Routine grades, %(period)s", period=services.period_label(period)) if period else ""
     fmt = request.args.get("format")
     if period and fmt in ("xlsx", "csv"):
+        record_export(db, current_user, "review_report", period.id, fmt=fmt, rows=len(rows), label=services.period_label(period),
+                      org=current_user.org)
+        db.commit()
         return download(fmt, f"review-report-{period.id}", reports.export_columns(), reports.export_rows([*rows, reports.totals(rows)]),
                         sheet="平时考核")
     return render_template("reviews/report.html", periods=periods, period=period, rows=rows, total=reports.totals(rows),

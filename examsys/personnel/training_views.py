@@ -1,0 +1,106 @@
+"""Pages of the training records (培训): HR's entry form on the person's page, and the import."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from examsys.db import get_session
+from examsys.errors import ValidationFailed
+from examsys.imports import services as staging
+from examsys.imports.tabular import UnreadableFile, download, read_table
+from examsys.orgs.services import choices
+from examsys.personnel import services, training
+from examsys.personnel.forms import ConfirmForm, ImportForm, TrainingForm
+
+bp = Blueprint("training", __name__, url_prefix="/personnel")
+
+
+@bp.post("/<int:person_id>/training")
+@login_required
+def add(person_id: int):
+    db = get_session()
+    form = TrainingForm()
+    if form.validate_on_submit():
+        entry = training.TrainingEntry(form.course.data or "", form.provider.data or "", form.completed_on.data, form.hours.data)
+        try:
+            training.add_training(db, current_user, person_id, entry)
+        except ValidationFailed as error:
+            for messages in error.field_errors.values():
+                flash(messages[0], "error")
+        else:
+            db.commit()
+            flash(_("Training recorded."), "success")
+    else:
+        services.editable_person(db, current_user, person_id)  # 404/403 before saying what is missing
+        for name, messages in form.errors.items():
+            flash(f"{form[name].label.text}: {messages[0]}", "error")
+    return redirect(url_for("personnel.detail", person_id=person_id, _anchor="training"))
+
+
+@bp.post("/training/<int:record_id>/delete")
+@login_required
+def delete(record_id: int):
+    db = get_session()
+    item = training.delete_training(db, current_user, record_id) if FlaskForm().validate_on_submit() else None  # CSRF only
+    if item is None:
+        return redirect(url_for("personnel.index"))
+    db.commit()
+    flash(_("Training record removed."), "success")
+    return redirect(url_for("personnel.detail", person_id=item.person_id, _anchor="training"))
+
+
+def _read(filename: str, data: bytes):
+    return read_table(filename, data, training.COLUMNS, max_rows=current_app.config["IMPORT_MAX_ROWS"])
+
+
+@bp.route("/training/import", methods=["GET", "POST"])
+@login_required
+def import_upload():
+    db = get_session()
+    if not choices(db, current_user, services.HR):
+        services.open_tasks(db, current_user)  # refuses accounts without the HR role
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read()
+        try:
+            table = _read(upload.filename or "", data)
+        except UnreadableFile as error:
+            form.file.errors = [str(error)]
+            return render_template("personnel/training_import.html", form=form), 422
+        plan = training.plan_import(db, current_user, table)
+        if plan.errors:
+            return render_template("personnel/training_import.html", form=form, plan=plan, filename=upload.filename), 422
+        staged = staging.stage(db, current_user, "training", upload.filename or "upload", data)
+        db.commit()
+        return render_template("personnel/training_import.html", form=form, plan=plan, filename=upload.filename,
+                               confirm=ConfirmForm(staged_id=staged.id))
+    return render_template("personnel/training_import.html", form=form)
+
+
+@bp.post("/training/import/confirm")
+@login_required
+def import_confirm():
+    db = get_session()
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("training.import_upload"))
+    staged = staging.load(db, current_user, "training", form.staged_id.data)
+    plan = training.plan_import(db, current_user, _read(staged.filename, staged.content))
+    if plan.errors:  # the register changed since the preview
+        return render_template("personnel/training_import.html", form=ImportForm(), plan=plan, filename=staged.filename), 422
+    added = training.apply_import(db, current_user, plan, source=staged.filename)
+    staging.discard(db, staged)
+    db.commit()
+    flash(_("Import finished: %(n)d training records added, %(u)d already on record.", n=added, u=plan.unchanged), "success")
+    return redirect(url_for("training.import_upload"))
+
+
+@bp.get("/training/template.<any(csv, xlsx):fmt>")
+@login_required
+def template(fmt: str):
+    example = [{"id_number": "11010519491231002X", "name": "张三", "course": "行政处罚法专题培训", "provider": "呼和浩特市司法局",
+                "completed_on": "2026-03-20", "hours": "16"}]
+    return download(fmt, "training-template", training.COLUMNS, example, "培训")
