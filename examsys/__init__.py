@@ -51,9 +51,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from examsys.exams.views import bp as exams_bp
     from examsys.exams.views import practice_bp
     from examsys.orgs.views import bp as orgs_bp
+    from examsys.personnel.training_views import bp as training_bp
     from examsys.personnel.views import bp as personnel_bp
     from examsys.personnel.views import me_bp
-    from examsys.personnel.training_views import bp as training_bp
     from examsys.reviews.views import bp as reviews_bp
 
     for blueprint in (core_bp, auth_bp, orgs_bp, personnel_bp, me_bp, bank_bp, exams_bp, practice_bp, audit_bp, credentials_public_bp, credentials_bp,

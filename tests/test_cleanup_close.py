@@ -10,7 +10,10 @@ from examsys.credentials.models import Credential, CredentialStatus, RecoveryTas
 from examsys.credentials.verification import token_for, verify
 from examsys.personnel import campaigns as cleanup
 from examsys.personnel.models import CampaignItem, CampaignStatus, ItemState, StaffingKind
-from tests.test_reissue import _plan, _run_all, setup  # noqa: F401  (setup: the league's clean-up, old credentials)
+from tests import test_reissue
+from tests.test_reissue import _plan, _run_all
+
+setup = test_reissue.setup  # the fixture: the league's clean-up and its old credentials
 
 
 def _after_reissue(db, s):
@@ -35,7 +38,8 @@ def test_the_dry_run_lists_the_old_credentials_still_in_force_and_changes_nothin
     assert s["old"]["丙"].number in page and "confirmed, but not re-issued" in page
     assert s["old"]["甲"].number not in page and s["old"]["庚"].number not in page  # re-issued: superseded already
     db.expire_all()
-    assert db.get(Credential, s["old"]["乙"].id).status is CredentialStatus.ACTIVE and s["cleanup"].status is CampaignStatus.OPEN
+    # marked for removal, 乙's credential was suspended at once (rule 8); the dry run changed nothing more
+    assert db.get(Credential, s["old"]["乙"].id).status is CredentialStatus.SUSPENDED and s["cleanup"].status is CampaignStatus.OPEN
 
 
 def test_confirming_closes_the_campaign_and_no_old_credential_verifies_valid(db, setup, client, auth):
@@ -51,7 +55,7 @@ def test_confirming_closes_the_campaign_and_no_old_credential_verifies_valid(db,
     assert db.get(type(s["cleanup"]), s["cleanup"].id).status is CampaignStatus.CLOSED
     for name in ("乙", "丙"):
         assert db.get(Credential, s["old"][name].id).status is CredentialStatus.CANCELLED
-    assert db.query(RecoveryTask).count() == 2
+    assert db.query(RecoveryTask).count() == 2  # one card each: 乙's suspension already asked for it back
     assert db.query(AuditEntry).filter_by(action="credential.cancel").count() == 2
     old = db.query(Credential).filter(Credential.issued_at <= s["cleanup"].created_at).all()
     assert len(old) == 4 and not any(c.may_enforce() for c in old)

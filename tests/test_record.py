@@ -10,8 +10,10 @@ from examsys.exams.models import Attempt
 from examsys.reviews import schemes
 from examsys.reviews import services as reviews
 from examsys.reviews.models import PeriodKind
+from tests import test_verify_page
 from tests.factories import make_user
-from tests.test_verify_page import issued  # noqa: F401  (the fixture: a credential and its token)
+
+issued = test_verify_page.issued  # the fixture: a credential and its token
 
 
 def _entry(db, action):

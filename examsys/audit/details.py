@@ -27,7 +27,8 @@ FIELD_LABELS = {
     "attempts_allowed": _l("Attempts allowed"), "bands": _l("Grade bands"), "campaign": _l("Campaign"),
     "card_loss": _l("Lost or damaged card"), "case_number": _l("Case number"), "cards": _l("Cards"), "category": _l("Category"), "cleanup": _l("Clean-up"),
     "code": _l("Code"), "comment": _l("Comment"), "created": _l("Created"), "credential": _l("Credential"),
-    "cutoff": _l("Cut-off date"), "decided_on": _l("Decided on"), "document_ref": _l("Document"), "decision_number": _l("Decision number"), "description": _l("Description"),
+    "cutoff": _l("Cut-off date"), "decided_on": _l("Decided on"), "document_ref": _l("Document"),
+    "decision_number": _l("Decision number"), "description": _l("Description"),
     "directed_by": _l("Directed by"), "display_name": _l("Display name"), "distinct_papers_log10": _l("Distinct papers (powers of ten)"),
     "division_code": _l("Administrative division code"), "domains": _l("Domains"), "due_on": _l("Due on"),
     "duties": _l("Duties"), "employment_status": _l("Employment status"), "format": _l("Format"),
@@ -36,7 +37,8 @@ FIELD_LABELS = {
     "ineligible": _l("Not eligible"), "is_issuer": _l("Issuing authority"), "issued": _l("Issued"), "issuer": _l("Issuing authority"), "kind": _l("Type"),
     "legal_qualification": _l("Legal professional qualification"), "legal_source": _l("Legal source of power"),
     "locked_until": _l("Locked until"), "loss_declared": _l("Loss declared"), "mark": _l("Mark"), "minutes": _l("Minutes"),
-    "name": _l("Name"), "note": _l("Note"), "number_prefix": _l("Credential number prefix"), "number": _l("Number"), "numbers": _l("Numbers"), "officers": _l("Officers"),
+    "name": _l("Name"), "note": _l("Note"), "number_prefix": _l("Credential number prefix"), "number": _l("Number"),
+    "numbers": _l("Numbers"), "officers": _l("Officers"),
     "org": _l("Organisation"), "org_id": _l("Organisation"), "outcome": _l("Outcome"), "papers": _l("Papers"),
     "parent_id": _l("Parent organisation"), "part": _l("Part"), "pending": _l("Pending"), "period": _l("Period"),
     "person_id": _l("Person"), "phone": _l("Phone"), "post": _l("Post"), "previous_attempt": _l("Previous attempt"),
@@ -57,7 +59,8 @@ VALUE_LABELS = {
 }
 FREE_TEXT = {"name", "display_name", "reason", "ground", "decision_number", "comment", "text", "description", "note",
              "region", "legal_source", "duties", "hiring_conditions", "directed_by", "post", "rank", "response",
-             "period", "cleanup", "issuer", "credential", "username", "case_number", "document_ref", "number_prefix", "label", "phone", "legal_qualification", "number"}
+             "period", "cleanup", "issuer", "credential", "username", "case_number", "document_ref", "number_prefix", "label", "phone",
+             "legal_qualification", "number"}
 ID_FIELDS = {"org_id": ("organisation", "name"), "parent_id": ("organisation", "name"), "person_id": ("person", "name"),
              "question": ("question", "ref"), "review": ("review", None)}
 TARGET_TABLES = {"user": "user_account", "campaign": "cleanup_campaign", "bank": None}

@@ -108,6 +108,9 @@ TARGET_LABELS = {
     "credential_request": _l("Credential request"), "reissue_campaign": _l("Re-issuance campaign"),
     "officer_report": _l("Report from the public"), "register": _l("Personnel register"), "personnel_task": _l("Task"),
     "correction_request": _l("Correction request"),
+    # what an export (rule 11) took: `<what>.export` on `<what>`
+    "results": _l("Exam results"), "item_stats": _l("Item statistics"), "review_sheet": _l("Review entry sheet"),
+    "review_report": _l("Review report"),
 }
 # Who acted, when no account did, and where from, when not over the network.
 ACTOR_LABELS = {"system": _l("the system"), "public": _l("a member of the public")}

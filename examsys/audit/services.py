@@ -77,6 +77,7 @@ def record_export(session: Session, actor: User | None, what: str, target_id: An
     """An export that carries personal data or keys, on the record (rule 11): who (the actor), what
     (`<what>.export` on `target_id`), the format, how many rows and the filters it was made with."""
     chosen = {k: v for k, v in (filters or {}).items() if v not in (None, "", [], ())}
+    label = label or f"{fmt.upper()} · {rows}"  # language-neutral: the entry is read in every language
     return record(session, actor, f"{what}.export", what, target_id, label=label, org=org,
                   after={"format": fmt, "rows": rows, "filters": chosen})
 

@@ -54,7 +54,7 @@ def register(app: Flask) -> None:
         db = get_session()
         records = export_records(db, None, active_only=status == "active")
         written = write_any(records, target)
-        record_export(db, None, "bank", str(written), fmt=written.suffix.lstrip(".") or "yaml", rows=len(records), filters={"status": status},
-                      label=str(written))  # the banks hold their keys: on the record, as from the command line
+        # the banks hold their keys: on the record, as from the command line
+        record_export(db, None, "bank", str(written), fmt=written.suffix.lstrip(".") or "yaml", rows=len(records), filters={"status": status})
         db.commit()
         click.echo(f"{len(records)} questions written to {written}")

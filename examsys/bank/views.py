@@ -273,7 +273,7 @@ def export(fmt: str):
     records = files.export_records(db, current_user, active_only=request.args.get("status") != "latest")
     content, mimetype, name = files.render(records, fmt)
     record_export(db, current_user, "bank", fmt, fmt=fmt, rows=len(records), filters={"status": request.args.get("status")},
-                  label=name, org=current_user.org)
+                  org=current_user.org)
     db.commit()
     return Response(content, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
 

@@ -9,9 +9,9 @@ from examsys.credentials import requests as issuance
 from examsys.credentials import services
 from examsys.credentials.cases import CaseRecord, case_query
 from examsys.credentials.forms import ChangeForm, IssueForm
+from examsys.credentials.lookups import lookup_summary
 from examsys.credentials.models import CredentialStatus
 from examsys.credentials.standing import open_decision
-from examsys.credentials.lookups import lookup_summary
 from examsys.db import get_session
 from examsys.errors import InvalidState, ValidationFailed, populate_errors
 from examsys.pagination import paginate

@@ -252,7 +252,7 @@ def change(session: Session, actor: User, credential_id: int, action: str, *, gr
         raise InvalidState(_("Unknown action."))
     session.add(CredentialEvent(credential_id=credential.id, action=action, ground=ground.strip(), decision_number=decision_number.strip(),
                                 reason=reason.strip(), decided_by_id=actor.id))
-    if needs_grounds:
+    if needs_grounds and not open_recoveries(session, credential):  # one card, one recovery: a suspension may have asked already
         session.add(RecoveryTask(credential=credential))
     if action == "reinstate":  # the card a suspension asked back stays with (or goes back to) its holder
         for task in open_recoveries(session, credential):

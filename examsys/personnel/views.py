@@ -282,8 +282,7 @@ def export(fmt: str):
     services.open_tasks(db, current_user)  # HR only: the export holds full ID numbers
     query = services.person_query(db, current_user, _filters()).where(services.scope_clause(db, current_user, services.HR, Organisation.path))
     people = list(db.scalars(query))
-    record_export(db, current_user, "person", "register", fmt=fmt, rows=len(people), filters=dict(request.args),
-                  label=f"{len(people)} people", org=current_user.org)
+    record_export(db, current_user, "person", "register", fmt=fmt, rows=len(people), filters=dict(request.args), org=current_user.org)
     db.commit()
     return _table_response(fmt, "personnel", importer.export_rows(people))
 
