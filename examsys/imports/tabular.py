@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -52,7 +54,7 @@ def _cells_from_csv(data: bytes) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    return [[_uncsv_safe(cell) for cell in r] for r in csv.reader(io.StringIO(text), dialect)]
 
 
 def _cells_from_xlsx(data: bytes) -> list[list[str]]:
@@ -110,23 +112,57 @@ def read_table(filename: str, data: bytes, columns: Sequence[Column], max_rows: 
     return table
 
 
+# Spreadsheet programs run a cell that starts with one of these as a formula (=HYPERLINK(...) that sends the
+# sheet's data away, =cmd|... ): OWASP's "CSV injection". A number is never one, even with its sign.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?")
+
+
+def csv_safe(value: Any) -> str:
+    """A cell for a CSV export: text that a spreadsheet could take for a formula is prefixed with an apostrophe
+    (which Excel and LibreOffice show as text and `read_table` takes off again); numbers stay as they are."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_TRIGGERS) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _uncsv_safe(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS) else text
+
+
 def write_csv(columns: Sequence[Column], rows: Sequence[dict[str, str]]) -> bytes:
+    """Every CSV export: user-entered text is written as text (see csv_safe)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([c.header for c in columns])
+    writer.writerow([csv_safe(c.header) for c in columns])
     for row in rows:
-        writer.writerow([row.get(c.key, "") for c in columns])
+        writer.writerow([csv_safe(row.get(c.key, "")) for c in columns])
     return out.getvalue().encode("utf-8-sig")
 
 
+def xlsx_text_cell(sheet: Any, value: Any) -> Any:
+    """A cell that holds text `value` as a string, never as a formula (openpyxl makes one of any text beginning
+    with "="), with the control characters XML cannot carry taken out (openpyxl would refuse the file)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return WriteOnlyCell(sheet, value=value)  # a number stays a number
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value)))
+    cell.data_type = "s"
+    return cell
+
+
 def write_xlsx(columns: Sequence[Column], rows: Sequence[dict[str, str]], title: str = "Sheet1") -> bytes:
+    """Every XLSX export: each cell is a string cell (see xlsx_text_cell)."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
-    sheet.append([c.header for c in columns])
+    sheet.append([xlsx_text_cell(sheet, c.header) for c in columns])
     for row in rows:
-        sheet.append([row.get(c.key, "") for c in columns])
+        sheet.append([xlsx_text_cell(sheet, row.get(c.key, "")) for c in columns])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
