@@ -57,18 +57,63 @@ def _cells_from_csv(data: bytes) -> list[list[str]]:
     return [[_uncsv_safe(cell) for cell in r] for r in csv.reader(io.StringIO(text), dialect)]
 
 
-def _cells_from_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
+# An XLSX is a ZIP of XML parts. Before openpyxl reads one, its members' unpacked sizes (as the archive
+# states them: zipfile never unpacks a member past its stated size) and ratios are bounded, so that a
+# "zip bomb" of a few hundred KB is refused before it is unpacked, and XML declarations (a DTD, entities)
+# are refused with a message instead of failing deep in the parser.
+XLSX_MAX_UNPACKED = 200 * 1024 * 1024
+XLSX_MAX_RATIO = 200  # a real sheet of text compresses 5-20 times; hundreds only when built to explode
+XLSX_MAX_MEMBERS = 10_000
+_XML_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def check_xlsx_archive(data: bytes, max_unpacked: int = XLSX_MAX_UNPACKED) -> None:
+    """Raise UnreadableFile unless `data` is a ZIP whose members unpack to a bounded size, at a believable
+    ratio, without DOCTYPE or ENTITY declarations in any XML part."""
+    import zipfile
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
         raise UnreadableFile(_("The file is not a readable XLSX workbook.")) from exc
-    sheet = book.worksheets[0]
+    too_big = UnreadableFile(_("The workbook unpacks to more than %(n)d MB; split it into smaller files.", n=max_unpacked // (1024 * 1024)))
+    if len(members) > XLSX_MAX_MEMBERS or sum(m.file_size for m in members) > max_unpacked:
+        raise too_big
+    for member in members:
+        if member.file_size > 1024 * 1024 and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1):
+            raise too_big
+    try:
+        for member in members:
+            if member.filename.lower().endswith((".xml", ".rels", ".vml")):
+                with archive.open(member) as part:
+                    if _XML_DECLARATION.search(part.read(64 * 1024)):
+                        raise UnreadableFile(_("The workbook declares a DOCTYPE or XML entities; such files are refused. "
+                                               "Save it again from the spreadsheet program."))
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+        raise UnreadableFile(_("The file is not a readable XLSX workbook.")) from exc
+
+
+def _cells_from_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
+    """The first sheet's cells as text; reading stops (and the file is refused) past the header and `max_rows` rows."""
+    from openpyxl import load_workbook
+
+    check_xlsx_archive(data)
     rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append(["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)) for v in values])
-    book.close()
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            for values in sheet.iter_rows(values_only=True):
+                rows.append(["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)) for v in values])
+                if len(rows) > max_rows + 1:  # blank rows count too: reading stops here either way
+                    raise UnreadableFile(_("The file has more than %(n)d rows.", n=max_rows))
+        finally:
+            book.close()
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook, or half of one
+        raise UnreadableFile(_("The file is not a readable XLSX workbook.")) from exc
     return rows
 
 
@@ -77,7 +122,7 @@ def read_table(filename: str, data: bytes, columns: Sequence[Column], max_rows: 
 
     Blank rows are skipped. Unknown columns are an error, so a misspelt header is not silently lost."""
     if data[:2] == b"PK" or filename.lower().endswith(".xlsx"):
-        cells = _cells_from_xlsx(data)
+        cells = _cells_from_xlsx(data, max_rows)
     elif filename.lower().endswith((".csv", ".txt")):
         cells = _cells_from_csv(data)
     else:
