@@ -132,7 +132,7 @@ def _limits(text: str) -> tuple[Any, ...]:
 # A refusal must cost less than the answer it refuses, or a flood is cheaper to send than to turn away:
 # a constant body in both languages, no template, no translation, no database (bench/refusal_cost.py).
 TOO_MANY_BODY = ("429 Too many requests from this address. Wait a moment and try again.\n"
-                 "429 此地址的请求过于频繁，请稍后再试。\n").encode("utf-8")
+                 "429 此地址的请求过于频繁，请稍后再试。\n").encode()
 
 
 def too_many_requests(retry_after: int) -> Response:

@@ -136,8 +136,8 @@ def test_an_xlsx_with_an_entity_declaration_is_refused_with_a_message():
 def test_the_import_pages_answer_an_entity_workbook_with_a_4xx_and_a_message(db, tree, client, auth):
     make_user(db, "county-hr", tree.county, Role.HR_ADMIN)
     make_user(db, "boss", tree.region, Role.SYSADMIN)
-    from examsys.personnel import importer
     from examsys.orgs import services as orgs
+    from examsys.personnel import importer
 
     auth.login("county-hr")
     data = _with_entity(write_xlsx(importer.COLUMNS, [{"name": "张三"}]))

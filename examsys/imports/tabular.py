@@ -183,7 +183,7 @@ def write_csv(columns: Sequence[Column], rows: Sequence[dict[str, str]]) -> byte
     writer.writerow([csv_safe(c.header) for c in columns])
     for row in rows:
         writer.writerow([csv_safe(row.get(c.key, "")) for c in columns])
-    return out.getvalue().encode("utf-8-sig")
+    return out.getvalue().encode("utf-8-sig", errors="replace")  # an unpaired surrogate cannot be written: "?"
 
 
 def xlsx_text_cell(sheet: Any, value: Any) -> Any:
