@@ -53,12 +53,18 @@ def _upload(client, path: str, name: str, data: bytes, **fields):
     return client.post(path, data={**fields, "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
 
 
-def _confirm(client, path: str, page, **fields):
-    """Post the confirm form the upload page offered, if it offered one."""
+def _import_writes_all_or_nothing(db, client, path: str, name: str, data: bytes, count, what: object, **fields) -> None:
+    """Upload a file to an import page and, if it offers to confirm, confirm: never a 5xx, and what `count`
+    counts is unchanged unless the confirmation went through (a redirect)."""
+    before = count()
+    page = _upload(client, path, name, data, **fields)
+    _ok(page, what)
     found = re.search(r'name="staged_id"[^>]*value="(\d+)"', page.get_data(as_text=True))
-    if page.status_code != 200 or found is None:
-        return None
-    return client.post(path, data={**fields, "staged_id": found.group(1)})
+    done = client.post(f"{path}/confirm", data={**fields, "staged_id": found.group(1)}) if page.status_code == 200 and found else None
+    if done is not None:
+        _ok(done, what)
+    db.expire_all()
+    assert count() == before or (done is not None and done.status_code == 302), what
 
 
 @pytest.fixture
@@ -85,15 +91,7 @@ PERSON_ROW = st.fixed_dictionaries({"id_number": st.one_of(TEXT, st.just("150102
 @given(rows=st.lists(PERSON_ROW, min_size=1, max_size=3), fmt=st.sampled_from(["csv", "xlsx"]))
 def test_the_personnel_import_never_fails_and_writes_all_or_nothing(db, tree, boss, client, rows, fmt):
     data = (write_csv if fmt == "csv" else write_xlsx)(importer.COLUMNS, rows)
-    before = db.query(Person).count()
-    page = _upload(client, "/personnel/import", f"people.{fmt}", data, org_id=tree.county.id)
-    _ok(page, rows)
-    done = _confirm(client, "/personnel/import/confirm", page, org_id=tree.county.id)
-    if done is not None:
-        _ok(done, rows)
-    db.expire_all()
-    after = db.query(Person).count()
-    assert after == before or (done is not None and done.status_code == 302)
+    _import_writes_all_or_nothing(db, client, "/personnel/import", f"people.{fmt}", data, db.query(Person).count, rows, org_id=tree.county.id)
 
 
 @FUZZ
@@ -102,14 +100,7 @@ def test_the_personnel_import_never_fails_and_writes_all_or_nothing(db, tree, bo
                      min_size=1, max_size=3), fmt=st.sampled_from(["csv", "xlsx"]))
 def test_the_organisation_import_never_fails_and_writes_all_or_nothing(db, tree, boss, client, rows, fmt):
     data = (write_csv if fmt == "csv" else write_xlsx)(orgs.IMPORT_COLUMNS, rows)
-    before = db.query(Organisation).count()
-    page = _upload(client, "/orgs/import", f"tree.{fmt}", data)
-    _ok(page, rows)
-    done = _confirm(client, "/orgs/import/confirm", page)
-    if done is not None:
-        _ok(done, rows)
-    db.expire_all()
-    assert db.query(Organisation).count() == before or (done is not None and done.status_code == 302)
+    _import_writes_all_or_nothing(db, client, "/orgs/import", f"tree.{fmt}", data, db.query(Organisation).count, rows)
 
 
 STARTER = yaml.safe_load((Path(__file__).resolve().parents[1] / "question_bank/common/zhengfu-xinxi-gongkai.yaml").read_text("utf-8"))
@@ -149,14 +140,8 @@ def _bank_file(changes: list[tuple[int, str, object]], fmt: str) -> bytes:
                         max_size=3), fmt=st.sampled_from(["yaml", "xlsx", "xml"]))
 def test_the_bank_import_never_fails_and_writes_all_or_nothing(db, tree, boss, client, changes, fmt):
     data = _bank_file(changes, fmt)
-    before = (db.query(Question).count(), db.query(QuestionVersion).count())
-    page = _upload(client, "/bank/import", f"bank.{fmt}", data, org_id=tree.region.id)
-    _ok(page, changes)
-    done = _confirm(client, "/bank/import/confirm", page, org_id=tree.region.id)
-    if done is not None:
-        _ok(done, changes)
-    db.expire_all()
-    assert (db.query(Question).count(), db.query(QuestionVersion).count()) == before or (done is not None and done.status_code == 302)
+    _import_writes_all_or_nothing(db, client, "/bank/import", f"bank.{fmt}", data,
+                                  lambda: (db.query(Question).count(), db.query(QuestionVersion).count()), changes, org_id=tree.region.id)
 
 
 @FUZZ
