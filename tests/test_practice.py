@@ -140,3 +140,46 @@ def test_a_reference_handed_to_one_person_is_refused_for_another(db, tree, exam)
         raise AssertionError("another person's reference was accepted")
     except practice.NotFound:
         pass
+
+
+def test_the_review_of_a_finished_exam_withholds_the_key_of_a_question_on_a_live_paper(db, tree, exam, client, auth):
+    """Plan 1 is over and lets candidates review their answers; a second sitting on the same bank is open and
+    one of plan 1's questions sits on a paper there that is not handed in: its key is withheld."""
+    from datetime import timedelta
+
+    from examsys import clock
+    from examsys.exams.models import ExamKind, ReviewPolicy
+    from examsys.exams.services import create_plan, open_plan
+    from tests.exam_fixtures import SMALL_BLUEPRINT
+
+    plan = exam["plan"]
+    plan.review = ReviewPolicy.ANSWERS
+    mine = db.query(Attempt).filter_by(person_id=exam["officer"].id).one()
+    services.submit(db, exam["candidate"], mine.id, services.start(db, exam["candidate"], mine.id))
+    theirs = db.query(Attempt).filter_by(person_id=exam["other"].id).one()
+    services.submit(db, db.query(type(exam["candidate"])).filter_by(username="candidate2").one(), theirs.id,
+                    services.start(db, db.query(type(exam["candidate"])).filter_by(username="candidate2").one(), theirs.id))
+    services.publish_results(db, exam["admin"], plan.id)
+    db.commit()
+    clock.advance(timedelta(hours=5))  # plan 1's window has closed
+    auth.login("candidate")
+    shown = db.get(QuestionVersion, mine.items[0]["v"])
+    page = client.get(f"/exams/attempt/{mine.id}/result").get_data(as_text=True)
+    assert shown.stem in page and "withheld" not in page  # nothing live: every key shows
+    now = clock.now()
+    second = create_plan(db, exam["admin"], name="第二场", kind=ExamKind.QUALIFICATION, org_id=tree.region.id, part=plan.part, domain_id=None,
+                         opens_at=now, closes_at=now + timedelta(hours=4), duration_minutes=60, sections=SMALL_BLUEPRINT)
+    open_plan(db, exam["admin"], second.id)
+    live = db.query(Attempt).filter_by(plan_id=second.id).first()
+    live.items = [dict(live.items[0], v=shown.id), *live.items[1:]]  # the same question on a paper not handed in
+    db.commit()
+    page = client.get(f"/exams/attempt/{mine.id}/result").get_data(as_text=True)
+    on_live_papers = _live_papers(db, second.id)
+    withheld = sum(1 for item in mine.items if item["v"] in on_live_papers)
+    assert shown.id in on_live_papers and withheld >= 1
+    assert page.count("The key of this question is withheld while it is on an exam paper not yet handed in.") == withheld
+    assert page.count("Key: ") == len(mine.items) - withheld
+
+
+def _live_papers(db, plan_id: int) -> set[int]:
+    return {item["v"] for attempt in db.query(Attempt).filter_by(plan_id=plan_id).all() for item in attempt.items}

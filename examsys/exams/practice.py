@@ -25,13 +25,13 @@ from examsys.auth.models import User
 from examsys.bank.models import BankPart, Question, QuestionType, QuestionVersion, VersionStatus
 from examsys.bank.types import kind_of
 from examsys.errors import InvalidState, NotFound, PermissionDenied
-from examsys.exams.models import Attempt, AttemptStatus, ExamPlan, PlanStatus, PracticeAnswer
+from examsys.exams.live_papers import on_unsubmitted_papers
+from examsys.exams.models import Attempt, AttemptStatus, PracticeAnswer
 from examsys.exams.services import normalise_response
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import Person
 
 PRACTISED_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE, QuestionType.FILL_IN)
-UNSUBMITTED = (AttemptStatus.NOT_STARTED, AttemptStatus.IN_PROGRESS)
 
 
 class PracticeClosed(InvalidState):
@@ -58,13 +58,6 @@ def _open_person(session: Session, user: User) -> Person:
     if is_closed(session, person.id):
         raise PracticeClosed(_("Practice is closed while you have an exam in progress. Hand in your paper first."))
     return person
-
-
-def on_unsubmitted_papers(session: Session) -> set[int]:
-    """The versions on every paper of an open plan that is not handed in yet (not started or in progress)."""
-    rows = session.scalars(select(Attempt.items).join(ExamPlan, Attempt.plan_id == ExamPlan.id).where(
-        ExamPlan.status == PlanStatus.OPEN, Attempt.status.in_(UNSUBMITTED)))
-    return {int(item["v"]) for items in rows for item in items or ()}
 
 
 def _pool(session: Session, person: Person) -> Select[Any]:

@@ -872,6 +872,7 @@ class ReviewEntry:
     score: Decimal | None
     explanation: str
     article: str
+    withheld: bool = False  # the key is on a paper not yet handed in (live_papers.withhold_live_keys)
 
 
 def review_view(session: Session, attempt: Attempt) -> list[ReviewEntry]:

@@ -18,7 +18,7 @@ from examsys.bank.services import domains
 from examsys.bank.types import kind_of
 from examsys.db import get_session
 from examsys.errors import DomainError, InvalidState, NotFound, ValidationFailed, populate_errors
-from examsys.exams import item_analysis, services
+from examsys.exams import item_analysis, live_papers, services
 from examsys.exams.forms import PlanForm
 from examsys.exams.models import AttemptStatus, ExamKind, IntegrityEvent, PaperMode, ReviewPolicy
 from examsys.imports.tabular import Column, download
@@ -496,7 +496,7 @@ def result(attempt_id: int):
     db = get_session()
     item = services.own_attempt(db, current_user, attempt_id)
     db.commit()
-    review = services.review_view(db, item) if services.may_review_answers(item) else None
+    review = live_papers.withhold_live_keys(db, item, services.review_view(db, item)) if services.may_review_answers(item) else None
     again = services.may_retake(item, services.newest_number(db, item))
     return render_template("exams/result.html", attempt=item, show=services.may_see_result(item), review=review, again=again)
 
