@@ -3,8 +3,8 @@ wrong-answer book (错题本). Open to officers and auxiliary staff alike; nothi
 
 What practice may show is its pool, and nothing else: the active versions of the practised types from the
 banks the person's organisation draws on (its ancestors' and its own subtree's), of the common part and of
-the sector part of the person's own domains — less every version that sits on a paper not yet handed in of
-an open exam plan, theirs or anyone's, since answering in practice shows the key. A question is asked for by
+the sector part of the person's own domains — less every version drawn for an open exam plan that still
+has a paper not handed in, theirs or anyone's (live_papers.py), since answering in practice shows the key. A question is asked for by
 an opaque, signed reference the server handed out, or by the person's own earlier practice answer; never
 by a raw version id. While the person has an attempt in progress, practice is closed."""
 from __future__ import annotations
