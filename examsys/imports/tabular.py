@@ -64,6 +64,7 @@ def _cells_from_csv(data: bytes) -> list[list[str]]:
 XLSX_MAX_UNPACKED = 200 * 1024 * 1024
 XLSX_MAX_RATIO = 200  # a real sheet of text compresses 5-20 times; hundreds only when built to explode
 XLSX_MAX_MEMBERS = 10_000
+XLSX_BYTES_PER_ROW = 2048  # a generous row of sheet XML: 15 cells of text, most of it in the shared strings
 _XML_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -98,7 +99,7 @@ def _cells_from_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
     """The first sheet's cells as text; reading stops (and the file is refused) past the header and `max_rows` rows."""
     from openpyxl import load_workbook
 
-    check_xlsx_archive(data)
+    check_xlsx_archive(data, max(XLSX_MAX_UNPACKED, max_rows * XLSX_BYTES_PER_ROW))  # the CLI's bigger files get room
     rows = []
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
