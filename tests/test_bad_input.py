@@ -14,6 +14,7 @@ from examsys.exams.models import Answer, Attempt
 from examsys.imports.tabular import Column, UnreadableFile, check_xlsx_archive, read_table, write_xlsx
 from examsys.personnel.models import Person
 from tests.factories import make_user
+from tests.test_reviews import rv  # noqa: F401  (the review fixture)
 
 NUL = "\x00"
 
@@ -171,3 +172,17 @@ def test_the_unpacked_size_and_the_row_count_are_bounded():
     with pytest.raises(UnreadableFile, match="more than 10 rows"):
         read_table("x.xlsx", data, COLUMNS, max_rows=10)
     assert len(read_table("x.xlsx", data, COLUMNS, max_rows=50).rows) == 50
+
+
+def test_the_review_bulk_page_answers_an_entity_workbook_with_a_422_and_a_message(db, tree, rv, client, auth):  # noqa: F811
+    from examsys.reviews import services as reviews
+    from examsys.reviews.models import PeriodKind, Review
+
+    period = reviews.open_period(db, rv["hr"], tree.county.id, PeriodKind.QUARTER, 2026, 3)
+    db.commit()
+    scheme_id = db.query(Review).filter_by(period_id=period.id).first().scheme_id
+    auth.login("head")
+    data = _with_entity(write_xlsx(COLUMNS, [{"name": "张三"}]))
+    response = client.post(f"/reviews/periods/{period.id}/bulk", data={"scheme_id": scheme_id, "file": (io.BytesIO(data), "r.xlsx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and "DOCTYPE or XML entities" in _message(response)
