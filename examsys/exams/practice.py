@@ -60,7 +60,7 @@ def _open_person(session: Session, user: User) -> Person:
     return person
 
 
-def _pool(session: Session, person: Person) -> Select[Any]:
+def _pool(person: Person) -> Select[Any]:
     """The practice pool of the person before the live papers are taken out: ids of active versions of the
     practised types, in the banks their organisation draws on, of the common part or of their domains."""
     org = person.org
@@ -77,7 +77,7 @@ def _pool(session: Session, person: Person) -> Select[Any]:
 def _in_pool(session: Session, person: Person, version_id: int) -> QuestionVersion | None:
     if version_id in on_unsubmitted_papers(session):
         return None
-    if session.scalar(_pool(session, person).where(QuestionVersion.id == version_id)) is None:
+    if session.scalar(_pool(person).where(QuestionVersion.id == version_id)) is None:
         return None
     return session.get(QuestionVersion, version_id)
 
@@ -105,7 +105,7 @@ def laws(session: Session, user: User) -> list[tuple[str, int]]:
     """The laws with questions in the person's practice pool, and how many."""
     person = _open_person(session, user)
     live = on_unsubmitted_papers(session)
-    ids = [i for i in session.scalars(_pool(session, person)) if i not in live]
+    ids = [i for i in session.scalars(_pool(person)) if i not in live]
     counts: dict[str, int] = {}
     for start in range(0, len(ids), 1000):
         for law, n in session.execute(select(QuestionVersion.law, func.count()).where(
@@ -117,7 +117,7 @@ def laws(session: Session, user: User) -> list[tuple[str, int]]:
 def next_question(session: Session, user: User, law: str | None, rng: random.Random | None = None) -> QuestionVersion | None:
     """A random question of the law from the person's practice pool, preferring ones they have not practised yet."""
     person = _open_person(session, user)
-    query = _pool(session, person)
+    query = _pool(person)
     if law:
         query = query.where(QuestionVersion.law == law)
     live = on_unsubmitted_papers(session)
@@ -182,6 +182,6 @@ def wrong_book(session: Session, user: User) -> list[WrongEntry]:
     query = (select(PracticeAnswer.id, QuestionVersion).join(latest, latest.c.version_id == QuestionVersion.id)
              .join(PracticeAnswer, PracticeAnswer.id == latest.c.last).where(PracticeAnswer.correct.is_(False))
              .join(Question, QuestionVersion.question_id == Question.id)
-             .where(QuestionVersion.id.in_(_pool(session, person))).order_by(QuestionVersion.law, Question.ref))
+             .where(QuestionVersion.id.in_(_pool(person))).order_by(QuestionVersion.law, Question.ref))
     live = on_unsubmitted_papers(session)
     return [WrongEntry(answer_id, version) for answer_id, version in session.execute(query) if version.id not in live]
