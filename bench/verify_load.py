@@ -33,13 +33,7 @@ def main() -> None:
 
     from examsys import clock, create_app
     from examsys.credentials.keys import KeyStore
-    from examsys.credentials.models import Credential
-    from examsys.credentials.verification import token_for
-    from examsys.db import get_session
     from examsys.db_cli import upgrade
-    from examsys.orgs.models import OrgKind
-    from examsys.orgs.services import create_org
-    from examsys.personnel.models import EnforcementDomain, Person, PersonnelKind, StaffingKind
 
     with tempfile.TemporaryDirectory() as folder:
         if args.database == "postgresql":
@@ -59,16 +53,7 @@ def main() -> None:
         KeyStore(keys).init(clock.now())
         app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url, "KEY_DIR": keys})
         with app.app_context():
-            db = get_session()
-            region = create_org(db, None, parent_id=None, kind=OrgKind.REGION, code="150000", name="内蒙古自治区", division_code="150000")
-            person = Person(id_number="11010519491231002X", name="欧阳建国", sex="M", org=region, kind=PersonnelKind.OFFICER,
-                            staffing_kind=StaffingKind.CIVIL_SERVANT)
-            credential = Credential(number="150000010000017", public_id="0123456789abcdef", status_index=1, person=person, org=region,
-                                    issuer=region, region="全区", legal_source="法定", valid_from=date(2026, 1, 1), valid_to=date(2030, 12, 31),
-                                    domains=[EnforcementDomain(code="market", name="市场监管")])
-            db.add(credential)
-            db.commit()
-            token = token_for(credential)
+            token = one_credential_token()
         env = dict(os.environ, EXAMSYS_DATABASE_URL=url, EXAMSYS_SECRET_KEY="bench-" + "k" * 40, EXAMSYS_KEY_DIR=keys,
                    EXAMSYS_VERIFY_RATE_LIMIT='"1000000 per minute"')
         with serve(env) as (port, workers):
@@ -94,6 +79,27 @@ def main() -> None:
                 api = measure(port, workers, f"/api/verify/{token}", args.seconds)
             print(f"  with the answer cache off: page {page[0]:.0f} req/s = {page[0] / ceiling * 100:.0f} % "
                   f"({page[1]:.3f} ms CPU), API {api[0]:.0f} req/s = {api[0] / ceiling * 100:.0f} % ({api[1]:.3f} ms CPU)")
+
+
+def one_credential_token() -> str:
+    """In the app context of an app on an empty database with keys: one credential in force, and its token."""
+    from examsys.credentials.models import Credential
+    from examsys.credentials.verification import token_for
+    from examsys.db import get_session
+    from examsys.orgs.models import OrgKind
+    from examsys.orgs.services import create_org
+    from examsys.personnel.models import EnforcementDomain, Person, PersonnelKind, StaffingKind
+
+    db = get_session()
+    region = create_org(db, None, parent_id=None, kind=OrgKind.REGION, code="150000", name="内蒙古自治区", division_code="150000")
+    person = Person(id_number="11010519491231002X", name="欧阳建国", sex="M", org=region, kind=PersonnelKind.OFFICER,
+                    staffing_kind=StaffingKind.CIVIL_SERVANT)
+    credential = Credential(number="150000010000017", public_id="0123456789abcdef", status_index=1, person=person, org=region,
+                            issuer=region, region="全区", legal_source="法定", valid_from=date(2026, 1, 1), valid_to=date(2030, 12, 31),
+                            domains=[EnforcementDomain(code="market", name="市场监管")])
+    db.add(credential)
+    db.commit()
+    return token_for(credential)
 
 
 def _cpu_seconds(pids: list[int]) -> float:

@@ -22,7 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     check_config(app.config)
 
-    from examsys import db, web
+    from examsys import db, input_guard, web
     from examsys.errors import register_error_handlers
     from examsys.extensions import babel, csrf, limiter, login_manager
 
@@ -32,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale, default_translation_directories="translations")
     web.init_app(app)
+    input_guard.init_app(app)  # before the blueprints: their routes use its `int` converter
     register_error_handlers(app)
 
     from examsys.audit import checkpoints

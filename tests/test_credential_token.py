@@ -149,3 +149,44 @@ def test_keys_from_the_command_line_and_the_published_key_set(app, runner, clien
     assert "PRIVATE" not in response.get_data(as_text=True)
     store = KeyStore(tmp_path / "cli-keys")
     assert set(read_keyset(document, store.root_public())) == {1, 2}
+
+
+def _twin(token: str) -> str:
+    """The same token with its signature's twin (r, n - s): a signature ECDSA itself accepts as well."""
+    import base64
+
+    from examsys.credentials.keys import P256_ORDER
+
+    body, signature = split(token)
+    s = int.from_bytes(signature[32:], "big")
+    raw = body + signature[:32] + (P256_ORDER - s).to_bytes(32, "big")
+    return base64.b32encode(raw).decode("ascii").rstrip("=")
+
+
+def test_a_token_has_exactly_one_valid_encoding_the_low_s_twin_is_refused(store):
+    from examsys.credentials.keys import HALF_ORDER
+
+    keys = published(store)
+    for _ in range(8):  # a random high s half of the time before low-s signing: eight tokens leave no doubt
+        token = issue(store)
+        assert int.from_bytes(split(token)[1][32:], "big") <= HALF_ORDER
+        assert offline.verify(token, keys, NOW, revoked=frozenset(), suspended=frozenset()).verdict == offline.VALID
+        twin = offline.verify(_twin(token), keys, NOW, revoked=frozenset(), suspended=frozenset())
+        assert twin.verdict == offline.NOT_VALID and ("signature", False) in twin.steps
+
+
+def test_key_set_and_status_list_signatures_are_low_s(store):
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    from examsys.credentials.keys import HALF_ORDER, sign_status_list
+
+    kid, key = store.signing_key()
+    for n in range(6):
+        store.rotate(NOW + timedelta(minutes=n))
+        _r, s = decode_dss_signature(base64.b64decode(store.document()["signature"]))
+        assert s <= HALF_ORDER
+        document = sign_status_list(kid, key, NOW, NOW + timedelta(hours=1), 8, [n], [])
+        _r, s = decode_dss_signature(base64.b64decode(document["signature"]))
+        assert s <= HALF_ORDER

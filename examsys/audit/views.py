@@ -45,7 +45,7 @@ def index():
     return render_template("audit/index.html", page=page, orgs=orgs, args=request.args, actions=ACTION_LABELS)
 
 
-@bp.get("/<int:seq>")
+@bp.get("/<bigint:seq>")
 @login_required
 def entry(seq: int):
     db = get_session()

@@ -21,6 +21,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
 KEYSET_DOMAIN = b"examsys/keyset/v1\x00"
 STATUS_LIST_DOMAIN = b"examsys/status-list/v1\x00"  # domain separation: a status list signature means nothing elsewhere
@@ -31,6 +32,27 @@ ROOT_FILE, KEYSET_FILE = "root.pem", "keyset.json"
 
 class KeyError_(Exception):  # noqa: N801 - KeyError is a builtin
     pass
+
+
+# The order n of P-256. For every ECDSA signature (r, s) its twin (r, n - s) verifies too; we sign and accept
+# only the "low-s" one of the pair (s <= n / 2), so that a signed thing has exactly one valid signature.
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+HALF_ORDER = P256_ORDER // 2
+
+
+def sign_low_s(key: ec.EllipticCurvePrivateKey, message: bytes) -> tuple[int, int]:
+    """ES256 over `message` as (r, s), with s in the lower half of the order."""
+    r, s = decode_dss_signature(key.sign(message, ec.ECDSA(hashes.SHA256())))
+    return r, (P256_ORDER - s if s > HALF_ORDER else s)
+
+
+def sign_der_low_s(key: ec.EllipticCurvePrivateKey, message: bytes) -> bytes:
+    """The same, DER-encoded (the key set and the status lists)."""
+    return encode_dss_signature(*sign_low_s(key, message))
+
+
+def is_low_s(s: int) -> bool:
+    return 0 < s <= HALF_ORDER
 
 
 @dataclass(frozen=True)
@@ -144,7 +166,7 @@ class KeyStore:
     def _publish(self, entries: list[dict[str, Any]], now: datetime) -> None:
         keyset = {"version": 1, "issued_at": _iso(now), "keys": entries}
         root = _read_private(self.folder / ROOT_FILE)
-        signature = root.sign(KEYSET_DOMAIN + _canonical(keyset), ec.ECDSA(hashes.SHA256()))
+        signature = sign_der_low_s(root, KEYSET_DOMAIN + _canonical(keyset))
         document = {"keyset": keyset, "signature": base64.b64encode(signature).decode(), "root_public_key": public_der(root.public_key())}
         tmp = self.folder / (KEYSET_FILE + ".tmp")
         tmp.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -221,7 +243,7 @@ def sign_status_list(kid: int, key: ec.EllipticCurvePrivateKey, issued: datetime
 
     body = {"version": 1, "alg": "ES256", "kid": kid, "issued": _timestamp(issued), "next_update": _timestamp(next_update),
             "size": size, "revoked": packed(revoked), "suspended": packed(suspended)}
-    signature = key.sign(STATUS_LIST_DOMAIN + _canonical(body), ec.ECDSA(hashes.SHA256()))
+    signature = sign_der_low_s(key, STATUS_LIST_DOMAIN + _canonical(body))
     return {"status_list": body, "signature": base64.b64encode(signature).decode("ascii")}
 
 

@@ -5,19 +5,14 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from examsys.credentials.register import MAX_QUERY, search
 from examsys.db import get_session
-from examsys.extensions import limiter
-from examsys.web import cookieless
+from examsys.web import address_limit, cookieless
 
 bp = Blueprint("register", __name__)
 
 
-def _register_limit() -> str:
-    return current_app.config.get("REGISTER_RATE_LIMIT", "60 per minute")
-
-
 @bp.get("/public-register")
-@limiter.limit(_register_limit)
-@cookieless
+@cookieless  # first, so that even a refusal (429) sets no cookie
+@address_limit("REGISTER_RATE_LIMIT", "60 per minute")  # its refusal is the cheap constant one
 def index():
     """Every officer whose credential is in force, a page at a time; the search narrows it."""
     query = request.args.get("q", "").strip()[:MAX_QUERY]

@@ -13,7 +13,9 @@ from datetime import UTC, date, datetime, timedelta
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from examsys.credentials.keys import is_low_s, sign_low_s
 
 VERSION = 1
 ALG_ES256 = 1
@@ -115,9 +117,9 @@ def decode_body(body: bytes) -> CredentialClaims:
 
 
 def sign(claims: CredentialClaims, private_key: ec.EllipticCurvePrivateKey) -> str:
-    """The token as upper-case Base32 (no padding): body followed by the raw 64-byte signature."""
+    """The token as upper-case Base32 (no padding): body followed by the raw 64-byte signature (low s)."""
     body = encode_body(claims)
-    r, s = decode_dss_signature(private_key.sign(DOMAIN + body, ec.ECDSA(hashes.SHA256())))
+    r, s = sign_low_s(private_key, DOMAIN + body)
     raw = body + r.to_bytes(32, "big") + s.to_bytes(32, "big")
     return base64.b32encode(raw).decode("ascii").rstrip("=")
 
@@ -135,7 +137,11 @@ def split(token: str) -> tuple[bytes, bytes]:
 
 
 def verify_signature(body: bytes, signature: bytes, public_key: ec.EllipticCurvePublicKey) -> None:
+    """Raise TokenError unless `signature` is the issuer's one signature over the body: a high s (the twin
+    (r, n - s) of a good signature, which ECDSA would accept too) is refused, so a token has one encoding."""
     r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+    if not is_low_s(s):
+        raise TokenError("the signature is not in its one accepted form (high s)")
     try:
         public_key.verify(encode_dss_signature(r, s), DOMAIN + body, ec.ECDSA(hashes.SHA256()))
     except InvalidSignature as exc:

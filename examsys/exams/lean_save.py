@@ -7,7 +7,7 @@ as the full path on the same data — the signed session cookie and its idle exp
 limit, the CSRF token, the device token in the session, the attempt's owner, status, deadline and item —
 and answers a plain save itself. Anything else is handed to Flask untouched (the body given back as it
 came): no or a bad cookie, a session due for renewal or not yet permanent, a CSRF failure, a body that is
-not a small JSON object, and every save the service refuses, which Flask then refuses with its message
+not a small JSON object or one holding text no database stores, and every save the service refuses, which Flask then refuses with its message
 in the candidate's language. So the lean path never decides a refusal, it only skips work when all is well.
 It is installed on PostgreSQL, where a save is one statement (services.save_if_plain); on SQLite (development
 and the demo) every save goes through Flask.
@@ -29,6 +29,7 @@ from werkzeug.http import parse_cookie
 
 from examsys.db import engine_for
 from examsys.exams import services
+from examsys.input_guard import has_unstorable
 from examsys.web import COOKIE_REFRESH_SECONDS, security_headers, session_expired
 
 SAVE_PATH = re.compile(r"/exams/attempt/([0-9]{1,18})/save\Z")
@@ -77,10 +78,10 @@ class LeanSave:
             return None
         try:
             data = json.loads(body)
-            if not isinstance(data, dict):
+            if not isinstance(data, dict) or has_unstorable(data):  # Flask refuses it (input_guard)
                 return None
             position, seq = int(data.get("position", -1)), int(data.get("seq", 0))
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, RecursionError):
             return None
         token = (session.get("exam_tokens") or {}).get(str(attempt_id))
         try:

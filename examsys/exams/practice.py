@@ -1,5 +1,12 @@
 """Practice mode: self-paced questions from the active banks, answered with immediate feedback, and the
-wrong-answer book (错题本). Open to officers and auxiliary staff alike; nothing here counts for a credential."""
+wrong-answer book (错题本). Open to officers and auxiliary staff alike; nothing here counts for a credential.
+
+What practice may show is its pool, and nothing else: the active versions of the practised types from the
+banks the person's organisation draws on (its ancestors' and its own subtree's), of the common part and of
+the sector part of the person's own domains — less every version drawn for an open exam plan that still
+has a paper not handed in, theirs or anyone's (live_papers.py), since answering in practice shows the key. A question is asked for by
+an opaque, signed reference the server handed out, or by the person's own earlier practice answer; never
+by a raw version id. While the person has an attempt in progress, practice is closed."""
 from __future__ import annotations
 
 import random
@@ -7,44 +14,117 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from examsys import clock
 from examsys.auth.models import User
-from examsys.bank.models import Question, QuestionType, QuestionVersion, VersionStatus
+from examsys.bank.models import BankPart, Question, QuestionType, QuestionVersion, VersionStatus
 from examsys.bank.types import kind_of
-from examsys.errors import NotFound, PermissionDenied
-from examsys.exams.models import PracticeAnswer
+from examsys.errors import InvalidState, NotFound, PermissionDenied
+from examsys.exams.live_papers import on_unsubmitted_papers
+from examsys.exams.models import Attempt, AttemptStatus, PracticeAnswer
 from examsys.exams.services import normalise_response
+from examsys.orgs.models import Organisation
+from examsys.personnel.models import Person
 
 PRACTISED_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE, QuestionType.FILL_IN)
 
 
-def _person_id(user: User) -> int:
-    if user.person_id is None:
+class PracticeClosed(InvalidState):
+    """The person has an exam attempt in progress: no practice (and so no key) until it is handed in."""
+
+
+def _person(session: Session, user: User) -> Person:
+    person = session.get(Person, user.person_id) if user.person_id is not None else None
+    if person is None:
         raise PermissionDenied(_("Practice is for officers and auxiliary staff with a personal account."))
-    return user.person_id
+    return person
 
 
-def laws(session: Session) -> list[tuple[str, int]]:
-    """The laws with active practice questions, and how many."""
-    query = (select(QuestionVersion.law, func.count()).where(QuestionVersion.status == VersionStatus.ACTIVE,
-                                                               QuestionVersion.type.in_(PRACTISED_TYPES))
-             .group_by(QuestionVersion.law).order_by(QuestionVersion.law))
-    return [(law, n) for law, n in session.execute(query)]
+def is_closed(session: Session, person_id: int) -> bool:
+    """Whether the person has an attempt in progress (one past its deadline no longer counts)."""
+    now = clock.now()
+    return session.scalar(select(func.count()).select_from(Attempt).where(
+        Attempt.person_id == person_id, Attempt.status == AttemptStatus.IN_PROGRESS,
+        or_(Attempt.deadline.is_(None), Attempt.deadline > now))) != 0
+
+
+def _open_person(session: Session, user: User) -> Person:
+    person = _person(session, user)
+    if is_closed(session, person.id):
+        raise PracticeClosed(_("Practice is closed while you have an exam in progress. Hand in your paper first."))
+    return person
+
+
+def _pool(person: Person) -> Select[Any]:
+    """The practice pool of the person before the live papers are taken out: ids of active versions of the
+    practised types, in the banks their organisation draws on, of the common part or of their domains."""
+    org = person.org
+    domain_ids = [domain.id for domain in person.domains]
+    part = Question.part == BankPart.COMMON
+    if domain_ids:
+        part = part | ((Question.part == BankPart.SECTOR) & Question.domain_id.in_(domain_ids))
+    return (select(QuestionVersion.id).join(Question, QuestionVersion.question_id == Question.id)
+            .join(Organisation, Question.org_id == Organisation.id)
+            .where(QuestionVersion.status == VersionStatus.ACTIVE, QuestionVersion.type.in_(PRACTISED_TYPES), part,
+                   Organisation.id.in_(org.ancestor_ids()) | Organisation.path.startswith(org.path)))
+
+
+def _in_pool(session: Session, person: Person, version_id: int) -> QuestionVersion | None:
+    if version_id in on_unsubmitted_papers(session):
+        return None
+    if session.scalar(_pool(person).where(QuestionVersion.id == version_id)) is None:
+        return None
+    return session.get(QuestionVersion, version_id)
+
+
+def _signer(person_id: int) -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=f"practice-item:{person_id}")
+
+
+def reference(user: User, version: QuestionVersion) -> str:
+    """The opaque reference to a question handed out to this person; only they can answer with it."""
+    return str(_signer(user.person_id or 0).dumps(version.id))
+
+
+def _referenced(user: User, ref: str) -> int:
+    try:
+        value = _signer(user.person_id or 0).loads(ref)
+    except (BadData, UnicodeError):
+        value = None
+    if not isinstance(value, int):
+        raise NotFound(_("No such practice question."))
+    return value
+
+
+def laws(session: Session, user: User) -> list[tuple[str, int]]:
+    """The laws with questions in the person's practice pool, and how many."""
+    person = _open_person(session, user)
+    live = on_unsubmitted_papers(session)
+    ids = [i for i in session.scalars(_pool(person)) if i not in live]
+    counts: dict[str, int] = {}
+    for start in range(0, len(ids), 1000):
+        for law, n in session.execute(select(QuestionVersion.law, func.count()).where(
+                QuestionVersion.id.in_(ids[start:start + 1000])).group_by(QuestionVersion.law)):
+            counts[law] = counts.get(law, 0) + n
+    return sorted(counts.items())
 
 
 def next_question(session: Session, user: User, law: str | None, rng: random.Random | None = None) -> QuestionVersion | None:
-    """A random active question of the law, preferring ones this person has not practised yet."""
-    person_id = _person_id(user)
-    query = select(QuestionVersion.id).where(QuestionVersion.status == VersionStatus.ACTIVE, QuestionVersion.type.in_(PRACTISED_TYPES))
+    """A random question of the law from the person's practice pool, preferring ones they have not practised yet."""
+    person = _open_person(session, user)
+    query = _pool(person)
     if law:
         query = query.where(QuestionVersion.law == law)
-    ids = list(session.scalars(query))
+    live = on_unsubmitted_papers(session)
+    ids = [i for i in session.scalars(query) if i not in live]
     if not ids:
         return None
-    done = set(session.scalars(select(PracticeAnswer.version_id).where(PracticeAnswer.person_id == person_id)))
+    done = set(session.scalars(select(PracticeAnswer.version_id).where(PracticeAnswer.person_id == person.id)))
     fresh = [i for i in ids if i not in done] or ids
     return session.get(QuestionVersion, (rng or random.SystemRandom()).choice(fresh))
 
@@ -57,26 +137,51 @@ class Feedback:
     key: str
 
 
-def answer(session: Session, user: User, version_id: int, raw: Any) -> Feedback:
-    person_id = _person_id(user)
-    version = session.get(QuestionVersion, version_id)
-    if version is None or version.status is not VersionStatus.ACTIVE or version.type not in PRACTISED_TYPES:
+def question_for(session: Session, user: User, ref: str) -> QuestionVersion:
+    """The question a reference stands for, if it is still in the person's practice pool."""
+    person = _open_person(session, user)
+    version = _in_pool(session, person, _referenced(user, ref))
+    if version is None:
         raise NotFound(_("No such practice question."))
+    return version
+
+
+def answer(session: Session, user: User, ref: str, raw: Any) -> Feedback:
+    """Check an answer to a referenced question of the pool, keep it, and give the key and explanation."""
+    version = question_for(session, user, ref)
     letters = sorted(version.options) if version.options else None
     response = normalise_response(version.type, raw, letters)
     content = version.content()
     correct = kind_of(version.type).score(content, response, Decimal(1)) == Decimal(1)
-    session.add(PracticeAnswer(person_id=person_id, version_id=version.id, response=response, correct=correct))
+    session.add(PracticeAnswer(person_id=user.person_id, version_id=version.id, response=response, correct=correct))
     session.flush()
     return Feedback(version, response, correct, kind_of(version.type).key_text(content))
 
 
-def wrong_book(session: Session, user: User) -> list[QuestionVersion]:
-    """Questions whose latest practice answer was wrong: answering one right takes it out."""
-    person_id = _person_id(user)
+def retry(session: Session, user: User, answer_id: int) -> QuestionVersion:
+    """The question of one of the person's own earlier practice answers, if it is still in their pool."""
+    person = _open_person(session, user)
+    earlier = session.get(PracticeAnswer, answer_id)
+    version = _in_pool(session, person, earlier.version_id) if earlier is not None and earlier.person_id == person.id else None
+    if version is None:
+        raise NotFound(_("No such practice question."))
+    return version
+
+
+@dataclass(frozen=True)
+class WrongEntry:
+    answer_id: int  # the person's latest (wrong) practice answer: what a retry refers to
+    version: QuestionVersion
+
+
+def wrong_book(session: Session, user: User) -> list[WrongEntry]:
+    """Questions whose latest practice answer was wrong and that are still in the pool: answering one right takes it out."""
+    person = _open_person(session, user)
     latest = (select(PracticeAnswer.version_id, func.max(PracticeAnswer.id).label("last"))
-              .where(PracticeAnswer.person_id == person_id).group_by(PracticeAnswer.version_id).subquery())
-    query = (select(QuestionVersion).join(latest, latest.c.version_id == QuestionVersion.id)
+              .where(PracticeAnswer.person_id == person.id).group_by(PracticeAnswer.version_id).subquery())
+    query = (select(PracticeAnswer.id, QuestionVersion).join(latest, latest.c.version_id == QuestionVersion.id)
              .join(PracticeAnswer, PracticeAnswer.id == latest.c.last).where(PracticeAnswer.correct.is_(False))
-             .join(Question, QuestionVersion.question_id == Question.id).order_by(QuestionVersion.law, Question.ref))
-    return list(session.scalars(query))
+             .join(Question, QuestionVersion.question_id == Question.id)
+             .where(QuestionVersion.id.in_(_pool(person))).order_by(QuestionVersion.law, Question.ref))
+    live = on_unsubmitted_papers(session)
+    return [WrongEntry(answer_id, version) for answer_id, version in session.execute(query) if version.id not in live]

@@ -409,10 +409,17 @@ def _upsert(dialect: str, set_flag: bool) -> Any:
     return _UPSERTS[key]
 
 
+def _check_range(position: int, seq: int) -> None:
+    """The counter is a BIGINT, the position an INTEGER: a number beyond them is refused, not sent to the database."""
+    if not (-(2**63) < seq < 2**63 and -(2**31) < position < 2**31):
+        raise ValidationFailed(_("The save was not understood."))
+
+
 def save_for_login(session: Session, login_id: str, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
                    flagged: bool | None = None) -> SaveResult:
     """The exam room's hot path: the session's login id and the attempt are checked in one query (on
     PostgreSQL, in the same statement as the write: see _save_in_one_statement)."""
+    _check_range(position, seq)
     session.flush()  # the statements below run on the connection, without the ORM's autoflush
     if session.get_bind().dialect.name == "postgresql":
         return _save_in_one_statement(session, "login", login_id, attempt_id, token, position, raw, seq, flagged)
@@ -422,6 +429,7 @@ def save_for_login(session: Session, login_id: str, attempt_id: int, token: str 
 
 def save_for_person(session: Session, person_id: int, attempt_id: int, token: str | None, position: int, raw: Any, seq: int,
                     flagged: bool | None = None) -> SaveResult:
+    _check_range(position, seq)
     session.flush()
     if session.get_bind().dialect.name == "postgresql":
         return _save_in_one_statement(session, "person", person_id, attempt_id, token, position, raw, seq, flagged)
@@ -872,6 +880,7 @@ class ReviewEntry:
     score: Decimal | None
     explanation: str
     article: str
+    withheld: bool = False  # the key is on a paper not yet handed in (live_papers.withhold_live_keys)
 
 
 def review_view(session: Session, attempt: Attempt) -> list[ReviewEntry]:

@@ -19,7 +19,7 @@ from examsys.bank.services import laws as bank_laws
 from examsys.bank.types import kind_of
 from examsys.db import get_session
 from examsys.errors import DomainError, InvalidState, NotFound, ValidationFailed, populate_errors
-from examsys.exams import item_analysis, room, services
+from examsys.exams import item_analysis, live_papers, room, services
 from examsys.exams.forms import PlanForm
 from examsys.exams.models import AttemptStatus, ExamKind, IntegrityEvent, PaperMode, ReviewPolicy
 from examsys.imports.tabular import Column, download
@@ -538,7 +538,7 @@ def result(attempt_id: int):
     db.commit()
     if not item.finished:  # nothing to show yet: the attempt's own page says what can be done
         return redirect(url_for("exams.attempt", attempt_id=attempt_id))
-    review = services.review_view(db, item) if services.may_review_answers(item) else None
+    review = live_papers.withhold_live_keys(db, item, services.review_view(db, item)) if services.may_review_answers(item) else None
     again = services.may_retake(item, services.newest_number(db, item))
     return render_template("exams/result.html", attempt=item, show=services.may_see_result(item), review=review, again=again)
 
@@ -555,7 +555,18 @@ def practice_home():
 
     db = get_session()
     services.require_candidate(current_user)
-    return render_template("exams/practice_home.html", laws=practice.laws(db), wrong=len(practice.wrong_book(db, current_user)))
+    try:
+        laws, wrong = practice.laws(db, current_user), len(practice.wrong_book(db, current_user))
+    except practice.PracticeClosed as closed:
+        return render_template("exams/practice_home.html", closed=closed.message, laws=[], wrong=0)
+    return render_template("exams/practice_home.html", closed=None, laws=laws, wrong=wrong)
+
+
+def _practice_page(version, feedback=None, law=None):
+    from examsys.exams import practice
+
+    return render_template("exams/practice_question.html", version=version, feedback=feedback, law=law,
+                           ref=practice.reference(current_user, version), template=kind_of(version.type).template)
 
 
 @practice_bp.route("/question", methods=["GET", "POST"])
@@ -566,24 +577,21 @@ def practice_question():
     db = get_session()
     law = request.values.get("law") or None
     if request.method == "POST":
-        version_id = request.form.get("version_id", type=int) or 0
-        from examsys.bank.models import QuestionVersion as Version
-
-        version = db.get(Version, version_id)
-        raw = request.form.getlist("answer") if version is not None and version.type is QuestionType.MULTIPLE_CHOICE else request.form.get("answer")
+        ref = request.form.get("item", "")
+        version = practice.question_for(db, current_user, ref)
+        raw = request.form.getlist("answer") if version.type is QuestionType.MULTIPLE_CHOICE else request.form.get("answer")
         try:
-            feedback = practice.answer(db, current_user, version_id, raw)
+            feedback = practice.answer(db, current_user, ref, raw)
         except ValidationFailed as error:
             flash(error.message, "error")
             return redirect(url_for("practice.practice_question", law=law))
         db.commit()
-        return render_template("exams/practice_question.html", version=feedback.version, feedback=feedback, law=law,
-                               template=kind_of(feedback.version.type).template)
+        return _practice_page(feedback.version, feedback, law)
     version = practice.next_question(db, current_user, law)
     if version is None:
         flash(_("No practice questions for this law yet."), "info")
         return redirect(url_for("practice.practice_home"))
-    return render_template("exams/practice_question.html", version=version, feedback=None, law=law, template=kind_of(version.type).template)
+    return _practice_page(version, None, law)
 
 
 @practice_bp.get("/wrong")
@@ -592,18 +600,18 @@ def practice_wrong():
     from examsys.exams import practice
 
     db = get_session()
-    return render_template("exams/practice_wrong.html", versions=practice.wrong_book(db, current_user))
+    return render_template("exams/practice_wrong.html", entries=practice.wrong_book(db, current_user))
 
 
-@practice_bp.get("/retry/<int:version_id>")
+@practice_bp.get("/retry/<int:answer_id>")
 @login_required
-def practice_retry(version_id: int):
-    from examsys.bank.models import QuestionVersion as Version
+def practice_retry(answer_id: int):
+    from examsys.exams import practice
 
     db = get_session()
     services.require_candidate(current_user)
-    version = db.get(Version, version_id)
-    if version is None:
+    try:
+        version = practice.retry(db, current_user, answer_id)
+    except NotFound:
         return redirect(url_for("practice.practice_wrong"))
-    return render_template("exams/practice_question.html", version=version, feedback=None, law=version.law,
-                           template=kind_of(version.type).template)
+    return _practice_page(version, None, version.law)

@@ -168,7 +168,9 @@ def period_bulk(period_id: int):
                 db.commit()
                 flash(_("%(n)d reviews submitted from the file.", n=result.submitted), "success")
                 return redirect(url_for("reviews.period", period_id=period_id))
-    return render_template("reviews/bulk.html", period=item, label=services.period_label(item), form=form, schemes=in_use, result=result)
+    refused = bool(form.file.errors or (result is not None and result.errors))  # an unreadable file or bad rows: 422, as every import
+    return render_template("reviews/bulk.html", period=item, label=services.period_label(item), form=form, schemes=in_use,
+                           result=result), 422 if refused else 200
 
 
 @bp.get("/periods/<int:period_id>/template/<int:scheme_id>.xlsx")
