@@ -81,6 +81,7 @@ def _parameters(session) -> dict[str, list]:
         "scheme_id": _ids(session, ReviewScheme.id),
         "part": [1],
         "n": [1],
+        "answer_id": [1],  # a practice answer: the demo has none, so the page must answer 404, not fail
     }
 
 
