@@ -215,7 +215,7 @@ def check_duplicates(records: list[Record], settings: LintSettings) -> list[Find
         a, b = records[i], records[j]
         if normalise(a.content["stem"]) == normalise(b.content["stem"]):
             continue  # an identical stem, reported below
-        if not (a.content.get("enemies") and a.content.get("enemies") == b.content.get("enemies")):
+        if not (a.enemies and a.enemies == b.enemies):
             findings.append(Finding(WARNING, "near-duplicate", b.source, b.ref, _(
                 "%(similarity)s like %(other)s: separate them or put both in one enemy group.", similarity=_pct(similarity), other=a.ref)))
     by_stem: dict[str, list[Record]] = defaultdict(list)
