@@ -533,19 +533,21 @@ def practice_question():
 
         version = db.get(Version, version_id)
         raw = request.form.getlist("answer") if version is not None and version.type is QuestionType.MULTIPLE_CHOICE else request.form.get("answer")
+        order = practice.parse_order(request.form.get("order"), version) if version is not None else None
         try:
-            feedback = practice.answer(db, current_user, version_id, raw)
+            feedback = practice.answer(db, current_user, version_id, raw, order)
         except ValidationFailed as error:
             flash(error.message, "error")
             return redirect(url_for("practice.practice_question", law=law))
         db.commit()
         return render_template("exams/practice_question.html", version=feedback.version, feedback=feedback, law=law,
-                               template=kind_of(feedback.version.type).template)
+                               template=kind_of(feedback.version.type).template, order=feedback.order)
     version = practice.next_question(db, current_user, law)
     if version is None:
         flash(_("No practice questions for this law yet."), "info")
         return redirect(url_for("practice.practice_home"))
-    return render_template("exams/practice_question.html", version=version, feedback=None, law=law, template=kind_of(version.type).template)
+    return render_template("exams/practice_question.html", version=version, feedback=None, law=law, template=kind_of(version.type).template,
+                           order=practice.option_order(version))
 
 
 @practice_bp.get("/wrong")
