@@ -163,3 +163,45 @@ def test_reordering_renames_the_letters_an_explanation_names():
     letter_of = {v: k for k, v in options.items()}
     new = sorted(letter_of[before["options"][k]] for k in "AB")
     assert reordered["explanation"].startswith(f"{new[0]}、{new[1]}属于处罚；{letter_of[before['options']['C']]}依第二十八条")
+
+
+def _skewed_bank() -> str:
+    stems = _stems(16)
+    return _file([dict(_single(f"SK-{i}", "A", stem=stems[i]), article="第（一）项" if i == 3 else "第一条") for i in range(16)])
+
+
+def test_an_import_shows_the_lint_as_warnings_and_still_imports(db, tree, client, auth):
+    import io
+
+    from examsys.auth.models import Role
+    from examsys.bank.models import Question
+    from tests.factories import make_user
+
+    make_user(db, "linter", tree.region, Role.EXAM_ADMIN)
+    auth.login("linter")
+    page = client.post("/bank/import", data={"org_id": tree.region.id, "file": (io.BytesIO(_skewed_bank().encode()), "skewed.yaml")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "16 new questions" in page and "the import may go ahead" in page
+    assert "A is keyed in 16 of 16 questions" in page and "SK-3" in page
+    staged = page.split('name="staged_id" type="hidden" value="')[1].split('"')[0]
+    assert client.post("/bank/import/confirm", data={"staged_id": staged, "org_id": tree.region.id}).status_code == 302
+    assert db.query(Question).count() == 16
+
+
+def test_the_bank_check_page_lints_the_bank_in_scope(db, tree, client, auth, app):
+    from examsys.auth.models import Role
+    from examsys.bank.services import apply_import, plan_import
+    from tests.factories import make_user
+
+    with app.test_request_context():
+        records = read_bank_file(_skewed_bank(), "skewed.yaml").records
+    apply_import(db, None, plan_import(db, None, records, tree.region), tree.region)
+    make_user(db, "linter", tree.region, Role.EXAM_ADMIN)
+    make_user(db, "county-linter", tree.county, Role.EXAM_ADMIN)
+    db.commit()
+    auth.login("linter")
+    page = client.get("/bank/lint", query_string={"part": "common"}).get_data(as_text=True)
+    assert "16 questions checked: 5 errors," in page
+    assert "A is keyed in 16 of 16 questions" in page and "SK-3" in page
+    auth.login("county-linter")  # the region's bank lies outside a county's scope
+    assert "0 questions checked: 0 errors, 0 warnings." in client.get("/bank/lint").get_data(as_text=True)

@@ -38,6 +38,10 @@ def register(app: Flask) -> None:
             for problem in problems:
                 click.echo(f"error: {problem}", err=True)
             raise click.ClickException(f"{len(problems)} errors; nothing was imported")
+        from examsys.bank.quality import import_warnings
+
+        for warning in import_warnings(db, None, result.records):
+            click.echo(str(warning), err=True)
         counts = apply_import(db, None, plan, org, activate=activate, source=", ".join(p.name for p in paths))
         db.commit()
         click.echo(f"{counts['created']} created, {counts['versioned']} versioned, {counts['unchanged']} unchanged")
