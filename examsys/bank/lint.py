@@ -24,6 +24,7 @@ ABSOLUTE_WORDS = ("一律", "任何", "必须", "所有", "均", "一切", "全�
 NUMERAL = "零一二三四五六七八九十百千"
 _ONE_CITATION = f"第[{NUMERAL}]+条(?:之[{NUMERAL}]+)?(?:第[{NUMERAL}]+款)?(?:第[{NUMERAL}]+项)?(?:第[{NUMERAL}]+目)?"
 CITATION_RE = re.compile(f"^{_ONE_CITATION}(?:(?:、|至){_ONE_CITATION})*$")
+POSTING_CAP = 64
 _PUNCTUATION = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -54,10 +55,12 @@ class Finding:
 
 def binomial_two_sided(k: int, n: int, p: float) -> float:
     """P(a count at least as unlikely as k) for Binomial(n, p): the exact two-sided test."""
-    if n == 0:
-        return 1.0
-    probs = [math.comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(n + 1)]
-    return min(1.0, sum(q for q in probs if q <= probs[k] * (1 + 1e-9)))
+    if n == 0 or p <= 0 or p >= 1:
+        return 1.0 if (p <= 0 and k == 0) or (p >= 1 and k == n) or n == 0 else 0.0
+    log_p, log_q, log_n = math.log(p), math.log1p(-p), math.lgamma(n + 1)
+    logs = [log_n - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q for i in range(n + 1)]
+    limit = logs[k] + 1e-9
+    return min(1.0, sum(math.exp(x) for x in logs if x <= limit))
 
 
 def fisher_greater(a: int, b: int, c: int, d: int) -> float:
@@ -183,7 +186,8 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 def similar_pairs(stems: list[str], threshold: float) -> list[tuple[int, int, float]]:
     """Index pairs whose character-bigram Jaccard similarity reaches the threshold (prefix filtering: two sets
-    that similar must share one of their rarest tokens, so each is compared only with those)."""
+    that similar must share one of their rarest tokens, so each is compared only with those). Each token
+    remembers at most POSTING_CAP stems, which bounds the work for a bank of thousands of look-alikes."""
     sets = [bigrams(s) for s in stems]
     frequency = Counter(token for s in sets for token in s)
     ordered = [sorted(s, key=lambda token: (frequency[token], token)) for s in sets]
@@ -191,13 +195,17 @@ def similar_pairs(stems: list[str], threshold: float) -> list[tuple[int, int, fl
     pairs = []
     for i, tokens in enumerate(ordered):
         prefix = tokens[: len(tokens) - math.ceil(threshold * len(tokens)) + 1]
-        candidates = {j for token in prefix for j in index[token]}
-        for j in sorted(candidates):
-            similarity = jaccard(sets[i], sets[j])
-            if similarity >= threshold:
-                pairs.append((j, i, similarity))
+        candidates: list[int] = []
         for token in prefix:
-            index[token].append(i)
+            candidates.extend(j for j in index[token] if j not in candidates)
+            if len(candidates) >= POSTING_CAP:
+                break
+        best = max(((jaccard(sets[i], sets[j]), j) for j in candidates[:POSTING_CAP]), default=(0.0, -1))
+        if best[0] >= threshold:  # its closest earlier look-alike: one finding per question is enough to act on
+            pairs.append((best[1], i, best[0]))
+        for token in prefix:
+            if len(index[token]) < POSTING_CAP:  # a token thousands of stems share finds nothing useful, only work
+                index[token].append(i)
     return pairs
 
 
