@@ -18,7 +18,8 @@ from bench.common import bench_app
 LAWS = ("中华人民共和国行政处罚法", "中华人民共和国行政许可法", "中华人民共和国行政强制法", "中华人民共和国行政复议法")
 
 
-def make_bank(folder: Path, count: int) -> None:
+def make_bank(folder: Path, count: int, enemy_share: float = 0.0) -> None:
+    """`enemy_share` of the questions (by position) fall into enemy groups of three questions of one type."""
     per_law = count // len(LAWS)
     for index, law in enumerate(LAWS):
         questions = []
@@ -34,6 +35,8 @@ def make_bank(folder: Path, count: int) -> None:
                 q.update(type="true_false", answer=bool(n % 2))
             else:
                 q.update(type="fill_in", stem=f"第{n}题：期限为____日。", answer=["十五", "15"])
+            if (n // 4) % 100 < enemy_share * 100:
+                q["enemies"] = f"E{index}-{kind}-{n // 12}"
             questions.append(q)
         document = {"part": "common", "law": law, "law_version": "2021", "questions": questions}
         (folder / f"law{index}.yaml").write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -21,6 +21,7 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=20_000)
     parser.add_argument("--candidates", type=int, default=3000)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--enemies", type=float, default=0.3, help="share of the questions in enemy groups of three (default 0.3)")
     args = parser.parse_args()
 
     from examsys import clock
@@ -40,7 +41,7 @@ def main() -> None:
         db = get_session()
         region = create_org(db, None, parent_id=None, kind=OrgKind.REGION, code="150000", name="内蒙古自治区", division_code="150000")
         dept = create_org(db, None, parent_id=region.id, kind=OrgKind.DEPARTMENT, code="150000-D", name="部门")
-        make_bank(Path(folder), args.questions)
+        make_bank(Path(folder), args.questions, args.enemies)
         apply_import(db, None, plan_import(db, None, read_paths([Path(folder)]).records, region), region, activate=True)
         for n in range(args.candidates):
             first17 = f"1501021980{(n // 1000) % 12 + 1:02d}{n % 28 + 1:02d}{n % 1000:03d}"
@@ -64,7 +65,7 @@ def main() -> None:
         db.commit()
         opened = time.perf_counter() - t0
 
-        print(f"paper assembly from {args.questions} questions on {args.database}")
+        print(f"paper assembly from {args.questions} questions ({args.enemies:.0%} in enemy groups of three) on {args.database}")
         print(f"  read the pools once         {pool_time * 1000:8.1f} ms   ({sum(len(p) for p in pools)} versions)")
         print(f"  draw one paper              {draw * 1000:8.3f} ms   target < 10 ms: {'met' if draw < 0.010 else 'MISSED'}")
         print(f"  open for {made} candidates  {opened:8.2f} s    = {opened / made * 1000:.2f} ms per candidate, draw + write")

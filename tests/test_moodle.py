@@ -135,6 +135,7 @@ def test_the_written_file_is_moodle_xml_with_escaped_text_and_categories():
     assert '"law_version": "2019"' in info and '"domain_name": "市场监管"' in info
     single, multiple = elements[1], elements[2]
     assert single.findtext("single") == "true" and multiple.findtext("single") == "false"
+    assert single.findtext("shuffleanswers") == multiple.findtext("shuffleanswers") == "true"  # Moodle shows the options shuffled
     assert [a.get("fraction") for a in single.findall("answer")] == ["0", "100", "0", "0"]
     assert [a.get("fraction") for a in multiple.findall("answer")] == ["33.33333", "33.33333", "0", "33.33333"]
     assert single.findtext("idnumber") == "CF-S-001"

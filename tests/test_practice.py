@@ -183,3 +183,25 @@ def test_the_review_of_a_finished_exam_withholds_the_key_of_a_question_on_a_live
 
 def _live_papers(db, plan_id: int) -> set[int]:
     return {item["v"] for attempt in db.query(Attempt).filter_by(plan_id=plan_id).all() for item in attempt.items}
+
+
+def test_practice_shows_the_options_shuffled_and_the_key_in_the_letters_shown(db, tree, exam, client, auth):
+    import re
+
+    auth.login("candidate")
+    orders = set()
+    for _ in range(12):
+        page = client.get("/practice/question", query_string={"law": "中华人民共和国行政处罚法"}).get_data(as_text=True)
+        order = re.search(r'name="order" value="([A-H,]+)"', page)[1]
+        shown = re.findall(r'value="([A-H])"', page.split('name="order"')[1])
+        assert shown == order.split(",")  # the options appear in the order the page sends back
+        orders.add(order)
+    assert len(orders) > 1 and orders != {"A,B,C,D"}
+    live = _live(db)
+    version = next(v for v in db.query(QuestionVersion).filter(QuestionVersion.type == "single_choice") if v.id not in live)  # key B (stored)
+    ref = practice.reference(exam["candidate"], version)
+    page = client.post("/practice/question", data={"item": ref, "answer": "B", "order": "B,A,C,D"}).get_data(as_text=True)
+    assert "Right!" in page and "Key: A" in page
+    assert page.index(f"乙{version.stem[3:]}") < page.index(f"甲{version.stem[3:]}")  # shown as B first, as before
+    page = client.post("/practice/question", data={"item": ref, "answer": "C", "order": "x,y"}).get_data(as_text=True)
+    assert "Not right." in page and "Key: B" in page  # a tampered order falls back to the stored one

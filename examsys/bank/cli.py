@@ -38,6 +38,10 @@ def register(app: Flask) -> None:
             for problem in problems:
                 click.echo(f"error: {problem}", err=True)
             raise click.ClickException(f"{len(problems)} errors; nothing was imported")
+        from examsys.bank.quality import import_warnings
+
+        for warning in import_warnings(db, None, result.records):
+            click.echo(str(warning), err=True)
         counts = apply_import(db, None, plan, org, activate=activate, source=", ".join(p.name for p in paths))
         db.commit()
         click.echo(f"{counts['created']} created, {counts['versioned']} versioned, {counts['unchanged']} unchanged")
@@ -58,3 +62,24 @@ def register(app: Flask) -> None:
         record_export(db, None, "bank", str(written), fmt=written.suffix.lstrip(".") or "yaml", rows=len(records), filters={"status": status})
         db.commit()
         click.echo(f"{len(records)} questions written to {written}")
+
+    @bank_group.command("lint")
+    @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+    @click.option("--tolerance", type=float, default=None, help="how far a key position's share may stray from chance (default 0.15)")
+    def lint_cmd(paths: tuple[Path, ...], tolerance: float | None) -> None:
+        """Check bank files for answer cues and format slips; exit 1 on any error (warnings only print)."""
+        from examsys.bank.files import read_any
+        from examsys.bank.laws import starter_laws
+        from examsys.bank.lint import ERROR, LintSettings, lint
+
+        result = read_any(list(paths))
+        for problem in result.problems:
+            click.echo(f"error: {problem}")
+        settings = LintSettings() if tolerance is None else LintSettings(tolerance=tolerance)
+        findings = lint(result.records, settings, laws=starter_laws())
+        for finding in findings:
+            click.echo(str(finding))
+        errors = len(result.problems) + sum(1 for f in findings if f.severity == ERROR)
+        click.echo(f"{len(result.records)} questions: {errors} errors, {len(findings) + len(result.problems) - errors} warnings")
+        if errors:
+            raise SystemExit(1)

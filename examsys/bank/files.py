@@ -116,7 +116,8 @@ def export_records(session: Session, actor: User | None, *, active_only: bool = 
     for version in session.scalars(query):
         question = version.question
         records.append(Record(question.ref, question.part, question.domain.code if question.domain else None,
-                              question.domain.name if question.domain else None, version.content(), "database"))
+                              question.domain.name if question.domain else None, version.content(), "database",
+                              question.enemy_group))
     return records
 
 

@@ -87,6 +87,8 @@ class Question(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     part: Mapped[BankPart] = mapped_column(enum_column(BankPart), index=True)
     domain_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_domain.id"), index=True)
+    # Questions that give each other away (same point): paper assembly draws at most one of a group.
+    enemy_group: Mapped[str | None] = mapped_column(String(60), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     org: Mapped[Organisation] = relationship()

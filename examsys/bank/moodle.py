@@ -325,7 +325,7 @@ def _question_xml(question: dict[str, Any]) -> str:
         key = {answer} if single else set(answer or [])
         right = [letter for letter in options if letter in key]
         share = _fraction(_FULL / len(right)) if right else "0"
-        lines += [f"    <single>{'true' if single else 'false'}</single>", "    <shuffleanswers>false</shuffleanswers>",
+        lines += [f"    <single>{'true' if single else 'false'}</single>", "    <shuffleanswers>true</shuffleanswers>",
                   "    <answernumbering>ABCD</answernumbering>", "    <showstandardinstruction>0</showstandardinstruction>"]
         lines += [_answer_xml(share if letter in key else "0", _cdata(_to_html(str(text))), "html") for letter, text in options.items()]
     elif moodle_type == "truefalse":

@@ -20,7 +20,8 @@ SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 REF_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
 DOMAIN_RE = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
 QUESTION_KEYS = {"ref", "type", "stem", "options", "answer", "rubric", "reference_answer", "article", "difficulty", "points",
-                 "explanation", "tags"}
+                 "explanation", "tags", "enemies"}
+ENEMY_RE = re.compile(r"^[\w-]{1,60}$")
 FILE_KEYS = {"part", "domain", "domain_name", "law", "law_version", "questions"}
 
 
@@ -46,6 +47,7 @@ class Record:
     domain_name: str | None
     content: dict[str, Any]
     source: str = ""
+    enemies: str | None = None  # the enemy group: no paper holds two questions of one group
 
 
 @dataclass
@@ -100,6 +102,9 @@ def check_question(raw: dict[str, Any], *, part: str, domain: str | None, domain
     except (InvalidOperation, ValueError, TypeError):
         bad("points", _("Points are a positive number."))
         points = Decimal(2)
+    enemies = _text(raw.get("enemies")) or None
+    if enemies is not None and not ENEMY_RE.match(enemies):
+        bad("enemies", _("An enemy group is a name of up to 60 letters, digits, '-' or '_'."))
     tags = raw.get("tags") or []
     if not isinstance(tags, list) or any(not isinstance(t, str | int) for t in tags):
         bad("tags", _("Tags are a list of words."))
@@ -135,7 +140,7 @@ def check_question(raw: dict[str, Any], *, part: str, domain: str | None, domain
             bad(field_name, message)
     if problems:
         return None, problems
-    return Record(ref, BankPart(part), domain, domain_name, content, source), []
+    return Record(ref, BankPart(part), domain, domain_name, content, source, enemies), []
 
 
 def _rubric_points(value: Any) -> Any:
@@ -247,6 +252,8 @@ def _question_mapping(record: Record) -> dict[str, Any]:
     mapping["explanation"] = c["explanation"]
     if c.get("tags"):
         mapping["tags"] = list(c["tags"])
+    if record.enemies:
+        mapping["enemies"] = record.enemies
     return mapping
 
 

@@ -349,12 +349,14 @@ def apply_import(session: Session, actor: User | None, plan: ImportPlan, org: Or
                 previous.retire()
 
     for record in plan.create:
-        question = Question(ref=record.ref, org=org, part=record.part, domain=domain_for(record))
+        question = Question(ref=record.ref, org=org, part=record.part, domain=domain_for(record), enemy_group=record.enemies)
         session.add(question)
         version = _new_version(question, record.content, actor, note, 1)
         session.add(version)
         finish(version)
-    by_ref = questions_by_ref(session, [r.ref for r in plan.new_version + plan.update_draft])
+    by_ref = questions_by_ref(session, [r.ref for r in plan.new_version + plan.update_draft + plan.unchanged])
+    for record in plan.new_version + plan.update_draft + plan.unchanged:
+        by_ref[record.ref].enemy_group = record.enemies  # the group is the question's, not a version's
     for record in plan.update_draft:
         latest = by_ref[record.ref].latest
         _apply_content(latest, record.content)

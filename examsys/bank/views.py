@@ -213,6 +213,16 @@ def counts():
     return render_template("bank/counts.html", table=table, part=part, domains=services.domains(db), args=request.args)
 
 
+@bp.get("/lint")
+@login_required
+def lint():
+    from examsys.bank.quality import bank_findings
+
+    db = get_session()
+    checked, findings = bank_findings(db, current_user, enum_or_none(BankPart, request.args.get("part")), request.args.get("domain", type=int))
+    return render_template("bank/lint.html", checked=checked, findings=findings, domains=services.domains(db), args=request.args)
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def import_upload():
@@ -230,10 +240,12 @@ def import_upload():
         problems = result.problems + (plan.problems if plan else [])
         if problems:
             return render_template("bank/import.html", form=form, orgs=orgs, problems=problems, filename=upload.filename), 422
+        from examsys.bank.quality import import_warnings
+
         staged = staging.stage(db, current_user, "bank", upload.filename or "upload", data)
         db.commit()
         return render_template("bank/import.html", form=form, orgs=orgs, plan=plan, filename=upload.filename, org=org,
-                               confirm=ConfirmForm(staged_id=staged.id))
+                               confirm=ConfirmForm(staged_id=staged.id), warnings=import_warnings(db, current_user, result.records))
     return render_template("bank/import.html", form=form, orgs=orgs)
 
 

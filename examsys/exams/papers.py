@@ -18,11 +18,20 @@ from examsys.orgs.models import Organisation
 CHOICE_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)
 
 
-Shapes = dict[int, tuple[str, list[str] | None]]  # version id → (question type, option letters)
+Shapes = dict[int, tuple[str, list[str] | None, str | None]]  # version id → (question type, option letters, enemy group)
 
 
 def shapes_of(rows: Any) -> Shapes:
-    return {row.id: (QuestionType(row.type).value, sorted(row.options) if row.options else None) for row in rows}
+    return {row.id: (QuestionType(row.type).value, sorted(row.options) if row.options else None, getattr(row, "enemy_group", None))
+            for row in rows}
+
+
+def _units(pool: list[int], shapes: Shapes | None) -> int:
+    """How many questions a pool can give one paper: each enemy group counts once."""
+    if not shapes:
+        return len(pool)
+    groups = {shapes[v][2] for v in pool if v in shapes and shapes[v][2]}
+    return sum(1 for v in pool if not (v in shapes and shapes[v][2])) + len(groups)
 
 
 def pools_for(session: Session, plan: ExamPlan) -> tuple[list[list[int]], Shapes]:
@@ -30,7 +39,8 @@ def pools_for(session: Session, plan: ExamPlan) -> tuple[list[list[int]], Shapes
 
     A plan draws from the banks of its organisation's ancestors and of its own subtree."""
     ancestors = plan.org.ancestor_ids()
-    query = (select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.law, QuestionVersion.difficulty, QuestionVersion.options)
+    query = (select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.law, QuestionVersion.difficulty, QuestionVersion.options,
+                    Question.enemy_group)
              .join(Question, QuestionVersion.question_id == Question.id).join(Organisation, Question.org_id == Organisation.id)
              .where(QuestionVersion.status == VersionStatus.ACTIVE, Question.part == plan.part,
                     Organisation.id.in_(ancestors) | Organisation.path.startswith(plan.org.path)))
@@ -76,13 +86,14 @@ class PlanCheck:
         return total
 
 
-def check(plan: ExamPlan, pools: list[list[int]]) -> PlanCheck:
-    """Every quota fillable, and fillable together when sections share questions."""
-    checks = [SectionCheck(section, len(pool)) for section, pool in zip(plan.sections, pools, strict=True)]
+def check(plan: ExamPlan, pools: list[list[int]], shapes: Shapes | None = None) -> PlanCheck:
+    """Every quota fillable, and fillable together when sections share questions; with `shapes`, the
+    questions of one enemy group count as one, since a paper holds at most one of them."""
+    checks = [SectionCheck(section, _units(pool, shapes)) for section, pool in zip(plan.sections, pools, strict=True)]
     union: set[int] = set()
     for pool in pools:
         union.update(pool)
-    overlap_ok = len(union) >= sum(s.count for s in plan.sections)
+    overlap_ok = _units(sorted(union), shapes) >= sum(s.count for s in plan.sections)
     return PlanCheck(checks, overlap_ok)
 
 
@@ -94,20 +105,49 @@ def assemble(plan: ExamPlan, pools: list[list[int]], shapes: Shapes, seed: str) 
     all a save needs to check an answer, so saving reads no question."""
     rng = random.Random(seed)
     used: set[int] = set()
+    groups: set[str] = set()
     items: list[dict[str, Any]] = []
     for index, (section, pool) in enumerate(zip(plan.sections, pools, strict=True)):
         if used.intersection(pool):
             pool = [v for v in pool if v not in used]
-        chosen = rng.sample(pool, section.count)
+        chosen = _sample(rng, pool, section.count, shapes, groups)
         if not plan.shuffle_questions:
             chosen.sort()
         used.update(chosen)
         points = str(Decimal(section.points_each).quantize(Decimal("0.01")))
         for version_id in chosen:
-            qtype, order = shapes[version_id]
+            qtype, order, _group = shapes[version_id]
             if order is not None:
                 order = list(order)
                 if plan.shuffle_options:
                     rng.shuffle(order)
             items.append({"v": version_id, "t": qtype, "o": order, "p": points, "s": index})
     return items
+
+
+def _sample(rng: random.Random, pool: list[int], count: int, shapes: Shapes, groups: set[str]) -> list[int]:
+    """`count` questions of the pool, at most one of each enemy group (and none of a group already on the
+    paper, which `groups` collects). Without groups in the draw this is exactly `rng.sample`."""
+    chosen = rng.sample(pool, count)
+    kept: list[int] = []
+    for version_id in chosen:
+        group = shapes[version_id][2]
+        if group is None or group not in groups:
+            kept.append(version_id)
+            if group is not None:
+                groups.add(group)
+    if len(kept) == count:
+        return chosen
+    taken = set(kept)
+    rest = [v for v in pool if v not in taken and (shapes[v][2] is None or shapes[v][2] not in groups)]
+    rng.shuffle(rest)
+    for version_id in rest:
+        group = shapes[version_id][2]
+        if group is not None and group in groups:
+            continue
+        kept.append(version_id)
+        if group is not None:
+            groups.add(group)
+        if len(kept) == count:
+            return kept
+    raise ValueError("the pool cannot fill the section without two questions of one enemy group")

@@ -129,12 +129,30 @@ def next_question(session: Session, user: User, law: str | None, rng: random.Ran
     return session.get(QuestionVersion, (rng or random.SystemRandom()).choice(fresh))
 
 
+def option_order(version: QuestionVersion, rng: random.Random | None = None) -> list[str] | None:
+    """The stored option letters in a fresh random order: the stored order must teach nothing."""
+    if not version.options:
+        return None
+    order = sorted(version.options)
+    (rng or random.SystemRandom()).shuffle(order)
+    return order
+
+
+def parse_order(raw: str | None, version: QuestionVersion) -> list[str] | None:
+    """The order a practice page showed (sent back with the answer); the stored order when it is not a
+    permutation of the question's letters."""
+    letters = sorted(version.options) if version.options else None
+    order = [part for part in (raw or "").split(",") if part]
+    return order if letters and sorted(order) == letters else letters
+
+
 @dataclass(frozen=True)
 class Feedback:
     version: QuestionVersion
     response: Any
     correct: bool
-    key: str
+    key: str  # in the letters the page showed
+    order: list[str] | None = None
 
 
 def question_for(session: Session, user: User, ref: str) -> QuestionVersion:
@@ -146,8 +164,9 @@ def question_for(session: Session, user: User, ref: str) -> QuestionVersion:
     return version
 
 
-def answer(session: Session, user: User, ref: str, raw: Any) -> Feedback:
-    """Check an answer to a referenced question of the pool, keep it, and give the key and explanation."""
+def answer(session: Session, user: User, ref: str, raw: Any, order: list[str] | None = None) -> Feedback:
+    """Check an answer to a referenced question of the pool, keep it, and give the key and explanation (in the
+    letters of `order`, the option order the page showed, when it is one)."""
     version = question_for(session, user, ref)
     letters = sorted(version.options) if version.options else None
     response = normalise_response(version.type, raw, letters)
@@ -155,7 +174,12 @@ def answer(session: Session, user: User, ref: str, raw: Any) -> Feedback:
     correct = kind_of(version.type).score(content, response, Decimal(1)) == Decimal(1)
     session.add(PracticeAnswer(person_id=user.person_id, version_id=version.id, response=response, correct=correct))
     session.flush()
-    return Feedback(version, response, correct, kind_of(version.type).key_text(content))
+    key = kind_of(version.type).key_text(content)
+    if letters and order and sorted(order) == letters:
+        shown = {stored: "ABCDEFGH"[i] for i, stored in enumerate(order)}
+        keyed = [content["answer"]] if isinstance(content["answer"], str) else content["answer"]
+        key = "".join(sorted(shown[letter] for letter in keyed))
+    return Feedback(version, response, correct, key, order)
 
 
 def retry(session: Session, user: User, answer_id: int) -> QuestionVersion:

@@ -22,7 +22,7 @@ from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import can, require_any_scope, scope_clause, visible_org
-from examsys.bank.models import BankPart, QuestionType, QuestionVersion
+from examsys.bank.models import BankPart, Question, QuestionType, QuestionVersion
 from examsys.bank.types import kind_of
 from examsys.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
 from examsys.exams import makeups, papers
@@ -125,8 +125,8 @@ def get_plan(session: Session, actor: User, plan_id: int) -> ExamPlan:
 
 
 def check_plan(session: Session, plan: ExamPlan) -> papers.PlanCheck:
-    pools, _letters = papers.pools_for(session, plan)
-    return papers.check(plan, pools)
+    pools, shapes = papers.pools_for(session, plan)
+    return papers.check(plan, pools, shapes)
 
 
 def eligible_candidates(session: Session, plan: ExamPlan) -> list[Person]:
@@ -155,7 +155,7 @@ def open_plan(session: Session, actor: User | None, plan_id: int, *, progress: C
     if plan is None:
         raise NotFound(_("No such exam."))
     pools, shapes = papers.pools_for(session, plan)
-    result = papers.check(plan, pools)
+    result = papers.check(plan, pools, shapes)
     if not result.ok:
         short = [f"{c.section.type.label} {c.available}/{c.section.count}" for c in result.sections if not c.ok]
         raise InvalidState(_("The bank cannot fill this blueprint: %(short)s.", short=", ".join(short) or _("sections share too few questions")))
@@ -194,7 +194,8 @@ def _pin(session: Session, version_ids: set[int]) -> None:
 
 def _draw(session: Session, plan: ExamPlan, seed: str) -> list[dict[str, Any]]:
     """One paper from the plan's pools, fixed when it opened, and this seed."""
-    rows = session.execute(select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.options).where(
+    rows = session.execute(select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.options, Question.enemy_group)
+                           .join(Question, QuestionVersion.question_id == Question.id).where(
         QuestionVersion.id.in_({v for pool in plan.pools or [] for v in pool}))).all()
     return papers.assemble(plan, plan.pools or [], papers.shapes_of(rows), seed)
 

@@ -562,10 +562,12 @@ def practice_home():
     return render_template("exams/practice_home.html", closed=None, laws=laws, wrong=wrong)
 
 
-def _practice_page(version, feedback=None, law=None):
+def _practice_page(version, feedback=None, law=None, order=None):
+    """A practice question (with its feedback once answered), its options in `order`: a fresh random order
+    for a new question, the order shown when the answer came back."""
     from examsys.exams import practice
 
-    return render_template("exams/practice_question.html", version=version, feedback=feedback, law=law,
+    return render_template("exams/practice_question.html", version=version, feedback=feedback, law=law, order=order,
                            ref=practice.reference(current_user, version), template=kind_of(version.type).template)
 
 
@@ -580,18 +582,19 @@ def practice_question():
         ref = request.form.get("item", "")
         version = practice.question_for(db, current_user, ref)
         raw = request.form.getlist("answer") if version.type is QuestionType.MULTIPLE_CHOICE else request.form.get("answer")
+        order = practice.parse_order(request.form.get("order"), version)
         try:
-            feedback = practice.answer(db, current_user, ref, raw)
+            feedback = practice.answer(db, current_user, ref, raw, order)
         except ValidationFailed as error:
             flash(error.message, "error")
             return redirect(url_for("practice.practice_question", law=law))
         db.commit()
-        return _practice_page(feedback.version, feedback, law)
+        return _practice_page(feedback.version, feedback, law, feedback.order)
     version = practice.next_question(db, current_user, law)
     if version is None:
         flash(_("No practice questions for this law yet."), "info")
         return redirect(url_for("practice.practice_home"))
-    return _practice_page(version, None, law)
+    return _practice_page(version, None, law, practice.option_order(version))
 
 
 @practice_bp.get("/wrong")
@@ -614,4 +617,4 @@ def practice_retry(answer_id: int):
         version = practice.retry(db, current_user, answer_id)
     except NotFound:
         return redirect(url_for("practice.practice_wrong"))
-    return _practice_page(version, None, version.law)
+    return _practice_page(version, None, version.law, practice.option_order(version))
