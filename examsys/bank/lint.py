@@ -16,8 +16,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from examsys.bank.schema import Record
+
+# What each check is called where people read the findings (the codes stay in the command line's output).
+CHECK_LABELS = {
+    "key-position": _l("Key positions"), "key-size": _l("Key sizes"), "key-longest": _l("Key is the longest option"),
+    "absolute-words": _l("Absolute words"), "duplicate": _l("Identical questions"), "near-duplicate": _l("Near-identical questions"),
+    "citation": _l("Citation format"), "law": _l("Law not on the list"),
+}
 
 ERROR, WARNING = "error", "warning"
 ABSOLUTE_WORDS = ("一律", "任何", "必须", "所有", "均", "一切", "全部", "绝对", "从不", "总是", "只要", "无论")

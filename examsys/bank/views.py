@@ -220,7 +220,10 @@ def lint():
 
     db = get_session()
     checked, findings = bank_findings(db, current_user, enum_or_none(BankPart, request.args.get("part")), request.args.get("domain", type=int))
-    return render_template("bank/lint.html", checked=checked, findings=findings, domains=services.domains(db), args=request.args)
+    from examsys.bank.lint import CHECK_LABELS
+
+    return render_template("bank/lint.html", checked=checked, findings=findings, domains=services.domains(db), args=request.args,
+                           check_labels=CHECK_LABELS)
 
 
 @bp.route("/import", methods=["GET", "POST"])
