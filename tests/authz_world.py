@@ -7,9 +7,10 @@ Two sides: X, objects of 新城区 (150102, where the demo's county accounts liv
 question bank, the indicator scheme) are the same on both sides."""
 from __future__ import annotations
 
+import io
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -61,6 +62,15 @@ def reaches(role: str, side: str) -> bool:
     if side == P:
         return role not in ("officer", "officer_saihan") and HOMES.get(role, "-") in (None, X)
     return role in HOMES and HOMES[role] in (None, side)
+
+
+def jpeg() -> bytes:
+    """A small ID photo, as an upload would bring one."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (300, 400), (200, 180, 160)).save(out, "JPEG")
+    return out.getvalue()
 
 
 def _user(session: Session, name: str) -> User:
@@ -186,7 +196,7 @@ def build(session: Session) -> World:
             "plan_id": plan.id, "attempt_id": attempts[side], "answer_id": answers[side], "period_id": period.id,
             "review_id": review_id, "action_id": action.id, "seq": audit_seq, "year": 2026,
             "question_id": version.question_id, "version_id": version.id, "number": version.number, "scheme_id": scheme_id,
-            "n": 1, "part": 1, "filename": "css/app.css", **sides[side],
+            "n": 1, "part": 1, "filename": "css/app.css", "org2_id": orgs[county].id, **sides[side],
         }
     colleague = users["officer2"]
     attempt = session.scalars(select(Attempt).where(Attempt.plan_id == demo_exam.id, Attempt.person_id == colleague.person_id)).one()
@@ -232,6 +242,9 @@ class Row:
     public: bool = False
     anonymous: int | str | None = None  # what the anonymous visitor gets, if not the login page (or OK when public)
     cells: dict[tuple[str, str], int | str] = field(default_factory=dict)
+    # POST: a body that would succeed for a role in `may`, so that a refused cell reaches the service's own check
+    # (an empty form is turned away by the view before it): ids of the side → form data
+    body: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     def expected(self, world: World, role: str, side: str, objects: bool = True) -> int | str:
         if (role, side) in self.cells:

@@ -20,6 +20,7 @@ tests/test_authz_matrix.py` prints what every role gets from it, to write its ro
 run for every role, on a copy of the database that is put back afterwards)."""
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 
@@ -41,7 +42,9 @@ from tests.authz_world import (
     Row,
     S,
     X,
+    campaign_ids,
     fingerprint,
+    jpeg,
     may,
     outcome,
     public,
@@ -68,7 +71,7 @@ MATRIX: dict[str, dict[str, Row]] = {
     "audit.index": {"GET": may(ADMINS, AUDITORS)},
     "auth.account_action": {"POST": may(ADMINS, others=404)},
     "auth.account_detail": {"GET": may(ADMINS, others=404)},
-    "auth.account_grant": {"POST": may(ADMINS, others=404)},
+    "auth.account_grant": {"POST": may(ADMINS, others=404, body=lambda ids: {"role": "hr_admin", "org_id": ids["org_id"]})},
     "auth.account_new": {"GET": may(ADMINS), "POST": may(ADMINS)},
     "auth.account_reset": {"POST": may(ADMINS, others=404)},
     "auth.accounts": {"GET": may(ADMINS)},
@@ -76,7 +79,7 @@ MATRIX: dict[str, dict[str, Row]] = {
     "auth.grant_withdraw": {"POST": may(ADMINS, others=404)},
     "auth.login": {"GET": public(), "POST": public()},
     "auth.logout": {"POST": may(EVERYONE, scoped=False)},
-    "bank.bulk": {"POST": may(EXAM_ADMINS, scoped=False)},
+    "bank.bulk": {"POST": may(EXAM_ADMINS, scoped=False, body=lambda ids: {"action": "retire", "version_id": ids["version_id"]})},
     "bank.change_status": {"POST": may(EXAM_ADMINS, others=404, scoped=False)},
     "bank.counts": {"GET": may(EXAM_ADMINS, scoped=False)},
     "bank.create": {"GET": may(EXAM_ADMINS, scoped=False), "POST": may(EXAM_ADMINS, scoped=False)},
@@ -101,9 +104,10 @@ MATRIX: dict[str, dict[str, Row]] = {
     "credential_requests.queue": {"GET": may(HRS)},
     "credential_requests.renew": {"GET": may(HRS, others=404), "POST": may(HRS, others=404)},
     "credential_requests.replace": {"GET": may(HRS, others=404), "POST": may(HRS, others=404)},
-    "credential_requests.send_back": {"POST": may("hr", others=404)},
+    "credential_requests.send_back": {"POST": may("hr", others=404, body=lambda ids: {"reason": "矩阵"})},
     "credential_requests.withdraw": {"POST": may("hr_xincheng", "hr_saihan", others=404)},  # the requester's side
-    "credentials.change": {"POST": may(HRS, others=404)},
+    "credentials.change": {"POST": may(HRS, others=404, body=lambda ids: {"action": "suspend", "ground": "矩阵", "decision_number": "1",
+                                                                          "reason": "矩阵"})},
     "credentials.detail": {"GET": may(HRS, others=404)},
     "credentials.index": {"GET": may(HRS)},
     "credentials.issue": {"GET": may(HRS, others=404, cells=NOT_HR_BUT_SEES_PERSON), "POST": may(HRS, others=404)},
@@ -157,25 +161,25 @@ MATRIX: dict[str, dict[str, Row]] = {
     "orgs.set_active": {"POST": may(ADMINS, others=404)},
     "personnel.campaign": {"GET": may(ADMINS, HRS, REVIEWERS, AUDITORS, others=404)},
     "personnel.campaign_close": {"POST": may(HRS, others=404)},
-    "personnel.campaign_decide": {"POST": may(HRS, others=404)},
+    "personnel.campaign_decide": {"POST": may(HRS, others=404, body=lambda ids: {"state": "confirmed"})},
     "personnel.campaign_list": {"GET": may(ADMINS, HRS, REVIEWERS, AUDITORS, scoped=False)},
     "personnel.campaign_new": {"GET": may(HRS), "POST": may(HRS)},
     "personnel.create": {"GET": may(HRS), "POST": may(HRS)},
     "personnel.detail": {"GET": may(ADMINS, HRS, REVIEWERS, AUDITORS, others=404)},
     "personnel.edit": {"GET": may(HRS, others=404, cells=READERS_OF_PEOPLE), "POST": may(HRS, others=404, cells=READERS_OF_PEOPLE)},
     "personnel.employment": {"GET": may(HRS, others=404, cells=READERS_OF_PEOPLE),
-                             "POST": may(HRS, others=404, cells=READERS_OF_PEOPLE)},
+                             "POST": may(HRS, others=404, cells=READERS_OF_PEOPLE, body=lambda ids: {"status": "retired", "reason": "矩阵"})},
     "personnel.export": {"GET": may(HRS)},
     "personnel.import_confirm": {"POST": may(HRS)},
     "personnel.import_upload": {"GET": may(HRS), "POST": may(HRS)},
     "personnel.index": {"GET": may(ADMINS, HRS, REVIEWERS, AUDITORS, scoped=False)},
     "personnel.photo": {"GET": Row(frozenset(), others=404)},  # the demo people have no photos: 404 for all
-    "personnel.resolve": {"POST": may(HRS, others=404)},
+    "personnel.resolve": {"POST": may(HRS, others=404, body=lambda ids: {"response": "矩阵"})},
     "personnel.tasks": {"GET": may(HRS)},
     "personnel.template": {"GET": may(EVERYONE, scoped=False)},  # an empty table
     "personnel.transfer": {"GET": may(HRS, others=404, cells=READERS_OF_PEOPLE),
-                           "POST": may(HRS, others=404, cells=READERS_OF_PEOPLE)},
-    "personnel.upload_photo": {"POST": may(HRS, others=404)},
+                           "POST": may(HRS, others=404, cells=READERS_OF_PEOPLE, body=lambda ids: {"org_id": ids["org2_id"], "reason": "矩阵"})},
+    "personnel.upload_photo": {"POST": may(HRS, others=404, body=lambda ids: {"photo": (io.BytesIO(jpeg()), "photo.jpg")})},
     "practice.practice_home": {"GET": may(OFFICERS, scoped=False)},
     "practice.practice_question": {"GET": may(OFFICERS, scoped=False), "POST": may(OFFICERS, scoped=False)},
     "practice.practice_retry": {"GET": may(OFFICERS, scoped=False)},
@@ -188,12 +192,13 @@ MATRIX: dict[str, dict[str, Row]] = {
     "reissue.print_batch": {"GET": Row(frozenset(), others=404, cells={("auditor", X): 403, ("auditor", S): 403})},
     "reissue.recheck": {"POST": may(HRS, others=404)},
     "reissue.run": {"POST": may(HRS, others=404)},
-    "reports.detail": {"GET": may(AUDITORS, others=404), "POST": may(AUDITORS, others=404)},
+    "reports.detail": {"GET": may(AUDITORS, others=404), "POST": may(AUDITORS, others=404, body=lambda ids: {"note": "矩阵"})},
     "reports.index": {"GET": may(AUDITORS)},
     "reviews.action": {"GET": may(HRS, REVIEWERS, AUDITORS, OFFICERS, others=404), "POST": may(HRS, REVIEWERS, others=404)},
     "reviews.action_list": {"GET": may(HRS, REVIEWERS, AUDITORS)},
-    "reviews.action_new": {"POST": may(HRS, REVIEWERS, others=404)},
-    "reviews.annual_set": {"POST": may(HRS, REVIEWERS, others=404)},
+    "reviews.action_new": {"POST": may(HRS, REVIEWERS, others=404, body=lambda ids: {"kind": "training", "due_on": "2099-01-01",
+                                                                                        "description": "矩阵"})},
+    "reviews.annual_set": {"POST": may(HRS, REVIEWERS, others=404, body=lambda ids: {"grade": "competent"})},
     "reviews.annual_sheet": {"GET": may(HRS, REVIEWERS, AUDITORS, others=404)},
     "reviews.home": {"GET": may(HRS, REVIEWERS, AUDITORS)},
     "reviews.mine": {"GET": may(OFFICERS, others=404)},
@@ -246,7 +251,8 @@ def _cells(matrix: Matrix, endpoint: str, method: str) -> list[str]:
                     continue
             for url in urls(matrix.app, matrix.world, endpoint, side):
                 before = fingerprint(matrix.app) if method == "POST" else None
-                response = matrix.clients[role].open(url, method=method, data={})
+                data = row.body(campaign_ids(matrix.world, endpoint, side)) if row and row.body and method == "POST" else {}
+                response = matrix.clients[role].open(url, method=method, data=data)
                 got = outcome(response)
                 if method == "GET" and got == OK and response.status_code in (302, 303):  # where it lands counts
                     got = outcome(matrix.clients[role].get(response.headers["Location"]))
