@@ -41,6 +41,9 @@ HOMES: dict[str, str | None] = {
     "admin_saihan": S, "hr_saihan": S, "reviewer_saihan": S, "officer_saihan": S,
 }
 ROLES = ("anonymous", *HOMES)
+# the organisation code prefix a county-level role's pages stay within (region-wide roles: no limit)
+REACH = {"admin_xincheng": "150102", "hr_xincheng": "150102", "reviewer": "150102-SJJ", "officer": "150102-SJJ",
+         "admin_saihan": "150105", "hr_saihan": "150105", "reviewer_saihan": "150105-SJJ", "officer_saihan": "150105-SJJ"}
 
 SAIHAN_ACCOUNTS = (  # username, the account's organisation, role, the node granted on
     ("admin_saihan", "150105", Role.SYSADMIN, "150105"),
@@ -52,6 +55,15 @@ SAIHAN_ACCOUNTS = (  # username, the account's organisation, role, the node gran
 @dataclass
 class World:
     ids: dict[str, dict[str, Any]] = field(default_factory=lambda: {X: {}, S: {}, P: {}})
+    # department code → names of its people that occur nowhere else (no other name contains them)
+    names: dict[str, set[str]] = field(default_factory=dict)
+
+    def foreign_names(self, role: str) -> set[str]:
+        """Names a page shown to `role` must not contain: people of departments outside its reach."""
+        reach = REACH.get(role)
+        if reach is None:
+            return set()
+        return {n for code, names in self.names.items() if not code.startswith(reach) for n in names}
 
     def reaches(self, role: str, side: str) -> bool:
         return reaches(role, side)
@@ -198,6 +210,10 @@ def build(session: Session) -> World:
             "question_id": version.question_id, "version_id": version.id, "number": version.number, "scheme_id": scheme_id,
             "n": 1, "part": 1, "filename": "css/app.css", "org2_id": orgs[county].id, **sides[side],
         }
+    everyone = [(p.name, p.org.code) for p in session.scalars(select(Person))]
+    for name, code in everyone:
+        if len(name) >= 2 and sum(name in other for other, _ in everyone) == 1:
+            world.names.setdefault(code, set()).add(name)
     colleague = users["officer2"]
     attempt = session.scalars(select(Attempt).where(Attempt.plan_id == demo_exam.id, Attempt.person_id == colleague.person_id)).one()
     credential = session.scalars(select(Credential).where(Credential.person_id == colleague.person_id)).one()

@@ -11,9 +11,11 @@ How to read and extend the table (docs/development.md says the same):
 - `cells={(role, side): outcome}` for the exceptions, with the reason beside them;
 - sides (tests/authz_world.py): X an object of 新城区, S one of the sibling county 赛罕区, P a colleague's (the
   same department as `officer`, not theirs) for routes that take someone's own object;
-- GET cells run for every role on every side and must match the table exactly; POST cells run only where the
-  row refuses (a role without the right, an object outside the scope), with an empty body: they must never
-  answer 5xx nor change the database (audit chain length, row counts), and the anonymous visitor's must match.
+- GET cells run for every role on every side and must match the table exactly; what a county-level role is
+  shown (page, CSV, JSON; not public pages) must name nobody of a department outside its reach;
+- POST cells run only where the row refuses (a role without the right, an object outside the scope), with
+  `body=` (a form that would succeed for a role in `may`) or an empty one: the answer must match, never be a
+  5xx, and the database must not change (audit chain length, every table's row count).
 
 A new route without a row fails `test_every_route_has_a_row`; `MATRIX_DISCOVER=1 pytest -s -k <endpoint>
 tests/test_authz_matrix.py` prints what every role gets from it, to write its row from (on SQLite; POSTs then
@@ -272,7 +274,8 @@ def _cells(matrix: Matrix, endpoint: str, method: str) -> list[str]:
                 response = matrix.clients[role].open(url, method=method, data=data)
                 got = outcome(response)
                 if method == "GET" and got == OK and response.status_code in (302, 303):  # where it lands counts
-                    got = outcome(matrix.clients[role].get(response.headers["Location"]))
+                    response = matrix.clients[role].get(response.headers["Location"])
+                    got = outcome(response)
                 if DISCOVER:
                     print(f"OBS {endpoint} {method} {role} {side} {got} {url}")
                     continue
@@ -282,7 +285,15 @@ def _cells(matrix: Matrix, endpoint: str, method: str) -> list[str]:
                     problems.append(f"{method} {url} as {role} ({side}): refused ({got}) but the database changed")
                 elif got != expected:
                     problems.append(f"{method} {url} as {role} ({side}): expected {expected}, got {got}")
+                elif got == OK and not row.public and (leaked := {n for n in matrix.world.foreign_names(role) if n in page_text(response)}):
+                    problems.append(f"{method} {url} as {role} ({side}): shows people outside the role's subtree: {sorted(leaked)}")
     return problems
+
+
+def page_text(response) -> str:
+    """The text of a page, a CSV or a JSON answer; "" for a PDF, an XLSX or an image (not read)."""
+    kind = response.mimetype or ""
+    return response.get_data(as_text=True) if kind.startswith("text/") or kind.endswith("json") else ""
 
 
 def _params() -> list[tuple[str, str]]:
