@@ -303,7 +303,7 @@ def seeded_matrix(database_template: str, folder: Path) -> Iterator[Matrix]:
     else:
         shutil.copyfile(database_template, folder / "matrix.sqlite3")
         url = f"sqlite:///{folder / 'matrix.sqlite3'}"
-    app = create_app(dict(TEST_CONFIG, DATABASE_URL=url, KEY_DIR=str(folder / "keys"), RATELIMIT_ENABLED=False))
+    app = create_app(dict(TEST_CONFIG, DATABASE_URL=url, KEY_DIR=str(folder / "keys")))
     app.instance_path = str(folder)
     app.test_client_class = FreshContextClient
     with app.app_context():
@@ -312,11 +312,15 @@ def seeded_matrix(database_template: str, folder: Path) -> Iterator[Matrix]:
         session = get_session()
         world = build(session)
         session.commit()
-        clients = {"anonymous": app.test_client()}
-        for role in HOMES:
+        clients: dict[str, FreshContextClient] = {}
+        for number, role in enumerate(ROLES, start=1):
             client = app.test_client()
-            answer = client.post("/login", data={"identifier": role, "password": DEMO_PASSWORD})
-            assert answer.status_code == 302, f"{role} cannot log in"
+            # each role from its own address, as people at their own desks: the public pages' limits per
+            # address count one role's cells, not the whole matrix's (and nothing turns the limiter off)
+            client.environ_base["REMOTE_ADDR"] = f"10.15.0.{number}"
+            if role != "anonymous":
+                answer = client.post("/login", data={"identifier": role, "password": DEMO_PASSWORD})
+                assert answer.status_code == 302, f"{role} cannot log in"
             clients[role] = client
         yield Matrix(app, world, clients)
         engine_for(app).dispose()
