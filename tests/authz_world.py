@@ -382,7 +382,7 @@ def fingerprint(app) -> tuple[int, ...]:
 
 @contextmanager
 def throwaway_copy(matrix: Matrix) -> Iterator[None]:
-    """Discovery only (SQLite): let every role post, then put the database back and log everyone in again."""
+    """SQLite: let roles post what changes data, then put the database back and log everyone in again."""
     from examsys.db import engine_for, get_session
 
     db_file = matrix.app.config["DATABASE_URL"].removeprefix("sqlite:///")
@@ -401,4 +401,5 @@ def throwaway_copy(matrix: Matrix) -> Iterator[None]:
             os.remove(db_file + suffix)
     shutil.copyfile(db_file + ".bak", db_file)
     for role in HOMES:
-        matrix.clients[role].post("/login", data={"identifier": role, "password": DEMO_PASSWORD})
+        answer = matrix.clients[role].post("/login", data={"identifier": role, "password": DEMO_PASSWORD})
+        assert answer.status_code == 302, f"{role} cannot log in again"
