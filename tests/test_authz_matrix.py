@@ -59,21 +59,16 @@ from tests.authz_world import (
 )
 from tests.conftest import PG_URL, TEST_CONFIG
 
-# Roles that read a page's object but may not act on it: refused with 403 on their own subtree, 404 beyond it.
-READERS_OF_ORGS = {(role, side): (403 if reaches(role, side) else 404)
-                   for role in ("examadmin", "hr", "hr_xincheng", "hr_saihan", "reviewer", "reviewer_saihan", "auditor")
-                   for side in (X, S, P)}
-READERS_OF_PEOPLE = {(role, side): (403 if reaches(role, side) else 404)
-                     for role in ("admin", "admin_xincheng", "admin_saihan", "reviewer", "reviewer_saihan", "auditor")
-                     for side in (X, S, P)}
-NOT_HR_BUT_SEES_PERSON = READERS_OF_PEOPLE
-FOUR_EYES = {("hr_xincheng", X): 403, ("hr_saihan", S): 403}  # who made a request reads it, may not decide it
-
 
 def readers(*roles: str) -> dict[tuple[str, str], int | str]:
     """Cells of roles that may read the object but not act on it: 403 in their reach, 404 beyond it."""
     return {(role, side): (403 if reaches(role, side) else 404) for role in roles for side in (X, S, P)}
 
+
+READERS_OF_ORGS = readers("examadmin", *HRS, *REVIEWERS, "auditor")
+READERS_OF_PEOPLE = readers(*ADMINS, *REVIEWERS, "auditor")
+NOT_HR_BUT_SEES_PERSON = READERS_OF_PEOPLE
+FOUR_EYES = {("hr_xincheng", X): 403, ("hr_saihan", S): 403}  # who made a request reads it, may not decide it
 
 # A refusal that sends the user back with a message (the service refuses each item, or nothing was staged for
 # this user): a redirect, and the fingerprint shows that nothing changed.
