@@ -2,7 +2,7 @@
 sibling county, 赛罕区, so that every role has objects of its own subtree and of a foreign one.
 
 Two sides: X, objects of 新城区 (150102, where the demo's county accounts live), and S, objects of 赛罕区
-(150105, where this module adds `admin_saihan`, `hr_saihan`, `reviewer_saihan` and `officer_saihan`).
+(150105, where this module adds `admin_saihan`, `hr_saihan`, `reviewer_saihan`, `examadmin_saihan` and `officer_saihan`).
 `World.ids[side][kind]` is the id that fills a path parameter of that kind; region-wide objects (the
 question bank, the indicator scheme) are the same on both sides."""
 from __future__ import annotations
@@ -38,17 +38,18 @@ PERSONAL = frozenset({"attempt_id", "review_id", "action_id", "credential_id", "
 HOMES: dict[str, str | None] = {
     "admin": None, "admin_xincheng": X, "examadmin": None, "hr": None, "hr_xincheng": X, "reviewer": X,
     "auditor": None, "officer": X,
-    "admin_saihan": S, "hr_saihan": S, "reviewer_saihan": S, "officer_saihan": S,
+    "admin_saihan": S, "hr_saihan": S, "reviewer_saihan": S, "officer_saihan": S, "examadmin_saihan": S,
 }
 ROLES = ("anonymous", *HOMES)
 # the organisation code prefix a county-level role's pages stay within (region-wide roles: no limit)
-REACH = {"admin_xincheng": "150102", "hr_xincheng": "150102", "reviewer": "150102-SJJ", "officer": "150102-SJJ",
+REACH = {"examadmin_saihan": "150105", "admin_xincheng": "150102", "hr_xincheng": "150102", "reviewer": "150102-SJJ", "officer": "150102-SJJ",
          "admin_saihan": "150105", "hr_saihan": "150105", "reviewer_saihan": "150105-SJJ", "officer_saihan": "150105-SJJ"}
 
 SAIHAN_ACCOUNTS = (  # username, the account's organisation, role, the node granted on
     ("admin_saihan", "150105", Role.SYSADMIN, "150105"),
     ("hr_saihan", "150105", Role.HR_ADMIN, "150105"),
     ("reviewer_saihan", "150105-SJJ", Role.REVIEWER, "150105-SJJ"),
+    ("examadmin_saihan", "150105", Role.EXAM_ADMIN, "150105"),
 )
 
 
@@ -245,7 +246,7 @@ ADMINS = frozenset({"admin", "admin_xincheng", "admin_saihan"})
 HRS = frozenset({"hr", "hr_xincheng", "hr_saihan"})
 REVIEWERS = frozenset({"reviewer", "reviewer_saihan"})
 OFFICERS = frozenset({"officer", "officer_saihan"})
-EXAM_ADMINS = frozenset({"examadmin"})
+EXAM_ADMINS = frozenset({"examadmin", "examadmin_saihan"})
 AUDITORS = frozenset({"auditor"})
 EVERYONE = frozenset(HOMES)
 

@@ -65,9 +65,11 @@ def readers(*roles: str) -> dict[tuple[str, str], int | str]:
     return {(role, side): (403 if reaches(role, side) else 404) for role in roles for side in (X, S, P)}
 
 
-READERS_OF_ORGS = readers("examadmin", *HRS, *REVIEWERS, "auditor")
+READERS_OF_ORGS = readers(*EXAM_ADMINS, *HRS, *REVIEWERS, "auditor")
 READERS_OF_PEOPLE = readers(*ADMINS, *REVIEWERS, "auditor")
 NOT_HR_BUT_SEES_PERSON = READERS_OF_PEOPLE
+# the starter bank and the demo exam belong to the region: a county's exam administrator does not reach them
+REGION_ONLY = {("examadmin_saihan", side): 404 for side in (X, S, P)}
 FOUR_EYES = {("hr_xincheng", X): 403, ("hr_saihan", S): 403}  # who made a request reads it, may not decide it
 
 # A refusal that sends the user back with a message (the service refuses each item, or nothing was staged for
@@ -87,19 +89,20 @@ MATRIX: dict[str, dict[str, Row]] = {
     "auth.grant_withdraw": {"POST": may(ADMINS, others=404)},
     "auth.login": {"GET": public(), "POST": public()},
     "auth.logout": {"POST": may(EVERYONE, scoped=False)},
-    "bank.bulk": {"POST": may(EXAM_ADMINS, scoped=False, others=BACK, body=lambda ids: {"action": "retire", "version_id": ids["version_id"]})},
-    "bank.change_status": {"POST": may(EXAM_ADMINS, others=404, scoped=False)},
+    "bank.bulk": {"POST": may(EXAM_ADMINS, scoped=False, others=BACK, cells={("examadmin_saihan", X): BACK}, body=lambda ids: {"action": "retire", "version_id": ids["version_id"]})},
+    "bank.change_status": {"POST": may(EXAM_ADMINS, others=404, scoped=False, cells=REGION_ONLY)},
     "bank.counts": {"GET": may(EXAM_ADMINS, scoped=False)},
     "bank.create": {"GET": may(EXAM_ADMINS, scoped=False), "POST": may(EXAM_ADMINS, scoped=False)},
-    "bank.detail": {"GET": may(EXAM_ADMINS, others=404, scoped=False)},
-    "bank.edit": {"GET": may(EXAM_ADMINS, others=404, scoped=False), "POST": may(EXAM_ADMINS, others=404, scoped=False)},
+    "bank.detail": {"GET": may(EXAM_ADMINS, others=404, scoped=False, cells=REGION_ONLY)},
+    "bank.edit": {"GET": may(EXAM_ADMINS, others=404, scoped=False, cells=REGION_ONLY),
+                  "POST": may(EXAM_ADMINS, others=404, scoped=False, cells=REGION_ONLY)},
     "bank.export": {"GET": may(EXAM_ADMINS, scoped=False)},
     "bank.import_confirm": {"POST": may(EXAM_ADMINS, scoped=False, others=BACK)},
     "bank.import_upload": {"GET": may(EXAM_ADMINS, scoped=False), "POST": may(EXAM_ADMINS, scoped=False)},
     "bank.index": {"GET": may(EXAM_ADMINS, scoped=False)},
     "bank.live_preview": {"POST": may(EXAM_ADMINS, scoped=False)},
     "bank.template": {"GET": may(EVERYONE, scoped=False)},  # an empty workbook
-    "bank.version": {"GET": may(EXAM_ADMINS, others=404, scoped=False)},
+    "bank.version": {"GET": may(EXAM_ADMINS, others=404, scoped=False, cells=REGION_ONLY)},
     "core.health": {"GET": public()},
     "core.home": {"GET": may(EVERYONE, scoped=False)},
     "core.set_language": {"POST": public()},
@@ -135,12 +138,12 @@ MATRIX: dict[str, dict[str, Row]] = {
     "credentials_public.verify_photo": {"GET": Row(frozenset(), others=404, anonymous=404)},  # the demo has no photos
     "exams.attempt": {"GET": may(OFFICERS, others=404)},  # the candidate's own attempt only
     "exams.event": {"POST": may(OFFICERS, others=404)},
-    "exams.extend": {"POST": may(EXAM_ADMINS, others=404, scoped=False)},
-    "exams.grade_case": {"POST": may(EXAM_ADMINS, others=404, scoped=False)},
+    "exams.extend": {"POST": may(EXAM_ADMINS, others=404, scoped=False, cells=REGION_ONLY)},
+    "exams.grade_case": {"POST": may(EXAM_ADMINS, others=404, scoped=False, cells=REGION_ONLY)},
     "exams.grading": {"GET": may(EXAM_ADMINS, others=404)},
     "exams.item_stats": {"GET": may(EXAM_ADMINS, others=404)},
     "exams.item_stats_export": {"GET": may(EXAM_ADMINS, others=404)},
-    "exams.item_version": {"GET": may(EXAM_ADMINS, scoped=False)},
+    "exams.item_version": {"GET": may(EXAM_ADMINS, scoped=False, cells=REGION_ONLY)},
     "exams.mine": {"GET": may(EVERYONE, scoped=False)},
     "exams.plan": {"GET": may(EXAM_ADMINS, others=404)},
     "exams.plan_new": {"GET": may(EXAM_ADMINS), "POST": may(EXAM_ADMINS)},
