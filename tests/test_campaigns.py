@@ -66,3 +66,15 @@ def test_overlapping_campaigns_are_refused(db, tree, setup):
     hr, *_ = setup
     with pytest.raises(ValidationFailed, match="not opened"):
         campaigns.open_campaign(db, hr, tree.county.id, "重复", date(2027, 1, 1))
+
+
+def test_a_decision_without_a_state_is_refused_with_a_message(db, tree, setup, client, auth):
+    """The form's state missing or forged: the page says what to choose (it was a 500), nothing is decided."""
+    _hr, _county_hr, _officers, campaign = setup
+    auth.login("county-hr")
+    item = db.query(CampaignItem).join(CampaignItem.person).filter_by(name="甲0").one()
+    for data in ({}, {"state": "pending"}, {"state": "bogus"}):
+        answer = client.post(f"/personnel/campaigns/items/{item.id}", data=data, follow_redirects=True)
+        assert answer.status_code == 200 and "Confirm the officer or mark them for removal." in answer.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(CampaignItem, item.id).state is ItemState.PENDING

@@ -19,7 +19,11 @@ from examsys.bank.services import laws as bank_laws
 from examsys.bank.types import kind_of
 from examsys.db import get_session
 from examsys.errors import DomainError, InvalidState, NotFound, ValidationFailed, populate_errors
+<<<<<<< ours
 from examsys.exams import item_analysis, live_papers, room, services
+=======
+from examsys.exams import item_analysis, services
+>>>>>>> theirs
 from examsys.exams.forms import PlanForm
 from examsys.exams.models import AttemptStatus, ExamKind, IntegrityEvent, PaperMode, ReviewPolicy
 from examsys.imports.tabular import Column, download
@@ -497,6 +501,8 @@ def event(attempt_id: int):
     db = get_session()
     try:
         item = services.record_departure(db, current_user, attempt_id, _token(attempt_id))
+    except NotFound:
+        raise  # another candidate's paper answers as one that does not exist, not as a refused event
     except DomainError as error:
         return jsonify({"error": "refused", "message": error.message}), 409
     db.commit()

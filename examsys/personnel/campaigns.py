@@ -116,13 +116,18 @@ def item_query(session: Session, actor: User, campaign: CleanupCampaign, state: 
     return query
 
 
-def decide(session: Session, actor: User, item_id: int, state: ItemState, note: str = "") -> CampaignItem:
-    """Confirm an officer (still employed, still enforcing, domains right) or mark them for removal."""
+def decide(session: Session, actor: User, item_id: int, state: ItemState | str | None, note: str = "") -> CampaignItem:
+    """Confirm an officer (still employed, still enforcing, domains right) or mark them for removal.
+    `state` may come straight from a form: anything but a decision is refused with a message."""
     item = session.get(CampaignItem, item_id)
     if item is None or not can(actor, HR, item.person.org):
         raise NotFound(_("No such officer in the campaign."))
     if item.campaign.status is CampaignStatus.CLOSED:
         raise InvalidState(_("The campaign is closed."))
+    try:
+        state = ItemState(state)
+    except ValueError:
+        state = ItemState.PENDING
     if state is ItemState.PENDING:
         raise ValidationFailed(_("Confirm the officer or mark them for removal."))
     if state is ItemState.REMOVAL and not note.strip():

@@ -359,7 +359,7 @@ def campaign_decide(item_id: int):
     db = get_session()
     form = DecideForm()
     try:
-        item = campaigns.decide(db, current_user, item_id, ItemState(form.state.data), form.note.data or "")
+        item = campaigns.decide(db, current_user, item_id, form.state.data, form.note.data or "")
     except ValidationFailed as error:
         flash(error.field_errors.get("note", [error.message])[0], "error")
         return redirect(request.referrer or url_for("personnel.campaign_list"))
