@@ -19,11 +19,7 @@ from examsys.bank.services import laws as bank_laws
 from examsys.bank.types import kind_of
 from examsys.db import get_session
 from examsys.errors import DomainError, InvalidState, NotFound, ValidationFailed, populate_errors
-<<<<<<< ours
 from examsys.exams import item_analysis, live_papers, room, services
-=======
-from examsys.exams import item_analysis, services
->>>>>>> theirs
 from examsys.exams.forms import PlanForm
 from examsys.exams.models import AttemptStatus, ExamKind, IntegrityEvent, PaperMode, ReviewPolicy
 from examsys.imports.tabular import Column, download
