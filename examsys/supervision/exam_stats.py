@@ -117,7 +117,7 @@ def bars(counts: list[int]) -> list[Bar]:
     top = max(counts) or 1
     width = CHART_WIDTH / len(counts)
     out = []
-    for index, (label, count) in enumerate(zip(band_labels(), counts)):
+    for index, (label, count) in enumerate(zip(band_labels(), counts, strict=True)):
         height = round(CHART_HEIGHT * count / top, 1)
         out.append(Bar(label, count, round(index * width + BAR_GAP / 2, 1), round(CHART_HEIGHT - height, 1), height))
     return out

@@ -21,8 +21,7 @@ from examsys.credentials.models import CURRENT, Credential, CredentialStatus, Of
 from examsys.errors import NotFound
 from examsys.orgs.models import Organisation
 from examsys.pagination import count_rows
-from examsys.personnel.models import (EmploymentStatus, EnforcementDomain, Person, PersonnelKind, PersonnelTask, TaskKind,
-                                      TaskStatus, person_domain)
+from examsys.personnel.models import EmploymentStatus, EnforcementDomain, Person, PersonnelKind, PersonnelTask, TaskKind, TaskStatus, person_domain
 from examsys.reviews.models import ActionKind, ActionStatus, FollowUpAction, Review, ReviewPeriod, ReviewStatus
 
 SUPERVISORS = (Role.AUDITOR, Role.SYSADMIN)

@@ -5,8 +5,8 @@ from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
 from examsys.db import get_session
-from examsys.pagination import paginate
 from examsys.orgs.models import OrgKind
+from examsys.pagination import paginate
 from examsys.supervision import exam_stats, figures
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
