@@ -56,9 +56,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from examsys.personnel.views import bp as personnel_bp
     from examsys.personnel.views import me_bp
     from examsys.reviews.views import bp as reviews_bp
+    from examsys.supervision.views import bp as supervision_bp
 
     for blueprint in (core_bp, auth_bp, orgs_bp, personnel_bp, me_bp, bank_bp, exams_bp, practice_bp, audit_bp, credentials_public_bp, credentials_bp,
-                      credential_requests_bp, reviews_bp, register_bp, reissue_bp, reports_bp, training_bp):
+                      credential_requests_bp, reviews_bp, register_bp, reissue_bp, reports_bp, training_bp,
+                      supervision_bp):
         app.register_blueprint(blueprint)
 
     # Personnel records a decision task when an officer's standing ends; the credentials domain acts on it in

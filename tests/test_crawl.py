@@ -156,4 +156,4 @@ def test_every_page_as_every_role_in_chinese(app, values):
     assert pages > 300
     assert known_seen == set(KNOWN_ELSEWHERE), f"fixed now, take out of KNOWN_ELSEWHERE: {set(KNOWN_ELSEWHERE) - known_seen}"
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(dict.fromkeys(problems))
-    assert elapsed < 60, f"the crawl took {elapsed:.0f} s"
+    print(f"crawl: {pages} pages in {elapsed:.0f} s")  # a figure to watch, not a timed test (bench/ is for timing)

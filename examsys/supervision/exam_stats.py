@@ -1,0 +1,166 @@
+"""Exam statistics for supervisors: candidates, sat, passed and the pass rate per sitting (plan), per
+league/city and county, and per year; the score distribution in bands of ten points; a plan's reliability.
+
+Each table is one aggregate query over the attempts of candidates in the actor's scope (a county auditor
+counts its county's candidates, also in a region-wide plan). A person counts once per group however many
+attempts they made: sat if any attempt was handed in, passed if any attempt passed."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, and_, case, extract, func, select
+from sqlalchemy.orm import Session, aliased
+
+from examsys.auth.models import User
+from examsys.auth.permissions import require_any_scope, scope_clause
+from examsys.errors import NotFound
+from examsys.exams.item_analysis import Thresholds, _aggregate
+from examsys.exams.models import Attempt, AttemptStatus, ExamKind, ExamPlan
+from examsys.orgs.models import Organisation, OrgKind
+from examsys.personnel.models import Person
+from examsys.supervision.figures import SUPERVISORS
+
+HANDED_IN = (AttemptStatus.SUBMITTED, AttemptStatus.AUTO_SUBMITTED, AttemptStatus.GRADED)
+BANDS = 10  # 0–9.99, 10–19.99, …, 90 and above
+
+
+@dataclass(frozen=True)
+class Outcome:
+    candidates: int
+    sat: int
+    passed: int
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passed / self.sat if self.sat else None
+
+
+def _outcome_columns() -> list[Any]:
+    sat = case((Attempt.status.in_(HANDED_IN), Attempt.person_id))
+    passed = case((Attempt.passed.is_(True), Attempt.person_id))
+    return [func.count(func.distinct(Attempt.person_id)), func.count(func.distinct(sat)), func.count(func.distinct(passed))]
+
+
+def _scoped(session: Session, actor: User, *columns: Any) -> Select[Any]:
+    """Attempts of candidates whose organisation lies in the actor's scope (practice plans are not exams)."""
+    require_any_scope(session, actor, SUPERVISORS)
+    return (select(*columns).select_from(Attempt).join(Person, Attempt.person_id == Person.id)
+            .join(Organisation, Person.org_id == Organisation.id).join(ExamPlan, Attempt.plan_id == ExamPlan.id)
+            .where(scope_clause(session, actor, SUPERVISORS, Organisation.path), ExamPlan.kind != ExamKind.PRACTICE))
+
+
+def _outcome(row: Any, offset: int) -> Outcome:
+    return Outcome(int(row[offset]), int(row[offset + 1]), int(row[offset + 2]))
+
+
+def totals(session: Session, actor: User, plan_id: int | None = None) -> Outcome:
+    query = _scoped(session, actor, *_outcome_columns())
+    if plan_id is not None:
+        query = query.where(Attempt.plan_id == plan_id)
+    return _outcome(session.execute(query).one(), 0)
+
+
+def by_plan(session: Session, actor: User) -> list[tuple[ExamPlan, Outcome]]:
+    """Every plan with candidates in the scope, newest first."""
+    query = (_scoped(session, actor, ExamPlan, *_outcome_columns()).group_by(ExamPlan.id)
+             .order_by(ExamPlan.opens_at.desc(), ExamPlan.id.desc()))
+    return [(row[0], _outcome(row, 1)) for row in session.execute(query)]
+
+
+def by_year(session: Session, actor: User) -> list[tuple[int, Outcome]]:
+    year = extract("year", ExamPlan.opens_at)
+    query = _scoped(session, actor, year, *_outcome_columns()).group_by(year).order_by(year.desc())
+    return [(int(row[0]), _outcome(row, 1)) for row in session.execute(query)]
+
+
+def by_org(session: Session, actor: User, kind: OrgKind) -> list[tuple[Organisation, Outcome]]:
+    """Per league/city (kind LEAGUE) or county (kind COUNTY): the candidates of its subtree."""
+    unit = aliased(Organisation)
+    query = (_scoped(session, actor, unit, *_outcome_columns())
+             .join(unit, and_(unit.kind == kind, Organisation.path.startswith(unit.path)))
+             .group_by(unit.id).order_by(unit.code))
+    return [(row[0], _outcome(row, 1)) for row in session.execute(query)]
+
+
+def distribution(session: Session, actor: User, plan_id: int | None = None) -> list[int]:
+    """Graded attempts per band of ten points, in one query (a score of 100 falls in the top band)."""
+    columns = [func.coalesce(func.sum(case((and_(Attempt.score >= 10 * band, Attempt.score < 10 * (band + 1)), 1)
+                                           if band < BANDS - 1 else (Attempt.score >= 10 * band, 1), else_=0)), 0)
+               for band in range(BANDS)]
+    query = _scoped(session, actor, *columns).where(Attempt.status == AttemptStatus.GRADED, Attempt.score.is_not(None))
+    if plan_id is not None:
+        query = query.where(Attempt.plan_id == plan_id)
+    return [int(value) for value in session.execute(query).one()]
+
+
+def band_labels() -> list[str]:
+    return [f"{10 * band}–{10 * band + 9}" if band < BANDS - 1 else f"≥{10 * band}" for band in range(BANDS)]
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    count: int
+    x: float
+    y: float
+    height: float
+
+
+CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 400, 160, 4
+
+
+def bars(counts: list[int]) -> list[Bar]:
+    """The bars of the distribution chart drawn in plain SVG on the server, scaled to the largest band."""
+    top = max(counts) or 1
+    width = CHART_WIDTH / len(counts)
+    out = []
+    for index, (label, count) in enumerate(zip(band_labels(), counts, strict=True)):
+        height = round(CHART_HEIGHT * count / top, 1)
+        out.append(Bar(label, count, round(index * width + BAR_GAP / 2, 1), round(CHART_HEIGHT - height, 1), height))
+    return out
+
+
+@dataclass(frozen=True)
+class Reliability:
+    papers: int
+    items: float  # items per paper (k)
+    alpha: float | None  # Cronbach's α; for items scored right or wrong it is KR-20
+    sem: float | None  # standard error of measurement: σ_total × √(1 − α)
+
+
+def reliability(session: Session, plan_id: int) -> Reliability:
+    """Cronbach's α = k/(k−1) × (1 − Σσ²ᵢ/σ²ₜ) over the plan's graded papers, from the item sums of the item
+    analysis (population variances). Where papers draw different items from pools, an item's variance counts in
+    the share of papers that held it, which is exact when every paper holds the same items."""
+    papers, total, squares = session.execute(
+        select(func.count(), func.sum(Attempt.score), func.sum(Attempt.score * Attempt.score))
+        .where(Attempt.plan_id == plan_id, Attempt.status == AttemptStatus.GRADED)).one()
+    papers = int(papers or 0)
+    if papers < 2:
+        return Reliability(papers, 0, None, None)
+    mean = float(total) / papers
+    total_variance = float(squares) / papers - mean * mean
+    item_variances = 0.0
+    slots = 0
+    for acc in _aggregate(session, [plan_id], Thresholds()).values():
+        sums = acc.total
+        slots += sums.n
+        variance = sums.sxx / sums.n - (sums.sx / sums.n) ** 2
+        item_variances += variance * sums.n / papers
+    k = slots / papers
+    if k <= 1 or total_variance <= 1e-12:
+        return Reliability(papers, k, None, None)
+    alpha = k / (k - 1) * (1 - item_variances / total_variance)
+    sem = math.sqrt(total_variance) * math.sqrt(max(0.0, 1 - alpha))
+    return Reliability(papers, k, round(alpha, 4), round(sem, 2))
+
+
+def visible_plan(session: Session, actor: User, plan_id: int) -> ExamPlan:
+    """A plan with candidates in the actor's scope; otherwise NotFound."""
+    found = session.scalar(_scoped(session, actor, ExamPlan).where(ExamPlan.id == plan_id).limit(1))
+    if found is None:
+        raise NotFound(_("No such exam."))
+    return found

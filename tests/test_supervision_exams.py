@@ -1,0 +1,79 @@
+"""Exam statistics for supervisors on the item analysis's six graded papers (totals 5, 4, 3, 2, 1, 0; pass mark 3)
+and a seventh candidate still writing: outcomes, bands, reliability worked out by hand, and the scope."""
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+
+import pytest
+
+from examsys.auth.models import Role, User
+from examsys.exams.models import Attempt, AttemptStatus
+from examsys.orgs.models import OrgKind
+from examsys.supervision import exam_stats
+from tests.factories import make_user
+from tests.test_item_analysis import stats_plan  # noqa: F401  (a fixture)
+
+# Item scores over the six papers: S1 (2 points) 2,2,2,0,0,0; S2 (1) 0,0,1,0,1,0; M1 (2) 2,2,0,2,0,0; T1 (1) 1,0,0,0,0,0.
+# Item variances 1 + 2/9 + 1 + 5/36 = 85/36; the totals' variance 35/12; k = 4.
+ALPHA = 4 / 3 * (1 - (85 / 36) / (35 / 12))  # = 16/63
+SEM = math.sqrt(35 / 12) * math.sqrt(1 - ALPHA)
+
+
+def test_outcomes_per_plan_year_league_and_county(db, tree, frozen_clock, stats_plan):  # noqa: F811
+    """Beside the six papers, the `exam` fixture's region-wide plan has two candidates who have not started,
+    one in 新城区 and one in 赛罕区 (both 呼和浩特市)."""
+    auditor = make_user(db, "region_auditor", tree.region, Role.AUDITOR)
+    stats = (7, 6, 3)  # seven candidates, six handed in, three reached the pass mark
+    total = exam_stats.totals(db, auditor)
+    assert (total.candidates, total.sat, total.passed, total.pass_rate) == (9, 6, 3, 0.5)
+    assert [(plan.name, (o.candidates, o.sat, o.passed)) for plan, o in exam_stats.by_plan(db, auditor)] == [
+        ("统计测试", stats), ("资格考试", (2, 0, 0))]
+    assert [(year, (o.candidates, o.sat, o.passed)) for year, o in exam_stats.by_year(db, auditor)] == [(2026, (9, 6, 3))]
+    assert [(org.name, (o.candidates, o.sat, o.passed)) for org, o in exam_stats.by_org(db, auditor, OrgKind.LEAGUE)] == [
+        ("呼和浩特市", (2, 0, 0)), ("包头市", stats)]
+    assert [(org.name, (o.candidates, o.sat, o.passed)) for org, o in exam_stats.by_org(db, auditor, OrgKind.COUNTY)] == [
+        ("新城区", (1, 0, 0)), ("赛罕区", (1, 0, 0))]
+    assert exam_stats.by_plan(db, auditor)[1][1].pass_rate is None  # nobody sat: no rate, not 0 %
+
+
+def test_reliability_is_cronbachs_alpha_with_its_standard_error(db, stats_plan):  # noqa: F811
+    result = exam_stats.reliability(db, stats_plan.id)
+    assert (result.papers, result.items) == (6, 4)
+    assert result.alpha == pytest.approx(16 / 63, abs=1e-4) and result.alpha == pytest.approx(ALPHA, abs=1e-4)
+    assert result.sem == pytest.approx(SEM, abs=0.01)  # 1.48
+
+
+def test_scores_fall_in_bands_of_ten_points(db, tree, stats_plan):  # noqa: F811
+    graded = db.query(Attempt).filter_by(plan_id=stats_plan.id, status=AttemptStatus.GRADED).order_by(Attempt.id).all()
+    for attempt, score in zip(graded, ("100", "95", "60", "59.99", "10", "0"), strict=True):
+        attempt.score = Decimal(score)
+    db.commit()
+    auditor = make_user(db, "region_auditor", tree.region, Role.AUDITOR)
+    assert exam_stats.distribution(db, auditor) == [1, 1, 0, 0, 0, 1, 1, 0, 0, 2]
+    bars = exam_stats.bars([1, 1, 0, 0, 0, 1, 1, 0, 0, 2])
+    assert [b.height for b in bars] == [80.0, 80.0, 0.0, 0.0, 0.0, 80.0, 80.0, 0.0, 0.0, 160.0]
+
+
+def test_a_county_auditor_sees_only_its_countys_candidates(db, client, auth, tree, stats_plan):  # noqa: F811
+    make_user(db, "county_auditor", tree.county, Role.AUDITOR)
+    auth.login("county_auditor")
+    page = client.get("/supervision/exams", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "统计测试" not in page and "资格考试" in page
+    county = exam_stats.totals(db, db.query(User).filter_by(username="county_auditor").one())
+    assert (county.candidates, county.sat, county.passed) == (1, 0, 0)
+    assert client.get(f"/supervision/exams/{stats_plan.id}").status_code == 404
+
+
+def test_the_pages_show_the_tables_chart_and_reliability(db, client, auth, tree, stats_plan):  # noqa: F811
+    make_user(db, "baotou_auditor", tree.other_league, Role.AUDITOR)
+    auth.login("baotou_auditor")
+    page = client.get("/supervision/exams", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "统计测试" in page and "50.0 %" in page and "<svg" in page and "<script" not in page.split("<main")[-1].split("</main>")[0]
+    plan_page = client.get(f"/supervision/exams/{stats_plan.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    alpha = re.search(r'data-figure="alpha">([\d.]+)<', plan_page).group(1)
+    sem = re.search(r'data-figure="sem">([\d.]+)<', plan_page).group(1)
+    assert (alpha, sem) == ("0.254", "1.48")
+    zh = client.get(f"/supervision/exams/{stats_plan.id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "信度" in zh and "测量标准误" in zh
