@@ -283,6 +283,36 @@ def test_starter_articles_exist_in_the_law_texts():
                 assert re.search(rf"(^|\n){article}[\s　]", text), f"{path.name} {q['ref']}: {article} not in {data['law']}"
 
 
+
+def test_sector_citations_and_quotes_are_in_the_law_texts():
+    """Every sector question whose law has an official text kept with the tests cites articles that text numbers,
+    and every 「quote」 in its explanation is found word for word in it."""
+    import re
+
+    texts = {}
+    for path in (ROOT / "tests/fixtures/laws/sector").glob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        texts[text.splitlines()[0].strip()] = text
+    checked = 0
+    for path in sorted((ROOT / "question_bank/sector").glob("*/*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = texts.get(data["law"])
+        if text is None:
+            continue
+        for q in data["questions"]:
+            where = f"{path.name} {q['ref']}"
+            articles = re.findall(r"第[一二三四五六七八九十百零]+条", q["article"])
+            assert articles, f"{where}: no article in {q['article']!r}"
+            for article in articles:
+                assert re.search(rf"(^|\n){article}[\s　]", text), f"{where}: {article} not in {data['law']}"
+            quotes = re.findall(r"「([^」]+)」", q["explanation"])
+            assert quotes, f"{where}: the explanation quotes nothing"
+            for quote in quotes:
+                assert quote in text, f"{where}: 「{quote}」 is not in {data['law']}"
+            checked += 1
+    assert checked, "no sector question has its law text under tests/fixtures/laws/sector"
+
+
 # ---- Moodle XML ------------------------------------------------------------------------------------
 
 MOODLE_FIXTURES = ROOT / "tests/fixtures/moodle-xml"  # files in Moodle's export layout, kept with the tests
