@@ -283,6 +283,73 @@ def test_starter_articles_exist_in_the_law_texts():
                 assert re.search(rf"(^|\n){article}[\s　]", text), f"{path.name} {q['ref']}: {article} not in {data['law']}"
 
 
+
+def _articles(text):
+    """{"第十四条": [[paragraph, [item, ...]], ...]}: the articles of a law text, paragraph by paragraph (款), with
+    the numbered items (项) under the paragraph that introduces them."""
+    import re
+
+    articles, current = {}, None
+    for line in text.splitlines():
+        head = re.match(r"(第[一二三四五六七八九十百零]+条)[\s　](.*)", line)
+        if head:
+            current = articles[head.group(1)] = [[head.group(2), []]]
+        elif line.startswith("#") or not line.strip() or current is None:
+            continue
+        elif re.match(r"（[一二三四五六七八九十]+）", line):
+            current[-1][1].append(line)
+        else:
+            current.append([line, []])
+    return articles
+
+
+def _number(numeral):
+    digits = {digit: value for value, digit in enumerate("零一二三四五六七八九")}
+    value, numeral = 0, numeral.replace("零", "")
+    for part, scale in (("百", 100), ("十", 10)):
+        if part in numeral:
+            before, numeral = numeral.split(part, 1)
+            value += digits.get(before, 1) * scale
+    return value + (digits[numeral] if numeral else 0)
+
+
+def test_sector_citations_and_quotes_are_in_the_law_texts():
+    """Every sector question whose law has an official text kept with the tests cites articles (and paragraphs,
+    items) that text numbers, and every 「quote」 in its explanation is found word for word in it."""
+    import re
+
+    texts = {}
+    for path in (ROOT / "tests/fixtures/laws/sector").glob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        texts[text.splitlines()[0].strip()] = text
+    numeral = "[一二三四五六七八九十百零]+"
+    checked = 0
+    for path in sorted((ROOT / "question_bank/sector").glob("*/*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = texts.get(data["law"])
+        if text is None:
+            continue
+        articles = _articles(text)
+        for q in data["questions"]:
+            where = f"{path.name} {q['ref']}"
+            cited = re.findall(rf"(第{numeral}条)(?:第({numeral})款)?(?:第({numeral})项)?", q["article"])
+            assert cited, f"{where}: no article in {q['article']!r}"
+            for article, paragraph, item in cited:
+                assert article in articles, f"{where}: {article} not in {data['law']}"
+                paragraphs = articles[article]
+                if paragraph:
+                    assert _number(paragraph) <= len(paragraphs), f"{where}: {article}第{paragraph}款 not in {data['law']}"
+                if item:
+                    items = paragraphs[_number(paragraph) - 1][1] if paragraph else [i for p in paragraphs for i in p[1]]
+                    assert _number(item) <= len(items), f"{where}: {article}…第{item}项 not in {data['law']}"
+            quotes = re.findall(r"「([^」]+)」", q["explanation"])
+            assert quotes, f"{where}: the explanation quotes nothing"
+            missing = [quote for quote in quotes if quote not in text]
+            assert missing == [], f"{where}: not word for word in {data['law']}"
+            checked += 1
+    assert checked, "no sector question has its law text under tests/fixtures/laws/sector"
+
+
 # ---- Moodle XML ------------------------------------------------------------------------------------
 
 MOODLE_FIXTURES = ROOT / "tests/fixtures/moodle-xml"  # files in Moodle's export layout, kept with the tests
