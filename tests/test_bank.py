@@ -283,6 +283,73 @@ def test_starter_articles_exist_in_the_law_texts():
                 assert re.search(rf"(^|\n){article}[\s　]", text), f"{path.name} {q['ref']}: {article} not in {data['law']}"
 
 
+
+_NUMERAL = "[一二三四五六七八九十百零]+"
+
+
+def _articles_of(text: str) -> dict[str, list[str]]:
+    """The official text cut into its articles: 第X条 -> its lines (paragraphs and items), headings left out."""
+    import re
+
+    articles: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        head = re.match(rf"(第{_NUMERAL}条)[\s　]+(.*)", line)
+        if head:
+            current = head.group(1)
+            articles[current] = [head.group(2)]
+        elif line.startswith("#"):
+            current = None
+        elif current and line.strip():
+            articles[current].append(line.strip())
+    return articles
+
+
+def test_sector_citations_and_quotes_are_in_the_law_texts():
+    """Every sector question whose law text is kept with the tests cites an article (款, 项) that text
+    has, and every 「quote」 in its explanation is word for word in that text."""
+    import re
+
+    texts = {}
+    for path in (ROOT / "tests/fixtures/laws/sector").glob("*.md"):  # official texts, line 1 the title
+        text = path.read_text(encoding="utf-8")
+        texts[text.splitlines()[0].strip()] = text
+    checked = 0
+    for path in sorted((ROOT / "question_bank/sector").glob("*/*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if data["law"] not in texts:
+            continue
+        text, articles = texts[data["law"]], _articles_of(texts[data["law"]])
+        for q in data["questions"]:
+            where = f"{path.name} {q['ref']}"
+            cited = re.findall(rf"(第{_NUMERAL}条)((?:第{_NUMERAL}款)?)((?:第{_NUMERAL}项)?)", q["article"])
+            assert cited, f"{where}: no article in {q['article']!r}"
+            for article, paragraph, item in cited:
+                assert article in articles, f"{where}: {article} not in {data['law']}"
+                lines = articles[article]
+                paragraphs = [line for line in lines if not line.startswith("（")]
+                items = [line for line in lines if line.startswith("（")]
+                if paragraph:
+                    number = _chinese_number(paragraph[1:-1])
+                    assert number <= len(paragraphs), f"{where}: {article}{paragraph} not in {data['law']}"
+                if item:
+                    assert _chinese_number(item[1:-1]) <= len(items), f"{where}: {article}{item} not in {data['law']}"
+            quotes = re.findall(r"「(.+?)」", q["explanation"])
+            assert quotes, f"{where}: the explanation quotes no phrase of the article"
+            for quote in quotes:
+                assert quote in text, f"{where}: 「{quote}」 is not word for word in {data['law']}"
+            checked += 1
+    assert checked >= 100  # the agriculture bank at least; a lost fixture must not pass by checking nothing
+
+
+def _chinese_number(numeral: str) -> int:
+    """一 -> 1, 十二 -> 12, 二十 -> 20: enough for paragraph and item numbers."""
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
+    if "十" not in numeral:
+        return digits[numeral]
+    tens, _, ones = numeral.partition("十")
+    return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
+
 # ---- Moodle XML ------------------------------------------------------------------------------------
 
 MOODLE_FIXTURES = ROOT / "tests/fixtures/moodle-xml"  # files in Moodle's export layout, kept with the tests
