@@ -1,5 +1,6 @@
 """Question banks: versions, the four-eyes review, imports (all or nothing) and round trips, scope."""
 import io
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -281,6 +282,76 @@ def test_starter_articles_exist_in_the_law_texts():
         for q in data["questions"]:
             for article in re.findall(r"第[一二三四五六七八九十百零]+条", q["article"]):
                 assert re.search(rf"(^|\n){article}[\s　]", text), f"{path.name} {q['ref']}: {article} not in {data['law']}"
+
+
+SECTOR_LAWS = ROOT / "tests/fixtures/laws/sector"  # official texts of the sector laws, first line = the title
+CITATION = re.compile(r"(第[一二三四五六七八九十百零]+条)(?:第([一二三四五六七八九十]+)款)?(?:第([一二三四五六七八九十]+)项)?")
+
+
+def _cn_number(numeral: str) -> int:
+    """一 → 1, 十五 → 15, 一百零九 → 109, 一百二十四 → 124 (the numbers a law uses for its parts)."""
+    digits = dict(zip("零一二三四五六七八九", range(10)))
+    total, current = 0, 0
+    for char in numeral:
+        if char == "百":
+            total, current = total + (current or 1) * 100, 0
+        elif char == "十":
+            total, current = total + (current or 1) * 10, 0
+        else:
+            current = digits[char]
+    return total + current
+
+
+def _law_structure(text: str) -> dict[str, list[list[str]]]:
+    """Each article (第X条) → its paragraphs (款), each paragraph → the items (项) it lists, by their numerals."""
+    articles: dict[str, list[list[str]]] = {}
+    current = None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", "<!--")):
+            continue
+        head = re.match(r"(第[一二三四五六七八九十百零]+条)[\s\u3000]", line)
+        if head:
+            current = articles.setdefault(head.group(1), [[]])
+        elif current is not None and (item := re.match(r"（([一二三四五六七八九十]+)）", line)):
+            current[-1].append(item.group(1))
+        elif current is not None:
+            current.append([])
+    return articles
+
+
+def test_sector_citations_and_quotes_are_in_the_law_texts():
+    """Every sector file whose law text is kept with the tests cites only articles, paragraphs and items that the
+    law numbers, and every 「quote」 in an explanation stands word for word in that law."""
+    texts = {}
+    for path in SECTOR_LAWS.glob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        texts[text.splitlines()[0].strip()] = text
+    checked = 0
+    for path in sorted((ROOT / "question_bank/sector").glob("*/*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if data["law"] not in texts:
+            continue
+        text, structure = texts[data["law"]], _law_structure(texts[data["law"]])
+        flat = re.sub(r"\s+", "", text)
+        for q in data["questions"]:
+            where = f"{path.name} {q['ref']}"
+            cited = CITATION.findall(q["article"])
+            assert cited, f"{where}: no article in {q['article']!r}"
+            for article, paragraph, item in cited:
+                assert article in structure, f"{where}: {article} not in {data['law']}"
+                paragraphs = structure[article]
+                if paragraph:
+                    assert _cn_number(paragraph) <= len(paragraphs), f"{where}: {article}第{paragraph}款 does not exist"
+                if item:
+                    items = paragraphs[_cn_number(paragraph) - 1] if paragraph else sum(paragraphs, [])
+                    assert item in items, f"{where}: {q['article']} names an item the law does not list"
+            quotes = re.findall(r"「(.+?)」", q["explanation"])
+            assert quotes, f"{where}: the explanation quotes nothing from the law"
+            for quote in quotes:
+                assert re.sub(r"\s+", "", quote) in flat, f"{where}: 「{quote}」 is not in {data['law']}"
+            checked += 1
+    assert checked >= len(texts) * 30  # each law kept here has its bank
 
 
 # ---- Moodle XML ------------------------------------------------------------------------------------
