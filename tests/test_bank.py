@@ -1,5 +1,6 @@
 """Question banks: versions, the four-eyes review, imports (all or nothing) and round trips, scope."""
 import io
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -269,7 +270,6 @@ def test_starter_banks_pass_the_schema_and_hold_the_promised_counts():
 
 def test_starter_articles_exist_in_the_law_texts():
     """Every article cited by the common part is numbered in the official text of its law."""
-    import re
 
     texts = {}
     for path in (ROOT / "tests/fixtures/laws").glob("*.md"):  # the official texts, kept with the tests
@@ -287,7 +287,6 @@ def test_starter_articles_exist_in_the_law_texts():
 def _articles(text):
     """{"第十四条": [[paragraph, [item, ...]], ...]}: the articles of a law text, paragraph by paragraph (款), with
     the numbered items (项) under the paragraph that introduces them."""
-    import re
 
     articles, current = {}, None
     for line in text.splitlines():
@@ -316,7 +315,6 @@ def _number(numeral):
 def test_sector_citations_and_quotes_are_in_the_law_texts():
     """Every sector question whose law has an official text kept with the tests cites articles (and paragraphs,
     items) that text numbers, and every 「quote」 in its explanation is found word for word in it."""
-    import re
 
     texts = {}
     for path in (ROOT / "tests/fixtures/laws/sector").glob("*.md"):
