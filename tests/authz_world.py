@@ -33,6 +33,8 @@ X, S, P = "X", "S", "P"
 # but not officer's own (their attempt, review, follow-up action, credential). Only routes that take one of
 # PERSONAL run on P; everything else of P is X's.
 PERSONAL = frozenset({"attempt_id", "review_id", "action_id", "credential_id", "token", "person_id"})
+# endpoints whose `answer_id` is someone's own practice answer (P: a colleague's), not an exam answer
+PERSONAL_ENDPOINTS = frozenset({"practice.practice_retry"})
 
 # username → the side whose subtree the role reaches (None: the whole region, both sides)
 HOMES: dict[str, str | None] = {
@@ -185,6 +187,20 @@ def build(session: Session) -> World:
 
     version = session.scalars(select(QuestionVersion).where(QuestionVersion.status == VersionStatus.ACTIVE).order_by(QuestionVersion.id)).first()
     scheme_id = session.scalars(select(Review.scheme_id).limit(1)).one()
+    # A wrong practice answer of each candidate (practice.practice_retry takes one), and a training record of
+    # each county (training.delete takes one).
+    from examsys.exams.models import PracticeAnswer
+    from examsys.personnel import training
+
+    practice_answers = {}
+    for side, who in ((X, "officer"), (S, "officer_saihan"), (P, "officer2")):
+        answer = PracticeAnswer(person_id=users[who].person_id, version_id=version.id, response="?", correct=False)
+        session.add(answer)
+        session.flush()
+        practice_answers[side] = answer.id
+    records = {side: training.add_training(session, users[hr], people[0].id,
+                                           training.TrainingEntry("矩阵培训", "矩阵", clock.now().date() - timedelta(days=10), 8)).id
+               for side, hr, people in ((X, "hr_xincheng", xincheng_people), (S, "hr_saihan", saihan_people))}
     xincheng_period = session.scalars(select(ReviewPeriod).where(ReviewPeriod.org_id == orgs["150102"].id)).one()
     session.flush()
 
@@ -210,6 +226,7 @@ def build(session: Session) -> World:
             "review_id": review_id, "action_id": action.id, "seq": audit_seq, "year": 2026,
             "question_id": version.question_id, "version_id": version.id, "number": version.number, "scheme_id": scheme_id,
             "n": 1, "part": 1, "filename": "css/app.css", "org2_id": orgs[county].id, **sides[side],
+            "practice_answer_id": practice_answers[side], "record_id": records[side],
         }
     everyone = [(p.name, p.org.code) for p in session.scalars(select(Person))]
     for name, code in everyone:
@@ -219,7 +236,7 @@ def build(session: Session) -> World:
     attempt = session.scalars(select(Attempt).where(Attempt.plan_id == demo_exam.id, Attempt.person_id == colleague.person_id)).one()
     credential = session.scalars(select(Credential).where(Credential.person_id == colleague.person_id)).one()
     world.ids[P] = dict(world.ids[X], person_id=colleague.person_id, attempt_id=attempt.id, credential_id=credential.id,
-                        token=token_for(credential), action_id=peer_action.id,
+                        token=token_for(credential), action_id=peer_action.id, practice_answer_id=practice_answers[P],
                         review_id=session.scalars(select(Review.id).where(Review.period_id == xincheng_period.id,
                                                                           Review.person_id == colleague.person_id)).one())
     assert session.scalar(select(Review.person_id).where(Review.id == world.ids[X]["review_id"])) == users["officer"].person_id
@@ -235,6 +252,8 @@ def campaign_ids(world: World, endpoint: str, side: str) -> dict[str, Any]:
         ids["campaign_id"] = ids["reissue_id"]
     if endpoint == "personnel.resolve":
         ids["request_id"] = ids["correction_id"]
+    if endpoint in PERSONAL_ENDPOINTS:
+        ids["answer_id"] = ids["practice_answer_id"]
     return ids
 
 
@@ -364,7 +383,7 @@ def sides_of(app, endpoint: str) -> tuple[str, ...]:
     for a route without one."""
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     objects = [a for a in rule.arguments if not hasattr(rule._converters[a], "items")]
-    return (X, S, P) if PERSONAL & set(objects) else (X, S) if objects else (X,)
+    return (X, S, P) if PERSONAL & set(objects) or endpoint in PERSONAL_ENDPOINTS else (X, S) if objects else (X,)
 
 
 def fingerprint(app) -> tuple[int, ...]:

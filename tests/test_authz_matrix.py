@@ -28,13 +28,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from examsys import create_app
+from datetime import timedelta
+
+from examsys import clock, create_app
 from tests.authz_world import (
     ADMINS,
     AUDITORS,
     EVERYONE,
     EXAM_ADMINS,
     HRS,
+    LOGIN,
     OFFICERS,
     OK,
     REVIEWERS,
@@ -70,6 +73,8 @@ READERS_OF_PEOPLE = readers(*ADMINS, *REVIEWERS, "auditor")
 NOT_HR_BUT_SEES_PERSON = READERS_OF_PEOPLE
 # the starter bank and the demo exam belong to the region: a county's exam administrator does not reach them
 REGION_ONLY = {("examadmin_saihan", side): 404 for side in (X, S, P)}
+PRACTICE_CLOSED = {(officer, X): 409 for officer in OFFICERS}  # routes without an object run on X only
+ISSUER_READERS = {("admin_xincheng", X): 403, ("admin_saihan", S): 403}
 FOUR_EYES = {("hr_xincheng", X): 403, ("hr_saihan", S): 403}  # who made a request reads it, may not decide it
 
 # A refusal that sends the user back with a message (the service refuses each item, or nothing was staged for
@@ -84,9 +89,17 @@ MATRIX: dict[str, dict[str, Row]] = {
     "auth.account_grant": {"POST": may(ADMINS, others=404, body=lambda ids: {"role": "hr_admin", "org_id": ids["org_id"]})},
     "auth.account_new": {"GET": may(ADMINS), "POST": may(ADMINS)},
     "auth.account_reset": {"POST": may(ADMINS, others=404)},
+    # only a system administrator of the account's subtree clears a lost authenticator (409 where none is on)
+    "auth.account_reset_two_factor": {"POST": may(ADMINS, others=404)},
     "auth.accounts": {"GET": may(ADMINS)},
     "auth.change_password": {"GET": may(EVERYONE, scoped=False), "POST": may(EVERYONE, scoped=False)},
     "auth.grant_withdraw": {"POST": may(ADMINS, others=404)},
+    # the second step of a sign-in: without a first step pending it sends anyone back to the login page
+    "auth.second_factor": {"GET": Row(frozenset(), others=LOGIN), "POST": Row(frozenset(), others=LOGIN)},
+    # one's own account: the page tells the roles it is not offered to so, and a post changes nothing for them
+    "auth.two_factor_page": {"GET": may(EVERYONE, scoped=False), "POST": may(EVERYONE, scoped=False)},
+    # offered to administrator, HR, exam administrator and auditor accounts (two_factor.offered_to); others 409
+    "auth.two_factor_start": {"POST": may(ADMINS, HRS, EXAM_ADMINS, AUDITORS, scoped=False, others=409)},
     "auth.login": {"GET": public(), "POST": public()},
     "auth.logout": {"POST": may(EVERYONE, scoped=False)},
     "bank.bulk": {"POST": may(EXAM_ADMINS, scoped=False, others=BACK, cells={("examadmin_saihan", X): BACK},
@@ -101,6 +114,7 @@ MATRIX: dict[str, dict[str, Row]] = {
     "bank.import_confirm": {"POST": may(EXAM_ADMINS, scoped=False, others=BACK)},
     "bank.import_upload": {"GET": may(EXAM_ADMINS, scoped=False), "POST": may(EXAM_ADMINS, scoped=False)},
     "bank.index": {"GET": may(EXAM_ADMINS, scoped=False)},
+    "bank.lint": {"GET": may(EXAM_ADMINS, scoped=False)},
     "bank.live_preview": {"POST": may(EXAM_ADMINS, scoped=False)},
     "bank.template": {"GET": may(EVERYONE, scoped=False)},  # an empty workbook
     "bank.version": {"GET": may(EXAM_ADMINS, others=404, scoped=False, cells=REGION_ONLY)},
@@ -119,6 +133,8 @@ MATRIX: dict[str, dict[str, Row]] = {
     "credential_requests.send_back": {"POST": may("hr", others=404, cells=FOUR_EYES, body=lambda ids: {"reason": "矩阵"})},
     # the requester's side; the issuing authority's HR reads the request but may not withdraw it
     "credential_requests.withdraw": {"POST": may("hr_xincheng", "hr_saihan", others=404, cells=readers("hr"))},
+    # revocation cases (measure 24): the credential side, read by the auditor too
+    "credentials.cases": {"GET": may(HRS, AUDITORS)},
     "credentials.change": {"POST": may(HRS, others=404, body=lambda ids: {"action": "suspend", "ground": "矩阵", "decision_number": "1",
                                                                           "reason": "矩阵"})},
     "credentials.detail": {"GET": may(HRS, others=404)},
@@ -166,6 +182,9 @@ MATRIX: dict[str, dict[str, Row]] = {
     "me.my_record": {"GET": may(OFFICERS, others=404), "POST": may(OFFICERS, others=404)},
     "orgs.create": {"GET": may(ADMINS), "POST": may(ADMINS)},
     "orgs.detail": {"GET": may(ADMINS, HRS, REVIEWERS, AUDITORS, EXAM_ADMINS, others=404)},
+    # issuing authorities are designated by the region's system administrator only: a county administrator
+    # reads the node but may not (403), and does not see the sibling county's (404)
+    "orgs.designate_issuer": {"POST": may("admin", others=404, cells=ISSUER_READERS, body=lambda ids: {"prefix": ""})},
     "orgs.edit": {"GET": may(ADMINS, others=404, cells=READERS_OF_ORGS), "POST": may(ADMINS, others=404, cells=READERS_OF_ORGS)},
     "orgs.export": {"GET": may(ADMINS, HRS, REVIEWERS, AUDITORS, EXAM_ADMINS, scoped=False)},
     "orgs.import_confirm": {"POST": may(ADMINS, others=BACK)},
@@ -174,8 +193,11 @@ MATRIX: dict[str, dict[str, Row]] = {
     "orgs.index": {"GET": may(ADMINS, HRS, REVIEWERS, AUDITORS, EXAM_ADMINS, scoped=False)},
     "orgs.move": {"GET": may(ADMINS, others=404, cells=READERS_OF_ORGS), "POST": may(ADMINS, others=404, cells=READERS_OF_ORGS)},
     "orgs.set_active": {"POST": may(ADMINS, others=404)},
+    "orgs.withdraw_issuer": {"POST": may("admin", others=404, cells=ISSUER_READERS, body=lambda ids: {"reason": "矩阵"})},
     "personnel.campaign": {"GET": may(ADMINS, HRS, REVIEWERS, AUDITORS, others=404)},
-    "personnel.campaign_close": {"POST": may(HRS, others=404)},
+    # only a redirect to the credentials' closing page (reissue.close_cleanup, whose row checks the scope): it
+    # reads nothing and changes nothing, whoever posts
+    "personnel.campaign_close": {"POST": may(EVERYONE, scoped=False)},
     "personnel.campaign_decide": {"POST": may(HRS, others=404, body=lambda ids: {"state": "confirmed"})},
     "personnel.campaign_list": {"GET": may(ADMINS, HRS, REVIEWERS, AUDITORS, scoped=False)},
     "personnel.campaign_new": {"GET": may(HRS), "POST": may(HRS)},
@@ -196,10 +218,17 @@ MATRIX: dict[str, dict[str, Row]] = {
                            "POST": may(HRS, others=404, cells=READERS_OF_PEOPLE, body=lambda ids: {"org_id": ids["org2_id"], "reason": "矩阵"})},
     "personnel.upload_photo": {"POST": may(HRS, others=404, cells=READERS_OF_PEOPLE, body=lambda ids: {"photo": (io.BytesIO(jpeg()), "photo.jpg")})},
     "practice.practice_home": {"GET": may(OFFICERS, scoped=False)},
-    "practice.practice_question": {"GET": may(OFFICERS, scoped=False), "POST": may(OFFICERS, scoped=False)},
-    "practice.practice_retry": {"GET": may(OFFICERS, scoped=False)},
-    "practice.practice_wrong": {"GET": may(OFFICERS, scoped=False)},
+    # practice is closed while the candidate has an attempt in progress (both officers are in the demo exam): 409
+    "practice.practice_question": {"GET": may(OFFICERS, scoped=False, cells=PRACTICE_CLOSED),
+                                   "POST": may(OFFICERS, scoped=False, cells=PRACTICE_CLOSED)},
+    # takes one of the candidate's own practice answers: anyone else's (a colleague's, P) answers 404; their own
+    # answers 409 here because practice is closed while their attempt of the demo exam is in progress
+    "practice.practice_retry": {"GET": may(OFFICERS, cells={("officer", X): 409, ("officer_saihan", S): 409})},
+    "practice.practice_wrong": {"GET": may(OFFICERS, scoped=False, cells=PRACTICE_CLOSED)},
     "register.index": {"GET": public()},
+    # closing a clean-up and cancelling what it marked: the campaign's HR
+    "reissue.close_cleanup": {"GET": may(HRS, others=404),
+                              "POST": may(HRS, others=404, body=lambda ids: {"ground": "矩阵", "decision_number": "矩阵〔2026〕2号"})},
     "reissue.detail": {"GET": may(HRS, AUDITORS, others=404)},
     "reissue.index": {"GET": may(HRS, AUDITORS)},
     "reissue.new": {"GET": may(HRS), "POST": may(HRS)},
@@ -231,6 +260,13 @@ MATRIX: dict[str, dict[str, Row]] = {
     "reviews.review_respond": {"POST": may(OFFICERS, others=404)},
     "reviews.scheme": {"GET": may(HRS, others=404), "POST": may(HRS, others=404)},
     "static": {"GET": public()},
+    # training records: HR of the person's subtree writes them; who reads the person is refused (403)
+    "training.add": {"POST": may(HRS, others=404, cells=READERS_OF_PEOPLE, body=lambda ids: {
+        "course": "矩阵", "provider": "矩阵", "completed_on": (clock.now().date() - timedelta(days=30)).isoformat(), "hours": "8"})},
+    "training.delete": {"POST": may(HRS, others=404, cells=READERS_OF_PEOPLE)},
+    "training.import_confirm": {"POST": may(HRS, others=BACK)},
+    "training.import_upload": {"GET": may(HRS), "POST": may(HRS)},
+    "training.template": {"GET": may(EVERYONE, scoped=False)},  # an empty table
 }
 
 

@@ -182,14 +182,14 @@ def answer(session: Session, user: User, ref: str, raw: Any, order: list[str] | 
     return Feedback(version, response, correct, key, order)
 
 
-def retry(session: Session, user: User, answer_id: int) -> QuestionVersion:
-    """The question of one of the person's own earlier practice answers, if it is still in their pool."""
-    person = _open_person(session, user)
+def retry(session: Session, user: User, answer_id: int) -> QuestionVersion | None:
+    """The question of one of the person's own earlier practice answers, or None when it has left their pool.
+    Someone else's answer (or none) is NotFound before anything else is said, so an id tells nothing about
+    whether its owner practises or sits an exam now."""
     earlier = session.get(PracticeAnswer, answer_id)
-    version = _in_pool(session, person, earlier.version_id) if earlier is not None and earlier.person_id == person.id else None
-    if version is None:
+    if earlier is None or earlier.person_id != _person(session, user).id:
         raise NotFound(_("No such practice question."))
-    return version
+    return _in_pool(session, _open_person(session, user), earlier.version_id)
 
 
 @dataclass(frozen=True)

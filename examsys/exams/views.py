@@ -615,8 +615,7 @@ def practice_retry(answer_id: int):
 
     db = get_session()
     services.require_candidate(current_user)
-    try:
-        version = practice.retry(db, current_user, answer_id)
-    except NotFound:
+    version = practice.retry(db, current_user, answer_id)  # someone else's answer: 404
+    if version is None:  # no longer in the pool (retired, now on a live paper): back to the book
         return redirect(url_for("practice.practice_wrong"))
     return _practice_page(version, None, version.law, practice.option_order(version))
