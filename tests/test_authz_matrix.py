@@ -82,6 +82,12 @@ FOUR_EYES = {("hr_xincheng", X): 403, ("hr_saihan", S): 403}  # who made a reque
 BACK = OK
 
 MATRIX: dict[str, dict[str, Row]] = {
+    # supervision (issue 19): the system administrators and the auditor, each over their subtree
+    "supervision.dashboard": {"GET": may(ADMINS, AUDITORS)},
+    "supervision.exams": {"GET": may(ADMINS, AUDITORS)},
+    # the sibling county's exam has no candidates yet: an exam without candidates in reach has no statistics (404)
+    "supervision.exam_plan": {"GET": may(ADMINS, AUDITORS, cells={(role, S): 404 for role in (*ADMINS, *AUDITORS)})},
+    "supervision.figure_list": {"GET": may(ADMINS, AUDITORS)},
     "audit.entry": {"GET": may(ADMINS, AUDITORS, others=404)},
     "audit.index": {"GET": may(ADMINS, AUDITORS)},
     "auth.account_action": {"POST": may(ADMINS, others=404)},
