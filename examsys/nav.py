@@ -28,6 +28,7 @@ ITEMS = (
     NavItem("bank.index", _l("Question banks"), (Role.EXAM_ADMIN,)),
     NavItem("exams.plans", _l("Exams"), (Role.EXAM_ADMIN,)),
     NavItem("auth.accounts", _l("Accounts"), (Role.SYSADMIN,)),
+    NavItem("api_clients.index", _l("API clients"), (Role.SYSADMIN,)),
     NavItem("audit.index", _l("Audit trail"), (Role.AUDITOR, Role.SYSADMIN)),
     NavItem("reports.index", _l("Reports from the public"), (Role.AUDITOR,)),
     NavItem("credentials.cases", _l("Revocation cases"), (Role.AUDITOR,)),
