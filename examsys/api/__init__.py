@@ -52,9 +52,30 @@ def init_app(app: Flask) -> None:
     info = {"description": "Credential status, the public register and exam results for the systems of other departments. "
                            "Every call carries `Authorization: Bearer <key id>.<secret>` of a client registered by a system "
                            "administrator; errors are RFC 9457 problem details (application/problem+json)."}
+    from werkzeug.routing import BaseConverter
+
+    class PatternConverter(BaseConverter):
+        """A path segment of letters and digits only (credential numbers, QR tokens): anything else finds nothing."""
+
+        pattern = ""
+
+        def __init__(self, url_map, *args, **kwargs) -> None:
+            super().__init__(url_map, *args, **kwargs)
+            self.regex = self.pattern
+
+    class NumberConverter(PatternConverter):
+        pattern = "[0-9A-Za-z]{1,20}"
+
+    class TokenConverter(PatternConverter):
+        pattern = "[0-9A-Za-z]{1,2000}"
+
+    app.url_map.converters["credential_number"] = NumberConverter
+    app.url_map.converters["qr_token"] = TokenConverter
     api = ExamsysApi(app, spec_kwargs={"info": info, "security": [{"bearer": []}]})
     api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 0, "maximum": 2**31 - 1})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "<key id>.<secret>"})
+    for converter in (NumberConverter, TokenConverter):
+        api.register_converter(converter, lambda c: {"type": "string", "pattern": f"^{c.regex}$"})
     csrf.exempt(bp)  # no cookies, no session: a bearer token, never sent by a browser on its own
     api.register_blueprint(bp)
     app.extensions["examsys.api"] = api

@@ -3,10 +3,8 @@ published exam results. Every function takes the session and the calling client 
 none commits."""
 from __future__ import annotations
 
-import base64
-import binascii
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -15,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from examsys import clock
 from examsys.api.models import ApiClient
-from examsys.credentials.models import Credential, CredentialStatus, credential_domain
+from examsys.credentials.models import Credential, credential_domain
 from examsys.credentials.register import LISTED
 from examsys.credentials.verification import PublicVerdict, live_verdict
 from examsys.errors import NotFound, PermissionDenied, ValidationFailed
@@ -95,33 +93,29 @@ def batch(session: Session, client: ApiClient, numbers: list[str]) -> list[dict[
 
 # ---- the register feed ----------------------------------------------------------------------------
 
-def _cursor(changed_at: datetime, credential_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{changed_at.isoformat()}|{credential_id}".encode()).decode()
-
-
-def _uncursor(cursor: str) -> tuple[datetime, int]:
+def _utc(moment: datetime) -> datetime:
+    """The moment in UTC; one too early to be written in UTC (year 1 east of Greenwich) is the earliest there is."""
     try:
-        at, _bar, ident = base64.urlsafe_b64decode(cursor.encode("ascii")).decode().partition("|")
-        moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None or not ident.isdigit() or len(ident) > 18:
-            raise ValueError(cursor)
-        return moment, int(ident)
-    except (ValueError, UnicodeError, binascii.Error):
-        raise ValidationFailed(_("This cursor was not given by this feed."), {"cursor": [_("This cursor was not given by this feed.")]}) from None
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)
 
 
-def feed(session: Session, client: ApiClient, changed_since: datetime | None, cursor: str | None, limit: int) -> dict[str, Any]:
-    """The credentials changed since a moment, oldest change first, a page at a time (keyset paging on
-    (changed_at, id)). Listed ones (on the public register now) carry the register's facts; the others
-    only their number, so that a copy can drop them."""
+def feed(session: Session, client: ApiClient, changed_since: datetime | None, after_id: int | None, limit: int) -> dict[str, Any]:
+    """The credentials changed since a moment, oldest change first, a page at a time: keyset paging on
+    (changed_at, id), so that a page ends between two credentials changed in the same instant and the
+    next page (`changed_since` and `after_id` of the last item) starts right after it. Listed ones (on the
+    public register now) carry the register's facts; the others only their number, so that a copy can
+    drop them."""
     require_scope(client, "register:read")
     limit = max(1, min(limit, MAX_FEED_PAGE))
     query = _PUBLIC
     if changed_since is not None:
-        query = query.where(Credential.changed_at >= changed_since)
-    if cursor:
-        at, last_id = _uncursor(cursor)
-        query = query.where(or_(Credential.changed_at > at, and_(Credential.changed_at == at, Credential.id > last_id)))
+        since = _utc(changed_since)
+        if after_id is None:
+            query = query.where(Credential.changed_at >= since)
+        else:
+            query = query.where(or_(Credential.changed_at > since, and_(Credential.changed_at == since, Credential.id > after_id)))
     rows = list(session.execute(query.order_by(Credential.changed_at, Credential.id).limit(limit)))
     today = clock.today()
     listed_ids = [row.id for row in rows if row.status in LISTED and row.valid_to >= today]
@@ -134,8 +128,8 @@ def feed(session: Session, client: ApiClient, changed_since: datetime | None, cu
             item = {"number": row.number, "verdict": live_verdict(row.status, row.valid_to, today), "listed": False}
         item["changed_at"] = row.changed_at
         items.append(item)
-    next_cursor = _cursor(rows[-1].changed_at, rows[-1].id) if len(rows) == limit else None
-    return {"items": items, "next_cursor": next_cursor, "as_of": clock.now()}
+    last = rows[-1] if len(rows) == limit else None
+    return {"items": items, "next": {"changed_since": last.changed_at, "after_id": last.id} if last else None, "as_of": clock.now()}
 
 
 # ---- exam results -----------------------------------------------------------------------------------
@@ -168,5 +162,5 @@ def plan_results(session: Session, client: ApiClient, plan_id: int, page: int, p
              .order_by(Organisation.path, Person.name_key, Attempt.number, Attempt.id))
     found = paginate(session, query, per_page, page, rows=True)
     results = [{"id_number": row.id_number, "name": row.name, "organisation": row.org_name, "attempt": row.number,
-                "score": row.score, "passed": row.passed, "submitted_at": row.submitted_at} for row in found.items]
+                "score": None if row.score is None else str(row.score), "passed": row.passed, "submitted_at": row.submitted_at} for row in found.items]
     return {"plan": plan, "results": results, "page": found.page, "per_page": found.per_page, "total": found.total}

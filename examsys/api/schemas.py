@@ -10,17 +10,22 @@ from marshmallow import validate
 from examsys.api.lookups import MAX_BATCH, MAX_FEED_PAGE
 
 VERDICTS = ("VALID", "SUSPENDED", "NOT VALID", "CODE EXPIRED", "CANNOT VERIFY")
-NUMBER = validate.Length(min=1, max=20)
+NUMBER = validate.Regexp(r"^[0-9A-Za-z]{1,20}$", error="A credential number is 1 to 20 letters and digits.")
 
 
 class Problem(ma.Schema):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details (extension members allowed)."""
+
+    class Meta:
+        unknown = ma.INCLUDE
 
     type = ma.fields.String(required=True)
     title = ma.fields.String(required=True)
     status = ma.fields.Integer(required=True)
     detail = ma.fields.String(required=True)
-    field_errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw())
+    field_errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(), metadata={"description": "Bad input: the messages by field."})
+    error = ma.fields.String(metadata={"description": "The title again (the name older clients of /api/verify read)."})
+    message = ma.fields.String(metadata={"description": "The detail again (the name older clients of /api/verify read)."})
 
 
 class PublicCredential(ma.Schema):
@@ -83,7 +88,8 @@ class BatchAnswer(ma.Schema):
 
 class FeedQuery(ma.Schema):
     changed_since = ma.fields.AwareDateTime(default_timezone=UTC, metadata={"description": "Only changes at or after this moment (ISO 8601)."})
-    cursor = ma.fields.String(validate=validate.Length(max=200), metadata={"description": "next_cursor of the previous page."})
+    after_id = ma.fields.Integer(validate=validate.Range(min=0, max=2**63 - 1),
+                                 metadata={"description": "With changed_since: start after this credential of that instant (the `next` of the previous page)."})
     limit = ma.fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_FEED_PAGE))
 
 
@@ -100,9 +106,15 @@ class FeedItem(ma.Schema):
     expired = ma.fields.Boolean()
 
 
+class FeedNext(ma.Schema):
+    changed_since = ma.fields.AwareDateTime(required=True)
+    after_id = ma.fields.Integer(required=True)
+
+
 class FeedPage(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(FeedItem), required=True)
-    next_cursor = ma.fields.String(required=True, allow_none=True)
+    next = ma.fields.Nested(FeedNext, required=True, allow_none=True,
+                            metadata={"description": "The query of the next page; null on the last page."})
     as_of = ma.fields.AwareDateTime(required=True)
 
 
@@ -127,7 +139,7 @@ class Result(ma.Schema):
     name = ma.fields.String(required=True)
     organisation = ma.fields.String(required=True)
     attempt = ma.fields.Integer(required=True)
-    score = ma.fields.Decimal(required=True, allow_none=True, as_string=True)
+    score = ma.fields.String(required=True, allow_none=True, metadata={"description": "The score as a decimal string, e.g. \"87.50\"."})
     passed = ma.fields.Boolean(required=True, allow_none=True)
     submitted_at = ma.fields.AwareDateTime(required=True, allow_none=True)
 

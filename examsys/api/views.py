@@ -10,8 +10,7 @@ from flask_smorest import Blueprint
 from examsys import clock
 from examsys.api import lookups
 from examsys.api.guard import account, authenticated
-from examsys.api.schemas import (BatchAnswer, BatchRequest, CredentialAnswer, FeedPage, FeedQuery, PlanList, PlanResults, Problem,
-                                 ResultsQuery, TokenAnswer)
+from examsys.api.schemas import BatchAnswer, BatchRequest, CredentialAnswer, FeedPage, FeedQuery, PlanList, PlanResults, Problem, ResultsQuery, TokenAnswer
 from examsys.db import get_session
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="Credentials, the public register and exam results, for other departments' systems.")
@@ -35,7 +34,7 @@ def _client():
     return g.api_client
 
 
-@bp.get("/credentials/<string(maxlength=20):number>")
+@bp.get("/credentials/<credential_number:number>")
 @authenticated
 @bp.response(200, CredentialAnswer)
 @errors(404)
@@ -51,7 +50,7 @@ def credential_by_number(number: str):
     return answer
 
 
-@bp.get("/tokens/<string(maxlength=2000):token>")
+@bp.get("/tokens/<qr_token:token>")
 @authenticated
 @bp.response(200, TokenAnswer)
 @errors()
@@ -97,12 +96,12 @@ def credential_batch(body: dict[str, Any]):
 def register_changes(query: dict[str, Any]):
     """The public register as a feed of changes, for a copy kept by another department
 
-    Credentials changed at or after `changed_since`, oldest change first; follow `next_cursor` until it
-    is null, then next time ask again from a little before the last `changed_at` seen. An entry with
+    Credentials changed at or after `changed_since`, oldest change first; ask again with the parameters
+    in `next` until it is null; next time, start from a little before the last `changed_at` seen. An entry with
     `listed: false` has left the register (revoked, cancelled, superseded, or expired): drop it.
     Scope `register:read`. Each page is one entry on the audit trail."""
     db = get_session()
-    page = lookups.feed(db, _client(), query.get("changed_since"), query.get("cursor"), query["limit"])
+    page = lookups.feed(db, _client(), query.get("changed_since"), query.get("after_id"), query["limit"])
     account(db, _client(), "register_changes", len(page["items"]), audit=True)
     db.commit()
     return page
