@@ -268,3 +268,14 @@ def test_only_a_sysadmin_may_register_clients(db, client, tree):
     AuthActions(client).login("hr")
     assert client.post("/api-clients", data={"name": "x", "org_id": tree.region.id, "scopes": ["credentials:read"],
                                              "rate_limit": "60 per minute"}).status_code in (403, 422)
+
+
+def test_the_older_verify_endpoint_under_api_answers_errors_as_problem_details(app, client, officers):  # noqa: F811
+    import json
+
+    app.config["VERIFY_RATE_LIMIT"] = "1 per minute"
+    here = {"REMOTE_ADDR": "198.51.100.9"}
+    client.get("/api/verify/NOTATOKEN", environ_base=here)
+    refused = client.get("/api/verify/NOTATOKEN", environ_base=here)
+    body = json.loads(assert_problem(refused, 429) and refused.data)
+    assert body["title"] == "Too many requests" and refused.headers["Retry-After"]
