@@ -21,9 +21,11 @@ def operations(document: dict) -> list[dict]:
                 continue
             parameters = [*item.get("parameters", []), *operation.get("parameters", [])]
             body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            if body and "$ref" in body:  # the body's fields, from the component it names
+                body = document["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]
             found.append({"method": method.upper(), "path": path, "summary": operation.get("summary", ""),
                           "description": operation.get("description", ""), "parameters": parameters, "body": body,
-                          "responses": operation.get("responses", {}), "id": operation.get("operationId", f"{method}{path}")})
+                          "responses": dict(sorted(operation.get("responses", {}).items())), "id": operation.get("operationId", f"{method}{path}")})
     return found
 
 

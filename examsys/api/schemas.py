@@ -88,7 +88,7 @@ class BatchAnswer(ma.Schema):
 
 class FeedQuery(ma.Schema):
     changed_since = ma.fields.AwareDateTime(default_timezone=UTC, metadata={"description": "Only changes at or after this moment (ISO 8601)."})
-    after_id = ma.fields.Integer(validate=validate.Range(min=0, max=2**63 - 1),
+    after_id = ma.fields.Integer(validate=validate.Range(min=0, max=2**31 - 1),
                                  metadata={"description": "With changed_since: start after this credential of that instant (the `next` of the previous page)."})
     limit = ma.fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_FEED_PAGE))
 
