@@ -279,3 +279,10 @@ def test_the_older_verify_endpoint_under_api_answers_errors_as_problem_details(a
     refused = client.get("/api/verify/NOTATOKEN", environ_base=here)
     body = json.loads(assert_problem(refused, 429) and refused.data)
     assert body["title"] == "Too many requests" and refused.headers["Retry-After"]
+
+
+def test_a_batch_post_needs_no_form_token_only_the_bearer_token(app, db, client, tree, sysadmin, officers):  # noqa: F811
+    app.config["WTF_CSRF_ENABLED"] = True  # as in production
+    _id, token = register(db, sysadmin, tree.region)
+    response = call(client, "/api/v1/credentials/batch", token, method="post", json={"numbers": [officers["李明"].number]})
+    assert response.status_code == 200 and response.get_json()["results"][0]["verdict"] == "VALID"
