@@ -286,3 +286,12 @@ def test_a_batch_post_needs_no_form_token_only_the_bearer_token(app, db, client,
     _id, token = register(db, sysadmin, tree.region)
     response = call(client, "/api/v1/credentials/batch", token, method="post", json={"numbers": [officers["李明"].number]})
     assert response.status_code == 200 and response.get_json()["results"][0]["verdict"] == "VALID"
+
+
+def test_the_clients_page_is_for_system_administrators_only(db, client, tree):
+    from tests.factories import AuthActions
+
+    make_user(db, "hr", tree.region, Role.HR_ADMIN)
+    db.commit()
+    AuthActions(client).login("hr")
+    assert client.get("/api-clients").status_code == 403

@@ -19,11 +19,18 @@ from examsys.orgs.services import choices
 
 bp = Blueprint("api_clients", __name__)
 
+SCOPE_LABELS = {"credentials:read": _l("Credential status"), "register:read": _l("Public register feed"), "exam-results:read": _l("Exam results")}
+
+
+@bp.app_template_filter("scope_labels")
+def scope_labels(scopes: str) -> str:
+    return ", ".join(str(SCOPE_LABELS.get(s, s)) for s in scopes.split())
+
 
 class ClientForm(FlaskForm):
     name = StringField(_l("Name of the system"), validators=[DataRequired(), Length(max=120)])
     org_id = SelectField(_l("Organisation (the client sees this subtree)"), coerce=int)
-    scopes = SelectMultipleField(_l("Scopes"), choices=[(s, s) for s in SCOPES], option_widget=CheckboxInput(),
+    scopes = SelectMultipleField(_l("Scopes"), choices=[(s, SCOPE_LABELS[s]) for s in SCOPES], option_widget=CheckboxInput(),
                                  widget=ListWidget(prefix_label=False))
     rate_limit = StringField(_l("Rate limit"), default="600 per minute", validators=[DataRequired(), Length(max=60)])
 

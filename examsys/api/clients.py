@@ -91,8 +91,9 @@ def _client(session: Session, actor: User, client_id: int) -> ApiClient:
 
 
 def visible_clients(session: Session, actor: User) -> list[ApiClient]:
-    from examsys.auth.permissions import scope_clause
+    from examsys.auth.permissions import require_any_scope, scope_clause
 
+    require_any_scope(session, actor, Role.SYSADMIN)  # only system administrators see this page at all
     return list(session.scalars(select(ApiClient).join(Organisation).where(scope_clause(session, actor, Role.SYSADMIN, Organisation.path))
                                 .order_by(Organisation.path, ApiClient.name)))
 

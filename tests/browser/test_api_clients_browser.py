@@ -25,7 +25,7 @@ def test_a_sysadmin_registers_and_rotates_a_client_in_chinese(app, db, tree, liv
     page.fill("#identifier", "admin")
     page.fill("#password", PASSWORD)
     page.click("button.primary")
-    page.click("nav >> text=API 客户端")
+    page.click("nav >> text=接口客户端")
     page.fill("#name", "省执法监督平台")
     page.select_option("#org_id", str(tree.county.id))
     page.check("input[value='credentials:read']")
