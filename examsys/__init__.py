@@ -63,6 +63,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                       supervision_bp):
         app.register_blueprint(blueprint)
 
+    from examsys import api
+
+    api.init_app(app)
+
     # Personnel records a decision task when an officer's standing ends; the credentials domain acts on it in
     # the same transaction (suspends the credential), through a handler registered here, not an import.
     from examsys.credentials import standing

@@ -68,6 +68,10 @@ def wants_json() -> bool:
 
 
 def _render(status: int, title: str, message: str, extra: dict[str, Any] | None = None):
+    from examsys.api.problems import is_api_request, problem
+
+    if is_api_request():
+        return problem(status, title, message, extra)
     if wants_json():
         body: dict[str, Any] = {"error": title, "message": message, "status": status}
         body.update(extra or {})
@@ -126,6 +130,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
+        data = getattr(error, "data", None)  # webargs' refusal of an API request's parameters or body
+        if isinstance(data, dict) and "messages" in data:
+            fields = {name: messages for where in data["messages"].values() for name, messages in where.items()}
+            return _render(status, _titles().get(status, _("Error")), _("Check the fields named in field_errors."),
+                           {"field_errors": fields})
         messages = {
             404: _("The page you asked for does not exist, or you may not see it."),
             405: _("This address does not accept that kind of request."),

@@ -1,4 +1,5 @@
 """Imports every model module, so that Base.metadata knows every table (Alembic, tests)."""
+from examsys.api import models as api_models  # noqa: F401
 from examsys.audit import models as audit_models  # noqa: F401
 from examsys.auth import models as auth_models  # noqa: F401
 from examsys.bank import models as bank_models  # noqa: F401

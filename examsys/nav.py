@@ -29,6 +29,7 @@ ITEMS = (
     NavItem("exams.plans", _l("Exams"), (Role.EXAM_ADMIN,)),
     NavItem("auth.accounts", _l("Accounts"), (Role.SYSADMIN,)),
     NavItem("supervision.dashboard", _l("Supervision"), (Role.AUDITOR, Role.SYSADMIN)),
+    NavItem("api_clients.index", _l("API clients"), (Role.SYSADMIN,)),
     NavItem("audit.index", _l("Audit trail"), (Role.AUDITOR, Role.SYSADMIN)),
     NavItem("reports.index", _l("Reports from the public"), (Role.AUDITOR,)),
     NavItem("credentials.cases", _l("Revocation cases"), (Role.AUDITOR,)),

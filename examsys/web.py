@@ -147,8 +147,17 @@ TOO_MANY_BODY = ("429 Too many requests from this address. Wait a moment and try
                  "429 此地址的请求过于频繁，请稍后再试。\n").encode()
 
 
+# The same under /api/, as the problem details (RFC 9457) that every error there is.
+TOO_MANY_PROBLEM = ('{"type": "about:blank", "title": "Too many requests", "status": 429, '
+                    '"detail": "Too many requests from this address. Wait a moment and try again. 此地址的请求过于频繁，请稍后再试。"}'
+                    ).encode()
+
+
 def too_many_requests(retry_after: int) -> Response:
     """The 429 of the address limits: the cheapest answer the app gives."""
+    if request.path.startswith("/api/"):
+        return Response(TOO_MANY_PROBLEM, status=429, mimetype="application/problem+json",
+                        headers={"Retry-After": str(retry_after), "Cache-Control": "no-store"})
     return Response(TOO_MANY_BODY, status=429, mimetype="text/plain",
                     headers={"Retry-After": str(retry_after), "Cache-Control": "no-store"})
 

@@ -34,6 +34,7 @@ KNOWN_ELSEWHERE: dict[str, str] = {}  # endpoint: why its markup fault is known 
 # Routes not crawled, each for a reason.
 SKIPPED = {
     "static": "files, not pages",
+    "api_reference.docs": "the API reference for developers: the OpenAPI document's own English (tests/test_api.py checks it)",
     "exams.question": "the exam room has its own journey (tests/browser/test_exam_browser.py); crawling it would start the attempt",
 }
 
@@ -81,6 +82,7 @@ def _parameters(session) -> dict[str, list]:
         "scheme_id": _ids(session, ReviewScheme.id),
         "part": [1],
         "n": [1],
+        "client_id": [1],  # an API client: the demo has none, so the page must answer 404, not fail
         "answer_id": [1],  # a practice answer: the demo has none, so the page must answer 404, not fail
     }
 

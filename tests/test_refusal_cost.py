@@ -8,7 +8,7 @@ from flask import template_rendered
 from sqlalchemy import event
 
 from examsys.db import engine_for
-from examsys.web import TOO_MANY_BODY
+from examsys.web import TOO_MANY_BODY, TOO_MANY_PROBLEM
 from tests.test_verify_cache import issued  # noqa: F401  (the fixture)
 
 
@@ -45,7 +45,7 @@ def test_a_refused_scan_renders_nothing_and_reads_nothing(app, db, client, issue
         with _work(app) as (templates, statements):
             refused = client.get(path, environ_base=here, headers={"Accept-Language": "zh-CN"})
         assert refused.status_code == 429, path
-        assert refused.data == TOO_MANY_BODY and "请稍后再试" in refused.get_data(as_text=True)
+        assert refused.data == (TOO_MANY_PROBLEM if path.startswith("/api/") else TOO_MANY_BODY) and "请稍后再试" in refused.get_data(as_text=True)
         assert refused.headers["Retry-After"] == "60" and refused.headers["Cache-Control"] == "no-store"
         assert "Set-Cookie" not in refused.headers and refused.headers["X-Content-Type-Options"] == "nosniff"
         assert templates == [] and statements == [], (path, templates, statements)

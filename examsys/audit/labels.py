@@ -115,6 +115,14 @@ TARGET_LABELS = {
 # Who acted, when no account did, and where from, when not over the network.
 ACTOR_LABELS = {"system": _l("the system"), "public": _l("a member of the public")}
 ADDRESS_LABELS = {"cli": _l("command line"), "": "—"}
+# The REST API (examsys/api/): its clients, and the calls that hand out many records at once.
+ACTION_LABELS.update({
+    "api_client.create": _l("API client registered"), "api_client.rotate": _l("API secret added"),
+    "api_client.revoke_secret": _l("API secret revoked"), "api_client.enable": _l("API client enabled"),
+    "api_client.disable": _l("API client disabled"), "api.credential_batch": _l("API: batch credential look-up"),
+    "api.register_changes": _l("API: register changes read"), "api.exam_results": _l("API: exam results read"),
+})
+TARGET_LABELS["api_client"] = _l("API client")
 
 
 def action_label(action: str) -> str:

@@ -63,13 +63,15 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     public: bool = False,
+    actor_name: str | None = None,
 ) -> AuditEntry:
     """Append one entry, chained to the last; the caller's transaction commits it.
 
     The head row is locked (SELECT ... FOR UPDATE on PostgreSQL), so concurrent writers queue
     instead of forking the chain. `public`: an anonymous member of the public acted (a report from
     the verify page); the entry names no actor and keeps no client address."""
-    return record_many(session, actor, [AuditItem(action, target_type, target_id, label, org, before, after)], public=public)[0]
+    return record_many(session, actor, [AuditItem(action, target_type, target_id, label, org, before, after)], public=public,
+                       actor_name=actor_name)[0]
 
 
 def record_export(session: Session, actor: User | None, what: str, target_id: Any, *, fmt: str, rows: int,
@@ -93,7 +95,8 @@ class AuditItem:
     after: dict[str, Any] | None = None
 
 
-def record_many(session: Session, actor: User | None, items: list[AuditItem], *, public: bool = False) -> list[AuditEntry]:
+def record_many(session: Session, actor: User | None, items: list[AuditItem], *, public: bool = False,
+                actor_name: str | None = None) -> list[AuditEntry]:
     """Append several entries under one lock of the head (bulk imports). The caller's pending changes are
     flushed first, so that the head stays locked only while the entries are written. Returns the entries
     as written (not attached to the session)."""
@@ -102,7 +105,7 @@ def record_many(session: Session, actor: User | None, items: list[AuditItem], *,
     address = "" if public else _client_address()
     entries = []
     for item in items:
-        entry = _make_entry(last_seq, last_hash, None if public else actor, item, address, "public" if public else None)
+        entry = _make_entry(last_seq, last_hash, None if public else actor, item, address, "public" if public else actor_name)
         last_seq, last_hash = entry.seq, entry.hash
         entries.append(entry)
     for start in range(0, len(entries), 1000):

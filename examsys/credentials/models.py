@@ -72,6 +72,9 @@ class Credential(Base):
     suspended_until: Mapped[date | None] = mapped_column(Date)
     predecessor_id: Mapped[int | None] = mapped_column(ForeignKey("credential.id"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # When any of its columns last changed (set on flush, see _note_status_changes): the API's register feed
+    # hands other departments what changed since their last read.
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
 
     person: Mapped[Person] = relationship()
     org: Mapped[Organisation] = relationship(foreign_keys=[org_id])
@@ -419,6 +422,9 @@ def _note_status_changes(session: Session, _context: object, _instances: object)
     """Remember that this transaction adds, deletes or changes the status of a credential, whichever
     service or model method did it. (A bulk `update(Credential)` statement would go unnoticed: status
     changes go through the model's methods.)"""
+    for obj in session.dirty:
+        if isinstance(obj, Credential) and session.is_modified(obj, include_collections=False):
+            obj.changed_at = clock.now()
     transaction = session.get_transaction()
     if transaction is None or session.info.get(_STATUS_CHANGED) is transaction:
         return

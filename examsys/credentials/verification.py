@@ -123,6 +123,17 @@ def _holder(session: Session, claims: CredentialClaims) -> tuple[Holder, Credent
     return Holder(row.id, row.name, domains, row.region, photo_matches), row.status, row.valid_to
 
 
+def live_verdict(status: CredentialStatus, valid_to: date, today: date) -> str:
+    """The verdict from the database alone (a signed token adds its own checks before this one)."""
+    if today > valid_to:
+        return offline.NOT_VALID
+    if status is CredentialStatus.ACTIVE:
+        return offline.VALID
+    if status is CredentialStatus.SUSPENDED:
+        return offline.SUSPENDED
+    return offline.NOT_VALID
+
+
 def verify(session: Session, token: str) -> PublicVerdict:
     """Signature, key window, validity, then the live status, read now (no cache)."""
     now = clock.now()
@@ -147,12 +158,7 @@ def verify(session: Session, token: str) -> PublicVerdict:
         return PublicVerdict(offline.NOT_VALID, now, (*steps, ("current status", False)), claims, signed=True, expired=expired)
     holder, status, valid_to = found
     expired = clock.local_date(now) > valid_to
-    if status is CredentialStatus.ACTIVE and not expired:
-        verdict = offline.VALID
-    elif status is CredentialStatus.SUSPENDED and not expired:
-        verdict = offline.SUSPENDED
-    else:
-        verdict = offline.NOT_VALID
+    verdict = live_verdict(status, valid_to, clock.local_date(now))
     return PublicVerdict(verdict, now, (*steps, ("current status", verdict == offline.VALID)), claims, holder, True, expired)
 
 

@@ -1,0 +1,69 @@
+"""API clients (systems of other departments), their secrets and their per-day usage."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from examsys import clock
+from examsys.db import Base, UTCDateTime
+from examsys.orgs.models import Organisation
+
+SCOPES = ("credentials:read", "register:read", "exam-results:read")
+
+
+class ApiClient(Base):
+    """A system registered by a system administrator for one organisation: what it may call (`scopes`,
+    space-separated) and whose people it may see (the organisation's subtree)."""
+
+    __tablename__ = "api_client"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    scopes: Mapped[str] = mapped_column(String(200), default="")
+    rate_limit: Mapped[str] = mapped_column(String(60), default="600 per minute")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    org: Mapped[Organisation] = relationship()
+    secrets: Mapped[list[ApiSecret]] = relationship(back_populates="client", order_by="ApiSecret.id", cascade="all, delete-orphan")
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+    @property
+    def live_secrets(self) -> list[ApiSecret]:
+        return [s for s in self.secrets if s.revoked_at is None]
+
+
+class ApiSecret(Base):
+    """One secret of a client: only its HMAC-SHA256 digest is kept. `key_id` is the public half of the
+    token, which finds the row; at most two are live at once, so a client rotates without downtime."""
+
+    __tablename__ = "api_secret"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("api_client.id", ondelete="CASCADE"), index=True)
+    key_id: Mapped[str] = mapped_column(String(16), unique=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_on: Mapped[date | None] = mapped_column(Date)
+
+    client: Mapped[ApiClient] = relationship(back_populates="secrets")
+
+
+class ApiUsage(Base):
+    """Calls and records per client, operation and day (rule 11: look-ups are logged in aggregate)."""
+
+    __tablename__ = "api_usage"
+
+    client_id: Mapped[int] = mapped_column(ForeignKey("api_client.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    operation: Mapped[str] = mapped_column(String(60), primary_key=True)
+    calls: Mapped[int] = mapped_column(default=0)
+    records: Mapped[int] = mapped_column(default=0)

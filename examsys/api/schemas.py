@@ -1,0 +1,152 @@
+"""The API's request and response shapes (marshmallow): flask-smorest validates requests and writes the
+OpenAPI document from these."""
+from __future__ import annotations
+
+from datetime import UTC
+
+import marshmallow as ma
+from marshmallow import validate
+
+from examsys.api.lookups import MAX_BATCH, MAX_FEED_PAGE
+
+VERDICTS = ("VALID", "SUSPENDED", "NOT VALID", "CODE EXPIRED", "CANNOT VERIFY")
+NUMBER = validate.Regexp(r"^[0-9A-Za-z]{1,20}$", error="A credential number is 1 to 20 letters and digits.")
+
+
+class Problem(ma.Schema):
+    """RFC 9457 problem details (extension members allowed)."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+    type = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String(required=True)
+    field_errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(), metadata={"description": "Bad input: the messages by field."})
+    error = ma.fields.String(metadata={"description": "The title again (the name older clients of /api/verify read)."})
+    message = ma.fields.String(metadata={"description": "The detail again (the name older clients of /api/verify read)."})
+
+
+class PublicCredential(ma.Schema):
+    """What the public verify page shows of a credential: never an ID number, a reason or a history."""
+
+    number = ma.fields.String(required=True)
+    verdict = ma.fields.String(required=True, validate=validate.OneOf(VERDICTS))
+    name = ma.fields.String(required=True)
+    organisation = ma.fields.String(required=True)
+    domains = ma.fields.List(ma.fields.String(), required=True)
+    region = ma.fields.String(required=True)
+    valid_to = ma.fields.Date(required=True)
+    expired = ma.fields.Boolean(required=True)
+
+
+class CredentialAnswer(PublicCredential):
+    as_of = ma.fields.AwareDateTime(required=True)
+
+
+class Step(ma.Schema):
+    step = ma.fields.String(required=True)
+    passed = ma.fields.Boolean(required=True)
+
+
+class TokenAnswer(ma.Schema):
+    """The verify page's answer for a QR code's token; the credential's facts only when the signature held."""
+
+    verdict = ma.fields.String(required=True, validate=validate.OneOf(VERDICTS))
+    as_of = ma.fields.AwareDateTime(required=True)
+    steps = ma.fields.List(ma.fields.Nested(Step), required=True)
+    number = ma.fields.String()
+    name = ma.fields.String()
+    organisation = ma.fields.String(allow_none=True)
+    domains = ma.fields.List(ma.fields.String())
+    region = ma.fields.String(allow_none=True)
+    valid_to = ma.fields.Date()
+    expired = ma.fields.Boolean()
+
+
+class BatchRequest(ma.Schema):
+    numbers = ma.fields.List(ma.fields.String(validate=NUMBER), required=True, validate=validate.Length(min=1, max=MAX_BATCH))
+
+
+class BatchItem(ma.Schema):
+    number = ma.fields.String(required=True)
+    found = ma.fields.Boolean(required=True)
+    verdict = ma.fields.String(validate=validate.OneOf(VERDICTS))
+    name = ma.fields.String()
+    organisation = ma.fields.String()
+    domains = ma.fields.List(ma.fields.String())
+    region = ma.fields.String()
+    valid_to = ma.fields.Date()
+    expired = ma.fields.Boolean()
+
+
+class BatchAnswer(ma.Schema):
+    results = ma.fields.List(ma.fields.Nested(BatchItem), required=True)
+    as_of = ma.fields.AwareDateTime(required=True)
+
+
+class FeedQuery(ma.Schema):
+    changed_since = ma.fields.AwareDateTime(default_timezone=UTC, metadata={"description": "Only changes at or after this moment (ISO 8601)."})
+    after_id = ma.fields.Integer(validate=validate.Range(min=0, max=2**31 - 1),
+                                 metadata={"description": "With changed_since: start after this credential of that instant (the `next` of the previous page)."})
+    limit = ma.fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_FEED_PAGE))
+
+
+class FeedItem(ma.Schema):
+    number = ma.fields.String(required=True)
+    verdict = ma.fields.String(required=True, validate=validate.OneOf(VERDICTS))
+    listed = ma.fields.Boolean(required=True, metadata={"description": "On the public register now; if false, drop it from a copy."})
+    changed_at = ma.fields.AwareDateTime(required=True)
+    name = ma.fields.String()
+    organisation = ma.fields.String()
+    domains = ma.fields.List(ma.fields.String())
+    region = ma.fields.String()
+    valid_to = ma.fields.Date()
+    expired = ma.fields.Boolean()
+
+
+class FeedNext(ma.Schema):
+    changed_since = ma.fields.AwareDateTime(required=True)
+    after_id = ma.fields.Integer(required=True)
+
+
+class FeedPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(FeedItem), required=True)
+    next = ma.fields.Nested(FeedNext, required=True, allow_none=True,
+                            metadata={"description": "The query of the next page; null on the last page."})
+    as_of = ma.fields.AwareDateTime(required=True)
+
+
+class Plan(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    kind = ma.fields.Function(lambda plan: plan.kind.value, required=True)
+    results_published_at = ma.fields.AwareDateTime(required=True)
+
+
+class PlanList(ma.Schema):
+    plans = ma.fields.List(ma.fields.Nested(Plan), required=True)
+
+
+class ResultsQuery(ma.Schema):
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = ma.fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class Result(ma.Schema):
+    id_number = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    organisation = ma.fields.String(required=True)
+    attempt = ma.fields.Integer(required=True)
+    score = ma.fields.String(required=True, allow_none=True, metadata={"description": "The score as a decimal string, e.g. \"87.50\"."})
+    passed = ma.fields.Boolean(required=True, allow_none=True)
+    submitted_at = ma.fields.AwareDateTime(required=True, allow_none=True)
+
+
+class PlanResults(ma.Schema):
+    plan = ma.fields.Nested(Plan, required=True)
+    results = ma.fields.List(ma.fields.Nested(Result), required=True)
+    page = ma.fields.Integer(required=True)
+    per_page = ma.fields.Integer(required=True)
+    total = ma.fields.Integer(required=True)
