@@ -202,6 +202,10 @@ def build(session: Session) -> World:
                                            training.TrainingEntry("矩阵培训", "矩阵", clock.now().date() - timedelta(days=10), 8)).id
                for side, hr, people in ((X, "hr_xincheng", xincheng_people), (S, "hr_saihan", saihan_people))}
     xincheng_period = session.scalars(select(ReviewPeriod).where(ReviewPeriod.org_id == orgs["150102"].id)).one()
+    from examsys.api import clients as api_clients
+
+    api = {side: api_clients.register(session, users[admin], f"矩阵客户端{side}", orgs[county].id, ["credentials:read"]).secret
+           for side, admin, county in ((X, "admin_xincheng", "150102"), (S, "admin_saihan", "150105"))}
     session.flush()
 
     world = World()
@@ -227,6 +231,7 @@ def build(session: Session) -> World:
             "question_id": version.question_id, "version_id": version.id, "number": version.number, "scheme_id": scheme_id,
             "n": 1, "part": 1, "filename": "css/app.css", "org2_id": orgs[county].id, **sides[side],
             "practice_answer_id": practice_answers[side], "record_id": records[side],
+            "client_id": api[side].client_id, "secret_id": api[side].id,
         }
     everyone = [(p.name, p.org.code) for p in session.scalars(select(Person))]
     for name, code in everyone:

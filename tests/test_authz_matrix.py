@@ -25,10 +25,9 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
-
-from datetime import timedelta
 
 from examsys import clock, create_app
 from tests.authz_world import (
@@ -88,6 +87,17 @@ MATRIX: dict[str, dict[str, Row]] = {
     # the sibling county's exam has no candidates yet: an exam without candidates in reach has no statistics (404)
     "supervision.exam_plan": {"GET": may(ADMINS, AUDITORS, cells={(role, S): 404 for role in (*ADMINS, *AUDITORS)})},
     "supervision.figure_list": {"GET": may(ADMINS, AUDITORS)},
+    # the REST API (issue 20): a client's token, never a session; the document and its reference page are public
+    "api-docs.openapi_json": {"GET": public()},
+    "api_reference.docs": {"GET": public()},
+    **{f"api_v1.{name}": {method: Row(frozenset(), others=401, anonymous=401, scoped=False)}
+       for name, method in (("credential_batch", "POST"), ("credential_by_number", "GET"), ("credential_by_token", "GET"),
+                            ("exam_plans", "GET"), ("exam_results", "GET"), ("register_changes", "GET"))},
+    "api_clients.index": {"GET": may(ADMINS)},
+    "api_clients.create": {"POST": may(ADMINS)},
+    "api_clients.detail": {"GET": may(ADMINS, others=404)},
+    "api_clients.revoke": {"POST": may(ADMINS, others=404)},
+    "api_clients.rotate": {"POST": may(ADMINS, others=404)},
     "audit.entry": {"GET": may(ADMINS, AUDITORS, others=404)},
     "audit.index": {"GET": may(ADMINS, AUDITORS)},
     "auth.account_action": {"POST": may(ADMINS, others=404)},
