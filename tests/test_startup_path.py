@@ -92,7 +92,7 @@ def test_a_region_starts_on_an_empty_database_and_its_first_card_verifies_valid(
                                                                                  monkeypatch: pytest.MonkeyPatch):
     from examsys.auth.models import Role
     from examsys.credentials.models import Credential
-    from examsys.exams.models import Attempt, ExamPlan
+    from examsys.exams.models import Attempt
     from examsys.orgs.models import Organisation
     from examsys.personnel.models import Person, PersonnelKind
     from tests.credential_fixtures import pass_exam
@@ -162,34 +162,31 @@ def test_a_region_starts_on_an_empty_database_and_its_first_card_verifies_valid(
     client.post("/bank/bulk", data={"action": "activate", "version_id": ids})
     assert {v.status for v in db.query(QuestionVersion)} == {VersionStatus.ACTIVE}
 
-    # 7. a qualification plan on the page form, checked and opened
-    values = dict(form_pairs(client.get("/exams/plans/new").get_data(as_text=True), action=""))
-    opens = clock.local(clock.now() + timedelta(hours=1))  # the form reads local time
-    values.update(name="2026年度行政执法资格考试", kind="qualification", org_id=str(city.id), part="common",
-                  opens_at=opens.strftime("%Y-%m-%dT%H:%M"), closes_at=(opens + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"))
-    response = client.post("/exams/plans/new", data=values, headers=EN)
-    assert response.status_code == 302, _text(response)
-    page = _text(client.get(response.headers["Location"], headers=EN))
-    assert "The plan is saved as a draft" in page
-    plan = db.query(ExamPlan).one()
-    response = client.post(f"/exams/plans/{plan.id}/open", headers=EN)
-    assert "The exam is open: 2 papers were generated." in _text(client.get(response.headers["Location"], headers=EN))
+    # 7. the qualification exam on the page form, in its two parts (the common part, and the sector part of
+    #    市场监管, which its sector bank makes required), each checked and opened
+    from examsys.personnel.models import EnforcementDomain
+    market = db.query(EnforcementDomain).filter_by(code="market").one()
+    assert market.needs_sector_exam
+    plans = [_open_plan(client, db, "2026年度行政执法资格考试（公共法律知识）", city.id, part="common"),
+             _open_plan(client, db, "2026年度行政执法资格考试（市场监管专业法律知识）", city.id, part="sector", domain_id=market.id,
+                        sections=[("true_false", "1", "100")])]
     _logout(client)
 
-    # 8. the officers sit it (the auxiliary staff member has no paper); the answering through the exam services
+    # 8. the officers sit both (the auxiliary staff member has no paper); the answering through the exam services
     clock.advance(timedelta(hours=2))
     from examsys.auth.services import create_account
     for person in db.query(Person).filter(Person.kind == PersonnelKind.OFFICER).order_by(Person.id):
         officer, _password = create_account(db, None, username=f"officer{person.id}", display_name=person.name, org_id=dept.id,
                                              person_id=person.id, must_change=False)
-        attempt = db.query(Attempt).filter_by(plan_id=plan.id, person_id=person.id).one()
-        pass_exam(db, officer, attempt)
+        for plan in plans:
+            pass_exam(db, officer, db.query(Attempt).filter_by(plan_id=plan.id, person_id=person.id).one())
     db.commit()
 
     # 9. results published on the page
     _login(client, "exam_city", OWN)
-    response = client.post(f"/exams/plans/{plan.id}/publish", headers=EN)
-    assert "Results are published" in _text(client.get(response.headers["Location"], headers=EN))
+    for plan in plans:
+        response = client.post(f"/exams/plans/{plan.id}/publish", headers=EN)
+        assert "Results are published" in _text(client.get(response.headers["Location"], headers=EN))
     _logout(client)
 
     # 10. HR of the department requests a credential; two HR people of the issuer: one approves, ...
@@ -225,6 +222,28 @@ def test_a_region_starts_on_an_empty_database_and_its_first_card_verifies_valid(
     _logout(client)
     page = client.get(codes[0][codes[0].index("/V/"):], headers=EN).get_data(as_text=True)
     assert 'data-verdict="VALID"' in page and credential.number in page and "王伟" in page
+
+
+def _open_plan(client, db, name: str, org_id: int, *, part: str, domain_id: int | None = None,
+               sections: list[tuple[str, str, str]] | None = None):
+    """An exam administrator fills in the new-plan form as the page renders it, then opens the plan."""
+    from examsys.exams.models import ExamPlan
+
+    values = dict(form_pairs(client.get("/exams/plans/new").get_data(as_text=True), action=""))
+    opens = clock.local(clock.now() + timedelta(hours=1))  # the form reads local time
+    values.update(name=name, kind="qualification", org_id=str(org_id), part=part, domain_id=str(domain_id or 0),
+                  opens_at=opens.strftime("%Y-%m-%dT%H:%M"), closes_at=(opens + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"))
+    if sections is not None:
+        for n in range(6):
+            qtype, count, points = sections[n] if n < len(sections) else ("", "", "")
+            values.update({f"sections-{n}-type": qtype, f"sections-{n}-count": count, f"sections-{n}-points_each": points})
+    response = client.post("/exams/plans/new", data=values, headers=EN)
+    assert response.status_code == 302, _text(response)
+    assert "The plan is saved as a draft" in _text(client.get(response.headers["Location"], headers=EN))
+    plan = db.query(ExamPlan).filter_by(name=name).one()
+    response = client.post(f"/exams/plans/{plan.id}/open", headers=EN)
+    assert "The exam is open: 2 papers were generated." in _text(client.get(response.headers["Location"], headers=EN))
+    return plan
 
 
 def _text_of(page: str) -> str:

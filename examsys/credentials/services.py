@@ -27,6 +27,7 @@ from examsys.credentials.models import (
     NumberCounter,
     RecoveryTask,
 )
+from examsys.credentials.qualification import sector_reasons
 from examsys.credentials.standing import close_decisions, standing_problems
 from examsys.credentials.standing import current_of as current_of  # the one current credential, for the pages
 from examsys.credentials.training_rule import training_reasons
@@ -101,6 +102,8 @@ def eligibility(session: Session, person: Person, domain_ids: list[int], at: dat
         reasons.extend(training_reasons(session, person, at))
     held = {d.id for d in person.domains}
     wanted = list(session.scalars(select(EnforcementDomain).where(EnforcementDomain.id.in_(domain_ids)))) if domain_ids else []
+    if exam_rule == "qualification":
+        reasons.extend(sector_reasons(session, person.id, wanted, start, months))
     if not wanted:
         reasons.append(_("Name at least one enforcement domain."))
     for domain in wanted:
