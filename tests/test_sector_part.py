@@ -16,6 +16,7 @@ from examsys.exams import services as exams
 from examsys.exams.models import Attempt, ExamKind
 from examsys.personnel.models import EnforcementDomain
 from tests.credential_fixtures import pass_exam
+from tests.factories import exempt
 
 MISSING = "No sector exam for 市场监管 passed in the last 12 months."
 
@@ -102,8 +103,8 @@ def test_the_legal_qualification_exempts_from_the_common_part_only(db, tree, iss
     from examsys.personnel.models import Person
 
     other = db.get(Person, issuing["other"].id)
-    other.domains, other.legal_qualification = [issuing["market"]], "A20151101234567"
-    db.commit()
+    other.domains = [issuing["market"]]
+    exempt(db, other, "A20151101234567")
     assert eligibility(db, other, [issuing["market"].id]) == []
     _sector_bank(db, tree)
     runner.invoke(args=["bank", "sector-exam", "market"])
