@@ -213,7 +213,9 @@ def issue(session: Session, actor: User | None, request: IssueRequest) -> Creden
     record(session, actor, "credential.issue", "credential", credential.id, label=f"{credential.number} {person.name}", org=person.org,
            after={"number": credential.number, "domains": [d.code for d in domains], "valid_to": credential.valid_to.isoformat(),
                   "supersedes": previous.number if previous else None,
-                  "qualification": credential.exemption.ground if credential.exemption else _("qualification exam")})
+                  # the ground (rule 1): the exemption's certificate, or none (a passed exam); data, in no language
+                  "exemption": (f"{credential.exemption.certificate_number} ({credential.exemption.certified_on.isoformat()})"
+                                if credential.exemption else None)})
     if previous is not None:
         close_decisions(session, person.id, _("Re-issued as %(number)s.", number=credential.number))
     return credential
