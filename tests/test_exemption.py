@@ -66,7 +66,7 @@ def test_a_credential_on_a_passed_exam_names_the_exam_as_its_ground(db, issuing,
     assert db.get(Credential, credential.id).exemption_id is None
     auth.login("issuer-hr")
     page = client.get(f"/credentials/{credential.id}", headers=EN).get_data(as_text=True)
-    assert '<dd id="ground">qualification exam</dd>' in page
+    assert '<dd id="qualification-ground">qualification exam</dd>' in page
 
 
 def test_hr_outside_the_persons_tree_can_neither_record_nor_approve(db, tree, issuing, client, auth):
