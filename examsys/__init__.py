@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from examsys.auth.views import bp as auth_bp
     from examsys.bank.views import bp as bank_bp
     from examsys.core.views import bp as core_bp
+    from examsys.credentials.exemption_views import bp as exemptions_bp
     from examsys.credentials.hr_views import bp as credentials_bp
     from examsys.credentials.register_views import bp as register_bp
     from examsys.credentials.reissue_views import bp as reissue_bp
@@ -60,7 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in (core_bp, auth_bp, orgs_bp, personnel_bp, me_bp, bank_bp, exams_bp, practice_bp, audit_bp, credentials_public_bp, credentials_bp,
                       credential_requests_bp, reviews_bp, register_bp, reissue_bp, reports_bp, training_bp,
-                      supervision_bp):
+                      supervision_bp, exemptions_bp):
         app.register_blueprint(blueprint)
 
     from examsys import api

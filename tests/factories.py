@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
@@ -65,7 +66,21 @@ def make_person(session: Session, org: Organisation, **over) -> Person:
     person = Person(**values)
     session.add(person)
     session.commit()
+    if person.legal_qualification:  # holds the qualification: its evidence on record and approved (rule 1)
+        exempt(session, person, person.legal_qualification)
     return person
+
+
+def exempt(session: Session, person: Person, number: str, certified_on: date = date(2015, 11, 1)):
+    """An approved legal-qualification exemption of `person` (the four eyes are tested in test_exemption.py)."""
+    from examsys import clock
+    from examsys.credentials.exemptions import LegalExemption
+
+    person.legal_qualification = number
+    exemption = LegalExemption(person=person, certificate_number=number, certified_on=certified_on, approved_at=clock.now())
+    session.add(exemption)
+    session.commit()
+    return exemption
 
 
 class AuthActions:

@@ -16,7 +16,7 @@ from examsys.exams import services as exams
 from examsys.exams.models import Attempt, ExamKind
 from tests.credential_fixtures import REVOCATION_CASE, issue_request, pass_exam
 from tests.exam_fixtures import SMALL_BLUEPRINT
-from tests.factories import make_user
+from tests.factories import exempt, make_user
 
 GROUNDS = dict(ground="办法第二十一条", decision_number="呼执撤〔2025〕7号", reason="违法执法，情节严重")
 
@@ -55,7 +55,7 @@ def test_the_page_records_the_case_and_the_supervisors_list_it(db, tree, issuing
 
 def test_the_revocation_voids_the_qualification_and_bars_a_new_one(app, db, tree, issuing):
     officer = issuing["officer"]
-    officer.legal_qualification = "A20240001"  # the exemption does not outlive a revocation either
+    exempt(db, officer, "A20240001")  # the exemption does not outlive a revocation either
     credential = services.issue(db, issuing["hr"], issue_request(issuing, officer))
     clock.advance(timedelta(days=30))
     services.change(db, issuing["hr"], credential.id, "revoke", case=REVOCATION_CASE, **GROUNDS)

@@ -32,6 +32,8 @@ FIELD_LABELS = {
     "directed_by": _l("Directed by"), "display_name": _l("Display name"), "distinct_papers_log10": _l("Distinct papers (powers of ten)"),
     "division_code": _l("Administrative division code"), "domains": _l("Domains"), "due_on": _l("Due on"),
     "duties": _l("Duties"), "employment_status": _l("Employment status"), "format": _l("Format"),
+    "certificate_number": _l("Certificate number"), "certified_on": _l("Date on the certificate"),
+    "needs_sector_exam": _l("Sector exam required"), "exemption": _l("Legal-qualification exemption"),
     "from_version": _l("From version"), "grade": _l("Grade"), "ground": _l("Legal ground"),
     "hiring_conditions": _l("Hiring conditions"), "id_number": _l("ID number"), "indicators": _l("Indicators"),
     "ineligible": _l("Not eligible"), "is_issuer": _l("Issuing authority"), "issued": _l("Issued"), "issuer": _l("Issuing authority"), "kind": _l("Type"),
@@ -57,7 +59,7 @@ VALUE_LABELS = {
     "form": _l("the form"), "import": _l("a spreadsheet"), "bulk": _l("a spreadsheet"),
     "previous": _l("the domains of the replaced credential"),
 }
-FREE_TEXT = {"name", "display_name", "reason", "ground", "decision_number", "comment", "text", "description", "note",
+FREE_TEXT = {"name", "exemption", "certificate_number", "display_name", "reason", "ground", "decision_number", "comment", "text", "description", "note",
              "region", "legal_source", "duties", "hiring_conditions", "directed_by", "post", "rank", "response",
              "period", "cleanup", "issuer", "credential", "username", "case_number", "document_ref", "number_prefix", "label", "phone",
              "legal_qualification", "number"}

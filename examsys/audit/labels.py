@@ -25,6 +25,9 @@ ACTION_LABELS = {
     "org.deactivate": _l("Organisation deactivated"),
     "org.issuer_designate": _l("Issuing authority designated"),
     "org.issuer_withdraw": _l("Issuing authority withdrawn"),
+    "exemption.record": _l("Legal-qualification exemption recorded"),
+    "exemption.approve": _l("Legal-qualification exemption approved"),
+    "domain.sector_exam": _l("Enforcement domain's sector exam setting changed"),
     "task.close": _l("Task closed"),
     "person.create": _l("Person added to the register"),
     "person.update": _l("Person's record changed"),
@@ -107,7 +110,7 @@ TARGET_LABELS = {
     "annual_assessment": _l("Annual assessment"), "followup_action": _l("Follow-up action"), "credential": _l("Credential"),
     "credential_request": _l("Credential request"), "reissue_campaign": _l("Re-issuance campaign"),
     "officer_report": _l("Report from the public"), "register": _l("Personnel register"), "personnel_task": _l("Task"),
-    "correction_request": _l("Correction request"),
+    "correction_request": _l("Correction request"), "enforcement_domain": _l("Enforcement domain"),
     # what an export (rule 11) took: `<what>.export` on `<what>`
     "results": _l("Exam results"), "item_stats": _l("Item statistics"), "review_sheet": _l("Review entry sheet"),
     "review_report": _l("Review report"),

@@ -46,6 +46,23 @@ def register(app: Flask) -> None:
         db.commit()
         click.echo(f"{counts['created']} created, {counts['versioned']} versioned, {counts['unchanged']} unchanged")
 
+    @bank_group.command("sector-exam")
+    @click.argument("code")
+    @click.option("--required/--not-required", default=True, help="whether a credential for the domain needs its sector exam")
+    def sector_exam_cmd(code: str, required: bool) -> None:
+        """Whether a credential for the enforcement domain CODE needs a passed sector exam in it, besides the
+        common part (a domain a sector bank names needs one from the start)."""
+        from examsys.credentials.qualification import set_needs_sector_exam
+        from examsys.errors import DomainError
+
+        db = get_session()
+        try:
+            domain = set_needs_sector_exam(db, code, required)
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
+        db.commit()
+        click.echo(f"{domain.code} {domain.name}: the sector exam is {'required' if required else 'not required'}")
+
     @bank_group.command("export")
     @click.argument("target", type=click.Path(file_okay=True, path_type=Path))
     @click.option("--status", default="active", type=click.Choice(["active", "latest"]),

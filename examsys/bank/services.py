@@ -134,7 +134,7 @@ def _domain(session: Session, code: str | None, name: str | None) -> Enforcement
         return None
     domain = session.scalar(select(EnforcementDomain).where(EnforcementDomain.code == code))
     if domain is None:
-        domain = EnforcementDomain(code=code, name=name or code)
+        domain = EnforcementDomain(code=code, name=name or code, needs_sector_exam=True)  # only sector questions name one
         session.add(domain)
         session.flush()
     return domain

@@ -71,6 +71,8 @@ class Credential(Base):
     status: Mapped[CredentialStatus] = mapped_column(enum_column(CredentialStatus), default=CredentialStatus.ACTIVE, index=True)
     suspended_until: Mapped[date | None] = mapped_column(Date)
     predecessor_id: Mapped[int | None] = mapped_column(ForeignKey("credential.id"))
+    # the ground of the qualification (rule 1): the approved legal-qualification exemption it rests on, or none (an exam)
+    exemption_id: Mapped[int | None] = mapped_column(ForeignKey("legal_exemption.id"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     # When any of its columns last changed (set on flush, see _note_status_changes): the API's register feed
     # hands other departments what changed since their last read.
@@ -80,6 +82,7 @@ class Credential(Base):
     org: Mapped[Organisation] = relationship(foreign_keys=[org_id])
     issuer: Mapped[Organisation] = relationship(foreign_keys=[issuer_id])
     domains: Mapped[list[EnforcementDomain]] = relationship(secondary=credential_domain, order_by="EnforcementDomain.code")
+    exemption: Mapped[LegalExemption | None] = relationship()  # noqa: F821 - credentials.exemptions
 
     def expired(self, today: date | None = None) -> bool:
         """Past valid_to reads as expired everywhere, at once, whatever any job has done."""

@@ -20,6 +20,7 @@ from examsys.audit.services import record
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import can, require_any_scope, scope_clause, visible_org
 from examsys.credentials.cases import CaseRecord, case_errors, record_case
+from examsys.credentials.exemptions import approved_exemption
 from examsys.credentials.models import (
     Credential,
     CredentialEvent,
@@ -27,6 +28,7 @@ from examsys.credentials.models import (
     NumberCounter,
     RecoveryTask,
 )
+from examsys.credentials.qualification import sector_reasons
 from examsys.credentials.standing import close_decisions, standing_problems
 from examsys.credentials.standing import current_of as current_of  # the one current credential, for the pages
 from examsys.credentials.training_rule import training_reasons
@@ -87,8 +89,7 @@ def eligibility(session: Session, person: Person, domain_ids: list[int], at: dat
     if exam_rule in ("qualification", "renewal"):
         passed = bool(passed_qualification(session, person.id, start)) or (
             exam_rule == "renewal" and bool(passed_renewal(session, person.id, start)))
-        exempt = (exam_rule == "qualification" and void_before is None and bool(current_app.config["CREDENTIAL_LEGAL_QUALIFICATION_EXEMPTS"])
-                  and bool(person.legal_qualification))
+        exempt = exam_rule == "qualification" and void_before is None and exemption_ground(session, person.id) is not None
         if not (passed or exempt):
             if revoked is not None and void_before is not None:
                 reasons.append(_("The revocation of %(date)s voided the qualification: a qualification exam passed after %(after)s "
@@ -101,6 +102,8 @@ def eligibility(session: Session, person: Person, domain_ids: list[int], at: dat
         reasons.extend(training_reasons(session, person, at))
     held = {d.id for d in person.domains}
     wanted = list(session.scalars(select(EnforcementDomain).where(EnforcementDomain.id.in_(domain_ids)))) if domain_ids else []
+    if exam_rule == "qualification":
+        reasons.extend(sector_reasons(session, person.id, wanted, start, months))
     if not wanted:
         reasons.append(_("Name at least one enforcement domain."))
     for domain in wanted:
@@ -152,6 +155,19 @@ class IssueRequest:
     exam_rule: str = "qualification"  # see eligibility()
 
 
+def exemption_ground(session: Session, person_id: int) -> Any:
+    """The approved legal-qualification exemption that stands in for the common part, when the setting allows it."""
+    return approved_exemption(session, person_id) if current_app.config["CREDENTIAL_LEGAL_QUALIFICATION_EXEMPTS"] else None
+
+
+def _ground(session: Session, person: Person, exam_rule: str) -> Any:
+    """The exemption a first credential rests on, when no passed common part within the window does (rule 1)."""
+    if exam_rule != "qualification":
+        return None
+    since = clock.now() - timedelta(days=round(int(current_app.config["CREDENTIAL_EXAM_MONTHS"]) * 30.44))
+    return None if passed_qualification(session, person.id, since) else exemption_ground(session, person.id)
+
+
 def issue(session: Session, actor: User | None, request: IssueRequest) -> Credential:
     """Issue a credential (the approval step): refuses with every reason when the person is not
     eligible; supersedes the person's current credential."""
@@ -177,7 +193,7 @@ def issue(session: Session, actor: User | None, request: IssueRequest) -> Creden
         org=person.org, issuer=issuer, region=request.region.strip(),
         legal_source=request.legal_source.strip(), valid_from=valid_from,
         valid_to=request.valid_to or add_months(valid_from, 12 * int(current_app.config["CREDENTIAL_VALIDITY_YEARS"])) - timedelta(days=1),
-        domains=domains,
+        domains=domains, exemption=_ground(session, person, request.exam_rule),
         predecessor_id=previous.id if previous else None)
     try:
         with session.begin_nested():
@@ -196,7 +212,10 @@ def issue(session: Session, actor: User | None, request: IssueRequest) -> Creden
     session.add(CredentialEvent(credential_id=credential.id, action="issue", decided_by_id=actor.id if actor else None))
     record(session, actor, "credential.issue", "credential", credential.id, label=f"{credential.number} {person.name}", org=person.org,
            after={"number": credential.number, "domains": [d.code for d in domains], "valid_to": credential.valid_to.isoformat(),
-                  "supersedes": previous.number if previous else None})
+                  "supersedes": previous.number if previous else None,
+                  # the ground (rule 1): the exemption's certificate, or none (a passed exam); data, in no language
+                  "exemption": (f"{credential.exemption.certificate_number} ({credential.exemption.certified_on.isoformat()})"
+                                if credential.exemption else None)})
     if previous is not None:
         close_decisions(session, person.id, _("Re-issued as %(number)s.", number=credential.number))
     return credential

@@ -750,11 +750,12 @@ def may_review_answers(attempt: Attempt) -> bool:
 
 
 def passed_qualification(session: Session, person_id: int, since: datetime) -> list[Attempt]:
-    """Passed qualification (or make-up) attempts since a date: what credential issuance requires. Only
-    published results count (rule 14): a pass is final once the exam administrator publishes the plan's results."""
+    """Passed qualification (or make-up) attempts of the common part since a date: what credential issuance
+    requires (the sector part: credentials.qualification). Only published results count (rule 14): a pass is
+    final once the exam administrator publishes the plan's results."""
     return list(session.scalars(select(Attempt).join(ExamPlan).where(
         Attempt.person_id == person_id, Attempt.passed.is_(True), Attempt.status == AttemptStatus.GRADED,
-        ExamPlan.results_published_at.is_not(None),
+        ExamPlan.results_published_at.is_not(None), ExamPlan.part == BankPart.COMMON,
         ExamPlan.kind.in_((ExamKind.QUALIFICATION, ExamKind.MAKEUP)), Attempt.submitted_at >= since)))
 
 

@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, ForeignKey, LargeBinary, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import Column, Date, ForeignKey, LargeBinary, String, Table, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from examsys import clock
@@ -77,6 +77,9 @@ class EnforcementDomain(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(60))
     active: Mapped[bool] = mapped_column(default=True)
+    # Rule 1 and 14: a credential for this domain needs a passed sector exam in it besides the common part.
+    # Set when a sector bank first names the domain (it has a sector part); `flask bank sector-exam` changes it.
+    needs_sector_exam: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 person_domain = Table(
