@@ -128,16 +128,21 @@ def build(session: Session) -> World:
     users = {name: _user(session, name) for name in (*HOMES, "officer2")}
     xincheng_people = _officers(session, orgs["150102-SJJ"])
 
-    # A credential in 赛罕区 (exempt by the legal professional qualification), suspended: its recovery task.
+    # A credential in 赛罕区 (exempt by the legal professional qualification), suspended: its recovery task. The
+    # matrix is about scope, not eligibility: its domains ask for no sector exam here.
+    from tests.factories import exempt
+
     holder = saihan_people[0]
-    holder.legal_qualification = "A20201505000001"
+    exempt(session, holder, "A20201505000001")
+    for domain in {*holder.domains, *saihan_people[1].domains}:
+        domain.needs_sector_exam = False
     saihan_credential = credentials.issue(session, None, credentials.IssueRequest(
         holder.id, orgs["150100"].id, [d.id for d in holder.domains], "呼和浩特市赛罕区", "《中华人民共和国行政处罚法》第十七条",
         ))
     credentials.change(session, users["hr"], saihan_credential.id, "suspend", ground="矩阵测试", decision_number="呼执暂〔2026〕9号",
                        reason="矩阵测试")
     xincheng_credential = session.scalars(select(Credential).where(Credential.person_id == users["officer"].person_id)).one()
-    saihan_people[1].legal_qualification = "A20201505000002"
+    exemptions = {S: exempt(session, saihan_people[1], "A20201505000002").id}
     requests.request_issue(session, users["hr_saihan"], saihan_people[1].id, requests.RequestDraft(
         issuer_id=orgs["150100"].id, domain_ids=[d.id for d in saihan_people[1].domains], region="呼和浩特市赛罕区",
         legal_source="《中华人民共和国行政处罚法》第十七条", reason="矩阵测试"))
@@ -204,6 +209,8 @@ def build(session: Session) -> World:
     xincheng_period = session.scalars(select(ReviewPeriod).where(ReviewPeriod.org_id == orgs["150102"].id)).one()
     from examsys.api import clients as api_clients
 
+    exemptions[X] = exempt(session, xincheng_people[-1], "A20201501000009").id
+
     api = {side: api_clients.register(session, users[admin], f"矩阵客户端{side}", orgs[county].id, ["credentials:read"]).secret
            for side, admin, county in ((X, "admin_xincheng", "150102"), (S, "admin_saihan", "150105"))}
     session.flush()
@@ -231,7 +238,7 @@ def build(session: Session) -> World:
             "question_id": version.question_id, "version_id": version.id, "number": version.number, "scheme_id": scheme_id,
             "n": 1, "part": 1, "filename": "css/app.css", "org2_id": orgs[county].id, **sides[side],
             "practice_answer_id": practice_answers[side], "record_id": records[side],
-            "client_id": api[side].client_id, "secret_id": api[side].id,
+            "client_id": api[side].client_id, "secret_id": api[side].id, "exemption_id": exemptions[side],
         }
     everyone = [(p.name, p.org.code) for p in session.scalars(select(Person))]
     for name, code in everyone:

@@ -277,6 +277,9 @@ MATRIX: dict[str, dict[str, Row]] = {
     "reviews.scheme": {"GET": may(HRS, others=404), "POST": may(HRS, others=404)},
     "static": {"GET": public()},
     # training records: HR of the person's subtree writes them; who reads the person is refused (403)
+    # the legal-qualification exemption: HR of the person records the evidence, another HR over them approves it
+    "exemptions.record": {"POST": may(HRS, others=404)},
+    "exemptions.approve": {"POST": may(HRS, others=404)},
     "training.add": {"POST": may(HRS, others=404, cells=READERS_OF_PEOPLE, body=lambda ids: {
         "course": "矩阵", "provider": "矩阵", "completed_on": (clock.now().date() - timedelta(days=30)).isoformat(), "hours": "8"})},
     "training.delete": {"POST": may(HRS, others=404, cells=READERS_OF_PEOPLE)},
