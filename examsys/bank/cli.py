@@ -75,8 +75,10 @@ def register(app: Flask) -> None:
         db = get_session()
         records = export_records(db, None, active_only=status == "active")
         written = write_any(records, target)
-        # the banks hold their keys: on the record, as from the command line
-        record_export(db, None, "bank", str(written), fmt=written.suffix.lstrip(".") or "yaml", rows=len(records), filters={"status": status})
+        # the banks hold their keys: on the record, as from the command line (the target is the format, as on the
+        # page; the path, which may be longer than a target id holds, goes with the filters)
+        fmt = written.suffix.lstrip(".") or "yaml"
+        record_export(db, None, "bank", fmt, fmt=fmt, rows=len(records), filters={"status": status, "path": str(written)})
         db.commit()
         click.echo(f"{len(records)} questions written to {written}")
 
