@@ -1,7 +1,8 @@
 """Text alternatives and keyboard reach on the public side (issue 14, item 13): the e-card's QR code is a
 named image, and the public register's sideways-scrolling table is a focusable, named region."""
 
-from examsys.credentials import qr, services
+from examsys.credentials import services
+from examsys.credentials.documents import qr
 from tests.credential_fixtures import issue_request
 
 

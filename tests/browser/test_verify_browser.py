@@ -8,7 +8,7 @@ from PIL import Image
 from examsys import clock
 from examsys.credentials import services
 from examsys.credentials.keys import KeyStore
-from examsys.credentials.verification import token_for
+from examsys.credentials.public.verification import token_for
 from examsys.personnel.services import set_photo
 from tests.credential_fixtures import issue_request
 
