@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from examsys import clock
 from examsys.audit.services import record as audit
 from examsys.auth.models import Role, User
-from examsys.auth.permissions import Actor, can, get_in_scope, require_any_scope, scope_clause, visible_org
+from examsys.auth.permissions import Actor, can, get_in_scope, require_actor, require_any_scope, scope_clause, visible_org
 from examsys.bank.laws import starter_laws
 from examsys.bank.models import BankPart, Question, QuestionType, QuestionVersion, VersionStatus, content_hash
 from examsys.bank.schema import Problem, Record, check_question
@@ -289,6 +289,7 @@ class ImportPlan:
 
 def plan_import(session: Session, actor: Actor, records: list[Record], org: Organisation) -> ImportPlan:
     """Compare the records with the bank: new refs, changed ones, unchanged ones. Nothing is written."""
+    require_actor(actor)
     plan = ImportPlan()
     existing = questions_by_ref(session, [r.ref for r in records])
     for record in records:
@@ -325,6 +326,7 @@ def apply_import(session: Session, actor: Actor, plan: ImportPlan, org: Organisa
                  source: str = "") -> dict[str, int]:
     """Write a clean plan. `activate` (command line only, for reviewed starter banks) makes the new
     versions active at once instead of drafts awaiting the four-eyes review."""
+    require_actor(actor)
     if plan.problems:
         raise ValidationFailed(_("The file has errors; nothing was imported."))
     domains: dict[str | None, EnforcementDomain | None] = {None: None}

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
-from examsys.auth.permissions import Actor, can, grant_roots, is_system, require_any_scope, visible_org
+from examsys.auth.permissions import Actor, can, grant_roots, is_system, require_actor, require_any_scope, visible_org
 from examsys.errors import InvalidState, ValidationFailed
 from examsys.imports.tabular import Column, RowError, Table
 from examsys.orgs.models import ALLOWED_PARENTS, ORG_KIND_LABELS, Organisation, OrgKind
@@ -308,6 +308,7 @@ def plan_import(session: Session, actor: Actor, table: Table) -> ImportPlan:
     """Check every row of an organisation table against the database and the actor's scope.
 
     Rows may name parents that appear later in the file. Nothing is written."""
+    require_actor(actor)
     plan = ImportPlan(errors=list(table.errors))
     if plan.errors:
         return plan
@@ -389,6 +390,7 @@ def plan_import(session: Session, actor: Actor, table: Table) -> ImportPlan:
 
 def apply_import(session: Session, actor: Actor, plan: ImportPlan) -> tuple[int, int, int]:
     """Write a clean plan, parents before children: (created, updated, unchanged)."""
+    require_actor(actor)
     if plan.errors:
         raise ValidationFailed(_("The file has errors; nothing was imported."))
     from examsys.orgs.issuers import designate_issuer, withdraw_issuer

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from examsys.audit.services import AuditItem, record_many
-from examsys.auth.permissions import Actor, can
+from examsys.auth.permissions import Actor, can, require_actor
 from examsys.errors import ValidationFailed
 from examsys.imports.tabular import Column, RowError, Table
 from examsys.orgs.models import Organisation
@@ -86,6 +86,7 @@ def _existing(session: Session, numbers: list[str], chunk: int = 2000) -> dict[s
 def plan_import(session: Session, actor: Actor, table: Table, root: Organisation) -> PersonImportPlan:
     """Check every row against the rules, the database and the scope (`root`'s subtree, and the
     actor's). Nothing is written."""
+    require_actor(actor)
     plan = PersonImportPlan(errors=list(table.errors))
     if plan.errors:
         return plan
@@ -182,6 +183,7 @@ def plan_import(session: Session, actor: Actor, table: Table, root: Organisation
 
 
 def apply_import(session: Session, actor: Actor, plan: PersonImportPlan, source: str = "") -> dict[str, int]:
+    require_actor(actor)
     if plan.errors:
         raise ValidationFailed(_("The file has errors; nothing was imported."))
     orgs = {o.id: o for o in session.scalars(select(Organisation))}
