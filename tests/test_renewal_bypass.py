@@ -4,8 +4,9 @@ import pytest
 
 from examsys.auth.models import Role
 from examsys.auth.permissions import SYSTEM
-from examsys.credentials import requests, services
+from examsys.credentials import services
 from examsys.credentials.models import CredentialStatus, RequestKind
+from examsys.credentials.requests import services as requests
 from examsys.errors import ValidationFailed
 from examsys.exams import results as exam_results
 from examsys.exams.models import Attempt
