@@ -2,13 +2,18 @@
 handlers, demo seeding) has no scope limit, and its audit entries read as "the system" / "系统"."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
+from examsys import clock
 from examsys.audit.models import AuditEntry
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import SYSTEM, can, get_in_scope, in_scope, scope_clause
+from examsys.bank.models import BankPart
 from examsys.errors import DomainError, NotFound
+from examsys.exams.models import ExamKind
 from examsys.imports.tabular import Table
 from examsys.orgs.models import Organisation, OrgKind
 from examsys.personnel.models import EmploymentStatus, Person
@@ -148,3 +153,23 @@ def test_cli_entries_are_the_systems_and_read_as_the_system(app, db, tree, runne
     chinese = client.get(f"/audit/{seq}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "the system" in english and "<dd>系统</dd>" in chinese
     assert db.scalar(select(User).where(User.username == "system")) is None  # an actor, not an account
+
+
+def test_exam_and_credential_services_refuse_none_and_serve_the_system(db, tree, issuing):
+    from examsys.credentials import services as credentials
+    from examsys.exams import plans
+    from tests.credential_fixtures import issue_request
+    from tests.exam_fixtures import SMALL_BLUEPRINT
+
+    now = clock.now()
+    values = dict(name="补考", kind=ExamKind.QUALIFICATION, org_id=tree.region.id, part=BankPart.COMMON, domain_id=None,
+                  opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=2), duration_minutes=60, sections=SMALL_BLUEPRINT)
+    request = issue_request(issuing, issuing["officer"])
+    for refused in (lambda: plans.create_plan(db, None, **values), lambda: plans.open_plan(db, None, issuing["plan"].id),
+                    lambda: credentials.issue(db, None, request)):
+        with pytest.raises(NotFound):
+            refused()
+        db.rollback()
+    plan = plans.create_plan(db, SYSTEM, **values)
+    assert plans.open_plan(db, SYSTEM, plan.id) > 0
+    assert credentials.issue(db, SYSTEM, request).person_id == issuing["officer"].id

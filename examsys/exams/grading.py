@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.models import User
-from examsys.auth.permissions import can
+from examsys.auth.permissions import SYSTEM, can
 from examsys.bank.models import QuestionType, QuestionVersion
 from examsys.bank.types import kind_of
 from examsys.errors import InvalidState, NotFound, ValidationFailed
@@ -30,7 +30,7 @@ def auto_submit(session: Session, attempt: Attempt, why: str) -> None:
     attempt.finish(automatic=True)
     session.add(IntegrityEvent(attempt_id=attempt.id, kind="auto_submitted", detail=why))
     grade(session, attempt)
-    record(session, None, "exam.auto_submit", "attempt", attempt.id, label=f"{attempt.person.name} · {attempt.plan.name}",
+    record(session, SYSTEM, "exam.auto_submit", "attempt", attempt.id, label=f"{attempt.person.name} · {attempt.plan.name}",
            org=attempt.person.org, after={"reason": why, "score": attempt.score, "status": attempt.status.value})
 
 
