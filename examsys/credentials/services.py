@@ -32,7 +32,7 @@ from examsys.credentials.qualification import sector_reasons
 from examsys.credentials.standing import close_decisions, standing_problems
 from examsys.credentials.standing import current_of as current_of  # the one current credential, for the pages
 from examsys.credentials.training_rule import training_reasons
-from examsys.errors import InvalidState, NotFound, ValidationFailed
+from examsys.errors import InvalidState, ValidationFailed
 from examsys.exams.results import passed_qualification, passed_renewal
 from examsys.orgs.issuers import number_prefix
 from examsys.orgs.models import Organisation
@@ -171,9 +171,7 @@ def _ground(session: Session, person: Person, exam_rule: str) -> Any:
 def issue(session: Session, actor: Actor, request: IssueRequest) -> Credential:
     """Issue a credential (the approval step): refuses with every reason when the person is not
     eligible; supersedes the person's current credential."""
-    person = session.get(Person, request.person_id)
-    if person is None or not can(actor, HR, person.org):
-        raise NotFound(_("No such person."))
+    person = get_in_scope(session, actor, Person, request.person_id, roles=HR, missing=_("No such person."))
     issuer = visible_org(session, actor, HR, request.issuer_id)
     if not issuer.is_issuer:
         raise ValidationFailed(_("%(name)s is not an issuing authority.", name=issuer.name), {"issuer_id": [_("Choose an issuing authority.")]})
@@ -289,9 +287,7 @@ def change(session: Session, actor: User, credential_id: int, action: str, *, gr
 
 
 def close_recovery(session: Session, actor: User, task_id: int, note: str = "") -> RecoveryTask:
-    task = session.get(RecoveryTask, task_id)
-    if task is None or not administers(actor, task.credential):
-        raise NotFound(_("No such task."))
+    task = get_in_scope(session, actor, RecoveryTask, task_id, allow=lambda row: administers(actor, row.credential), missing=_("No such task."))
     if task.closed_at is not None:
         raise InvalidState(_("The card is already back."))
     task.closed_at, task.note = clock.now(), note.strip()[:200]
