@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
+from examsys.auth.permissions import SYSTEM
 from examsys.db import get_session
 
 
@@ -46,14 +47,14 @@ def register_cli(app: Flask) -> None:
             if org is None:
                 if not region_name:
                     raise click.ClickException(f"no organisation has the code {org_code}; give --region-name to create the region")
-                org = create_org(db, None, parent_id=None, kind=OrgKind.REGION, code=org_code, name=region_name,
+                org = create_org(db, SYSTEM, parent_id=None, kind=OrgKind.REGION, code=org_code, name=region_name,
                                  division_code=division_code or org_code)
             password = getpass.getpass("Password: ")
             if password != getpass.getpass("Password again: "):
                 raise click.ClickException("the passwords differ")
-            user, _initial = create_account(db, None, username=username, display_name=display_name, org_id=org.id,
+            user, _initial = create_account(db, SYSTEM, username=username, display_name=display_name, org_id=org.id,
                                             password=password, must_change=False)
-            grant_role(db, None, user.id, Role.SYSADMIN, org.id)
+            grant_role(db, SYSTEM, user.id, Role.SYSADMIN, org.id)
         except DomainError as error:
             db.rollback()
             details = "; ".join(f"{k}: {' '.join(v)}" for k, v in getattr(error, "field_errors", {}).items())

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from examsys import clock
 from examsys.auth.models import Role, User
+from examsys.auth.permissions import SYSTEM
 from examsys.auth.services import create_account, grant_role
 from examsys.orgs.models import Organisation, OrgKind
 from examsys.orgs.services import create_org
@@ -80,7 +81,7 @@ def seed_demo(session: Session) -> str:
         if code in by_code:
             continue
         parent = by_code[parent_code] if parent_code else None
-        by_code[code] = create_org(session, None, parent_id=parent.id if parent else None, kind=kind, code=code,
+        by_code[code] = create_org(session, SYSTEM, parent_id=parent.id if parent else None, kind=kind, code=code,
                                    name=name, division_code=division)
         created["organisations"] += 1
 
@@ -124,9 +125,9 @@ def seed_demo(session: Session) -> str:
 
     for username, display_name, org_code, role, grant_code in ACCOUNTS:
         if session.scalar(select(User.id).where(User.username == username)) is None:
-            user, _ = create_account(session, None, username=username, display_name=display_name,
+            user, _ = create_account(session, SYSTEM, username=username, display_name=display_name,
                                      org_id=by_code[org_code].id, password=DEMO_PASSWORD, must_change=False)
-            grant_role(session, None, user.id, role, by_code[grant_code].id)
+            grant_role(session, SYSTEM, user.id, role, by_code[grant_code].id)
             created["accounts"] += 1
 
     # Officers of 新城区市场监督管理局 get their own accounts: officer, officer2, officer3 (they will hold
@@ -136,7 +137,7 @@ def seed_demo(session: Session) -> str:
     for n, person in [(1, xincheng_officers[0]), (2, xincheng_officers[1]), (3, xincheng_officers[2]), (4, xincheng_officers[4])]:
         username = "officer" if n == 1 else f"officer{n}"
         if session.scalar(select(User.id).where(User.username == username)) is None:
-            create_account(session, None, username=username, display_name=person.name, org_id=person.org_id,
+            create_account(session, SYSTEM, username=username, display_name=person.name, org_id=person.org_id,
                            password=DEMO_PASSWORD, person_id=person.id, must_change=False)
             created["accounts"] += 1
 
@@ -169,7 +170,7 @@ def _starter_banks(session: Session, region: Organisation) -> str:
     result = read_paths([STARTER_BANKS])
     if result.problems:
         raise RuntimeError("the starter banks do not pass their schema: " + "; ".join(str(p) for p in result.problems[:5]))
-    counts = apply_import(session, None, plan_import(session, None, result.records, region), region, activate=True, source="question_bank")
+    counts = apply_import(session, SYSTEM, plan_import(session, SYSTEM, result.records, region), region, activate=True, source="question_bank")
     return f"starter banks: {counts['created']} questions loaded"
 
 
@@ -182,9 +183,9 @@ def _demo_exam(session: Session, region: Organisation) -> str:
     if session.scalar(select(ExamPlan.id).where(ExamPlan.name == DEMO_EXAM)) is not None:
         return "demo exam: already open"
     now = clock.now().replace(second=0, microsecond=0)
-    plan = create_plan(session, None, name=DEMO_EXAM, kind=ExamKind.QUALIFICATION, org_id=region.id, part=BankPart.COMMON,
+    plan = create_plan(session, SYSTEM, name=DEMO_EXAM, kind=ExamKind.QUALIFICATION, org_id=region.id, part=BankPart.COMMON,
                        domain_id=None, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=30))
-    papers = open_plan(session, None, plan.id)
+    papers = open_plan(session, SYSTEM, plan.id)
     return f"demo exam: open until {clock.local_text(plan.closes_at)} ({clock.zone().key}), {papers} papers generated"
 
 
@@ -209,16 +210,16 @@ def _demo_credentials(session: Session, by_code: dict[str, Organisation]) -> lis
         store.init(clock.now())
     for code in ("150100", "150200"):
         if not by_code[code].is_issuer:
-            designate_issuer(session, None, by_code[code].id)
+            designate_issuer(session, SYSTEM, by_code[code].id)
     users = [session.scalar(select(User).where(User.username == name)) for name in ("officer", "officer2", "officer3", "officer4")]
     hr = session.scalar(select(User).where(User.username == "hr"))
     if None in users or hr is None:
         return []
     if session.scalar(select(ExamPlan.id).where(ExamPlan.name == FIRST_SITTING)) is None:
         now = clock.now().replace(second=0, microsecond=0)
-        plan = exam_plans.create_plan(session, None, name=FIRST_SITTING, kind=ExamKind.QUALIFICATION, org_id=by_code["150102-SJJ"].id,
+        plan = exam_plans.create_plan(session, SYSTEM, name=FIRST_SITTING, kind=ExamKind.QUALIFICATION, org_id=by_code["150102-SJJ"].id,
                                  part=BankPart.COMMON, domain_id=None, opens_at=now - timedelta(hours=3), closes_at=now + timedelta(hours=3))
-        exam_plans.open_plan(session, None, plan.id)
+        exam_plans.open_plan(session, SYSTEM, plan.id)
         for user in users:  # they answer every objective question with its key
             attempt = session.scalar(select(Attempt).where(Attempt.plan_id == plan.id, Attempt.person_id == user.person_id))
             token = room.start(session, user, attempt.id)
@@ -234,7 +235,7 @@ def _demo_credentials(session: Session, by_code: dict[str, Organisation]) -> lis
     for user, state in zip(users[:3], states, strict=True):
         credential = session.scalar(select(Credential).where(Credential.person_id == user.person_id).order_by(Credential.id.desc()))
         if credential is None:
-            credential = credentials.issue(session, None, credentials.IssueRequest(
+            credential = credentials.issue(session, SYSTEM, credentials.IssueRequest(
                 user.person_id, by_code["150100"].id, [d.id for d in user.person.domains], "呼和浩特市新城区",
                 "《中华人民共和国行政处罚法》第十七条；《中华人民共和国产品质量法》第十八条"))
             if state == "suspended":
@@ -257,7 +258,7 @@ def _demo_reviews(session: Session, by_code: dict[str, Organisation]) -> str:
 
     region, county = by_code["150000"], by_code["150102"]
     if schemes.own_scheme(session, region.id) is None:
-        schemes.save_scheme(session, None, region.id, "自治区行政执法人员平时考核指标", list(schemes.DEFAULT_ROWS), schemes.DEFAULT_BANDS)
+        schemes.save_scheme(session, SYSTEM, region.id, "自治区行政执法人员平时考核指标", list(schemes.DEFAULT_ROWS), schemes.DEFAULT_BANDS)
     hr = session.scalar(select(User).where(User.username == "hr_xincheng"))
     reviewer = session.scalar(select(User).where(User.username == "reviewer"))
     officers = [session.scalar(select(User).where(User.username == n)) for n in ("officer", "officer2")]

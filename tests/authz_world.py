@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from examsys import clock, create_app
 from examsys.auth.models import Role, RoleGrant, User
+from examsys.auth.permissions import SYSTEM
 from examsys.auth.services import create_account, grant_role
 from examsys.demo import DEMO_EXAM, DEMO_PASSWORD, FIRST_SITTING, seed_demo
 from examsys.orgs.models import Organisation
@@ -119,11 +120,11 @@ def build(session: Session) -> World:
     seed_demo(session)
     orgs = {o.code: o for o in session.scalars(select(Organisation))}
     for username, org_code, role, grant_code in SAIHAN_ACCOUNTS:
-        user, _ = create_account(session, None, username=username, display_name=username, org_id=orgs[org_code].id,
+        user, _ = create_account(session, SYSTEM, username=username, display_name=username, org_id=orgs[org_code].id,
                                  password=DEMO_PASSWORD, must_change=False)
-        grant_role(session, None, user.id, role, orgs[grant_code].id)
+        grant_role(session, SYSTEM, user.id, role, orgs[grant_code].id)
     saihan_people = _officers(session, orgs["150105-SJJ"])
-    create_account(session, None, username="officer_saihan", display_name=saihan_people[0].name, org_id=orgs["150105-SJJ"].id,
+    create_account(session, SYSTEM, username="officer_saihan", display_name=saihan_people[0].name, org_id=orgs["150105-SJJ"].id,
                    password=DEMO_PASSWORD, person_id=saihan_people[0].id, must_change=False)
     session.flush()
     users = {name: _user(session, name) for name in (*HOMES, "officer2")}
@@ -137,7 +138,7 @@ def build(session: Session) -> World:
     exempt(session, holder, "A20201505000001")
     for domain in {*holder.domains, *saihan_people[1].domains}:
         domain.needs_sector_exam = False
-    saihan_credential = credentials.issue(session, None, credentials.IssueRequest(
+    saihan_credential = credentials.issue(session, SYSTEM, credentials.IssueRequest(
         holder.id, orgs["150100"].id, [d.id for d in holder.domains], "呼和浩特市赛罕区", "《中华人民共和国行政处罚法》第十七条",
         ))
     credentials.change(session, users["hr"], saihan_credential.id, "suspend", ground="矩阵测试", decision_number="呼执暂〔2026〕9号",
@@ -173,7 +174,7 @@ def build(session: Session) -> World:
     now = clock.now().replace(second=0, microsecond=0)
     first_sitting = session.scalars(select(ExamPlan).where(ExamPlan.name == FIRST_SITTING)).one()
     demo_exam = session.scalars(select(ExamPlan).where(ExamPlan.name == DEMO_EXAM)).one()
-    saihan_plan = exam_plans.create_plan(session, None, name="赛罕区资格考试（矩阵）", kind=ExamKind.QUALIFICATION, org_id=orgs["150105-SJJ"].id,
+    saihan_plan = exam_plans.create_plan(session, SYSTEM, name="赛罕区资格考试（矩阵）", kind=ExamKind.QUALIFICATION, org_id=orgs["150105-SJJ"].id,
                                     part=first_sitting.part, domain_id=None, opens_at=now + timedelta(days=1),
                                     closes_at=now + timedelta(days=2))
     attempts, answers = {}, {}

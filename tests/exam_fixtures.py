@@ -8,6 +8,7 @@ import pytest
 
 from examsys import clock
 from examsys.auth.models import Role
+from examsys.auth.permissions import SYSTEM
 from examsys.bank.models import BankPart, QuestionType
 from examsys.bank.schema import Record
 from examsys.bank.services import apply_import, plan_import
@@ -49,7 +50,7 @@ def exam(db, tree, frozen_clock):
 
 def open_exam(db, tree) -> dict:
     """The exam of the `exam` fixture, open from five minutes before clock.now() (frozen or real) for four hours."""
-    apply_import(db, None, plan_import(db, None, bank_records(), tree.region), tree.region, activate=True)
+    apply_import(db, SYSTEM, plan_import(db, SYSTEM, bank_records(), tree.region), tree.region, activate=True)
     admin = make_user(db, "examiner", tree.region, Role.EXAM_ADMIN)
     officer = make_person(db, tree.county_dept, name="考生甲")
     other = make_person(db, tree.other_dept, name="考生乙")

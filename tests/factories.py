@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from examsys.auth.models import Role, User
+from examsys.auth.permissions import SYSTEM
 from examsys.auth.services import create_account, grant_role
 from examsys.orgs.models import Organisation, OrgKind
 from examsys.orgs.services import create_org
@@ -32,23 +33,23 @@ class Tree:
 def make_tree(session: Session) -> Tree:
     """Region 150000 → 呼和浩特市 150100 → 新城区 150102 (+ department) and 赛罕区 150105 (+ department);
     包头市 150200 beside it."""
-    region = create_org(session, None, parent_id=None, kind=OrgKind.REGION, code="150000", name="内蒙古自治区", division_code="150000")
-    league = create_org(session, None, parent_id=region.id, kind=OrgKind.LEAGUE, code="150100", name="呼和浩特市", division_code="150100")
-    county = create_org(session, None, parent_id=league.id, kind=OrgKind.COUNTY, code="150102", name="新城区", division_code="150102")
-    county_dept = create_org(session, None, parent_id=county.id, kind=OrgKind.DEPARTMENT, code="150102-SJJ", name="新城区市场监督管理局")
-    other_county = create_org(session, None, parent_id=league.id, kind=OrgKind.COUNTY, code="150105", name="赛罕区", division_code="150105")
-    other_dept = create_org(session, None, parent_id=other_county.id, kind=OrgKind.DEPARTMENT, code="150105-SJJ", name="赛罕区市场监督管理局")
-    other_league = create_org(session, None, parent_id=region.id, kind=OrgKind.LEAGUE, code="150200", name="包头市", division_code="150200")
+    region = create_org(session, SYSTEM, parent_id=None, kind=OrgKind.REGION, code="150000", name="内蒙古自治区", division_code="150000")
+    league = create_org(session, SYSTEM, parent_id=region.id, kind=OrgKind.LEAGUE, code="150100", name="呼和浩特市", division_code="150100")
+    county = create_org(session, SYSTEM, parent_id=league.id, kind=OrgKind.COUNTY, code="150102", name="新城区", division_code="150102")
+    county_dept = create_org(session, SYSTEM, parent_id=county.id, kind=OrgKind.DEPARTMENT, code="150102-SJJ", name="新城区市场监督管理局")
+    other_county = create_org(session, SYSTEM, parent_id=league.id, kind=OrgKind.COUNTY, code="150105", name="赛罕区", division_code="150105")
+    other_dept = create_org(session, SYSTEM, parent_id=other_county.id, kind=OrgKind.DEPARTMENT, code="150105-SJJ", name="赛罕区市场监督管理局")
+    other_league = create_org(session, SYSTEM, parent_id=region.id, kind=OrgKind.LEAGUE, code="150200", name="包头市", division_code="150200")
     session.commit()
     return Tree(region, league, county, county_dept, other_county, other_dept, other_league)
 
 
 def make_user(session: Session, username: str, org: Organisation, role: Role | None = None, *, person: Person | None = None,
               must_change: bool = False) -> User:
-    user, _ = create_account(session, None, username=username, display_name=username.title(), org_id=org.id,
+    user, _ = create_account(session, SYSTEM, username=username, display_name=username.title(), org_id=org.id,
                              password=PASSWORD, person_id=person.id if person else None, must_change=must_change)
     if role is not None:
-        grant_role(session, None, user.id, role, org.id)
+        grant_role(session, SYSTEM, user.id, role, org.id)
     session.commit()
     return user
 

@@ -4,6 +4,7 @@ import threading
 import pytest
 
 from examsys.audit.services import verify_chain
+from examsys.auth.permissions import SYSTEM
 from examsys.db import get_session
 from examsys.orgs.models import OrgKind
 from examsys.orgs.services import create_org
@@ -20,7 +21,7 @@ def test_concurrent_changes_keep_one_unbroken_chain(app, db, tree):
             with app.app_context():
                 session = get_session()
                 barrier.wait()
-                create_org(session, None, parent_id=tree.county.id, kind=OrgKind.DEPARTMENT, code=f"150102-C{n}", name=f"并发部门{n}")
+                create_org(session, SYSTEM, parent_id=tree.county.id, kind=OrgKind.DEPARTMENT, code=f"150102-C{n}", name=f"并发部门{n}")
                 session.commit()
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from examsys.auth.permissions import SYSTEM
 from examsys.bank.laws import STARTER_BANKS
 from examsys.bank.lint import ERROR, WARNING, LintSettings, binomial_two_sided, lint, similar_pairs
 from examsys.bank.rebalance import key_texts, rebalance_text
@@ -195,7 +196,7 @@ def test_the_bank_check_page_lints_the_bank_in_scope(db, tree, client, auth, app
 
     with app.test_request_context():
         records = read_bank_file(_skewed_bank(), "skewed.yaml").records
-    apply_import(db, None, plan_import(db, None, records, tree.region), tree.region)
+    apply_import(db, SYSTEM, plan_import(db, SYSTEM, records, tree.region), tree.region)
     make_user(db, "linter", tree.region, Role.EXAM_ADMIN)
     make_user(db, "county-linter", tree.county, Role.EXAM_ADMIN)
     db.commit()

@@ -6,6 +6,7 @@ import pytest
 
 from examsys import clock
 from examsys.auth.models import Role, User
+from examsys.auth.permissions import SYSTEM
 from examsys.credentials import services
 from examsys.credentials.models import CredentialStatus, RecoveryTask
 from examsys.errors import InvalidState, ValidationFailed
@@ -101,7 +102,7 @@ def test_cancelling_closes_the_pending_cancel_task_from_personnel(db, issuing):
     from examsys.personnel import services as personnel
 
     credential = services.issue(db, issuing["hr"], issue_request(issuing, issuing["officer"]))
-    personnel.change_employment(db, None, issuing["officer"].id, EmploymentStatus.RETIRED, "退休")
+    personnel.change_employment(db, SYSTEM, issuing["officer"].id, EmploymentStatus.RETIRED, "退休")
     task = db.query(PersonnelTask).filter_by(person_id=issuing["officer"].id).one()
     assert task.status is TaskStatus.OPEN
     services.change(db, issuing["hr"], credential.id, "cancel", ground="退休", reason="退休注销")

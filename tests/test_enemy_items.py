@@ -10,6 +10,7 @@ import yaml
 
 from examsys import clock
 from examsys.auth.models import Role
+from examsys.auth.permissions import SYSTEM
 from examsys.bank.laws import STARTER_BANKS
 from examsys.bank.models import BankPart, Question, QuestionType
 from examsys.bank.schema import Record, read_paths, to_yaml_files
@@ -70,7 +71,7 @@ def test_the_fillability_check_counts_a_group_once():
 
 def test_an_imported_group_is_stored_exported_and_honoured_when_a_plan_opens(db, tree, frozen_clock):
     records = [_record(f"EN-{n}", enemies="same-point" if n < 3 else None) for n in range(6)]
-    apply_import(db, None, plan_import(db, None, records, tree.region), tree.region, activate=True)
+    apply_import(db, SYSTEM, plan_import(db, SYSTEM, records, tree.region), tree.region, activate=True)
     stored = {q.ref: q.enemy_group for q in db.query(Question).filter(Question.ref.like("EN-%"))}
     assert stored == {"EN-0": "same-point", "EN-1": "same-point", "EN-2": "same-point", "EN-3": None, "EN-4": None, "EN-5": None}
     admin = make_user(db, "enemy-admin", tree.region, Role.EXAM_ADMIN)
@@ -92,10 +93,10 @@ def test_an_imported_group_is_stored_exported_and_honoured_when_a_plan_opens(db,
 
 
 def test_regrouping_on_reimport_changes_the_question_not_its_version(db, tree):
-    apply_import(db, None, plan_import(db, None, [_record("EN-A"), _record("EN-B")], tree.region), tree.region, activate=True)
-    plan = plan_import(db, None, [_record("EN-A", enemies="pair"), _record("EN-B", enemies="pair")], tree.region)
+    apply_import(db, SYSTEM, plan_import(db, SYSTEM, [_record("EN-A"), _record("EN-B")], tree.region), tree.region, activate=True)
+    plan = plan_import(db, SYSTEM, [_record("EN-A", enemies="pair"), _record("EN-B", enemies="pair")], tree.region)
     assert plan.counts == {"created": 0, "versioned": 0, "unchanged": 2}
-    apply_import(db, None, plan, tree.region, activate=True)
+    apply_import(db, SYSTEM, plan, tree.region, activate=True)
     question = db.query(Question).filter_by(ref="EN-A").one()
     assert question.enemy_group == "pair" and len(question.versions) == 1
 

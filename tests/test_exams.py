@@ -11,6 +11,7 @@ import pytest
 from examsys import clock
 from examsys.audit.models import AuditEntry
 from examsys.auth.models import Role, User
+from examsys.auth.permissions import SYSTEM
 from examsys.bank.models import QuestionVersion
 from examsys.errors import InvalidState, NotFound, ValidationFailed
 from examsys.exams import grading as exam_grading
@@ -276,7 +277,7 @@ def test_case_answers_wait_for_a_grader_who_sees_no_name(db, tree, exam, client,
         "type": "case_analysis", "stem": "某案例……请分析。", "options": None, "answer": None,
         "rubric": [{"points": "6.00", "criterion": "定性"}, {"points": "4.00", "criterion": "依据"}], "reference_answer": "参考",
         "law": "中华人民共和国行政处罚法", "law_version": "2021", "article": "第三条", "difficulty": 3, "points": "10.00", "explanation": "", "tags": []})
-    apply_import(db, None, plan_import(db, None, [case], tree.region), tree.region, activate=True)
+    apply_import(db, SYSTEM, plan_import(db, SYSTEM, [case], tree.region), tree.region, activate=True)
     plan = exam_plans.create_plan(db, exam["admin"], name="案例考试", kind=ExamKind.QUALIFICATION, org_id=tree.county.id, part=BankPart.COMMON,
                                 domain_id=None, opens_at=clock.now(), closes_at=clock.now() + timedelta(hours=2),
                                 sections=[exam_plans.SectionSpec(QuestionType.CASE_ANALYSIS, 1, Decimal(10))], pass_mark=Decimal(6))
@@ -352,7 +353,7 @@ def _case_plan(db, tree, exam, **options):
         "type": "case_analysis", "stem": "双评案例", "options": None, "answer": None,
         "rubric": [{"points": "10.00", "criterion": "分析"}], "reference_answer": "参考",
         "law": "中华人民共和国行政处罚法", "law_version": "2021", "article": "第三条", "difficulty": 3, "points": "10.00", "explanation": "", "tags": []})
-    apply_import(db, None, plan_import(db, None, [case], tree.region), tree.region, activate=True)
+    apply_import(db, SYSTEM, plan_import(db, SYSTEM, [case], tree.region), tree.region, activate=True)
     plan = exam_plans.create_plan(db, exam["admin"], name="双评", kind=ExamKind.QUALIFICATION, org_id=tree.county.id, part=BankPart.COMMON,
                                 domain_id=None, opens_at=clock.now(), closes_at=clock.now() + timedelta(hours=2),
                                 sections=[exam_plans.SectionSpec(QuestionType.CASE_ANALYSIS, 1, Decimal(10))], pass_mark=Decimal(6), **options)

@@ -4,6 +4,7 @@ import threading
 import pytest
 
 from examsys.audit.models import AuditEntry
+from examsys.auth.permissions import SYSTEM
 from examsys.db import get_session
 from examsys.errors import InvalidState
 from examsys.exams import plans as exam_plans
@@ -92,7 +93,7 @@ def test_the_one_statement_save_accepts_exactly_what_normalise_response_accepts(
                                                              "answer": ["十五"]}),
                Record("V-C", BankPart.COMMON, None, None, {**common, "type": "case_analysis", "stem": "案例", "options": None, "answer": None,
                                                              "rubric": [{"points": "1.00", "criterion": "分析"}], "reference_answer": "参考"})]
-    apply_import(db, None, plan_import(db, None, records, tree.region), tree.region, activate=True)
+    apply_import(db, SYSTEM, plan_import(db, SYSTEM, records, tree.region), tree.region, activate=True)
     types = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE, QuestionType.FILL_IN, QuestionType.CASE_ANALYSIS)
     plan = exam_plans.create_plan(db, exam["admin"], name="校验", kind=ExamKind.QUALIFICATION, org_id=tree.county.id, part=BankPart.COMMON,
                                 domain_id=None, opens_at=clock.now(), closes_at=clock.now() + timedelta(hours=2), pass_mark=Decimal(1),

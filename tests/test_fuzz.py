@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from examsys.auth.models import Role
+from examsys.auth.permissions import SYSTEM
 from examsys.auth.services import grant_role
 from examsys.bank.models import Question, QuestionVersion
 from examsys.bank.xlsx import COLUMNS as BANK_COLUMNS
@@ -72,7 +73,7 @@ def boss(db, tree, client, auth):
     """One account with every administrative role on the region, logged in."""
     user = make_user(db, "boss", tree.region, Role.SYSADMIN)
     for role in (Role.HR_ADMIN, Role.EXAM_ADMIN, Role.AUDITOR, Role.REVIEWER):
-        grant_role(db, None, user.id, role, tree.region.id)
+        grant_role(db, SYSTEM, user.id, role, tree.region.id)
     db.commit()
     auth.login("boss")
     return user

@@ -11,6 +11,7 @@ import pytest
 
 from examsys import clock
 from examsys.auth.models import Role
+from examsys.auth.permissions import SYSTEM
 from examsys.bank.models import BankPart, QuestionType
 from examsys.bank.schema import Record
 from examsys.bank.services import apply_import, plan_import
@@ -49,10 +50,10 @@ ANSWERS = [
 def stats_plan(db, tree, exam):
     """The four questions above on every paper (options shuffled per candidate), six graded papers and
     one still in progress, which must not count."""
-    apply_import(db, None, plan_import(db, None, [_record("S1", "single_choice", "B", difficulty=2), _record("S2", "single_choice", "A", difficulty=4),
+    apply_import(db, SYSTEM, plan_import(db, SYSTEM, [_record("S1", "single_choice", "B", difficulty=2), _record("S2", "single_choice", "A", difficulty=4),
                                                   _record("M1", "multiple_choice", ["A", "C"]), _record("T1", "true_false", True)], tree.region),
                  tree.region, activate=True)
-    dept = create_org(db, None, parent_id=tree.other_league.id, kind=OrgKind.DEPARTMENT, code="150200-TJ", name="包头市统计测试局")
+    dept = create_org(db, SYSTEM, parent_id=tree.other_league.id, kind=OrgKind.DEPARTMENT, code="150200-TJ", name="包头市统计测试局")
     people = [make_person(db, dept, name=f"统计考生{n}") for n in range(7)]
     now = clock.now()
     plan = exam_plans.create_plan(

@@ -2,6 +2,7 @@
 no way through it to the key of a paper that is not handed in."""
 import re
 
+from examsys.auth.permissions import SYSTEM
 from examsys.bank.models import BankPart, QuestionVersion
 from examsys.bank.services import apply_import, plan_import
 from examsys.exams import practice, room
@@ -116,9 +117,9 @@ def test_practice_pool_holds_only_the_persons_parts_and_banks(db, tree, exam):
     from examsys.bank.schema import Record
 
     sector = [Record("X-001", BankPart.SECTOR, "traffic", "交通运输", dict(bank_records(1)[0].content, stem="交通专门题"))]
-    apply_import(db, None, plan_import(db, None, sector, tree.region), tree.region, activate=True)
+    apply_import(db, SYSTEM, plan_import(db, SYSTEM, sector, tree.region), tree.region, activate=True)
     foreign = [Record("F-001", BankPart.COMMON, None, None, dict(bank_records(1)[0].content, stem="赛罕区自有题"))]
-    apply_import(db, None, plan_import(db, None, foreign, tree.other_county), tree.other_county, activate=True)
+    apply_import(db, SYSTEM, plan_import(db, SYSTEM, foreign, tree.other_county), tree.other_county, activate=True)
     db.commit()
     user = make_user(db, "helper", tree.county_dept, person=exam["auxiliary"])
     drawn = {practice.next_question(db, user, None).stem for _ in range(300)}

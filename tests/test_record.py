@@ -5,6 +5,7 @@ from datetime import timedelta
 from examsys import clock
 from examsys.audit.models import AuditEntry
 from examsys.auth.models import Role
+from examsys.auth.permissions import SYSTEM
 from examsys.exams import grading as exam_grading
 from examsys.exams import room
 from examsys.exams.models import Attempt
@@ -59,7 +60,7 @@ def test_register_and_review_exports_are_on_the_record_with_their_filters(db, tr
     assert client.get("/personnel/export.xlsx?kind=officer&q=张").status_code == 200
     register = _entry(db, "person.export")
     assert register.after == {"format": "xlsx", "rows": 0, "filters": {"kind": "officer", "q": "张"}}
-    schemes.save_scheme(db, None, tree.region.id, "自治区平时考核指标", list(schemes.DEFAULT_ROWS), schemes.DEFAULT_BANDS)
+    schemes.save_scheme(db, SYSTEM, tree.region.id, "自治区平时考核指标", list(schemes.DEFAULT_ROWS), schemes.DEFAULT_BANDS)
     period = reviews.open_period(db, hr, tree.county.id, PeriodKind.QUARTER, 2026, 2)
     db.commit()
     assert client.get(f"/reviews/reports?period={period.id}&format=csv").status_code == 200

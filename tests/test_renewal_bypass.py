@@ -3,6 +3,7 @@ domains; a suspended credential is not replaced behind the suspension; only publ
 import pytest
 
 from examsys.auth.models import Role
+from examsys.auth.permissions import SYSTEM
 from examsys.credentials import services
 from examsys.credentials.models import CredentialStatus, RequestKind
 from examsys.credentials.requests import services as requests
@@ -57,7 +58,7 @@ def test_after_a_standing_change_the_new_issuer_may_re_issue(db, tree, requestin
     """Transferred out of the issuer's area: suspended, and re-issuing by the new area's authority is one of
     the decisions; the new credential supersedes the suspended one and closes the decision."""
     credential = services.issue(db, requesting["hr"], issue_request(requesting, requesting["officer"]))
-    designate_issuer(db, None, tree.other_county.id)
+    designate_issuer(db, SYSTEM, tree.other_county.id)
     personnel.transfer_person(db, requesting["hr"], requesting["officer"].id, tree.other_dept.id, "调令〔2026〕3号")
     assert credential.status is CredentialStatus.SUSPENDED
     requester = make_user(db, "other-dept-hr", tree.other_dept, Role.HR_ADMIN)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from examsys import clock
 from examsys.auth.models import Role
+from examsys.auth.permissions import SYSTEM
 from examsys.errors import NotFound, PermissionDenied, ValidationFailed
 from examsys.imports.tabular import write_xlsx
 from examsys.personnel.models import EmploymentStatus, PersonnelKind
@@ -33,7 +34,7 @@ def rv(db, tree):
     """The default scheme on the region; HR of the county; the head of the county department as
     reviewer (an officer there too); three officers there, an auxiliary and a retired one; an officer
     of the other county."""
-    schemes.save_scheme(db, None, tree.region.id, "自治区平时考核指标", list(schemes.DEFAULT_ROWS), schemes.DEFAULT_BANDS)
+    schemes.save_scheme(db, SYSTEM, tree.region.id, "自治区平时考核指标", list(schemes.DEFAULT_ROWS), schemes.DEFAULT_BANDS)
     head = make_person(db, tree.county_dept, name="王科长")
     officers = [make_person(db, tree.county_dept, name=n) for n in ("张三", "李四", "赵五")]
     make_person(db, tree.county_dept, name="辅助甲", kind=PersonnelKind.AUXILIARY, duties="协助检查", directed_by="王科长")

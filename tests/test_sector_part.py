@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from examsys import clock
 from examsys.audit.models import AuditEntry
+from examsys.auth.permissions import SYSTEM
 from examsys.bank.models import BankPart, QuestionType
 from examsys.bank.schema import Record
 from examsys.bank.services import apply_import, plan_import
@@ -27,7 +28,7 @@ def _sector_bank(db, tree, code: str = "market", name: str = "市场监管") -> 
         "type": "true_false", "stem": f"{name}判断题{n}", "options": None, "answer": True, "rubric": None, "reference_answer": None,
         "law": "中华人民共和国产品质量法", "law_version": "2018", "article": "第十二条", "difficulty": 1, "points": "2.00",
         "explanation": "解析", "tags": []}) for n in range(2)]
-    apply_import(db, None, plan_import(db, None, records, tree.region), tree.region, activate=True)
+    apply_import(db, SYSTEM, plan_import(db, SYSTEM, records, tree.region), tree.region, activate=True)
 
 
 def _sector_exam(db, tree, issuing, domain: EnforcementDomain, *, publish: bool = True, sitter: str = "candidate"):

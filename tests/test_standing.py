@@ -10,6 +10,7 @@ import pytest
 from examsys import clock
 from examsys.audit.models import AuditEntry
 from examsys.auth.models import Role
+from examsys.auth.permissions import SYSTEM
 from examsys.credentials import services
 from examsys.credentials.keys import KeyStore
 from examsys.credentials.models import CredentialStatus, RecoveryTask
@@ -162,7 +163,7 @@ def test_after_a_transfer_the_old_county_hr_no_longer_reaches_the_credential(app
     """The league issues (as in the demo); the holder moves from 新城区 to 赛罕区, inside the league's area."""
     app.config["KEY_DIR"] = str(tmp_path / "keys")
     KeyStore(tmp_path / "keys").init(clock.now() - timedelta(minutes=5))
-    designate_issuer(db, None, tree.league.id)
+    designate_issuer(db, SYSTEM, tree.league.id)
     credential = services.issue(db, issuing["hr"], issue_request(issuing, issuing["officer"], issuer_id=tree.league.id))
     old_hr = make_user(db, "county-hr", tree.county, Role.HR_ADMIN)
     new_hr = make_user(db, "neighbour-hr", tree.other_county, Role.HR_ADMIN)

@@ -15,6 +15,7 @@ import pytest
 
 from examsys import clock
 from examsys.auth.models import User
+from examsys.auth.permissions import SYSTEM
 from examsys.personnel import idnumber
 from tests.page_forms import form_pairs, read_form
 
@@ -176,7 +177,7 @@ def test_a_region_starts_on_an_empty_database_and_its_first_card_verifies_valid(
     clock.advance(timedelta(hours=2))
     from examsys.auth.services import create_account
     for person in db.query(Person).filter(Person.kind == PersonnelKind.OFFICER).order_by(Person.id):
-        officer, _password = create_account(db, None, username=f"officer{person.id}", display_name=person.name, org_id=dept.id,
+        officer, _password = create_account(db, SYSTEM, username=f"officer{person.id}", display_name=person.name, org_id=dept.id,
                                              person_id=person.id, must_change=False)
         for plan in plans:
             pass_exam(db, officer, db.query(Attempt).filter_by(plan_id=plan.id, person_id=person.id).one())

@@ -22,7 +22,7 @@ from examsys import clock
 from examsys.api.models import SCOPES, ApiClient, ApiSecret
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
-from examsys.auth.permissions import can, require
+from examsys.auth.permissions import get_in_scope, require
 from examsys.errors import InvalidState, NotFound, ValidationFailed
 from examsys.orgs.models import Organisation
 
@@ -85,10 +85,7 @@ def register(session: Session, actor: User, name: str, org_id: int, scopes: list
 def _client(session: Session, actor: User, client_id: int) -> ApiClient:
     """The client, for a system administrator over its organisation; for anyone else it does not exist (404,
     as every object outside the actor's subtree)."""
-    client = session.get(ApiClient, client_id)
-    if client is None or not can(actor, Role.SYSADMIN, client.org):
-        raise NotFound(_("No such API client."))
-    return client
+    return get_in_scope(session, actor, ApiClient, client_id, roles=Role.SYSADMIN, missing=_("No such API client."))
 
 
 def visible_clients(session: Session, actor: User) -> list[ApiClient]:

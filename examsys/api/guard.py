@@ -17,6 +17,7 @@ from examsys import clock
 from examsys.api import clients
 from examsys.api.models import ApiClient, ApiUsage
 from examsys.api.problems import problem
+from examsys.auth.permissions import SYSTEM
 from examsys.db import get_session
 from examsys.extensions import limiter
 from examsys.web import _limits
@@ -65,5 +66,5 @@ def account(session: Session, client: ApiClient, operation: str, records: int, *
     if audit:
         from examsys.audit.services import record
 
-        record(session, None, f"api.{operation}", "api_client", client.id, label=client.name, org=client.org,
+        record(session, SYSTEM, f"api.{operation}", "api_client", client.id, label=client.name, org=client.org,
                after={"records": records}, actor_name=f"api:{client.name}"[:80])

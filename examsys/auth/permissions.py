@@ -1,12 +1,15 @@
 """Who may do what where: every service asks these before it reads or changes anything.
 
-A role granted on an organisation node reaches that node and its whole subtree, no further."""
+A role granted on an organisation node reaches that node and its whole subtree, no further.
+Every check takes an actor: a logged-in `User`, or `SYSTEM` (the command line, the job runner, the
+standing handlers, demo seeding), which has no scope limit. `None` is nobody and is always refused."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from examsys.auth.models import Role, User
@@ -14,14 +17,43 @@ from examsys.errors import NotFound, PermissionDenied
 from examsys.orgs.models import Organisation
 
 Roles = Role | Iterable[Role]
+T = TypeVar("T")
+
+
+class SystemActor:
+    """The system itself acting (no person): it reaches every organisation and holds no grant. Its audit
+    entries name the actor "system", which the trail shows as "the system" (系统)."""
+
+    id = None
+    person_id = None
+    org = None
+    username = "system"
+    display_name = "system"
+    active = True
+    is_authenticated = False
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = SystemActor()
+
+Actor = User | SystemActor
+
+
+def is_system(actor: object) -> bool:
+    return isinstance(actor, SystemActor)
 
 
 def _as_set(roles: Roles) -> set[Role]:
     return {roles} if isinstance(roles, Role) else set(roles)
 
 
-def grant_roots(actor: User | None, roles: Roles) -> list[Organisation]:
-    """The nodes on which `actor` holds any of `roles`, without nodes already covered by another."""
+def grant_roots(actor: Actor | None, roles: Roles) -> list[Organisation]:
+    """The nodes on which `actor` holds any of `roles`, without nodes already covered by another.
+    The system holds no grant: ask `can`, `scope_clause` or `get_in_scope` for it."""
+    if is_system(actor):
+        raise TypeError("the system actor holds no grants; use can(), scope_clause() or get_in_scope()")
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.active:
         return []
     wanted = _as_set(roles)
@@ -33,39 +65,75 @@ def grant_roots(actor: User | None, roles: Roles) -> list[Organisation]:
     return roots
 
 
-def can(actor: User | None, roles: Roles, org: Organisation) -> bool:
+def can(actor: Actor | None, roles: Roles, org: Organisation) -> bool:
+    if is_system(actor):
+        return True
     return any(root.contains(org) for root in grant_roots(actor, roles))
 
 
-def require(actor: User | None, roles: Roles, org: Organisation) -> None:
+def require(actor: Actor | None, roles: Roles, org: Organisation) -> None:
     """Refuse unless `actor` holds one of `roles` on `org` or above it."""
     if not can(actor, roles, org):
         raise PermissionDenied(_("You may not do this for %(org)s.", org=org.name))
 
 
-def require_any_scope(session: Session, actor: User | None, roles: Roles) -> list[Organisation]:
-    """Refuse unless `actor` holds one of `roles` somewhere; return the roots of that scope."""
+def require_actor(actor: Actor | None) -> Actor:
+    """Refuse `None`: a service that takes no scope from the actor still needs someone to act."""
+    if actor is None:
+        raise PermissionDenied(_("Your account has no role that allows this."))
+    return actor
+
+
+def require_any_scope(session: Session, actor: Actor | None, roles: Roles) -> list[Organisation]:
+    """Refuse unless `actor` holds one of `roles` somewhere; return the roots of that scope (for the
+    system, the roots of the tree)."""
+    if is_system(actor):
+        return list(session.scalars(select(Organisation).where(Organisation.parent_id.is_(None)).order_by(Organisation.path)))
     roots = grant_roots(actor, roles)
     if not roots:
         raise PermissionDenied(_("Your account has no role that allows this."))
     return roots
 
 
-def scope_clause(session: Session, actor: User | None, roles: Roles, path_column: ColumnElement[str]) -> ColumnElement[bool]:
+def scope_clause(session: Session, actor: Actor | None, roles: Roles, path_column: ColumnElement[str]) -> ColumnElement[bool]:
     """A WHERE clause keeping rows whose organisation path lies in the actor's scope."""
+    if is_system(actor):
+        return true()
     roots = grant_roots(actor, roles)
     if not roots:
         return false()
     return or_(*(path_column.startswith(root.path) for root in roots))
 
 
-def visible_org(session: Session, actor: User | None, roles: Roles, org_id: int | None) -> Organisation:
-    """The organisation `org_id` if it lies in the actor's scope; otherwise NotFound, so that ids
-    outside the scope cannot be told apart from ids that do not exist.
+def _org(row: Any) -> Organisation:
+    return row.org
 
-    `actor` None is the system itself (command-line tools), which has no scope limit; views always
-    pass the logged-in user."""
-    org = session.get(Organisation, org_id) if org_id is not None else None
-    if org is None or (actor is not None and not can(actor, roles, org)):
-        raise NotFound(_("No such organisation."))
-    return org
+
+def in_scope(actor: Actor | None, row: T | None, *, missing: str, roles: Roles | None = None,
+             org_of: Callable[[T], Organisation] = _org, allow: Callable[[T], bool] | None = None) -> T:
+    """`row` if the actor may see it, else NotFound with `missing`: outside the actor's subtree an object
+    cannot be told apart from one that does not exist (404, not 403). Seen means: `roles` on `org_of(row)`
+    (its `org` unless told), or `allow(row)` when the rule is another. The system sees everything that exists;
+    nobody (None) sees nothing."""
+    if row is None or actor is None:
+        raise NotFound(missing)
+    if is_system(actor):
+        return row
+    seen = (roles is not None and can(actor, roles, org_of(row))) or (allow is not None and allow(row))
+    if not seen:
+        raise NotFound(missing)
+    return row
+
+
+def get_in_scope(session: Session, actor: Actor | None, model: type[T], ident: Any, *, missing: str, roles: Roles | None = None,
+                 org_of: Callable[[T], Organisation] = _org, allow: Callable[[T], bool] | None = None,
+                 options: Sequence[Any] = ()) -> T:
+    """The `model` row `ident`, if it exists and lies in the actor's scope (see `in_scope`); NotFound otherwise."""
+    row = session.get(model, ident, options=list(options)) if ident is not None else None
+    return in_scope(actor, row, missing=missing, roles=roles, org_of=org_of, allow=allow)
+
+
+def visible_org(session: Session, actor: Actor | None, roles: Roles, org_id: int | None) -> Organisation:
+    """The organisation `org_id` if it lies in the actor's scope; otherwise NotFound, so that ids
+    outside the scope cannot be told apart from ids that do not exist."""
+    return get_in_scope(session, actor, Organisation, org_id, roles=roles, org_of=lambda org: org, missing=_("No such organisation."))

@@ -16,7 +16,7 @@ from examsys.auth import throttle, two_factor
 from examsys.auth.devices import LoginClient
 from examsys.auth.models import Role, RoleGrant, User, new_login_id
 from examsys.auth.passwords import burn_time, hash_password, needs_rehash, policy_problems, verify_password
-from examsys.auth.permissions import can, require_any_scope, scope_clause, visible_org
+from examsys.auth.permissions import Actor, can, get_in_scope, require_any_scope, scope_clause, visible_org
 from examsys.errors import InvalidState, NotFound, ValidationFailed
 from examsys.orgs.models import Organisation
 from examsys.personnel import idnumber
@@ -119,7 +119,7 @@ def _snapshot(user: User) -> dict[str, object]:
             "person_id": user.person_id}
 
 
-def create_account(session: Session, actor: User | None, *, username: str, display_name: str, org_id: int,
+def create_account(session: Session, actor: Actor, *, username: str, display_name: str, org_id: int,
                    password: str | None = None, person_id: int | None = None, must_change: bool = True) -> tuple[User, str]:
     """A new account in `org_id`; returns it with its initial password, which must be changed at first login
     unless `must_change` is False (demo data)."""
@@ -134,7 +134,7 @@ def create_account(session: Session, actor: User | None, *, username: str, displ
         errors["display_name"] = [_("A name is required.")]
     if person_id is not None:
         person = session.get(Person, person_id)
-        if person is None or not (actor is None or can(actor, ACCOUNT_ADMIN, person.org)):
+        if person is None or not can(actor, ACCOUNT_ADMIN, person.org):
             errors["person_id"] = [_("No such person in your organisations.")]
         elif session.scalar(select(User.id).where(User.person_id == person_id)) is not None:
             errors["person_id"] = [_("This person already has an account.")]
@@ -173,10 +173,7 @@ def account_query(session: Session, actor: User, *, q: str = "", role: Role | No
 
 
 def get_account(session: Session, actor: User, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None or not can(actor, ACCOUNT_ADMIN, user.org):
-        raise NotFound(_("No such account."))
-    return user
+    return get_in_scope(session, actor, User, user_id, roles=ACCOUNT_ADMIN, missing=_("No such account."))
 
 
 def set_account_active(session: Session, actor: User, user_id: int, active: bool) -> User:
@@ -227,18 +224,16 @@ def unlock_account(session: Session, actor: User, user_id: int) -> User:
     return user
 
 
-def grant_role(session: Session, actor: User | None, user_id: int, role: Role, org_id: int) -> RoleGrant:
+def grant_role(session: Session, actor: Actor, user_id: int, role: Role, org_id: int) -> RoleGrant:
     """Give `role` on `org_id`. The actor must administer both the account and the node."""
-    user = get_account(session, actor, user_id) if actor is not None else session.get(User, user_id)
-    if user is None:
-        raise NotFound(_("No such account."))
+    user = get_account(session, actor, user_id)
     try:
         org = visible_org(session, actor, ACCOUNT_ADMIN, org_id)
     except NotFound:
         raise ValidationFailed(_("The role was not granted."), {"org_id": [_("Choose one of your organisations.")]}) from None
     if any(g.role is role and g.org_id == org.id for g in user.grants):
         raise ValidationFailed(_("The role was not granted."), {"role": [_("The account already holds this role there.")]})
-    grant = RoleGrant(user=user, role=role, org=org, granted_by_id=actor.id if actor is not None else None)
+    grant = RoleGrant(user=user, role=role, org=org, granted_by_id=actor.id)
     session.add(grant)
     session.flush()
     record(session, actor, "account.grant", "user", user.id, label=user.username, org=org,
@@ -247,9 +242,8 @@ def grant_role(session: Session, actor: User | None, user_id: int, role: Role, o
 
 
 def withdraw_grant(session: Session, actor: User, grant_id: int) -> User:
-    grant = session.get(RoleGrant, grant_id)
-    if grant is None or not can(actor, ACCOUNT_ADMIN, grant.user.org) or not can(actor, ACCOUNT_ADMIN, grant.org):
-        raise NotFound(_("No such role grant."))
+    grant = get_in_scope(session, actor, RoleGrant, grant_id, allow=lambda g: can(actor, ACCOUNT_ADMIN, g.user.org) and can(actor, ACCOUNT_ADMIN, g.org),
+                         missing=_("No such role grant."))
     if grant.user_id == actor.id and grant.role is ACCOUNT_ADMIN:
         raise InvalidState(_("You cannot withdraw your own administrator role; ask another administrator."))
     user = grant.user

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.models import LoginThrottle, User
+from examsys.auth.permissions import SYSTEM
 
 
 def _row(session: Session, user: User, client: str, *, create: bool) -> LoginThrottle | None:
@@ -72,7 +73,7 @@ def failed(session: Session, user: User, client: str, known_device: bool) -> Non
     if user.failed_logins >= cfg["LOGIN_ACCOUNT_MAX_FAILURES"]:
         user.failed_logins = 0
         user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-        record(session, None, "auth.locked", "user", user.id, label=user.username, org=user.org,
+        record(session, SYSTEM, "auth.locked", "user", user.id, label=user.username, org=user.org,
                after={"locked_until": user.locked_until, "except": "known devices"})
 
 

@@ -7,6 +7,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
+from examsys.auth.permissions import SYSTEM
 from examsys.db import get_session
 
 
@@ -32,7 +33,7 @@ def register(app: Flask) -> None:
         if org is None:
             raise click.ClickException(f"no organisation {org_code or '(region)'}; create the tree first")
         result = read_any(list(paths))
-        plan = plan_import(db, None, result.records, org) if not result.problems else None
+        plan = plan_import(db, SYSTEM, result.records, org) if not result.problems else None
         problems = result.problems + (plan.problems if plan else [])
         if problems:
             for problem in problems:
@@ -40,9 +41,9 @@ def register(app: Flask) -> None:
             raise click.ClickException(f"{len(problems)} errors; nothing was imported")
         from examsys.bank.quality import import_warnings
 
-        for warning in import_warnings(db, None, result.records):
+        for warning in import_warnings(db, SYSTEM, result.records):
             click.echo(str(warning), err=True)
-        counts = apply_import(db, None, plan, org, activate=activate, source=", ".join(p.name for p in paths))
+        counts = apply_import(db, SYSTEM, plan, org, activate=activate, source=", ".join(p.name for p in paths))
         db.commit()
         click.echo(f"{counts['created']} created, {counts['versioned']} versioned, {counts['unchanged']} unchanged")
 
@@ -73,12 +74,12 @@ def register(app: Flask) -> None:
         from examsys.bank.files import export_records, write_any
 
         db = get_session()
-        records = export_records(db, None, active_only=status == "active")
+        records = export_records(db, SYSTEM, active_only=status == "active")
         written = write_any(records, target)
         # the banks hold their keys: on the record, as from the command line (the target is the format, as on the
         # page; the path, which may be longer than a target id holds, goes with the filters)
         fmt = written.suffix.lstrip(".") or "yaml"
-        record_export(db, None, "bank", fmt, fmt=fmt, rows=len(records), filters={"status": status, "path": str(written)})
+        record_export(db, SYSTEM, "bank", fmt, fmt=fmt, rows=len(records), filters={"status": status, "path": str(written)})
         db.commit()
         click.echo(f"{len(records)} questions written to {written}")
 

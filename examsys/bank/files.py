@@ -10,8 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from examsys.auth.models import User
-from examsys.auth.permissions import scope_clause
+from examsys.auth.permissions import Actor, require_any_scope, scope_clause
 from examsys.bank.models import BankPart, Question, QuestionVersion, VersionStatus
 from examsys.bank.schema import Problem, ReadResult, Record, add_duplicate_problems, check_question, read_bank_file, read_paths, to_yaml_files
 from examsys.bank.xlsx import read_xlsx, write_bank_xlsx
@@ -102,16 +101,17 @@ def read_any(paths: list[Path]) -> ReadResult:
     return result
 
 
-def export_records(session: Session, actor: User | None, *, active_only: bool = True) -> list[Record]:
-    """The bank as records: each question's active version (or its latest), in the actor's scope."""
+def export_records(session: Session, actor: Actor, *, active_only: bool = True) -> list[Record]:
+    """The bank as records: each question's active version (or its latest), in the actor's scope; refused to
+    anyone who edits no bank."""
     from examsys.bank.services import EDITOR
 
+    require_any_scope(session, actor, EDITOR)
     query = (select(QuestionVersion).join(Question, QuestionVersion.question_id == Question.id)
              .join(Organisation, Question.org_id == Organisation.id)
              .options(joinedload(QuestionVersion.question).joinedload(Question.domain)).order_by(Question.ref))
     query = query.where(QuestionVersion.status == VersionStatus.ACTIVE) if active_only else query.where(QuestionVersion.is_latest.is_(True))
-    if actor is not None:
-        query = query.where(scope_clause(session, actor, EDITOR, Organisation.path))
+    query = query.where(scope_clause(session, actor, EDITOR, Organisation.path))
     records = []
     for version in session.scalars(query):
         question = version.question

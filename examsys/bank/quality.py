@@ -2,29 +2,25 @@
 one part or the whole bank in the actor's scope."""
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from examsys.auth.models import User
-from examsys.auth.permissions import require_any_scope
+from examsys.auth.permissions import Actor, require_actor, require_any_scope
 from examsys.bank.files import export_records
-from examsys.bank.laws import starter_laws
 from examsys.bank.lint import Finding, as_warnings, lint
-from examsys.bank.models import BankPart, QuestionVersion
+from examsys.bank.models import BankPart
 from examsys.bank.schema import Record
 from examsys.personnel.models import EnforcementDomain
 
 
-def known_laws(session: Session, actor: User | None) -> list[str]:
-    """The controlled list: the starter banks' laws and those the (actor's) bank already holds."""
-    if actor is not None:
-        from examsys.bank.services import law_choices
+def known_laws(session: Session, actor: Actor) -> list[str]:
+    """The controlled list: the starter banks' laws and those the actor's banks already hold."""
+    from examsys.bank.services import law_choices
 
-        return law_choices(session, actor)
-    return sorted(set(starter_laws()) | set(session.scalars(select(QuestionVersion.law).distinct())))
+    return law_choices(session, require_actor(actor))
 
 
-def import_warnings(session: Session, actor: User | None, records: list[Record]) -> list[Finding]:
+def import_warnings(session: Session, actor: Actor, records: list[Record]) -> list[Finding]:
     """The lint of what a file brings in; it warns and never refuses an import."""
     return as_warnings(lint(records, laws=known_laws(session, actor)))
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from examsys import clock
 from examsys.audit.services import record as audit
 from examsys.auth.models import Role, User
-from examsys.auth.permissions import can, require_any_scope, scope_clause, visible_org
+from examsys.auth.permissions import Actor, can, get_in_scope, require_actor, require_any_scope, scope_clause, visible_org
 from examsys.bank.laws import starter_laws
 from examsys.bank.models import BankPart, Question, QuestionType, QuestionVersion, VersionStatus, content_hash
 from examsys.bank.schema import Problem, Record, check_question
@@ -67,10 +67,7 @@ def version_query(session: Session, actor: User, filters: QuestionFilter) -> Sel
 
 
 def get_question(session: Session, actor: User, question_id: int) -> Question:
-    question = session.get(Question, question_id)
-    if question is None or not can(actor, EDITOR, question.org):
-        raise NotFound(_("No such question."))
-    return question
+    return get_in_scope(session, actor, Question, question_id, roles=EDITOR, missing=_("No such question."))
 
 
 def laws(session: Session, actor: User) -> list[str]:
@@ -230,10 +227,8 @@ def version_changes(old: QuestionVersion, new: QuestionVersion) -> list[tuple[st
 
 
 def _version_in_scope(session: Session, actor: User, version_id: int) -> QuestionVersion:
-    version = session.get(QuestionVersion, version_id)
-    if version is None or not can(actor, EDITOR, version.question.org):
-        raise NotFound(_("No such question."))
-    return version
+    return get_in_scope(session, actor, QuestionVersion, version_id, roles=EDITOR, org_of=lambda v: v.question.org,
+                        missing=_("No such question."))
 
 
 def change_status(session: Session, actor: User, version_id: int, action: str) -> QuestionVersion:
@@ -292,8 +287,9 @@ class ImportPlan:
         return {"created": len(self.create), "versioned": len(self.new_version) + len(self.update_draft), "unchanged": len(self.unchanged)}
 
 
-def plan_import(session: Session, actor: User | None, records: list[Record], org: Organisation) -> ImportPlan:
+def plan_import(session: Session, actor: Actor, records: list[Record], org: Organisation) -> ImportPlan:
     """Compare the records with the bank: new refs, changed ones, unchanged ones. Nothing is written."""
+    require_actor(actor)
     plan = ImportPlan()
     existing = questions_by_ref(session, [r.ref for r in records])
     for record in records:
@@ -301,7 +297,7 @@ def plan_import(session: Session, actor: User | None, records: list[Record], org
         if question is None:
             plan.create.append(record)
             continue
-        if actor is not None and not can(actor, EDITOR, question.org):
+        if not can(actor, EDITOR, question.org):
             plan.problems.append(Problem(record.source, record.ref, "ref", _("This ref belongs to a bank outside your organisations.")))
             continue
         if question.part is not record.part or (question.domain.code if question.domain else None) != record.domain_code:
@@ -326,10 +322,11 @@ def questions_by_ref(session: Session, refs: list[str], chunk: int = 500) -> dic
     return found
 
 
-def apply_import(session: Session, actor: User | None, plan: ImportPlan, org: Organisation, *, activate: bool = False,
+def apply_import(session: Session, actor: Actor, plan: ImportPlan, org: Organisation, *, activate: bool = False,
                  source: str = "") -> dict[str, int]:
     """Write a clean plan. `activate` (command line only, for reviewed starter banks) makes the new
     versions active at once instead of drafts awaiting the four-eyes review."""
+    require_actor(actor)
     if plan.problems:
         raise ValidationFailed(_("The file has errors; nothing was imported."))
     domains: dict[str | None, EnforcementDomain | None] = {None: None}

@@ -32,6 +32,7 @@ def sector_reasons(session: Session, person_id: int, domains: list[EnforcementDo
 def set_needs_sector_exam(session: Session, code: str, required: bool) -> EnforcementDomain:
     """The region's setting of one domain, changed by the system (the command line), on the record."""
     from examsys.audit.services import record
+    from examsys.auth.permissions import SYSTEM
     from examsys.errors import NotFound
 
     domain = session.scalar(select(EnforcementDomain).where(EnforcementDomain.code == code))
@@ -40,6 +41,6 @@ def set_needs_sector_exam(session: Session, code: str, required: bool) -> Enforc
     before = domain.needs_sector_exam
     domain.needs_sector_exam = required
     session.flush()
-    record(session, None, "domain.sector_exam", "enforcement_domain", domain.id, label=f"{domain.code} {domain.name}",
+    record(session, SYSTEM, "domain.sector_exam", "enforcement_domain", domain.id, label=f"{domain.code} {domain.name}",
            before={"needs_sector_exam": before}, after={"needs_sector_exam": required})
     return domain

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
-from examsys.auth.permissions import can, require_any_scope, scope_clause, visible_org
+from examsys.auth.permissions import Actor, can, get_in_scope, require_any_scope, scope_clause, visible_org
 from examsys.credentials.cases import CaseRecord, case_errors, record_case
 from examsys.credentials.exemptions.services import approved_exemption
 from examsys.credentials.models import (
@@ -32,7 +32,7 @@ from examsys.credentials.qualification import sector_reasons
 from examsys.credentials.standing import close_decisions, standing_problems
 from examsys.credentials.standing import current_of as current_of  # the one current credential, for the pages
 from examsys.credentials.training_rule import training_reasons
-from examsys.errors import InvalidState, NotFound, ValidationFailed
+from examsys.errors import InvalidState, ValidationFailed
 from examsys.exams.results import passed_qualification, passed_renewal
 from examsys.orgs.issuers import number_prefix
 from examsys.orgs.models import Organisation
@@ -168,12 +168,10 @@ def _ground(session: Session, person: Person, exam_rule: str) -> Any:
     return None if passed_qualification(session, person.id, since) else exemption_ground(session, person.id)
 
 
-def issue(session: Session, actor: User | None, request: IssueRequest) -> Credential:
+def issue(session: Session, actor: Actor, request: IssueRequest) -> Credential:
     """Issue a credential (the approval step): refuses with every reason when the person is not
     eligible; supersedes the person's current credential."""
-    person = session.get(Person, request.person_id)
-    if person is None or (actor is not None and not can(actor, HR, person.org)):
-        raise NotFound(_("No such person."))
+    person = get_in_scope(session, actor, Person, request.person_id, roles=HR, missing=_("No such person."))
     issuer = visible_org(session, actor, HR, request.issuer_id)
     if not issuer.is_issuer:
         raise ValidationFailed(_("%(name)s is not an issuing authority.", name=issuer.name), {"issuer_id": [_("Choose an issuing authority.")]})
@@ -221,7 +219,7 @@ def issue(session: Session, actor: User | None, request: IssueRequest) -> Creden
     return credential
 
 
-def administers(actor: User | None, credential: Credential) -> bool:
+def administers(actor: Actor, credential: Credential) -> bool:
     """HR over the holder's current organisation, or over the credential's issuing authority (whose decision
     it is). The organisation printed on the card does not count: after a transfer, the old organisation's HR
     no longer reaches the credential."""
@@ -229,10 +227,7 @@ def administers(actor: User | None, credential: Credential) -> bool:
 
 
 def get_credential(session: Session, actor: User, credential_id: int) -> Credential:
-    credential = session.get(Credential, credential_id)
-    if credential is None or not administers(actor, credential):
-        raise NotFound(_("No such credential."))
-    return credential
+    return get_in_scope(session, actor, Credential, credential_id, allow=lambda c: administers(actor, c), missing=_("No such credential."))
 
 
 def change(session: Session, actor: User, credential_id: int, action: str, *, ground: str = "", decision_number: str = "",
@@ -292,9 +287,7 @@ def change(session: Session, actor: User, credential_id: int, action: str, *, gr
 
 
 def close_recovery(session: Session, actor: User, task_id: int, note: str = "") -> RecoveryTask:
-    task = session.get(RecoveryTask, task_id)
-    if task is None or not administers(actor, task.credential):
-        raise NotFound(_("No such task."))
+    task = get_in_scope(session, actor, RecoveryTask, task_id, allow=lambda row: administers(actor, row.credential), missing=_("No such task."))
     if task.closed_at is not None:
         raise InvalidState(_("The card is already back."))
     task.closed_at, task.note = clock.now(), note.strip()[:200]

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from examsys.audit.services import record
+from examsys.auth.permissions import SYSTEM
 from examsys.credentials.models import CURRENT, Credential, CredentialEvent, CredentialStatus, RecoveryTask
 from examsys.personnel.models import (
     CampaignItem,
@@ -60,7 +61,7 @@ def act_on_standing_change(session: Session, task: PersonnelTask, change: Standi
                                 reason=task.reason, decided_by_id=None))
     session.add(RecoveryTask(credential=credential))
     session.flush()
-    record(session, None, "credential.suspend", "credential", credential.id, label=f"{credential.number} {person.name}", org=credential.org,
+    record(session, SYSTEM, "credential.suspend", "credential", credential.id, label=f"{credential.number} {person.name}", org=credential.org,
            before={"status": CredentialStatus.ACTIVE.value},
            after={"status": credential.status.value, "automatic": True, "change": change.value, "reason": task.reason, "task": task.id})
 

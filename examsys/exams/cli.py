@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from examsys.auth.permissions import SYSTEM
 from examsys.db import get_session
 
 
@@ -36,7 +37,7 @@ def register(app: Flask) -> None:
 
         db = get_session()
         try:
-            made = open_plan(db, None, plan_id, progress=lambda done, total: click.echo(f"\r{done}/{total} papers", nl=False))
+            made = open_plan(db, SYSTEM, plan_id, progress=lambda done, total: click.echo(f"\r{done}/{total} papers", nl=False))
         except DomainError as error:
             raise click.ClickException(error.message) from None
         db.commit()

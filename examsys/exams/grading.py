@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.models import User
-from examsys.auth.permissions import can
+from examsys.auth.permissions import SYSTEM, get_in_scope
 from examsys.bank.models import QuestionType, QuestionVersion
 from examsys.bank.types import kind_of
 from examsys.errors import InvalidState, NotFound, ValidationFailed
@@ -30,7 +30,7 @@ def auto_submit(session: Session, attempt: Attempt, why: str) -> None:
     attempt.finish(automatic=True)
     session.add(IntegrityEvent(attempt_id=attempt.id, kind="auto_submitted", detail=why))
     grade(session, attempt)
-    record(session, None, "exam.auto_submit", "attempt", attempt.id, label=f"{attempt.person.name} · {attempt.plan.name}",
+    record(session, SYSTEM, "exam.auto_submit", "attempt", attempt.id, label=f"{attempt.person.name} · {attempt.plan.name}",
            org=attempt.person.org, after={"reason": why, "score": attempt.score, "status": attempt.status.value})
 
 
@@ -146,9 +146,7 @@ def grade_case(session: Session, actor: User, answer_id: int, score: Decimal, co
     """Record a grader's mark for one case answer. Single marking: the mark is the score. Double
     marking: two graders' marks within the tolerance give their mean; further apart, a third grader's
     reconciling mark decides. The attempt is graded when no answer is left."""
-    answer = session.get(Answer, answer_id)
-    if answer is None or not can(actor, ADMIN, answer.attempt.plan.org):
-        raise NotFound(_("No such answer."))
+    answer = get_in_scope(session, actor, Answer, answer_id, roles=ADMIN, org_of=lambda row: row.attempt.plan.org, missing=_("No such answer."))
     attempt = answer.attempt
     plan = attempt.plan
     points = Decimal(attempt.items[answer.position]["p"])

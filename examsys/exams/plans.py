@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
-from examsys.auth.permissions import can, require_any_scope, scope_clause, visible_org
+from examsys.auth.permissions import Actor, can, get_in_scope, require_any_scope, scope_clause, visible_org
 from examsys.bank.models import BankPart, Question, QuestionType, QuestionVersion
-from examsys.errors import InvalidState, NotFound, ValidationFailed
+from examsys.errors import InvalidState, ValidationFailed
 from examsys.exams import makeups, papers
 from examsys.exams.models import Attempt, AttemptStatus, BlueprintSection, ExamKind, ExamPlan, PaperMode
 from examsys.orgs.models import Organisation
@@ -41,7 +41,7 @@ def default_sections() -> list[SectionSpec]:
     return [SectionSpec(qtype, count, Decimal(2)) for qtype, count in DEFAULT_BLUEPRINT]
 
 
-def create_plan(session: Session, actor: User | None, *, name: str, kind: ExamKind, org_id: int, part: BankPart,
+def create_plan(session: Session, actor: Actor, *, name: str, kind: ExamKind, org_id: int, part: BankPart,
                 domain_id: int | None, opens_at: datetime, closes_at: datetime, duration_minutes: int = 120,
                 pass_mark: Decimal | None = None, attempts_allowed: int | None = None, sections: list[SectionSpec] | None = None,
                 **options: Any) -> ExamPlan:
@@ -68,7 +68,7 @@ def create_plan(session: Session, actor: User | None, *, name: str, kind: ExamKi
     makeup_of = options.get("makeup_of_id")
     if kind is ExamKind.MAKEUP:
         original = session.get(ExamPlan, makeup_of) if makeup_of else None
-        if original is None or (actor is not None and not can(actor, ADMIN, original.org)) or original.kind is not ExamKind.QUALIFICATION:
+        if original is None or not can(actor, ADMIN, original.org) or original.kind is not ExamKind.QUALIFICATION:
             errors["makeup_of_id"] = [_("A make-up exam names the qualification exam it makes up for.")]
     elif makeup_of:
         errors["makeup_of_id"] = [_("Only a make-up exam makes up for another.")]
@@ -96,10 +96,7 @@ def plan_query(session: Session, actor: User) -> Select[tuple[ExamPlan]]:
 
 
 def get_plan(session: Session, actor: User, plan_id: int) -> ExamPlan:
-    plan = session.get(ExamPlan, plan_id)
-    if plan is None or not can(actor, ADMIN, plan.org):
-        raise NotFound(_("No such exam."))
-    return plan
+    return get_in_scope(session, actor, ExamPlan, plan_id, roles=ADMIN, missing=_("No such exam."))
 
 
 def check_plan(session: Session, plan: ExamPlan) -> papers.PlanCheck:
@@ -125,13 +122,11 @@ def eligible_candidates(session: Session, plan: ExamPlan) -> list[Person]:
     return list(session.scalars(query.order_by(Person.id)))
 
 
-def open_plan(session: Session, actor: User | None, plan_id: int, *, progress: Callable[[int, int], None] | None = None,
+def open_plan(session: Session, actor: Actor, plan_id: int, *, progress: Callable[[int, int], None] | None = None,
               batch: int = 500) -> int:
     """Check the plan against the bank, fix its pools, and generate a paper for every eligible
     candidate, so that starting the exam is a read. Returns the number of papers."""
-    plan = get_plan(session, actor, plan_id) if actor is not None else session.get(ExamPlan, plan_id)
-    if plan is None:
-        raise NotFound(_("No such exam."))
+    plan = get_plan(session, actor, plan_id)
     pools, shapes = papers.pools_for(session, plan)
     result = papers.check(plan, pools, shapes)
     if not result.ok:

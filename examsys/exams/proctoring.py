@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from examsys.audit.services import record
 from examsys.auth.models import User
-from examsys.auth.permissions import can
-from examsys.errors import InvalidState, NotFound, ValidationFailed
+from examsys.auth.permissions import get_in_scope
+from examsys.errors import InvalidState, ValidationFailed
 from examsys.exams.models import Answer, Attempt, IntegrityEvent
 from examsys.exams.plans import ADMIN
 
@@ -33,9 +33,7 @@ def integrity_events(session: Session, attempt_ids: list[int]) -> dict[int, list
 
 
 def grant_extension(session: Session, actor: User, attempt_id: int, minutes: int, reason: str) -> Attempt:
-    attempt = session.get(Attempt, attempt_id)
-    if attempt is None or not can(actor, ADMIN, attempt.plan.org):
-        raise NotFound(_("No such exam paper."))
+    attempt = get_in_scope(session, actor, Attempt, attempt_id, roles=ADMIN, org_of=lambda row: row.plan.org, missing=_("No such exam paper."))
     if not 1 <= minutes <= 120 or not reason.strip():
         raise ValidationFailed(_("Give 1 to 120 minutes and the reason."))
     if attempt.finished:

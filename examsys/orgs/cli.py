@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from examsys.auth.permissions import SYSTEM
 from examsys.db import get_session
 
 
@@ -26,7 +27,7 @@ def register(app: Flask) -> None:
 
         db = get_session()
         with _reported(db):
-            org = designate_issuer(db, None, by_code(db, code).id, prefix)
+            org = designate_issuer(db, SYSTEM, by_code(db, code).id, prefix)
         db.commit()
         click.echo(f"{org.name} ({org.code}) is an issuing authority; its credential numbers begin with {org.number_prefix}")
 
@@ -39,7 +40,7 @@ def register(app: Flask) -> None:
 
         db = get_session()
         with _reported(db):
-            org = withdraw_issuer(db, None, by_code(db, code).id, reason)
+            org = withdraw_issuer(db, SYSTEM, by_code(db, code).id, reason)
         db.commit()
         click.echo(f"{org.name} ({org.code}) no longer issues credentials")
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from examsys.audit.services import record
-from examsys.auth.models import Role, User
-from examsys.auth.permissions import can, visible_org
+from examsys.auth.models import Role
+from examsys.auth.permissions import Actor, can, visible_org
 from examsys.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
 from examsys.orgs.models import Organisation, OrgKind
 
@@ -29,12 +29,12 @@ def region_of(session: Session, org: Organisation) -> Organisation:
     return root
 
 
-def may_designate(session: Session, actor: User | None, org: Organisation) -> bool:
-    """The region's system administrator (a grant on the region itself), or the command line (actor None)."""
-    return actor is None or can(actor, DESIGNATORS, region_of(session, org))
+def may_designate(session: Session, actor: Actor, org: Organisation) -> bool:
+    """The region's system administrator (a grant on the region itself), or the command line (the SYSTEM actor)."""
+    return can(actor, DESIGNATORS, region_of(session, org))
 
 
-def _designatable(session: Session, actor: User | None, org_id: int) -> Organisation:
+def _designatable(session: Session, actor: Actor, org_id: int) -> Organisation:
     org = visible_org(session, actor, DESIGNATORS, org_id)
     if not may_designate(session, actor, org):
         raise PermissionDenied(_("Only the region's system administrator designates issuing authorities."))
@@ -62,7 +62,7 @@ def designation_problem(org: Organisation) -> str | None:
     return None
 
 
-def designate_issuer(session: Session, actor: User | None, org_id: int, prefix: str = "") -> Organisation:
+def designate_issuer(session: Session, actor: Actor, org_id: int, prefix: str = "") -> Organisation:
     """Make `org_id` an issuing authority numbering with `prefix` (its kept prefix, else its division code,
     when empty). Designating an issuer again with its own prefix is refused as a no-op."""
     org = _designatable(session, actor, org_id)
@@ -85,7 +85,7 @@ def designate_issuer(session: Session, actor: User | None, org_id: int, prefix: 
     return org
 
 
-def withdraw_issuer(session: Session, actor: User | None, org_id: int, reason: str) -> Organisation:
+def withdraw_issuer(session: Session, actor: Actor, org_id: int, reason: str) -> Organisation:
     """End a designation: the authority issues no more credentials (those it issued stay as they are, and
     their decisions stay with it). Its prefix stays reserved to it."""
     org = _designatable(session, actor, org_id)

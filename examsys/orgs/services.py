@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
-from examsys.auth.permissions import can, grant_roots, require_any_scope, visible_org
+from examsys.auth.permissions import Actor, can, grant_roots, is_system, require_actor, require_any_scope, visible_org
 from examsys.errors import InvalidState, ValidationFailed
 from examsys.imports.tabular import Column, RowError, Table
 from examsys.orgs.models import ALLOWED_PARENTS, ORG_KIND_LABELS, Organisation, OrgKind
@@ -92,12 +92,12 @@ def _set_path(org: Organisation) -> None:
     org.path = (org.parent.path if org.parent is not None else "/") + f"{org.id}/"
 
 
-def create_org(session: Session, actor: User | None, *, parent_id: int | None, kind: OrgKind, code: str,
+def create_org(session: Session, actor: Actor, *, parent_id: int | None, kind: OrgKind, code: str,
                name: str, division_code: str = "") -> Organisation:
-    """Add a node under `parent_id`. Only the command line (actor None, the system) adds a region,
+    """Add a node under `parent_id`. Only the command line (the SYSTEM actor) adds a region,
     since a region is where every administrator's scope starts."""
     parent = visible_org(session, actor, EDITORS, parent_id) if parent_id is not None else None
-    if parent is None and actor is not None:
+    if parent is None and not is_system(actor):
         raise ValidationFailed(_("Choose the parent node."), {"parent_id": [_("Choose the parent node.")]})
     code, name = code.strip().upper(), name.strip()
     division = _division_for(kind, division_code.strip(), parent)
@@ -112,7 +112,7 @@ def create_org(session: Session, actor: User | None, *, parent_id: int | None, k
     return org
 
 
-def update_org(session: Session, actor: User | None, org_id: int, *, code: str, name: str, division_code: str) -> Organisation:
+def update_org(session: Session, actor: Actor, org_id: int, *, code: str, name: str, division_code: str) -> Organisation:
     """Rename a node or correct its codes."""
     org = visible_org(session, actor, EDITORS, org_id)
     before = snapshot(org)
@@ -304,10 +304,11 @@ class ImportPlan:
     errors: list[RowError] = field(default_factory=list)
 
 
-def plan_import(session: Session, actor: User | None, table: Table) -> ImportPlan:
+def plan_import(session: Session, actor: Actor, table: Table) -> ImportPlan:
     """Check every row of an organisation table against the database and the actor's scope.
 
     Rows may name parents that appear later in the file. Nothing is written."""
+    require_actor(actor)
     plan = ImportPlan(errors=list(table.errors))
     if plan.errors:
         return plan
@@ -349,7 +350,7 @@ def plan_import(session: Session, actor: User | None, table: Table) -> ImportPla
             current = existing.get(code)
             anchor = parent.anchor if isinstance(parent, _Draft) else parent
             if current is not None:
-                if actor is not None and not can(actor, EDITORS, current):
+                if not can(actor, EDITORS, current):
                     err(number, "code", _("%(name)s lies outside your organisations.", name=current.name))
                     continue
                 if current.kind is not kind:
@@ -358,7 +359,7 @@ def plan_import(session: Session, actor: User | None, table: Table) -> ImportPla
                 if (current.parent.code if current.parent else "") != parent_code:
                     err(number, "parent_code", _("%(code)s stands under another node; move it on its page, not by import.", code=code))
                     continue
-            elif actor is not None and (anchor is None or not can(actor, EDITORS, anchor)):
+            elif not (is_system(actor) or (anchor is not None and can(actor, EDITORS, anchor))):
                 err(number, "parent_code", _("You may only add nodes under your own organisations."))
                 continue
             field_errors = _check_fields(session, kind, code, name, division, parent, existing=current)  # type: ignore[arg-type]
@@ -387,8 +388,9 @@ def plan_import(session: Session, actor: User | None, table: Table) -> ImportPla
     return plan
 
 
-def apply_import(session: Session, actor: User | None, plan: ImportPlan) -> tuple[int, int, int]:
+def apply_import(session: Session, actor: Actor, plan: ImportPlan) -> tuple[int, int, int]:
     """Write a clean plan, parents before children: (created, updated, unchanged)."""
+    require_actor(actor)
     if plan.errors:
         raise ValidationFailed(_("The file has errors; nothing was imported."))
     from examsys.orgs.issuers import designate_issuer, withdraw_issuer
@@ -411,7 +413,7 @@ def apply_import(session: Session, actor: User | None, plan: ImportPlan) -> tupl
     return len(plan.create), len(plan.update), len(plan.unchanged)
 
 
-def _plan_designation(session: Session, actor: User | None, row: dict[str, str], kind: OrgKind, division: str,
+def _plan_designation(session: Session, actor: Actor, row: dict[str, str], kind: OrgKind, division: str,
                       current: Organisation | None, anchor: Organisation | None, prefixes: dict[str, int], number: int,
                       err: Callable[[int, str, str], None]) -> dict[str, str] | None:
     """What the 发证机关 / 证号前缀 cells of a row change: {"issuer": "designate" | "withdraw" | "", "number_prefix": ...},

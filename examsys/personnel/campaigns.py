@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, selectinload
 from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.models import User
-from examsys.auth.permissions import can, grant_roots, require_any_scope, scope_clause, visible_org
-from examsys.errors import InvalidState, NotFound, ValidationFailed
+from examsys.auth.permissions import get_in_scope, grant_roots, in_scope, require_any_scope, scope_clause, visible_org
+from examsys.errors import InvalidState, ValidationFailed
 from examsys.orgs.models import Organisation
 from examsys.orgs.services import orgs_of_paths
 from examsys.personnel.models import (
@@ -67,10 +67,7 @@ def campaigns(session: Session, actor: User) -> list[CleanupCampaign]:
 
 
 def get_campaign(session: Session, actor: User, campaign_id: int) -> CleanupCampaign:
-    campaign = session.get(CleanupCampaign, campaign_id)
-    if campaign is None or not _concerns(actor, campaign):
-        raise NotFound(_("No such campaign."))
-    return campaign
+    return get_in_scope(session, actor, CleanupCampaign, campaign_id, allow=lambda c: _concerns(actor, c), missing=_("No such campaign."))
 
 
 def is_flagged(campaign: CleanupCampaign, item: CampaignItem, today: date | None = None) -> bool:
@@ -119,9 +116,8 @@ def item_query(session: Session, actor: User, campaign: CleanupCampaign, state: 
 def decide(session: Session, actor: User, item_id: int, state: ItemState | str | None, note: str = "") -> CampaignItem:
     """Confirm an officer (still employed, still enforcing, domains right) or mark them for removal.
     `state` may come straight from a form: anything but a decision is refused with a message."""
-    item = session.get(CampaignItem, item_id)
-    if item is None or not can(actor, HR, item.person.org):
-        raise NotFound(_("No such officer in the campaign."))
+    item = get_in_scope(session, actor, CampaignItem, item_id, roles=HR, org_of=lambda i: i.person.org,
+                        missing=_("No such officer in the campaign."))
     if item.campaign.status is CampaignStatus.CLOSED:
         raise InvalidState(_("The campaign is closed."))
     try:
@@ -143,9 +139,7 @@ def decide(session: Session, actor: User, item_id: int, state: ItemState | str |
 
 
 def close_campaign(session: Session, actor: User, campaign_id: int) -> CleanupCampaign:
-    campaign = get_campaign(session, actor, campaign_id)
-    if not can(actor, HR, campaign.org):
-        raise NotFound(_("No such campaign."))
+    campaign = in_scope(actor, get_campaign(session, actor, campaign_id), roles=HR, missing=_("No such campaign."))
     if campaign.status is CampaignStatus.CLOSED:
         raise InvalidState(_("The campaign is already closed."))
     campaign.status = CampaignStatus.CLOSED

@@ -7,6 +7,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
+from examsys.auth.permissions import SYSTEM
 from examsys.db import get_session
 
 
@@ -33,11 +34,11 @@ def register(app: Flask) -> None:
             table = read_table(file.name, file.read_bytes(), COLUMNS, max_rows=1_000_000)
         except UnreadableFile as error:
             raise click.ClickException(str(error)) from None
-        plan = plan_import(db, None, table, root)
+        plan = plan_import(db, SYSTEM, table, root)
         if plan.errors:
             for error in plan.errors:
                 click.echo(f"error: row {error.row}, column {error.column}: {error.message}", err=True)
             raise click.ClickException(f"{len(plan.errors)} errors; nothing was imported")
-        counts = apply_import(db, None, plan, source=file.name)
+        counts = apply_import(db, SYSTEM, plan, source=file.name)
         db.commit()
         click.echo(f"{counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged")

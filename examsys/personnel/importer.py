@@ -10,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from examsys.audit.services import AuditItem, record_many
-from examsys.auth.models import User
-from examsys.auth.permissions import can
+from examsys.auth.permissions import Actor, can, require_actor
 from examsys.errors import ValidationFailed
 from examsys.imports.tabular import Column, RowError, Table
 from examsys.orgs.models import Organisation
@@ -84,9 +83,10 @@ def _existing(session: Session, numbers: list[str], chunk: int = 2000) -> dict[s
     return found
 
 
-def plan_import(session: Session, actor: User | None, table: Table, root: Organisation) -> PersonImportPlan:
+def plan_import(session: Session, actor: Actor, table: Table, root: Organisation) -> PersonImportPlan:
     """Check every row against the rules, the database and the scope (`root`'s subtree, and the
     actor's). Nothing is written."""
+    require_actor(actor)
     plan = PersonImportPlan(errors=list(table.errors))
     if plan.errors:
         return plan
@@ -116,7 +116,7 @@ def plan_import(session: Session, actor: User | None, table: Table, root: Organi
         if org is None:
             err(number, "org_code", _("No organisation %(code)s under %(root)s.", code=org_code, root=root.name))
             row_ok = False
-        elif actor is not None and not can(actor, HR, org):
+        elif not can(actor, HR, org):
             err(number, "org_code", _("%(name)s lies outside your organisations.", name=org.name))
             row_ok = False
         elif not org.active:
@@ -156,7 +156,7 @@ def plan_import(session: Session, actor: User | None, table: Table, root: Organi
             "directed_by": row.get("directed_by", ""), "domain_ids": sorted(set(domain_ids)),
         }
         person = existing.get(id_no)
-        if person is not None and actor is not None and not can(actor, HR, person.org):
+        if person is not None and not can(actor, HR, person.org):
             err(number, "id_number", _("This person is on the register of %(name)s, outside your organisations.", name=person.org.name))
             continue
         for key, messages in check_values(session, values, existing=person, check_duplicate=False).items():
@@ -182,7 +182,8 @@ def plan_import(session: Session, actor: User | None, table: Table, root: Organi
     return plan
 
 
-def apply_import(session: Session, actor: User | None, plan: PersonImportPlan, source: str = "") -> dict[str, int]:
+def apply_import(session: Session, actor: Actor, plan: PersonImportPlan, source: str = "") -> dict[str, int]:
+    require_actor(actor)
     if plan.errors:
         raise ValidationFailed(_("The file has errors; nothing was imported."))
     orgs = {o.id: o for o in session.scalars(select(Organisation))}

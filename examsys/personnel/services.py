@@ -14,7 +14,7 @@ from examsys import clock
 from examsys.audit.models import AuditEntry
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
-from examsys.auth.permissions import can, require_any_scope, scope_clause, visible_org
+from examsys.auth.permissions import Actor, can, get_in_scope, require_any_scope, scope_clause, visible_org
 from examsys.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
 from examsys.orgs.models import Organisation
 from examsys.personnel import idnumber
@@ -97,17 +97,12 @@ def shown_id_number(actor: User, person: Person) -> str:
     return person.id_number if can(actor, HR, person.org) else idnumber.mask(person.id_number)
 
 
-def get_person(session: Session, actor: User, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None or not can(actor, READERS, person.org):
-        raise NotFound(_("No such person."))
-    return person
+def get_person(session: Session, actor: Actor, person_id: int) -> Person:
+    return get_in_scope(session, actor, Person, person_id, roles=READERS, missing=_("No such person."))
 
 
-def editable_person(session: Session, actor: User, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None or not can(actor, READERS, person.org):
-        raise NotFound(_("No such person."))
+def editable_person(session: Session, actor: Actor, person_id: int) -> Person:
+    person = get_person(session, actor, person_id)
     if not can(actor, HR, person.org):
         raise PermissionDenied(_("Only HR of the person's organisation may change the record."))
     return person
@@ -176,7 +171,7 @@ def _apply(person: Person, values: dict[str, Any], session: Session) -> None:
 
 # ---- changing -----------------------------------------------------------------------------------
 
-def create_person(session: Session, actor: User | None, values: dict[str, Any]) -> Person:
+def create_person(session: Session, actor: Actor, values: dict[str, Any]) -> Person:
     org = visible_org(session, actor, HR, values.get("org_id"))
     errors = check_values(session, values)
     if not org.active:
@@ -233,12 +228,10 @@ def transfer_person(session: Session, actor: User, person_id: int, new_org_id: i
     return person
 
 
-def change_employment(session: Session, actor: User | None, person_id: int, status: EmploymentStatus, reason: str) -> Person:
+def change_employment(session: Session, actor: Actor, person_id: int, status: EmploymentStatus, reason: str) -> Person:
     """Record 在岗 → 调离 / 退休 / 辞职 / 辞退·开除 / 死亡 (or back). Leaving post ends an officer's standing:
     the credential follows at once (personnel.standing)."""
-    person = editable_person(session, actor, person_id) if actor is not None else session.get(Person, person_id)
-    if person is None:
-        raise NotFound(_("No such person."))
+    person = editable_person(session, actor, person_id)
     if status is person.employment_status:
         raise ValidationFailed(_("The status was not changed."), {"status": [_("The person already has this status.")]})
     if not reason.strip():
@@ -313,9 +306,7 @@ def correction_query(session: Session, actor: User, only_open: bool = True) -> S
 
 
 def resolve_correction(session: Session, actor: User, request_id: int, response: str) -> CorrectionRequest:
-    item = session.get(CorrectionRequest, request_id)
-    if item is None or not can(actor, HR, item.person.org):
-        raise NotFound(_("No such request."))
+    item = get_in_scope(session, actor, CorrectionRequest, request_id, roles=HR, org_of=lambda i: i.person.org, missing=_("No such request."))
     if item.status is TaskStatus.DONE:
         raise InvalidState(_("The request is already answered."))
     if not response.strip():

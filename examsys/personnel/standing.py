@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from examsys import clock
 from examsys.audit.services import record
-from examsys.auth.models import User
+from examsys.auth.permissions import SYSTEM, Actor
 from examsys.personnel.models import Person, PersonnelKind, PersonnelTask, TaskKind, TaskStatus
 
 
@@ -50,7 +50,7 @@ def on_standing_change(handler: Handler) -> Handler:
     return handler
 
 
-def standing_changed(session: Session, actor: User | None, person: Person, change: StandingChange, reason: str) -> PersonnelTask | None:
+def standing_changed(session: Session, actor: Actor, person: Person, change: StandingChange, reason: str) -> PersonnelTask | None:
     """Record the decision task of an officer whose standing changed (one open task per person: a second
     change adds to it), then let the registered handlers act on it. Nothing for auxiliary staff who never
     held a credential (the reclassification itself is the exception)."""
@@ -78,5 +78,5 @@ def close_task(session: Session, task: PersonnelTask, outcome: str) -> None:
         return
     task.status, task.done_at = TaskStatus.DONE, clock.now()
     session.flush()
-    record(session, None, "task.close", "person", task.person_id, label=task.person.name, org=task.org,
+    record(session, SYSTEM, "task.close", "person", task.person_id, label=task.person.name, org=task.org,
            after={"task": task.kind.value, "id": task.id, "outcome": outcome})

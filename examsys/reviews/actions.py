@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
-from examsys.auth.permissions import can, require_any_scope, scope_clause
-from examsys.errors import InvalidState, NotFound, ValidationFailed
+from examsys.auth.permissions import Actor, can, get_in_scope, in_scope, require_any_scope, scope_clause
+from examsys.errors import InvalidState, ValidationFailed
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import Person
 from examsys.reviews.models import ActionKind, ActionStatus, AnnualAssessment, AnnualGrade, FollowUpAction, RoutineGrade
@@ -38,14 +38,14 @@ def issuing_authority(session: Session, org: Organisation) -> Organisation:
     return nodes[ids[0]]
 
 
-def _withdraw(session: Session, actor: User | None, action: FollowUpAction, why: str) -> None:
+def _withdraw(session: Session, actor: Actor, action: FollowUpAction, why: str) -> None:
     action.status, action.outcome, action.closed_at = ActionStatus.CANCELLED, why, clock.now()
     session.flush()
     record(session, actor, "action.withdraw", "followup_action", action.id, label=f"{action.kind.label} {action.person.name}",
            org=action.person.org, after={"outcome": why})
 
 
-def after_routine_grade(session: Session, actor: User | None, review: Review) -> None:
+def after_routine_grade(session: Session, actor: Actor, review: Review) -> None:
     """A routine 较差 opens a training action (once per review); a re-review that lifts the grade
     withdraws the automatic one still open."""
     existing = session.scalar(select(FollowUpAction).where(FollowUpAction.review_id == review.id, FollowUpAction.automatic.is_(True),
@@ -65,7 +65,7 @@ def after_routine_grade(session: Session, actor: User | None, review: Review) ->
         _withdraw(session, actor, existing, _("The review was re-done and is no longer Poor."))
 
 
-def after_annual_grade(session: Session, actor: User | None, person: Person) -> None:
+def after_annual_grade(session: Session, actor: Actor, person: Person) -> None:
     """Two consecutive annual 不称职 open a disqualification case with the issuing authority, linked to the
     later year; a corrected grade withdraws a case the rule opened that no longer holds."""
     years = {a.year: a for a in session.scalars(select(AnnualAssessment).where(AnnualAssessment.person_id == person.id))}
@@ -103,9 +103,7 @@ MANUAL_KINDS = (ActionKind.TRAINING, ActionKind.ROTATION, ActionKind.RANK_CHANGE
 
 def create_action(session: Session, actor: User, person_id: int, kind: ActionKind, due_on: date | None, description: str,
                   review_id: int | None = None) -> FollowUpAction:
-    person = session.get(Person, person_id)
-    if person is None or not can(actor, KEEPERS, person.org):
-        raise NotFound(_("No such person."))
+    person = get_in_scope(session, actor, Person, person_id, roles=KEEPERS, missing=_("No such person."))
     errors: dict[str, list[str]] = {}
     if kind not in MANUAL_KINDS:
         errors["kind"] = [_("Choose the kind of action.")]
@@ -142,17 +140,12 @@ def _may_read(actor: User, action: FollowUpAction) -> bool:
 
 
 def get_action(session: Session, actor: User, action_id: int) -> FollowUpAction:
-    action = session.get(FollowUpAction, action_id)
-    if action is None or not _may_read(actor, action):
-        raise NotFound(_("No such action."))
-    return action
+    return get_in_scope(session, actor, FollowUpAction, action_id, allow=lambda a: _may_read(actor, a), missing=_("No such action."))
 
 
 def close_action(session: Session, actor: User, action_id: int, done: bool, outcome: str) -> FollowUpAction:
     """Mark an action done (with what was done) or withdraw it (with why)."""
-    action = get_action(session, actor, action_id)
-    if not _may_keep(actor, action):
-        raise NotFound(_("No such action."))
+    action = in_scope(actor, get_action(session, actor, action_id), allow=lambda a: _may_keep(actor, a), missing=_("No such action."))
     if action.status is not ActionStatus.OPEN:
         raise InvalidState(_("This action is already closed."))
     if not outcome.strip():

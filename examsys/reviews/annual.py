@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, joinedload
 from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
-from examsys.auth.permissions import can, visible_org
-from examsys.errors import NotFound, PermissionDenied, ValidationFailed
+from examsys.auth.permissions import get_in_scope, visible_org
+from examsys.errors import PermissionDenied, ValidationFailed
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import EmploymentStatus, Person, PersonnelKind
 from examsys.reviews import actions
@@ -102,9 +102,7 @@ def sheet(session: Session, actor: User, org_id: int, year: int) -> tuple[list[S
 def set_grade(session: Session, actor: User, person_id: int, year: int, grade: AnnualGrade, comment: str = "") -> AnnualAssessment:
     """The reviewer sets (or corrects) the year's grade. 优秀 beyond the organisation's cap is refused
     with the numbers; the rules on 不称职 run after every change."""
-    person = session.get(Person, person_id)
-    if person is None or not can(actor, REVIEWER, person.org):
-        raise NotFound(_("No such person."))
+    person = get_in_scope(session, actor, Person, person_id, roles=REVIEWER, missing=_("No such person."))
     if person.id == actor.person_id:
         raise PermissionDenied(_("Nobody reviews their own record."))
     if person.kind is not PersonnelKind.OFFICER:

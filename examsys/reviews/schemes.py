@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from examsys.audit.services import record
-from examsys.auth.models import Role, User
-from examsys.auth.permissions import visible_org
+from examsys.auth.models import Role
+from examsys.auth.permissions import Actor, visible_org
 from examsys.errors import ValidationFailed
 from examsys.orgs.models import Organisation
 from examsys.reviews.models import Indicator, Review, ReviewScheme
@@ -131,7 +131,7 @@ def in_use(session: Session, scheme: ReviewScheme) -> bool:
     return session.scalar(select(func.count()).select_from(Review).where(Review.scheme_id == scheme.id)) > 0
 
 
-def save_scheme(session: Session, actor: User | None, org_id: int, name: str, rows: list[IndicatorRow],
+def save_scheme(session: Session, actor: Actor, org_id: int, name: str, rows: list[IndicatorRow],
                 bands: tuple[str, str, str]) -> ReviewScheme:
     """Define the scheme of `org_id` (HR of that node). Edits the latest version in place only while no
     review has used it; otherwise writes the next version."""

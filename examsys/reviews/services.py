@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
-from examsys.auth.permissions import can, grant_roots, require_any_scope, scope_clause, visible_org
-from examsys.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
+from examsys.auth.permissions import Actor, can, get_in_scope, grant_roots, in_scope, require_any_scope, scope_clause, visible_org
+from examsys.errors import InvalidState, PermissionDenied, ValidationFailed
 from examsys.orgs.models import Organisation
 from examsys.orgs.services import orgs_of_paths
 from examsys.personnel.models import EmploymentStatus, Person, PersonnelKind
@@ -44,7 +44,7 @@ def period_label(period: ReviewPeriod) -> str:
     return _("%(year)d, half %(n)d", year=period.year, n=period.number)
 
 
-def open_period(session: Session, actor: User | None, org_id: int, kind: PeriodKind, year: int, number: int,
+def open_period(session: Session, actor: Actor, org_id: int, kind: PeriodKind, year: int, number: int,
                 due_on: date | None = None) -> ReviewPeriod:
     """Open a period for the subtree of `org_id`: every regular officer in post there is due a review,
     against the scheme in force for their organisation."""
@@ -107,16 +107,11 @@ def periods(session: Session, actor: User) -> list[ReviewPeriod]:
 
 
 def get_period(session: Session, actor: User, period_id: int) -> ReviewPeriod:
-    period = session.get(ReviewPeriod, period_id)
-    if period is None or not _concerns(actor, period):
-        raise NotFound(_("No such review period."))
-    return period
+    return get_in_scope(session, actor, ReviewPeriod, period_id, allow=lambda p: _concerns(actor, p), missing=_("No such review period."))
 
 
 def close_period(session: Session, actor: User, period_id: int) -> ReviewPeriod:
-    period = get_period(session, actor, period_id)
-    if not can(actor, HR, period.org):
-        raise NotFound(_("No such review period."))
+    period = in_scope(actor, get_period(session, actor, period_id), roles=HR, missing=_("No such review period."))
     if period.closed:
         raise InvalidState(_("The period is already closed."))
     period.closed = True
@@ -177,10 +172,9 @@ def review_query(session: Session, actor: User, period: ReviewPeriod, filters: R
 
 def get_review(session: Session, actor: User, review_id: int) -> Review:
     """Readable by the officer reviewed and by reviewers, HR and auditors over the officer's organisation."""
-    review = session.get(Review, review_id, options=[selectinload(Review.scores), joinedload(Review.period)])
-    if review is None or not (review.person_id == actor.person_id or can(actor, READERS, review.person.org)):
-        raise NotFound(_("No such review."))
-    return review
+    return get_in_scope(session, actor, Review, review_id, roles=READERS, org_of=lambda r: r.person.org,
+                        allow=lambda r: r.person_id == actor.person_id, options=[selectinload(Review.scores), joinedload(Review.period)],
+                        missing=_("No such review."))
 
 
 def may_enter(actor: User, review: Review) -> bool:
@@ -249,7 +243,7 @@ def _store(review: Review, values: dict[int, Decimal], evidence: dict[int, str],
     review.comment = comment.strip()
 
 
-def _submit(session: Session, actor: User | None, review: Review, via: str = "form") -> None:
+def _submit(session: Session, actor: Actor, review: Review, via: str = "form") -> None:
     total = sum((s.score for s in review.scores), Decimal(0))
     review.total, review.grade = total, review.scheme.grade_for(total)
     review.status, review.submitted_at = ReviewStatus.SUBMITTED, clock.now()
@@ -263,9 +257,8 @@ def _submit(session: Session, actor: User | None, review: Review, via: str = "fo
 
 def respond(session: Session, actor: User, review_id: int, agree: bool, comment: str) -> Review:
     """The officer acknowledges the submitted review, or disputes it with a comment that goes to HR."""
-    review = get_review(session, actor, review_id)
-    if review.person_id != actor.person_id:
-        raise NotFound(_("No such review."))
+    review = in_scope(actor, get_review(session, actor, review_id), allow=lambda r: r.person_id == actor.person_id,
+                      missing=_("No such review."))
     if review.status is not ReviewStatus.SUBMITTED:
         raise InvalidState(_("This review is not waiting for your response."))
     if not agree and not comment.strip():
@@ -280,9 +273,7 @@ def respond(session: Session, actor: User, review_id: int, agree: bool, comment:
 
 def resolve_dispute(session: Session, actor: User, review_id: int, send_back: bool, note: str) -> Review:
     """HR of the officer's organisation sends a disputed review back for re-review, or upholds it."""
-    review = get_review(session, actor, review_id)
-    if not can(actor, HR, review.person.org):
-        raise NotFound(_("No such review."))
+    review = in_scope(actor, get_review(session, actor, review_id), roles=HR, org_of=lambda r: r.person.org, missing=_("No such review."))
     if review.status is not ReviewStatus.DISPUTED:
         raise InvalidState(_("This review is not disputed."))
     if not note.strip():

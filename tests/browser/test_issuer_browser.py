@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from examsys import clock
 from examsys.auth.models import Role
+from examsys.auth.permissions import SYSTEM
 from examsys.credentials import services
 from examsys.credentials.keys import KeyStore
 from examsys.credentials.public.verification import token_for
@@ -33,7 +34,7 @@ def _shot(page, name):
 def test_the_region_administrator_designates_an_issuer_in_chinese(app, db, tree, live_server, zh_page):
     page = zh_page
     make_user(db, "admin", tree.region, Role.SYSADMIN)
-    designate_issuer(db, None, tree.county.id)
+    designate_issuer(db, SYSTEM, tree.county.id)
     db.commit()
     _login(page, live_server, "admin")
     page.goto(f"{live_server}/orgs/{tree.other_county.id}")

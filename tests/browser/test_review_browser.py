@@ -1,5 +1,6 @@
 """In a real browser: the department head enters a routine review, the officer reads and acknowledges it."""
 from examsys.auth.models import Role
+from examsys.auth.permissions import SYSTEM
 from examsys.reviews import schemes, services
 from examsys.reviews.models import PeriodKind, Review, ReviewStatus
 from tests.factories import PASSWORD, make_person, make_user
@@ -13,7 +14,7 @@ def _login(page, base: str, username: str) -> None:
 
 
 def test_a_review_is_entered_and_the_officer_acknowledges_it(app, db, tree, live_server, page):
-    schemes.save_scheme(db, None, tree.region.id, "自治区平时考核指标", list(schemes.DEFAULT_ROWS), schemes.DEFAULT_BANDS)
+    schemes.save_scheme(db, SYSTEM, tree.region.id, "自治区平时考核指标", list(schemes.DEFAULT_ROWS), schemes.DEFAULT_BANDS)
     officer = make_person(db, tree.county_dept, name="张三")
     make_user(db, "head", tree.county_dept, Role.REVIEWER)
     make_user(db, "zhang", tree.county_dept, person=officer)

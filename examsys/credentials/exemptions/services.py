@@ -13,9 +13,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
-from examsys.auth.permissions import can
+from examsys.auth.permissions import get_in_scope
 from examsys.db import Base, UTCDateTime
-from examsys.errors import InvalidState, NotFound, ValidationFailed
+from examsys.errors import InvalidState, ValidationFailed
 from examsys.personnel.models import Person
 
 HR = Role.HR_ADMIN
@@ -61,9 +61,7 @@ class ExemptionEvidence:
 
 
 def _person(session: Session, actor: User, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None or not can(actor, HR, person.org):
-        raise NotFound(_("No such person."))
+    person = get_in_scope(session, actor, Person, person_id, roles=HR, missing=_("No such person."))
     return person
 
 
@@ -89,9 +87,7 @@ def record_exemption(session: Session, actor: User, person_id: int, evidence: Ex
 
 def approve_exemption(session: Session, actor: User, exemption_id: int) -> LegalExemption:
     """A second HR administrator over the person approves the evidence: from now on it exempts."""
-    exemption = session.get(LegalExemption, exemption_id)
-    if exemption is None or not can(actor, HR, exemption.person.org):
-        raise NotFound(_("No such exemption."))
+    exemption = get_in_scope(session, actor, LegalExemption, exemption_id, roles=HR, org_of=lambda row: row.person.org, missing=_("No such exemption."))
     exemption.approve(actor.id)
     session.flush()
     record(session, actor, "exemption.approve", "person", exemption.person_id, label=exemption.person.name, org=exemption.person.org,

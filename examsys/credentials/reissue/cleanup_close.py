@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from examsys.audit.services import record
 from examsys.auth.models import User
-from examsys.auth.permissions import can
+from examsys.auth.permissions import in_scope
 from examsys.credentials import services
 from examsys.credentials.models import Credential, CredentialStatus, ReissueCampaign, ReissueItem, ReissueState
-from examsys.errors import InvalidState, NotFound, ValidationFailed
+from examsys.errors import InvalidState, ValidationFailed
 from examsys.orgs.models import Organisation
 from examsys.personnel import campaigns as cleanup
 from examsys.personnel.models import CampaignItem, CampaignStatus, CleanupCampaign, ItemState, Person
@@ -42,9 +42,7 @@ class ClosingPlan:
 
 
 def _campaign(session: Session, actor: User, campaign_id: int) -> CleanupCampaign:
-    campaign = cleanup.get_campaign(session, actor, campaign_id)
-    if not can(actor, HR, campaign.org):
-        raise NotFound(_("No such campaign."))
+    campaign = in_scope(actor, cleanup.get_campaign(session, actor, campaign_id), roles=HR, missing=_("No such campaign."))
     if campaign.status is CampaignStatus.CLOSED:
         raise InvalidState(_("The campaign is already closed."))
     return campaign

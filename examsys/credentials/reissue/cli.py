@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from examsys.auth.permissions import SYSTEM
 from examsys.db import get_session
 
 
@@ -22,7 +23,7 @@ def register(group: click.Group) -> None:
         db = get_session()
         while True:
             try:
-                result = run(db, None, campaign_id, seconds)
+                result = run(db, SYSTEM, campaign_id, seconds)
             except DomainError as error:
                 db.rollback()
                 raise click.ClickException(error.message) from None
@@ -43,7 +44,7 @@ def register(group: click.Group) -> None:
 
         db = get_session()
         try:
-            data, cards = print_batch(db, None, campaign_id, "zip" if as_zip else "pdf")
+            data, cards = print_batch(db, SYSTEM, campaign_id, "zip" if as_zip else "pdf")
         except DomainError as error:
             db.rollback()
             raise click.ClickException(error.message) from None

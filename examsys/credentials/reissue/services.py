@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
-from examsys.auth.permissions import can, grant_roots, require_any_scope, scope_clause, visible_org
+from examsys.auth.permissions import SYSTEM, Actor, can, get_in_scope, grant_roots, in_scope, require_actor, require_any_scope, scope_clause, visible_org
 from examsys.credentials import services
 from examsys.credentials.models import (
     Credential,
@@ -138,19 +138,13 @@ def campaigns(session: Session, actor: User) -> list[ReissueCampaign]:
     return [c for c in session.scalars(query) if _concerns(actor, c)]
 
 
-def get_campaign(session: Session, actor: User | None, campaign_id: int) -> ReissueCampaign:
-    campaign = session.get(ReissueCampaign, campaign_id)
-    if campaign is None or (actor is not None and not _concerns(actor, campaign)):
-        raise NotFound(_("No such campaign."))
-    return campaign
+def get_campaign(session: Session, actor: Actor, campaign_id: int) -> ReissueCampaign:
+    return get_in_scope(session, actor, ReissueCampaign, campaign_id, allow=lambda c: _concerns(actor, c), missing=_("No such campaign."))
 
 
-def _runnable(session: Session, actor: User | None, campaign_id: int) -> ReissueCampaign:
+def _runnable(session: Session, actor: Actor, campaign_id: int) -> ReissueCampaign:
     """Running, re-checking: HR of the campaign's whole subtree (or the command line)."""
-    campaign = get_campaign(session, actor, campaign_id)
-    if actor is not None and not can(actor, HR, campaign.org):
-        raise NotFound(_("No such campaign."))
-    return campaign
+    return in_scope(actor, get_campaign(session, actor, campaign_id), roles=HR, missing=_("No such campaign."))
 
 
 @dataclass(frozen=True)
@@ -168,11 +162,10 @@ class Counts:
         return self.issued + self.ineligible
 
 
-def counts(session: Session, actor: User | None, campaign: ReissueCampaign) -> Counts:
+def counts(session: Session, actor: Actor, campaign: ReissueCampaign) -> Counts:
     """How many officers are pending, issued and not eligible: those the actor may see."""
     query = select(ReissueItem.state, func.count()).where(ReissueItem.campaign_id == campaign.id).group_by(ReissueItem.state)
-    if actor is not None:
-        query = query.where(scope_clause(session, actor, READERS, ReissueItem.org_path))
+    query = query.where(scope_clause(session, require_actor(actor), READERS, ReissueItem.org_path))
     by_state = {state: n for state, n in session.execute(query)}
     return Counts(by_state.get(ReissueState.PENDING, 0), by_state.get(ReissueState.ISSUED, 0), by_state.get(ReissueState.INELIGIBLE, 0))
 
@@ -198,7 +191,7 @@ class RunResult:
     counts: Counts = field(default_factory=Counts)
 
 
-def run(session: Session, runner: User | None, campaign_id: int, seconds: float | None = None) -> RunResult:
+def run(session: Session, runner: Actor, campaign_id: int, seconds: float | None = None) -> RunResult:
     """One step: issue to pending officers until `seconds` have passed (REISSUE_CHUNK_SECONDS) or none
     is left. The caller commits; what was done stays done even if a later step fails."""
     campaign = _runnable(session, runner, campaign_id)
@@ -230,7 +223,7 @@ def run(session: Session, runner: User | None, campaign_id: int, seconds: float 
                 break
     campaign.last_run_at = clock.now()
     session.flush()
-    result.counts = counts(session, None, campaign)
+    result.counts = counts(session, SYSTEM, campaign)
     if result.issued or result.ineligible or result.added:
         record(session, runner, "reissue.run", "reissue_campaign", campaign.id, label=campaign.name, org=campaign.org,
                after={"issued": result.issued, "ineligible": result.ineligible, "added": result.added, "pending": result.counts.pending,
@@ -295,7 +288,7 @@ def _ineligible(item: ReissueItem, reasons: list[str]) -> None:
     return None
 
 
-def recheck(session: Session, actor: User | None, campaign_id: int) -> int:
+def recheck(session: Session, actor: Actor, campaign_id: int) -> int:
     """Put the officers found not eligible back in the queue (after HR has put their records right);
     the next run checks them again. Those issued stay issued."""
     campaign = _runnable(session, actor, campaign_id)
@@ -312,7 +305,7 @@ def recheck(session: Session, actor: User | None, campaign_id: int) -> int:
 
 # ---- the print batch ---------------------------------------------------------------------------------
 
-def printable_query(session: Session, actor: User | None, campaign: ReissueCampaign) -> Select[Any]:
+def printable_query(session: Session, actor: Actor, campaign: ReissueCampaign) -> Select[Any]:
     """The campaign's credentials still in force (never a suspended, revoked or replaced one), of the
     organisations the actor is HR for, in tree order then by name."""
     query = (select(Credential).join(ReissueItem, ReissueItem.credential_id == Credential.id)
@@ -320,27 +313,24 @@ def printable_query(session: Session, actor: User | None, campaign: ReissueCampa
              .where(ReissueItem.campaign_id == campaign.id, Credential.status == CredentialStatus.ACTIVE,
                     Credential.valid_to >= clock.today())
              .order_by(Organisation.path, Person.name_key, Credential.id))
-    if actor is not None:
-        query = query.where(scope_clause(session, actor, HR, Organisation.path))
-    return query
+    return query.where(scope_clause(session, require_actor(actor), HR, Organisation.path))
 
 
-def print_parts(session: Session, actor: User | None, campaign: ReissueCampaign) -> tuple[int, int]:
+def print_parts(session: Session, actor: Actor, campaign: ReissueCampaign) -> tuple[int, int]:
     """(how many cards there are to print, in how many files)."""
     total = session.scalar(select(func.count()).select_from(printable_query(session, actor, campaign).order_by(None).subquery())) or 0
     size = current_app.config.get("REISSUE_PRINT_PART_SIZE", 500)
     return total, -(-total // size)
 
 
-def print_batch(session: Session, actor: User | None, campaign_id: int, fmt: str, part: int | None = None) -> tuple[bytes, int]:
+def print_batch(session: Session, actor: Actor, campaign_id: int, fmt: str, part: int | None = None) -> tuple[bytes, int]:
     """The cards of one part (1-based; None: all) as one PDF ("pdf") or a ZIP of one PDF per officer
     ("zip"), with the number of cards. HR only; an export, so audited."""
     from examsys.credentials.documents.pdf import card_pdf, cards_pdf
     from examsys.credentials.public.verification import token_for, url_for_token
 
     campaign = get_campaign(session, actor, campaign_id)
-    if actor is not None:
-        require_any_scope(session, actor, HR)
+    require_any_scope(session, actor, HR)
     query = printable_query(session, actor, campaign).options(
         joinedload(Credential.person).joinedload(Person.photo), joinedload(Credential.org), joinedload(Credential.issuer),
         selectinload(Credential.domains))

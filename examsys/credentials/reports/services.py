@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
-from examsys.auth.permissions import can, require_any_scope, scope_clause
+from examsys.auth.permissions import get_in_scope, require_any_scope, scope_clause
 from examsys.credentials.models import Credential, OfficerReport, ReportCategory, ReportStatus
 from examsys.errors import NotFound, ValidationFailed
 from examsys.orgs.models import Organisation
@@ -110,9 +110,7 @@ def report_query(session: Session, actor: User, status: ReportStatus | None = No
 
 
 def get_report(session: Session, actor: User, report_id: int) -> OfficerReport:
-    report = session.get(OfficerReport, report_id)
-    if report is None or not can(actor, SUPERVISOR, report.org):
-        raise NotFound(_("No such report."))
+    report = get_in_scope(session, actor, OfficerReport, report_id, roles=SUPERVISOR, missing=_("No such report."))
     return report
 
 

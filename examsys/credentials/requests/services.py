@@ -21,7 +21,7 @@ from examsys import clock
 from examsys.audit.models import AuditEntry
 from examsys.audit.services import record
 from examsys.auth.models import User
-from examsys.auth.permissions import can, require_any_scope, scope_clause
+from examsys.auth.permissions import can, get_in_scope, require_any_scope, scope_clause
 from examsys.credentials.models import (
     CardLoss,
     Credential,
@@ -123,16 +123,12 @@ class RequestDraft:
 
 
 def _hr_person(session: Session, actor: User, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None or not can(actor, HR, person.org):
-        raise NotFound(_("No such person."))
+    person = get_in_scope(session, actor, Person, person_id, roles=HR, missing=_("No such person."))
     return person
 
 
 def _hr_credential(session: Session, actor: User, credential_id: int) -> Credential:
-    credential = session.get(Credential, credential_id)
-    if credential is None or not can(actor, HR, credential.person.org):
-        raise NotFound(_("No such credential."))
+    credential = get_in_scope(session, actor, Credential, credential_id, roles=HR, org_of=lambda row: row.person.org, missing=_("No such credential."))
     return credential
 
 
@@ -273,9 +269,8 @@ def _issuer_side(actor: User, item: CredentialRequest) -> bool:
 
 def get_request(session: Session, actor: User, request_id: int) -> CredentialRequest:
     """A request, for HR of the person's organisation or of the issuing authority; NotFound for others."""
-    item = session.get(CredentialRequest, request_id)
-    if item is None or not (_requester_side(actor, item) or _issuer_side(actor, item)):
-        raise NotFound(_("No such request."))
+    item = get_in_scope(session, actor, CredentialRequest, request_id, allow=lambda row: _requester_side(actor, row) or _issuer_side(actor, row),
+                        missing=_("No such request."))
     return item
 
 
