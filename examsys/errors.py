@@ -45,7 +45,10 @@ class ValidationFailed(DomainError):
 
 
 def populate_errors(form: Any, error: ValidationFailed) -> None:
-    """Put a service's field errors on the matching WTForms fields; the rest go to the form."""
+    """Put a service's field errors on the matching WTForms fields; the rest go to the form. The form was
+    refused, so nothing its use case did is kept: the request's session rolls back here (the page that
+    shows the form again answers 200, which would otherwise commit a POST; see examsys.db)."""
+    _rollback()
     leftover = []
     for name, messages in error.field_errors.items():
         field = getattr(form, name, None)

@@ -58,7 +58,6 @@ def create():
             db.rollback()
             populate_errors(form, error)
         else:
-            db.commit()
             return render_template("api/secret_issued.html", client=issued.secret.client, token=issued.token)
     return render_template("api/clients.html", clients=clients.visible_clients(db, current_user), form=form), 422
 
@@ -74,7 +73,6 @@ def detail(client_id: int):
 def rotate(client_id: int):
     db = get_session()
     issued = clients.rotate(db, current_user, client_id)
-    db.commit()
     return render_template("api/secret_issued.html", client=issued.secret.client, token=issued.token)
 
 
@@ -85,5 +83,4 @@ def revoke(client_id: int, secret_id: int):
 
     db = get_session()
     clients.revoke_secret(db, current_user, client_id, secret_id)
-    db.commit()
     return redirect(url_for("api_clients.detail", client_id=client_id), 303)

@@ -18,7 +18,7 @@ from examsys.api import clients
 from examsys.api.models import ApiClient, ApiUsage
 from examsys.api.problems import problem
 from examsys.auth.permissions import SYSTEM
-from examsys.db import get_session
+from examsys.db import get_session, keep_writes
 from examsys.extensions import limiter
 from examsys.web import _limits
 
@@ -36,6 +36,7 @@ def authenticated(view: Any) -> Any:
         scheme, _space, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return _unauthorised(_("Send the client's token as: Authorization: Bearer <key id>.<secret>."))
+        keep_writes()  # every call reads, and is on the record (the secret's last use, the usage count, the audit entry)
         client = clients.authenticate(get_session(), token.strip())
         if client is None:
             return _unauthorised(_("This token is not valid (unknown, revoked, or its client is disabled)."))

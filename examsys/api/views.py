@@ -46,7 +46,6 @@ def credential_by_number(number: str):
     db = get_session()
     answer = lookups.by_number(db, _client(), number)
     account(db, _client(), "credential_by_number", 1)
-    db.commit()
     return answer
 
 
@@ -67,7 +66,6 @@ def credential_by_token(token: str):
     db = get_session()
     body = lookups.by_token(_client(), verdict)
     account(db, _client(), "credential_by_token", 1 if verdict.claims is not None else 0)
-    db.commit()
     return body
 
 
@@ -84,7 +82,6 @@ def credential_batch(body: dict[str, Any]):
     db = get_session()
     results = lookups.batch(db, _client(), body["numbers"])
     account(db, _client(), "credential_batch", len(results), audit=True)
-    db.commit()
     return {"results": results, "as_of": clock.now()}
 
 
@@ -103,7 +100,6 @@ def register_changes(query: dict[str, Any]):
     db = get_session()
     page = lookups.feed(db, _client(), query.get("changed_since"), query.get("after_id"), query["limit"])
     account(db, _client(), "register_changes", len(page["items"]), audit=True)
-    db.commit()
     return page
 
 
@@ -118,7 +114,6 @@ def exam_plans():
     db = get_session()
     plans = lookups.published_plans(db, _client())
     account(db, _client(), "exam_plans", len(plans))
-    db.commit()
     return {"plans": plans}
 
 
@@ -135,5 +130,4 @@ def exam_results(query: dict[str, Any], plan_id: int):
     db = get_session()
     found = lookups.plan_results(db, _client(), plan_id, query["page"], query["per_page"])
     account(db, _client(), "exam_results", len(found["results"]), audit=True)
-    db.commit()
     return found

@@ -15,6 +15,7 @@ from examsys.audit import checkpoints
 from examsys.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import require_any_scope, scope_clause
+from examsys.db import keep_writes
 from examsys.orgs.models import Organisation
 
 # Written with table statements, not through the session's unit of work: every change of every kind
@@ -77,7 +78,9 @@ def record(
 def record_export(session: Session, actor: User | None, what: str, target_id: Any, *, fmt: str, rows: int,
                   filters: dict[str, Any] | None = None, label: str = "", org: Organisation | None = None) -> AuditEntry:
     """An export that carries personal data or keys, on the record (rule 11): who (the actor), what
-    (`<what>.export` on `target_id`), the format, how many rows and the filters it was made with."""
+    (`<what>.export` on `target_id`), the format, how many rows and the filters it was made with. An export
+    is a read (GET) that must leave this record: the request's end commits it (examsys.db.keep_writes)."""
+    keep_writes()
     chosen = {k: v for k, v in (filters or {}).items() if v not in (None, "", [], ())}
     label = label or f"{fmt.upper()} · {rows}"  # language-neutral: the entry is read in every language
     return record(session, actor, f"{what}.export", what, target_id, label=label, org=org,

@@ -36,7 +36,6 @@ def login():
         db = get_session()
         client = devices.login_client(request)
         result = services.authenticate(db, form.identifier.data or "", form.password.data or "", client)
-        db.commit()
         if result.user is not None and result.user.totp_enabled:
             session.clear()  # not logged in yet: the second step names the account and when the password was right
             session["second_factor"] = {"login_id": result.user.login_id, "at": clock.now().timestamp(), "next": form.next.data or ""}
@@ -67,7 +66,6 @@ def second_factor():
         db = get_session()
         client = devices.login_client(request)
         accepted = two_factor.check_code(db, user, form.code.data or "", client.key(user.id), client.knows(user.id))
-        db.commit()
         if accepted:
             return _logged_in(user, str(pending.get("next") or ""), client)
         form.code.errors = [_("This code is not right or was used before. After several failed attempts, this device pauses for a while.")]
@@ -96,7 +94,6 @@ def logout():
     if current_user.is_authenticated:
         db = get_session()
         services.log_out(db, current_user)
-        db.commit()
     logout_user()
     lang = session.get("lang")
     session.clear()
@@ -117,7 +114,6 @@ def change_password():
         except ValidationFailed as error:
             populate_errors(form, error)
         else:
-            db.commit()
             login_user(current_user._get_current_object())  # the session now remembers the new login id
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("core.home"))
@@ -137,7 +133,6 @@ def two_factor_page():
         except ValidationFailed as error:
             populate_errors(form, error)
         else:
-            db.commit()
             return render_template("auth/recovery_codes.html", codes=codes)
     secret = two_factor.pending_secret(user)
     qr_code = (Markup(qr.svg(two_factor.provisioning_uri(user), _("QR code to scan with the authenticator app")))  # noqa: S704 - our own SVG, label escaped
@@ -151,7 +146,6 @@ def two_factor_page():
 def two_factor_start():
     db = get_session()
     two_factor.begin_enrolment(db, current_user._get_current_object())
-    db.commit()
     return redirect(url_for("auth.two_factor_page"))
 
 
@@ -185,7 +179,6 @@ def account_new():
         except ValidationFailed as error:
             populate_errors(form, error)
         else:
-            db.commit()
             return render_template("auth/password_issued.html", user=user, password=initial, created=True)
     return render_template("auth/account_new.html", form=form)
 
@@ -213,7 +206,6 @@ def account_grant(user_id: int):
         except ValidationFailed as error:
             populate_errors(form, error)
         else:
-            db.commit()
             flash(_("Role granted."), "success")
             return redirect(url_for("auth.account_detail", user_id=user.id))
     return render_template("auth/account_detail.html", user=user, grant_form=form, now=clock.now(), held_back=throttle.held_back(db, user)), 422
@@ -224,7 +216,6 @@ def account_grant(user_id: int):
 def grant_withdraw(grant_id: int):
     db = get_session()
     user = services.withdraw_grant(db, current_user, grant_id)
-    db.commit()
     flash(_("Role withdrawn."), "success")
     return redirect(url_for("auth.account_detail", user_id=user.id))
 
@@ -239,7 +230,6 @@ def account_action(user_id: int, action: str):
     else:
         services.set_account_active(db, current_user, user_id, action == "enable")
         message = _("The account is enabled.") if action == "enable" else _("The account is disabled; its sessions have ended.")
-    db.commit()
     flash(message, "success")
     return redirect(url_for("auth.account_detail", user_id=user_id))
 
@@ -249,7 +239,6 @@ def account_action(user_id: int, action: str):
 def account_reset_two_factor(user_id: int):
     db = get_session()
     services.reset_two_factor(db, current_user, user_id)
-    db.commit()
     flash(_("Two-factor sign-in is reset; the account's holder sets it up again at the next login."), "success")
     return redirect(url_for("auth.account_detail", user_id=user_id))
 
@@ -260,5 +249,4 @@ def account_reset(user_id: int):
     db = get_session()
     initial = services.reset_password(db, current_user, user_id)
     user = services.get_account(db, current_user, user_id)
-    db.commit()
     return render_template("auth/password_issued.html", user=user, password=initial, created=False)

@@ -51,7 +51,6 @@ def bulk():
         flash(_("Choose questions and an action."), "error")
         return redirect(request.referrer or url_for("bank.index"))
     result = services.bulk_change_status(db, current_user, ids, action)
-    db.commit()
     flash(_("%(n)d questions changed.", n=result.changed), "success" if result.changed else "info")
     for ref, reason in result.refused[:20]:
         flash(f"{ref}: {reason}", "error")
@@ -88,7 +87,6 @@ def version(question_id: int, number: int):
 def change_status(version_id: int, action: str):
     db = get_session()
     changed = services.change_status(db, current_user, version_id, action)
-    db.commit()
     flash({"review": _("Marked as reviewed."), "activate": _("The version is active: exams can draw it."),
            "retire": _("The version is retired: exams no longer draw it.")}[action], "success")
     return redirect(url_for("bank.detail", question_id=changed.question_id))
@@ -160,7 +158,6 @@ def create():
         except ValidationFailed as error:
             populate_errors(form, error)
         else:
-            db.commit()
             flash(_("Question %(ref)s saved as a draft. Another exam administrator must review it.", ref=question.ref), "success")
             return redirect(url_for("bank.detail", question_id=question.id))
     return render_template("bank/edit.html", form=form, preview=preview, question=None)
@@ -187,7 +184,6 @@ def edit(question_id: int):
         except InvalidState as error:
             form.form_errors = [error.message]
         else:
-            db.commit()
             flash(_("Saved as version %(n)d (draft).", n=saved.number), "success")
             return redirect(url_for("bank.detail", question_id=question.id))
     return render_template("bank/edit.html", form=form, preview=preview, question=question)
@@ -246,7 +242,6 @@ def import_upload():
         from examsys.bank.quality import import_warnings
 
         staged = staging.stage(db, current_user, "bank", upload.filename or "upload", data)
-        db.commit()
         return render_template("bank/import.html", form=form, orgs=orgs, plan=plan, filename=upload.filename, org=org,
                                confirm=ConfirmForm(staged_id=staged.id), warnings=import_warnings(db, current_user, result.records))
     return render_template("bank/import.html", form=form, orgs=orgs)
@@ -274,7 +269,6 @@ def import_confirm():
                                filename=staged.filename), 422
     counts = services.apply_import(db, current_user, plan, org, source=staged.filename)
     staging.discard(db, staged)
-    db.commit()
     flash(_("Import finished: %(c)d created, %(v)d new versions, %(u)d unchanged. New versions are drafts until reviewed.",
             c=counts["created"], v=counts["versioned"], u=counts["unchanged"]), "success")
     return redirect(url_for("bank.index"))
@@ -288,7 +282,6 @@ def export(fmt: str):
     content, mimetype, name = files.render(records, fmt)
     record_export(db, current_user, "bank", fmt, fmt=fmt, rows=len(records), filters={"status": request.args.get("status")},
                   org=current_user.org)
-    db.commit()
     return Response(content, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
 
 

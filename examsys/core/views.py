@@ -30,8 +30,7 @@ def home():
     from examsys.exams.room import my_attempts
 
     db = get_session()
-    open_exams = [a for a in my_attempts(db, current_user) if not a.finished and a.plan.is_running()]
-    db.commit()  # my_attempts submits any attempt past its deadline
+    open_exams = [a for a in my_attempts(db, current_user) if not a.is_over() and a.plan.is_running()]
     return render_template("core/home.html", roles=sorted(current_user.roles(), key=lambda r: r.value),
                            grants=sorted(current_user.grants, key=lambda g: (g.role.value, g.org.path)), open_exams=open_exams,
                            todos=todos(db, current_user), now=clock.now())
@@ -44,7 +43,6 @@ def set_language():
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.locale = lang
-            get_session().commit()
     return redirect(safe_next(request.form.get("next"), url_for("core.home")))
 
 

@@ -65,7 +65,6 @@ def change(credential_id: int):
         except InvalidState as error:
             form.form_errors = [error.message]
         else:
-            db.commit()
             flash(_("The credential is now: %(status)s. The public verify page shows it at once.", status=credential.status.label), "success")
             return redirect(url_for("credentials.detail", credential_id=credential.id))
     return render_template("credentials/detail.html", credential=credential, events=services.events_of(db, credential),
@@ -78,7 +77,6 @@ def change(credential_id: int):
 def recovered(task_id: int):
     db = get_session()
     task = services.close_recovery(db, current_user, task_id, request.form.get("note", ""))
-    db.commit()
     flash(_("The card is recorded as returned."), "success")
     return redirect(url_for("credentials.detail", credential_id=task.credential_id))
 
@@ -108,7 +106,6 @@ def issue(person_id: int):
         except ValidationFailed as error:
             populate_errors(form, error)
         else:
-            db.commit()
             flash(_("Credential %(number)s issued.", number=credential.number), "success")
             return redirect(url_for("credentials.detail", credential_id=credential.id))
     return render_template("credentials/issue.html", person=person, form=form, reasons=reasons)

@@ -21,6 +21,8 @@ from examsys.exams.plans import ADMIN, get_plan
 
 
 def touch(session: Session, attempt: Attempt) -> None:
+    """Hand the attempt in if its deadline has passed. Only actions call it (submit, a refused save,
+    close_expired): a page that shows an attempt reads `attempt.is_over(now)` and writes nothing."""
     if attempt.expired():
         auto_submit(session, attempt, "deadline")
 

@@ -33,9 +33,9 @@ def grade_case(answer_id: int):
     try:
         attempt = exam_grading.grade_case(db, current_user, answer_id, score, request.form.get("comment", ""))
     except (ValidationFailed, InvalidState) as error:
+        db.rollback()
         flash(error.message, "error")
         return redirect(request.referrer or url_for("exams.plans"))
-    db.commit()
     flash(_("Score recorded."), "success")
     return redirect(url_for("exams.grading", plan_id=attempt.plan_id))
 
@@ -54,9 +54,9 @@ def regrade(plan_id: int):
             try:
                 applied = exam_grading.regrade(db, current_user, plan_id, version_id, apply=True, reason=request.form.get("reason", ""))
             except ValidationFailed as error:
+                db.rollback()
                 flash(error.message, "error")
             else:
-                db.commit()
                 flash(_("Regraded: %(n)d results changed.", n=len(applied)), "success")
                 return redirect(url_for("exams.results", plan_id=plan_id))
         changes = exam_grading.regrade(db, current_user, plan_id, version_id, apply=False)

@@ -176,7 +176,17 @@ class Attempt(Base):
         return self.status in (AttemptStatus.SUBMITTED, AttemptStatus.AUTO_SUBMITTED, AttemptStatus.GRADED)
 
     def expired(self, at: datetime | None = None) -> bool:
+        """In progress, but past its deadline: handed in when next acted on (a save, the hand-in) or by
+        `flask exams close-expired`, never by a page that only shows it."""
         return self.status is AttemptStatus.IN_PROGRESS and self.deadline is not None and (at or clock.now()) >= self.deadline
+
+    def is_over(self, at: datetime | None = None) -> bool:
+        """No more answers: handed in, or past its deadline (what a page shows; a read, never a write)."""
+        return self.finished or self.expired(at)
+
+    def status_label(self, at: datetime | None = None) -> str:
+        """The status as pages show it: past its deadline and not yet handed in, "time is up"."""
+        return _("Time is up") if self.expired(at) else self.status.label
 
     def start(self, token: str) -> None:
         if self.status is not AttemptStatus.NOT_STARTED:

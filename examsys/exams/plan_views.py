@@ -74,7 +74,6 @@ def plan_new():
         except ValidationFailed as error:
             populate_errors(form, error)
         else:
-            db.commit()
             flash(_("The plan is saved as a draft. Check it against the bank, then open it."), "success")
             return redirect(url_for("exams.plan", plan_id=plan.id))
     return render_template("exams/plan_new.html", form=form)
@@ -97,7 +96,6 @@ def plan(plan_id: int):
 def plan_open(plan_id: int):
     db = get_session()
     made = exam_plans.open_plan(db, current_user, plan_id)
-    db.commit()
     flash(_("The exam is open: %(n)d papers were generated.", n=made), "success")
     return redirect(url_for("exams.plan", plan_id=plan_id))
 
@@ -107,7 +105,6 @@ def plan_open(plan_id: int):
 def plan_publish(plan_id: int):
     db = get_session()
     exam_results.publish_results(db, current_user, plan_id)
-    db.commit()
     flash(_("Results are published: candidates can see them now."), "success")
     return redirect(url_for("exams.results", plan_id=plan_id))
 
@@ -140,7 +137,6 @@ def results_export(plan_id: int, fmt: str):
              "submitted_at": clock.local_text(a.submitted_at, "%Y-%m-%d %H:%M:%S") if a.submitted_at else ""}
             for a in attempts]
     record_export(db, current_user, "results", item.id, fmt=fmt, rows=len(rows), label=item.name, org=item.org)
-    db.commit()
     return download(fmt, f"results-{item.id}", RESULT_COLUMNS, rows, "成绩")
 
 
@@ -186,7 +182,6 @@ def item_stats_export(plan_id: int, fmt: str):
              "flags": "、".join(s.flag_labels), "stem": s.stem} for s in items]
     record_export(db, current_user, "item_stats", stats.plan.id, fmt=fmt, rows=len(rows), filters={"sort": request.args.get("sort")},
                   label=stats.plan.name, org=stats.plan.org)
-    db.commit()
     return download(fmt, f"items-{stats.plan.id}", ITEM_COLUMNS, rows, "试题分析")
 
 

@@ -52,9 +52,9 @@ def practice_question():
         try:
             feedback = practice.answer(db, current_user, ref, raw, order)
         except ValidationFailed as error:
+            db.rollback()
             flash(error.message, "error")
             return redirect(url_for("practice.practice_question", law=law))
-        db.commit()
         return _practice_page(feedback.version, feedback, law, feedback.order)
     version = practice.next_question(db, current_user, law)
     if version is None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import datetime
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,10 +11,9 @@ from flask_login import current_user, login_required
 
 from examsys import clock
 from examsys.db import get_session
-from examsys.exams import grading as exam_grading
 from examsys.exams import proctoring
 from examsys.exams import results as exam_results
-from examsys.exams.models import AttemptStatus, IntegrityEvent
+from examsys.exams.models import Attempt, AttemptStatus, IntegrityEvent
 from examsys.exams.views import bp
 from examsys.pagination import paginate_list
 
@@ -24,23 +24,26 @@ def proctor(plan_id: int):
     """The sitting live: how many candidates are where, then one status at a time, a page at a time."""
     db = get_session()
     item, attempts = exam_results.results(db, current_user, plan_id)
-    for attempt in attempts:
-        exam_grading.touch(db, attempt)
-    db.commit()
-    tally = Counter(PROCTOR_GROUP[a.status] for a in attempts)
+    now = clock.now()
+    tally = Counter(_group(a, now) for a in attempts)
     shown = request.args.get("status", "")
     if shown in PROCTOR_GROUPS:
-        attempts = [a for a in attempts if PROCTOR_GROUP[a.status] == shown]
+        attempts = [a for a in attempts if _group(a, now) == shown]
     page = paginate_list(attempts, current_app.config["PAGE_SIZE"] * 2)
     ids = [a.id for a in page.items]
     return render_template("exams/proctor.html", plan=item, page=page, tally=tally, shown=shown, groups=PROCTOR_GROUPS,
                            events=proctoring.integrity_events(db, ids), last_saves=proctoring.last_saves(db, ids),
-                           event_text=_event_text, now=clock.now())
+                           event_text=_event_text, now=now)
 
 
 PROCTOR_GROUP = {AttemptStatus.NOT_STARTED: "not_started", AttemptStatus.IN_PROGRESS: "in_progress",
                  AttemptStatus.SUBMITTED: "finished", AttemptStatus.AUTO_SUBMITTED: "finished", AttemptStatus.GRADED: "finished"}
 PROCTOR_GROUPS = ("not_started", "in_progress", "finished")
+
+
+def _group(attempt: Attempt, now: datetime) -> str:
+    """Past its deadline an attempt counts as handed in (the job runner or the candidate's next action hands it in)."""
+    return "finished" if attempt.is_over(now) else PROCTOR_GROUP[attempt.status]
 
 
 EXTENSION_DETAIL = re.compile(r"\+(?P<minutes>\d+) min: (?P<reason>.*)\Z", re.S)
@@ -68,6 +71,5 @@ def _event_text(event: IntegrityEvent) -> str:
 def extend(attempt_id: int):
     db = get_session()
     attempt = proctoring.grant_extension(db, current_user, attempt_id, request.form.get("minutes", type=int) or 0, request.form.get("reason", ""))
-    db.commit()
     flash(_("%(name)s has %(n)d more minutes.", name=attempt.person.name, n=attempt.extra_minutes), "success")
     return redirect(url_for("exams.proctor", plan_id=attempt.plan_id))

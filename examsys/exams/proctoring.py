@@ -36,7 +36,7 @@ def grant_extension(session: Session, actor: User, attempt_id: int, minutes: int
     attempt = get_in_scope(session, actor, Attempt, attempt_id, roles=ADMIN, org_of=lambda row: row.plan.org, missing=_("No such exam paper."))
     if not 1 <= minutes <= 120 or not reason.strip():
         raise ValidationFailed(_("Give 1 to 120 minutes and the reason."))
-    if attempt.finished:
+    if attempt.is_over():  # past its deadline too: extra time comes before the deadline, not after
         raise InvalidState(_("This attempt is finished."))
     attempt.extra_minutes += minutes
     if attempt.deadline is not None:

@@ -31,14 +31,12 @@ def my_attempts(session: Session, user: User) -> list[Attempt]:
         return []
     query = (select(Attempt).where(Attempt.person_id == user.person_id).join(ExamPlan)
              .where(ExamPlan.status != PlanStatus.DRAFT).options(selectinload(Attempt.plan)).order_by(ExamPlan.opens_at.desc()))
-    attempts = list(session.scalars(query))
-    for attempt in attempts:
-        touch(session, attempt)
-    return attempts
+    return list(session.scalars(query))
 
 
 def own_attempt(session: Session, user: User, attempt_id: int, *, lock: bool = False, with_person: bool = False) -> Attempt:
-    """The user's own attempt, brought up to date: past its deadline it is submitted now. `lock`: the
+    """The user's own attempt, as it is: past its deadline it is still in progress until an action hands it
+    in (submit, a refused save, `flask exams close-expired`); pages read `is_over`. `lock`: the
     attempt's row stays locked to the end of the transaction; `with_person`: its plan, person and the
     person's organisation come in the same statement (the audit entry of a change names them)."""
     if with_person:
@@ -50,7 +48,6 @@ def own_attempt(session: Session, user: User, attempt_id: int, *, lock: bool = F
                               options=[joinedload(Attempt.plan, innerjoin=True)])
     if attempt is None or user.person_id is None or attempt.person_id != user.person_id:
         raise NotFound(_("No such exam paper."))
-    touch(session, attempt)
     return attempt
 
 
@@ -64,7 +61,7 @@ def start(session: Session, user: User, attempt_id: int) -> str:
         attempt.start(token)
         record(session, user, "exam.start", "attempt", attempt.id, label=attempt.plan.name, org=attempt.person.org)
         return token
-    if attempt.finished:
+    if attempt.is_over():
         raise InvalidState(_("This attempt is finished."))
     raise OtherDevice(_("This exam is already open in another window or on another device."))
 
@@ -121,7 +118,7 @@ def retake(session: Session, user: User, attempt_id: int) -> tuple[Attempt, str]
 def take_over(session: Session, user: User, attempt_id: int) -> str:
     """Move the attempt to this browser; the other one can no longer save. Logged."""
     attempt = own_attempt(session, user, attempt_id, lock=True)
-    if attempt.status is not AttemptStatus.IN_PROGRESS:
+    if attempt.status is not AttemptStatus.IN_PROGRESS or attempt.expired():
         raise InvalidState(_("This attempt is not in progress."))
     token = secrets.token_urlsafe(24)
     attempt.device_token = token
@@ -132,8 +129,9 @@ def take_over(session: Session, user: User, attempt_id: int) -> str:
 
 
 def require_in_progress(attempt: Attempt, token: str | None) -> None:
-    if attempt.finished:
-        raise TimeUp(_("Time is up: your answers were submitted at the deadline.") if attempt.auto_submitted
+    """The attempt takes answers from this browser now; else why not (time up, handed in, not started, elsewhere)."""
+    if attempt.is_over():
+        raise TimeUp(_("Time is up: your answers were submitted at the deadline.") if attempt.auto_submitted or attempt.expired()
                      else _("This attempt has been submitted."))
     if attempt.status is not AttemptStatus.IN_PROGRESS:
         raise InvalidState(_("Start the exam first."))
@@ -154,8 +152,12 @@ def record_departure(session: Session, user: User, attempt_id: int, token: str |
 
 
 def submit(session: Session, user: User, attempt_id: int, token: str | None) -> Attempt:
-    """Hand in. The row is locked, so two submits at once grade once."""
+    """Hand in. The row is locked, so two submits at once grade once. Past the deadline the paper is
+    handed in as at the deadline (what was saved counts: `auto_submitted`), from whichever browser."""
     attempt = own_attempt(session, user, attempt_id, lock=True)
+    if attempt.expired():
+        touch(session, attempt)
+        return attempt
     require_in_progress(attempt, token)
     attempt.finish(automatic=False)
     grade(session, attempt)

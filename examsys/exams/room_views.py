@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 
 from examsys import clock
 from examsys.bank.models import QuestionType
-from examsys.db import get_session
+from examsys.db import get_session, keep_writes
 from examsys.errors import DomainError, InvalidState, NotFound, ValidationFailed
 from examsys.exams import live_papers, room, room_cache, saving
 from examsys.exams import results as exam_results
@@ -33,7 +33,6 @@ def _remember(attempt_id: int, token: str) -> None:
 def mine():
     db = get_session()
     attempts = room.my_attempts(db, current_user)
-    db.commit()
     return render_template("exams/mine.html", attempts=attempts, now=clock.now(), may_see=exam_results.may_see_result,
                            may_retake=room.may_retake, newest=room.latest_numbers(attempts))
 
@@ -43,24 +42,19 @@ def mine():
 def attempt(attempt_id: int):
     db = get_session()
     item = room.own_attempt(db, current_user, attempt_id)
-    db.commit()
+    if item.is_over():
+        return redirect(url_for("exams.result", attempt_id=item.id))
     if item.status is AttemptStatus.IN_PROGRESS and _token(item.id) == item.device_token:
         return redirect(url_for("exams.question", attempt_id=item.id, n=room.resume_position(db, item) + 1))
-    if item.finished:
-        return redirect(url_for("exams.result", attempt_id=item.id))
     room_cache.warm_room(db, current_user, item)
-    db.commit()
     return render_template("exams/start.html", attempt=item, other_device=item.status is AttemptStatus.IN_PROGRESS, now=clock.now())
 
 
 @bp.post("/attempt/<int:attempt_id>/start")
 @login_required
 def start(attempt_id: int):
-    db = get_session()
-    token = room.start(db, current_user, attempt_id)
-    db.commit()
-    _remember(attempt_id, token)
-    return redirect(url_for("exams.question", attempt_id=attempt_id, n=1))
+    token = room.start(get_session(), current_user, attempt_id)
+    return _enter(attempt_id, token, 1)
 
 
 @bp.post("/attempt/<int:attempt_id>/retake")
@@ -73,9 +67,7 @@ def retake(attempt_id: int):
         db.rollback()
         flash(error.message, "error")
         return redirect(url_for("exams.mine"))
-    db.commit()
-    _remember(item.id, token)
-    return redirect(url_for("exams.question", attempt_id=item.id, n=1))
+    return _enter(item.id, token, 1)
 
 
 @bp.post("/attempt/<int:attempt_id>/takeover")
@@ -83,11 +75,14 @@ def retake(attempt_id: int):
 def takeover(attempt_id: int):
     db = get_session()
     token = room.take_over(db, current_user, attempt_id)
-    db.commit()
-    _remember(attempt_id, token)
     flash(_("The exam continues in this window; the other one can no longer save."), "info")
-    item = room.own_attempt(db, current_user, attempt_id)
-    return redirect(url_for("exams.question", attempt_id=attempt_id, n=room.resume_position(db, item) + 1))
+    return _enter(attempt_id, token, room.resume_position(db, room.own_attempt(db, current_user, attempt_id)) + 1)
+
+
+def _enter(attempt_id: int, token: str, n: int):
+    """This browser holds the attempt now (its device token in the session): on to question `n`."""
+    _remember(attempt_id, token)
+    return redirect(url_for("exams.question", attempt_id=attempt_id, n=n))
 
 
 def _form_response(qtype: QuestionType):
@@ -134,9 +129,8 @@ def question(attempt_id: int, n: int):
     change is saved at once."""
     db = get_session()
     item = room.own_attempt(db, current_user, attempt_id)
-    if item.finished:
-        db.commit()
-        flash(_("Time is up: your answers were submitted at the deadline.") if item.auto_submitted
+    if item.finished or (request.method == "GET" and item.is_over()):  # a form posted late is a save refused: it hands in
+        flash(_("Time is up: your answers were submitted at the deadline.") if item.auto_submitted or item.expired()
               else _("This attempt has been submitted."), "info")
         return redirect(url_for("exams.result", attempt_id=item.id))
     if item.status is not AttemptStatus.IN_PROGRESS or _held_elsewhere(item):
@@ -148,19 +142,17 @@ def question(attempt_id: int, n: int):
         try:
             saving.save_answer(db, current_user, item.id, _token(item.id), position, _form_response(entry.type),
                                  saving.next_seq(item, position), flagged=request.form.get("flagged") == "1")
-        except room.TimeUp:
-            db.commit()
-            return redirect(url_for("exams.result", attempt_id=item.id))
+        except room.TimeUp as error:  # handed in now, at its deadline: kept (the request answers with a redirect)
+            flash(error.message, "info")
+            return redirect(url_for("exams.result", attempt_id=attempt_id))
         except ValidationFailed as error:
+            db.rollback()
             flash(error.message, "error")
-        else:
-            db.commit()
         go = request.form.get("go", "next")
         target = {"prev": position, "next": position + 2, "stay": position + 1}.get(go, position + 2)
         if go == "submit" or target > len(item.items):
             return redirect(url_for("exams.submit", attempt_id=item.id))
         return redirect(url_for("exams.question", attempt_id=item.id, n=max(1, target)))
-    db.commit()
     return render_template("exams/question.html", attempt=item, view=view, position=position, entry=view.questions[position],
                            navigator=_navigator(item.id, view, position), now=clock.now())
 
@@ -181,7 +173,7 @@ def save(attempt_id: int):
         result = saving.save_for_login(db, login_id, attempt_id, _token(attempt_id), int(data.get("position", -1)), data.get("response"),
                                          int(data.get("seq", 0)), flagged=data.get("flagged"))
     except room.TimeUp as error:
-        db.commit()
+        keep_writes()  # the refused save handed the paper in at its deadline: that stands
         return jsonify({"error": "time_up", "message": error.message, "redirect": url_for("exams.result", attempt_id=attempt_id)}), 409
     except room.OtherDevice as error:
         return jsonify({"error": "other_device", "message": error.message, "redirect": url_for("exams.attempt", attempt_id=attempt_id)}), 409
@@ -191,7 +183,6 @@ def save(attempt_id: int):
         if load_user(login_id) is None:  # logged out, password changed or account disabled since: every copy of the session ended
             return _login_needed()
         raise
-    db.commit()
     return jsonify({"saved": result.saved, "seq": result.seq, "saved_at": result.saved_at.isoformat()})
 
 
@@ -209,13 +200,13 @@ def event(attempt_id: int):
         raise  # another candidate's paper answers as one that does not exist, not as a refused event
     except DomainError as error:
         return jsonify({"error": "refused", "message": error.message}), 409
-    db.commit()
     return jsonify({"departures": item.departures, "finished": item.finished})
 
 
 def _held_elsewhere(attempt) -> bool:
-    """The attempt is in progress in another window or on another device, not in this browser."""
-    return attempt.status is AttemptStatus.IN_PROGRESS and _token(attempt.id) != attempt.device_token
+    """The attempt is in progress in another window or on another device, not in this browser (past its
+    deadline it is no one's: handing it in hands it in at the deadline)."""
+    return attempt.status is AttemptStatus.IN_PROGRESS and not attempt.expired() and _token(attempt.id) != attempt.device_token
 
 
 @bp.route("/attempt/<int:attempt_id>/submit", methods=["GET", "POST"])
@@ -224,17 +215,18 @@ def submit(attempt_id: int):
     db = get_session()
     item = room.own_attempt(db, current_user, attempt_id)
     if _held_elsewhere(item):  # its start page offers to continue here, or to go back
-        db.commit()
         return redirect(url_for("exams.attempt", attempt_id=attempt_id))
     if request.method == "POST":
         try:
-            room.submit(db, current_user, attempt_id, _token(attempt_id))
+            handed_in = room.submit(db, current_user, attempt_id, _token(attempt_id))
         except InvalidState as error:
+            db.rollback()
             flash(error.message, "info")
-        db.commit()
+        else:
+            if handed_in.auto_submitted:
+                flash(_("Time is up: your answers were submitted at the deadline."), "info")
         return redirect(url_for("exams.result", attempt_id=attempt_id))
-    db.commit()
-    if item.finished:
+    if item.is_over():
         return redirect(url_for("exams.result", attempt_id=attempt_id))
     view = room_cache.paper_view(db, item)
     return render_template("exams/submit.html", attempt=item, view=view, navigator=_navigator(item.id, view, -1), now=clock.now())
@@ -245,8 +237,7 @@ def submit(attempt_id: int):
 def result(attempt_id: int):
     db = get_session()
     item = room.own_attempt(db, current_user, attempt_id)
-    db.commit()
-    if not item.finished:  # nothing to show yet: the attempt's own page says what can be done
+    if not item.is_over():  # nothing to show yet: the attempt's own page says what can be done
         return redirect(url_for("exams.attempt", attempt_id=attempt_id))
     review = live_papers.withhold_live_keys(db, item, exam_results.review_view(db, item)) if exam_results.may_review_answers(item) else None
     again = room.may_retake(item, room.newest_number(db, item))

@@ -75,7 +75,6 @@ def _issuer_change(org_id: int, form: IssuerDesignateForm | IssuerWithdrawForm, 
             db.rollback()
             populate_errors(form, error)
         else:
-            db.commit()
             flash(done(org), "success")
             return redirect(url_for("orgs.detail", org_id=org.id))
     return _detail(services.get_org(db, current_user, org_id), status=422, **{slot: form})
@@ -102,7 +101,6 @@ def create():
         except ValidationFailed as error:
             populate_errors(form, error)
         else:
-            db.commit()
             flash(_("%(name)s was created.", name=org.name), "success")
             return redirect(url_for("orgs.detail", org_id=org.id))
     return render_template("orgs/form.html", form=form, title=_("New organisation node"))
@@ -122,7 +120,6 @@ def edit(org_id: int):
         except ValidationFailed as error:
             populate_errors(form, error)
         else:
-            db.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("orgs.detail", org_id=org.id))
     return render_template("orgs/form.html", form=form, org=org, title=_("Edit %(name)s", name=org.name))
@@ -142,7 +139,6 @@ def move(org_id: int):
         except ValidationFailed as error:
             populate_errors(form, error)
         else:
-            db.commit()
             flash(_("%(name)s was moved.", name=org.name), "success")
             return redirect(url_for("orgs.detail", org_id=org.id))
     return render_template("orgs/form.html", form=form, org=org, title=_("Move %(name)s", name=org.name))
@@ -153,7 +149,6 @@ def move(org_id: int):
 def set_active(org_id: int, action: str):
     db = get_session()
     org = services.set_org_active(db, current_user, org_id, action == "activate")
-    db.commit()
     flash(_("%(name)s is active again.", name=org.name) if org.active else _("%(name)s is deactivated.", name=org.name), "success")
     return redirect(url_for("orgs.detail", org_id=org.id))
 
@@ -176,7 +171,6 @@ def import_upload():
         if plan.errors:
             return render_template("orgs/import.html", form=form, plan=plan, filename=upload.filename), 422
         staged = staging.stage(db, current_user, "orgs", upload.filename or "upload", data)
-        db.commit()
         return render_template("orgs/import.html", form=form, plan=plan, filename=upload.filename,
                                confirm=ConfirmImportForm(staged_id=staged.id))
     return render_template("orgs/import.html", form=form)
@@ -196,7 +190,6 @@ def import_confirm():
         return render_template("orgs/import.html", form=OrgImportForm(), plan=plan, filename=staged.filename), 422
     created, updated, unchanged = services.apply_import(db, current_user, plan)
     staging.discard(db, staged)
-    db.commit()
     flash(_("Import finished: %(c)d created, %(u)d updated, %(n)d unchanged.", c=created, u=updated, n=unchanged), "success")
     return redirect(url_for("orgs.index"))
 

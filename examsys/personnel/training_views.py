@@ -30,7 +30,6 @@ def add(person_id: int):
             for messages in error.field_errors.values():
                 flash(messages[0], "error")
         else:
-            db.commit()
             flash(_("Training recorded."), "success")
     else:
         services.editable_person(db, current_user, person_id)  # 404/403 before saying what is missing
@@ -46,7 +45,6 @@ def delete(record_id: int):
     item = training.delete_training(db, current_user, record_id) if FlaskForm().validate_on_submit() else None  # CSRF only
     if item is None:
         return redirect(url_for("personnel.index"))
-    db.commit()
     flash(_("Training record removed."), "success")
     return redirect(url_for("personnel.detail", person_id=item.person_id, _anchor="training"))
 
@@ -74,7 +72,6 @@ def import_upload():
         if plan.errors:
             return render_template("personnel/training_import.html", form=form, plan=plan, filename=upload.filename), 422
         staged = staging.stage(db, current_user, "training", upload.filename or "upload", data)
-        db.commit()
         return render_template("personnel/training_import.html", form=form, plan=plan, filename=upload.filename,
                                confirm=ConfirmForm(staged_id=staged.id))
     return render_template("personnel/training_import.html", form=form)
@@ -93,7 +90,6 @@ def import_confirm():
         return render_template("personnel/training_import.html", form=ImportForm(), plan=plan, filename=staged.filename), 422
     added = training.apply_import(db, current_user, plan, source=staged.filename)
     staging.discard(db, staged)
-    db.commit()
     flash(_("Import finished: %(n)d training records added, %(u)d already on record.", n=added, u=plan.unchanged), "success")
     return redirect(url_for("training.import_upload"))
 

@@ -93,7 +93,6 @@ def upload_photo(person_id: int):
         except ValidationFailed as error:
             flash(error.field_errors.get("photo", [error.message])[0], "error")
             return redirect(url_for("personnel.detail", person_id=person_id)), 303
-        db.commit()
         flash(_("Photo saved."), "success")
     else:
         flash(_("Choose a photo file."), "error")
@@ -132,7 +131,6 @@ def create():
         except ValidationFailed as error:
             populate_errors(form, error)
         else:
-            db.commit()
             flash(_("%(name)s is on the register.", name=person.name), "success")
             return redirect(url_for("personnel.detail", person_id=person.id))
     return render_template("personnel/form.html", form=form, person=None)
@@ -154,7 +152,6 @@ def edit(person_id: int):
         except InvalidState as error:
             form.form_errors = [error.message]
         else:
-            db.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("personnel.detail", person_id=person.id))
     return render_template("personnel/form.html", form=form, person=person)
@@ -174,7 +171,6 @@ def transfer(person_id: int):
         except ValidationFailed as error:
             populate_errors(form, error)
         else:
-            db.commit()
             flash(_("%(name)s now belongs to %(org)s.", name=person.name, org=person.org.name), "success")
             if can(current_user, services.READERS, person.org):
                 return redirect(url_for("personnel.detail", person_id=person.id))
@@ -197,7 +193,6 @@ def employment(person_id: int):
         except ValidationFailed as error:
             populate_errors(form, error)
         else:
-            db.commit()
             flash(_("Employment status saved."), "success")
             return redirect(url_for("personnel.detail", person_id=person.id))
     return render_template("personnel/action.html", form=form, person=person, title=_("Employment of %(name)s", name=person.name),
@@ -232,7 +227,6 @@ def import_upload():
         if plan.errors:
             return render_template("personnel/import.html", form=form, orgs=orgs, plan=plan, filename=upload.filename, root=root), 422
         staged = staging.stage(db, current_user, "personnel", upload.filename or "upload", data)
-        db.commit()
         return render_template("personnel/import.html", form=form, orgs=orgs, plan=plan, filename=upload.filename, root=root,
                                confirm=ConfirmForm(staged_id=staged.id, org_id=root.id))
     return render_template("personnel/import.html", form=form, orgs=orgs)
@@ -254,7 +248,6 @@ def import_confirm():
         return render_template("personnel/import.html", form=ImportForm(), orgs=orgs, plan=plan, filename=staged.filename, root=root), 422
     counts = importer.apply_import(db, current_user, plan, source=staged.filename)
     staging.discard(db, staged)
-    db.commit()
     flash(_("Import finished: %(c)d created, %(u)d updated, %(n)d unchanged.", c=counts["created"], u=counts["updated"], n=counts["unchanged"]),
           "success")
     return redirect(url_for("personnel.index"))
@@ -283,7 +276,6 @@ def export(fmt: str):
     query = services.person_query(db, current_user, _filters()).where(services.scope_clause(db, current_user, services.HR, Organisation.path))
     people = list(db.scalars(query))
     record_export(db, current_user, "person", "register", fmt=fmt, rows=len(people), filters=dict(request.args), org=current_user.org)
-    db.commit()
     return _table_response(fmt, "personnel", importer.export_rows(people))
 
 
@@ -307,7 +299,6 @@ def resolve(request_id: int):
     except ValidationFailed as error:
         flash(error.field_errors.get("response", [error.message])[0], "error")
         return redirect(url_for("personnel.tasks"))
-    db.commit()
     flash(_("The officer can read your answer on their page."), "success")
     return redirect(url_for("personnel.tasks"))
 
@@ -335,7 +326,6 @@ def campaign_new():
         except ValidationFailed as error:
             populate_errors(form, error)
         else:
-            db.commit()
             flash(_("The campaign is open: %(n)d officers to confirm.", n=len(campaign.items)), "success")
             return redirect(url_for("personnel.campaign", campaign_id=campaign.id))
     return render_template("personnel/campaign_new.html", form=form)
@@ -363,7 +353,6 @@ def campaign_decide(item_id: int):
     except ValidationFailed as error:
         flash(error.field_errors.get("note", [error.message])[0], "error")
         return redirect(request.referrer or url_for("personnel.campaign_list"))
-    db.commit()
     flash(_("%(name)s: %(state)s.", name=item.person.name, state=item.state.label), "success")
     return redirect(request.referrer or url_for("personnel.campaign", campaign_id=item.campaign_id))
 
@@ -393,7 +382,6 @@ def my_record():
         except (ValidationFailed, InvalidState) as error:
             flash(error.message, "error")
         else:
-            db.commit()
             flash(_("Your request was sent to HR."), "success")
             return redirect(url_for("me.my_record"))
     from examsys.personnel.models import CorrectionRequest

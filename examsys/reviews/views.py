@@ -87,7 +87,6 @@ def scheme():
             if row_errors:
                 form.form_errors = [*form.form_errors, *(m for ms in row_errors.values() for m in ms)]
         else:
-            db.commit()
             flash(_("Scheme saved as version %(v)d.", v=saved.version), "success")
             return redirect(url_for("reviews.scheme", org=org.id))
     elif request.method == "POST":
@@ -117,7 +116,6 @@ def period_new():
         except ValidationFailed as error:
             populate_errors(form, error)
         else:
-            db.commit()
             flash(_("The period is open: %(n)d officers are due a review.", n=services.review_count(db, period.id)), "success")
             return redirect(url_for("reviews.period", period_id=period.id))
     return render_template("reviews/period_new.html", form=form)
@@ -141,7 +139,6 @@ def period(period_id: int):
 def period_close(period_id: int):
     db = get_session()
     services.close_period(db, current_user, period_id)
-    db.commit()
     flash(_("The period is closed."), "success")
     return redirect(url_for("reviews.period", period_id=period_id))
 
@@ -165,7 +162,6 @@ def period_bulk(period_id: int):
             if result.errors:
                 db.rollback()
             else:
-                db.commit()
                 flash(_("%(n)d reviews submitted from the file.", n=result.submitted), "success")
                 return redirect(url_for("reviews.period", period_id=period_id))
     refused = bool(form.file.errors or (result is not None and result.errors))  # an unreadable file or bad rows: 422, as every import
@@ -179,7 +175,6 @@ def period_template(period_id: int, scheme_id: int):
     db = get_session()
     columns, rows = bulk.template(db, current_user, period_id, scheme_id)
     record_export(db, current_user, "review_sheet", period_id, fmt="xlsx", rows=len(rows), filters={"scheme": scheme_id}, org=current_user.org)
-    db.commit()  # the sheet lists ID numbers
     return download("xlsx", f"reviews-{period_id}", columns, rows, sheet="平时考核")
 
 
@@ -208,7 +203,6 @@ def review(review_id: int):
             if not any(k == "comment" for k in entry_errors):
                 form.form_errors = [error.message]
         else:
-            db.commit()
             flash(_("Review submitted; the officer has been asked to respond.") if submit else _("Draft saved."), "success")
             return redirect(url_for("reviews.review", review_id=review_id))
     scores = {s.indicator_id: s for s in item.scores}
@@ -231,7 +225,6 @@ def _decide(form, review_id: int, field: str, call, done: str):
     except ValidationFailed as error:
         flash(error.field_errors.get(field, [error.message])[0], "error")
     else:
-        db.commit()
         flash(done, "success")
     return redirect(url_for("reviews.review", review_id=review_id))
 
@@ -296,7 +289,6 @@ def annual_set(person_id: int, year: int):
     except ValidationFailed as error:
         flash(next(iter(error.field_errors.values()), [error.message])[0], "error")
         return redirect(back)
-    db.commit()
     flash(_("%(name)s: %(grade)s for %(year)d.", name=result.person.name, grade=result.grade.label, year=year), "success")
     return redirect(back)
 
@@ -331,7 +323,6 @@ def action_new(person_id: int):
     except ValidationFailed as error:
         flash("；".join(m for ms in error.field_errors.values() for m in ms) or error.message, "error")
         return redirect(back)
-    db.commit()
     flash(_("Action recorded."), "success")
     return redirect(back)
 
@@ -348,7 +339,6 @@ def action(action_id: int):
         except ValidationFailed as error:
             populate_errors(form, error)
         else:
-            db.commit()
             flash(_("The action is closed."), "success")
             return redirect(url_for("reviews.action", action_id=action_id))
     return render_template("reviews/action.html", action=item, form=form, may_keep=actions._may_keep(current_user, item),
@@ -370,7 +360,6 @@ def report():
     if period and fmt in ("xlsx", "csv"):
         record_export(db, current_user, "review_report", period.id, fmt=fmt, rows=len(rows), label=services.period_label(period),
                       org=current_user.org)
-        db.commit()
         return download(fmt, f"review-report-{period.id}", reports.export_columns(), reports.export_rows([*rows, reports.totals(rows)]),
                         sheet="平时考核")
     return render_template("reviews/report.html", periods=periods, period=period, rows=rows, total=reports.totals(rows),

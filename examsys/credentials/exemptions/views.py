@@ -49,7 +49,6 @@ def record(person_id: int):
             for messages in error.field_errors.values():
                 flash(messages[0], "error")
         else:
-            db.commit()
             flash(_("The exemption is recorded; another HR administrator must approve it."), "success")
     else:
         for name, messages in form.errors.items():
@@ -68,6 +67,5 @@ def approve(exemption_id: int):
         flash(error.message, "error")
         item = db.get(exemptions.LegalExemption, exemption_id)
     else:
-        db.commit()
         flash(_("The exemption is approved."), "success")
     return redirect(url_for("personnel.detail", person_id=item.person_id, _anchor="exemption"))

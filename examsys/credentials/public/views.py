@@ -225,7 +225,6 @@ def report(token: str):
                 populate_errors(form, error)
                 status = 422
             else:
-                db.commit()
                 return render_template("credentials/report_sent.html", result=result, token=token)
         else:
             status = 422

@@ -16,7 +16,7 @@ from examsys.credentials.models import DomainSource, ReissueState
 from examsys.credentials.reissue import cleanup_close
 from examsys.credentials.reissue import services as reissue
 from examsys.credentials.reissue.forms import CloseCleanupForm, ReissueForm
-from examsys.db import get_session
+from examsys.db import get_session, keep_writes
 from examsys.errors import ValidationFailed, populate_errors, wants_json
 from examsys.orgs.services import choices
 from examsys.pagination import paginate
@@ -57,7 +57,6 @@ def new():
             populate_errors(form, error)
         else:
             total = reissue.counts(db, current_user, campaign).total
-            db.commit()
             flash(_("The campaign is open: %(n)d officers to re-issue. Start the run to issue their credentials.", n=total), "success")
             return redirect(url_for("reissue.detail", campaign_id=campaign.id))
     return render_template("credentials/reissue_new.html", form=form)
@@ -87,7 +86,6 @@ def run(campaign_id: int):
     without the script each press of the button does one step."""
     db = get_session()
     result = reissue.run(db, current_user, campaign_id)
-    db.commit()
     done = result.counts.done
     if wants_json():
         return jsonify({"issued": result.counts.issued, "ineligible": result.counts.ineligible, "pending": result.counts.pending,
@@ -106,7 +104,6 @@ def run(campaign_id: int):
 def recheck(campaign_id: int):
     db = get_session()
     n = reissue.recheck(db, current_user, campaign_id)
-    db.commit()
     flash(_("%(n)d officers will be checked again in the next run.", n=n), "success")
     return redirect(url_for("reissue.detail", campaign_id=campaign_id, state="pending"))
 
@@ -116,8 +113,8 @@ def recheck(campaign_id: int):
 def print_batch(campaign_id: int, part: int, fmt: str):
     """The cards of one part of the batch: one PDF, or a ZIP of one PDF per officer."""
     db = get_session()
+    keep_writes()  # the export's audit entry (written as the batch is made)
     data, _count = reissue.print_batch(db, current_user, campaign_id, fmt, part)
-    db.commit()  # the export's audit entry
     name = f"reissue-{campaign_id}-part{part}.{fmt}"
     mimetype = "application/zip" if fmt == "zip" else "application/pdf"
     return Response(data, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}", "Cache-Control": "no-store"})
@@ -138,7 +135,6 @@ def close_cleanup(campaign_id: int):
         except ValidationFailed as error:
             populate_errors(form, error)
         else:
-            db.commit()
             flash(_("The campaign is closed; %(n)d credentials of the old series were cancelled.", n=cancelled), "success")
             return redirect(url_for("personnel.campaign", campaign_id=campaign_id))
     plan = cleanup_close.closing_plan(db, current_user, campaign_id)

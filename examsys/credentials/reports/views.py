@@ -39,7 +39,6 @@ def detail(report_id: int):
         except InvalidState as error:
             form.form_errors = [error.message]
         else:
-            db.commit()
             flash(_("The report is marked as handled."), "success")
             return redirect(url_for("reports.detail", report_id=report.id))
     status = 422 if request.method == "POST" else 200

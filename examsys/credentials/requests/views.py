@@ -66,7 +66,6 @@ def _submit(form: Any, call) -> CredentialRequest | None:
 
 
 def _sent(item: CredentialRequest):
-    get_session().commit()
     flash(_("Request sent to %(issuer)s. The credential is issued when the issuing authority approves it.", issuer=item.issuer.name), "success")
     return redirect(url_for("credential_requests.detail", request_id=item.id))
 
@@ -164,7 +163,6 @@ def approve(request_id: int):
         db.rollback()
         messages = [m for ms in error.field_errors.values() for m in ms] if isinstance(error, ValidationFailed) else []
         return _detail(service.get_request(db, current_user, request_id), ReturnForm(), error.status, [error.message, *messages])
-    db.commit()
     flash(_("Approved: credential %(number)s is issued.", number=credential.number), "success")
     return redirect(url_for("credentials.detail", credential_id=credential.id))
 
@@ -183,7 +181,6 @@ def send_back(request_id: int):
     except InvalidState as error:
         db.rollback()
         return _detail(service.get_request(db, current_user, request_id), form, 409, [error.message])
-    db.commit()
     flash(_("The request is returned to the requester with your reason."), "success")
     return redirect(url_for("credential_requests.queue"))
 
@@ -193,7 +190,6 @@ def send_back(request_id: int):
 def withdraw(request_id: int):
     db = get_session()
     service.withdraw(db, current_user, request_id)
-    db.commit()
     flash(_("The request is withdrawn."), "success")
     return redirect(url_for("credential_requests.detail", request_id=request_id))
 
