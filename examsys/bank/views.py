@@ -182,6 +182,7 @@ def edit(question_id: int):
         except ValidationFailed as error:
             populate_errors(form, error)
         except InvalidState as error:
+            get_session().rollback()  # refused: nothing it wrote is kept
             form.form_errors = [error.message]
         else:
             flash(_("Saved as version %(n)d (draft).", n=saved.number), "success")

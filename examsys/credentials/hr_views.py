@@ -63,6 +63,7 @@ def change(credential_id: int):
         except ValidationFailed as error:
             populate_errors(form, error)
         except InvalidState as error:
+            get_session().rollback()  # refused: nothing it wrote is kept
             form.form_errors = [error.message]
         else:
             flash(_("The credential is now: %(status)s. The public verify page shows it at once.", status=credential.status.label), "success")

@@ -27,6 +27,7 @@ def add(person_id: int):
         try:
             training.add_training(db, current_user, person_id, entry)
         except ValidationFailed as error:
+            get_session().rollback()  # refused: nothing it wrote is kept
             for messages in error.field_errors.values():
                 flash(messages[0], "error")
         else:

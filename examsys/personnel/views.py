@@ -91,6 +91,7 @@ def upload_photo(person_id: int):
         try:
             services.set_photo(db, current_user, person_id, form.photo.data.read())
         except ValidationFailed as error:
+            get_session().rollback()  # refused: nothing it wrote is kept
             flash(error.field_errors.get("photo", [error.message])[0], "error")
             return redirect(url_for("personnel.detail", person_id=person_id)), 303
         flash(_("Photo saved."), "success")
@@ -150,6 +151,7 @@ def edit(person_id: int):
         except ValidationFailed as error:
             populate_errors(form, error)
         except InvalidState as error:
+            get_session().rollback()  # refused: nothing it wrote is kept
             form.form_errors = [error.message]
         else:
             flash(_("Saved."), "success")
@@ -297,6 +299,7 @@ def resolve(request_id: int):
     try:
         services.resolve_correction(db, current_user, request_id, form.response.data or "")
     except ValidationFailed as error:
+        get_session().rollback()  # refused: nothing it wrote is kept
         flash(error.field_errors.get("response", [error.message])[0], "error")
         return redirect(url_for("personnel.tasks"))
     flash(_("The officer can read your answer on their page."), "success")
@@ -351,6 +354,7 @@ def campaign_decide(item_id: int):
     try:
         item = campaigns.decide(db, current_user, item_id, form.state.data, form.note.data or "")
     except ValidationFailed as error:
+        get_session().rollback()  # refused: nothing it wrote is kept
         flash(error.field_errors.get("note", [error.message])[0], "error")
         return redirect(request.referrer or url_for("personnel.campaign_list"))
     flash(_("%(name)s: %(state)s.", name=item.person.name, state=item.state.label), "success")
@@ -380,6 +384,7 @@ def my_record():
         try:
             services.request_correction(db, current_user, form.text.data or "")
         except (ValidationFailed, InvalidState) as error:
+            get_session().rollback()  # refused: nothing it wrote is kept
             flash(error.message, "error")
         else:
             flash(_("Your request was sent to HR."), "success")

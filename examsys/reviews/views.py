@@ -223,6 +223,7 @@ def _decide(form, review_id: int, field: str, call, done: str):
     try:
         call(db)
     except ValidationFailed as error:
+        get_session().rollback()  # refused: nothing it wrote is kept
         flash(error.field_errors.get(field, [error.message])[0], "error")
     else:
         flash(done, "success")
@@ -287,6 +288,7 @@ def annual_set(person_id: int, year: int):
     try:
         result = annual.set_grade(db, current_user, person_id, year, AnnualGrade(form.grade.data), form.comment.data or "")
     except ValidationFailed as error:
+        get_session().rollback()  # refused: nothing it wrote is kept
         flash(next(iter(error.field_errors.values()), [error.message])[0], "error")
         return redirect(back)
     flash(_("%(name)s: %(grade)s for %(year)d.", name=result.person.name, grade=result.grade.label, year=year), "success")
@@ -321,6 +323,7 @@ def action_new(person_id: int):
         actions.create_action(db, current_user, person_id, ActionKind(form.kind.data), form.due_on.data, form.description.data or "",
                               review_id=review_id)
     except ValidationFailed as error:
+        get_session().rollback()  # refused: nothing it wrote is kept
         flash("；".join(m for ms in error.field_errors.values() for m in ms) or error.message, "error")
         return redirect(back)
     flash(_("Action recorded."), "success")

@@ -46,6 +46,7 @@ def record(person_id: int):
             exemptions.record_exemption(db, current_user, person_id, exemptions.ExemptionEvidence(form.certificate_number.data or "",
                                                                                                   form.certified_on.data))
         except ValidationFailed as error:
+            get_session().rollback()  # refused: nothing it wrote is kept
             for messages in error.field_errors.values():
                 flash(messages[0], "error")
         else:

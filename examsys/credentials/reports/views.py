@@ -37,6 +37,7 @@ def detail(report_id: int):
         except ValidationFailed as error:
             populate_errors(form, error)
         except InvalidState as error:
+            get_session().rollback()  # refused: nothing it wrote is kept
             form.form_errors = [error.message]
         else:
             flash(_("The report is marked as handled."), "success")

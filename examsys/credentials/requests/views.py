@@ -61,6 +61,7 @@ def _submit(form: Any, call) -> CredentialRequest | None:
     except ValidationFailed as error:
         populate_errors(form, error)
     except InvalidState as error:
+        get_session().rollback()  # refused: nothing it wrote is kept
         form.form_errors = [error.message]
     return None
 
