@@ -1,13 +1,16 @@
 """The DomainError tree and the handlers that turn it, and HTTP errors, into pages or JSON."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, flash, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+T = TypeVar("T")
 
 
 class DomainError(Exception):
@@ -59,6 +62,23 @@ def populate_errors(form: Any, error: ValidationFailed) -> None:
     form.form_errors = list(getattr(form, "form_errors", [])) + leftover + (
         [] if error.field_errors else [error.message]
     )
+
+
+
+def submit_form(form: Any, call: Callable[[], T]) -> T | None:
+    """Run one service call for a valid submitted form and return what it returns (the changed record).
+    None when the form is not submitted or not valid, or the service refuses: a ValidationFailed goes on
+    the fields (populate_errors), an InvalidState on the form; the view then shows the form again."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return call()
+    except ValidationFailed as error:
+        populate_errors(form, error)
+    except InvalidState as error:
+        _rollback()  # refused: nothing the use case wrote is kept
+        form.form_errors = [error.message]
+    return None
 
 
 def wants_json() -> bool:

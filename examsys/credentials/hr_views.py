@@ -13,7 +13,7 @@ from examsys.credentials.public.lookups import lookup_summary
 from examsys.credentials.requests import services as issuance
 from examsys.credentials.standing import open_decision
 from examsys.db import get_session
-from examsys.errors import InvalidState, ValidationFailed, populate_errors
+from examsys.errors import ValidationFailed, populate_errors, submit_form
 from examsys.pagination import paginate
 from examsys.personnel import services as personnel
 from examsys.web import enum_or_none
@@ -43,9 +43,12 @@ def cases():
 @login_required
 def detail(credential_id: int):
     db = get_session()
-    credential = services.get_credential(db, current_user, credential_id)
+    return _detail_page(db, services.get_credential(db, current_user, credential_id), ChangeForm())
+
+
+def _detail_page(db, credential, form: ChangeForm) -> str:
     return render_template("credentials/detail.html", credential=credential, events=services.events_of(db, credential),
-                           recoveries=services.open_recoveries(db, credential), form=ChangeForm(),
+                           recoveries=services.open_recoveries(db, credential), form=form,
                            decision=open_decision(db, credential), lookups=lookup_summary(db, credential.id))
 
 
@@ -55,22 +58,13 @@ def change(credential_id: int):
     db = get_session()
     credential = services.get_credential(db, current_user, credential_id)
     form = ChangeForm()
-    if form.validate_on_submit():
-        try:
-            services.change(db, current_user, credential.id, form.action.data, ground=form.ground.data or "",
-                            decision_number=form.decision_number.data or "", reason=form.reason.data or "", until=form.until.data,
-                            case=CaseRecord(form.case_number.data or "", form.decided_on.data, form.document_ref.data or ""))
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        except InvalidState as error:
-            get_session().rollback()  # refused: nothing it wrote is kept
-            form.form_errors = [error.message]
-        else:
-            flash(_("The credential is now: %(status)s. The public verify page shows it at once.", status=credential.status.label), "success")
-            return redirect(url_for("credentials.detail", credential_id=credential.id))
-    return render_template("credentials/detail.html", credential=credential, events=services.events_of(db, credential),
-                           recoveries=services.open_recoveries(db, credential), form=form,
-                           decision=open_decision(db, credential), lookups=lookup_summary(db, credential.id)), 422
+    if submit_form(form, lambda: services.change(
+            db, current_user, credential.id, form.action.data, ground=form.ground.data or "",
+            decision_number=form.decision_number.data or "", reason=form.reason.data or "", until=form.until.data,
+            case=CaseRecord(form.case_number.data or "", form.decided_on.data, form.document_ref.data or ""))) is not None:
+        flash(_("The credential is now: %(status)s. The public verify page shows it at once.", status=credential.status.label), "success")
+        return redirect(url_for("credentials.detail", credential_id=credential.id))
+    return _detail_page(db, credential, form), 422
 
 
 @bp.post("/recoveries/<int:task_id>")

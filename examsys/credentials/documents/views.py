@@ -25,28 +25,31 @@ def _pdf_response(pdf: bytes, filename: str) -> Response:
                                                               "Cache-Control": "no-store"})
 
 
-@bp.get("/credentials/<int:credential_id>/card.pdf")
-def card(credential_id: int):
-    """The card PDF: for HR of the credential's organisation, and for its holder; once it has ended, only HR's void copy."""
-    from examsys.credentials.documents.pdf import card_pdf
+def _printed(credential_id: int, draw, stem: str) -> Response:
+    """A credential's print (card or certificate) for whoever may print it, with its verify code; the
+    void copy for the file once it has ended (printing.py), named so."""
     from examsys.credentials.public.verification import token_for, url_for_token
 
     job = _print_job(credential_id)
     credential = job.credential
-    return _pdf_response(card_pdf(credential, url_for_token(token_for(credential)), job.void_note),
-                         f"credential-{credential.number}{'-void' if job.void_note else ''}.pdf")
+    return _pdf_response(draw(credential, url_for_token(token_for(credential)), job.void_note),
+                         f"{stem}-{credential.number}{'-void' if job.void_note else ''}.pdf")
+
+
+@bp.get("/credentials/<int:credential_id>/card.pdf")
+def card(credential_id: int):
+    """The card PDF: for HR of the credential's organisation, and for its holder; once it has ended, only HR's void copy."""
+    from examsys.credentials.documents.pdf import card_pdf
+
+    return _printed(credential_id, card_pdf, "credential")
 
 
 @bp.get("/credentials/<int:credential_id>/certificate.pdf")
 def certificate(credential_id: int):
     """The A4 certificate PDF: the same people as the card."""
     from examsys.credentials.documents.certificate import certificate_pdf
-    from examsys.credentials.public.verification import token_for, url_for_token
 
-    job = _print_job(credential_id)
-    credential = job.credential
-    return _pdf_response(certificate_pdf(credential, url_for_token(token_for(credential)), job.void_note),
-                         f"certificate-{credential.number}{'-void' if job.void_note else ''}.pdf")
+    return _printed(credential_id, certificate_pdf, "certificate")
 
 
 E_CARD_SECONDS = 90

@@ -80,20 +80,22 @@ def _as_of(moment: datetime) -> str:
     return clock.local_text(moment, "%Y-%m-%d %H:%M:%S")
 
 
-def _count(entry) -> None:
-    """Count the look-up of a credential we hold (rule 11). Never in the way of the answer: a failure to
-    count is logged, and the page is served."""
-    holder = entry.verdict.holder
-    if holder is None:
-        return
+def _answer(token: str):
+    """The (cached) answer for `token`, its look-up counted for a credential we hold (rule 11). Counting is
+    never in the way of the answer: a failure to count is logged, and the page is served."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from examsys.credentials.public.lookups import count_lookup
+    from examsys.credentials.public.verification import answer
 
-    try:
-        count_lookup(holder.credential_id)
-    except SQLAlchemyError:
-        current_app.logger.exception("could not write the verify look-up counts")
+    entry = answer(token)
+    holder = entry.verdict.holder
+    if holder is not None:
+        try:
+            count_lookup(holder.credential_id)
+        except SQLAlchemyError:
+            current_app.logger.exception("could not write the verify look-up counts")
+    return entry
 
 
 @bp.get("/V/<token>")
@@ -103,11 +105,7 @@ def verify_page(token: str):
     """What the public sees on scanning: the verdict first, then who this is. Never reasons, ID numbers
     or history; no cookies. The page is rendered once per answer and locale, with a mark where the
     "as of" time goes; each request writes in its own time."""
-    from examsys import clock
-    from examsys.credentials.public.verification import answer
-
-    entry = answer(token)
-    _count(entry)
+    entry = _answer(token)
     locale = select_locale()  # the string Flask-Babel would parse: the cache key, without the parse
     parts = entry.pages.get(locale)
     if parts is None:
@@ -129,11 +127,7 @@ def verify_page(token: str):
 @address_limit("VERIFY_RATE_LIMIT", "120 per minute")
 def verify_json(token: str):
     """The same answer for machines."""
-    from examsys import clock
-    from examsys.credentials.public.verification import answer
-
-    entry = answer(token)
-    _count(entry)
+    entry = _answer(token)
     if entry.json is None:
         result = entry.verdict
         body: dict = {"verdict": result.verdict, "steps": [{"step": s, "passed": ok} for s, ok in result.steps]}

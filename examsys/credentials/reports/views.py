@@ -9,7 +9,7 @@ from examsys.credentials.models import ReportStatus
 from examsys.credentials.reports import services as reports
 from examsys.credentials.reports.forms import HandleReportForm
 from examsys.db import get_session
-from examsys.errors import InvalidState, ValidationFailed, populate_errors
+from examsys.errors import submit_form
 from examsys.pagination import paginate
 from examsys.web import enum_or_none
 
@@ -31,16 +31,8 @@ def detail(report_id: int):
     db = get_session()
     report = reports.get_report(db, current_user, report_id)
     form = HandleReportForm()
-    if form.validate_on_submit():
-        try:
-            reports.handle_report(db, current_user, report.id, form.note.data or "")
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        except InvalidState as error:
-            get_session().rollback()  # refused: nothing it wrote is kept
-            form.form_errors = [error.message]
-        else:
-            flash(_("The report is marked as handled."), "success")
-            return redirect(url_for("reports.detail", report_id=report.id))
+    if submit_form(form, lambda: reports.handle_report(db, current_user, report.id, form.note.data or "")) is not None:
+        flash(_("The report is marked as handled."), "success")
+        return redirect(url_for("reports.detail", report_id=report.id))
     status = 422 if request.method == "POST" else 200
     return render_template("reports/detail.html", report=report, form=form), status

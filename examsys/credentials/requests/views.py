@@ -14,7 +14,7 @@ from examsys.credentials.models import CardLoss, Credential, CredentialRequest, 
 from examsys.credentials.requests import services as service
 from examsys.credentials.requests.forms import ReplacementForm, RequestForm, ReturnForm
 from examsys.db import get_session
-from examsys.errors import InvalidState, ValidationFailed, populate_errors
+from examsys.errors import InvalidState, ValidationFailed, populate_errors, submit_form
 from examsys.pagination import paginate
 from examsys.personnel import services as personnel
 from examsys.personnel.models import Person
@@ -52,20 +52,6 @@ def _replacement_draft(form: ReplacementForm) -> service.RequestDraft:
     return service.RequestDraft(card_loss=loss, loss_declared=bool(form.loss_declared.data), reason=form.reason.data or "")
 
 
-def _submit(form: Any, call) -> CredentialRequest | None:
-    """Run the service for a valid form; put its errors on the form. The request, or None."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        return call()
-    except ValidationFailed as error:
-        populate_errors(form, error)
-    except InvalidState as error:
-        get_session().rollback()  # refused: nothing it wrote is kept
-        form.form_errors = [error.message]
-    return None
-
-
 def _sent(item: CredentialRequest):
     flash(_("Request sent to %(issuer)s. The credential is issued when the issuing authority approves it.", issuer=item.issuer.name), "success")
     return redirect(url_for("credential_requests.detail", request_id=item.id))
@@ -78,7 +64,7 @@ def new(person_id: int):
     db = get_session()
     person = personnel.editable_person(db, current_user, person_id)
     form = _request_form(person)
-    item = _submit(form, lambda: service.request_issue(db, current_user, person.id, _draft(form)))
+    item = submit_form(form, lambda: service.request_issue(db, current_user, person.id, _draft(form)))
     if item is not None:
         return _sent(item)
     reasons = services.eligibility(db, person, form.domain_ids.data or [d.id for d in person.domains])
@@ -95,7 +81,7 @@ def renew(credential_id: int):
     credential = services.get_credential(db, current_user, credential_id)
     person = credential.person
     form = _request_form(person, credential=credential)
-    item = _submit(form, lambda: service.request_renewal(db, current_user, credential.id, _draft(form)))
+    item = submit_form(form, lambda: service.request_renewal(db, current_user, credential.id, _draft(form)))
     if item is not None:
         return _sent(item)
     reasons = services.eligibility(db, person, form.domain_ids.data or [d.id for d in credential.domains], exam_rule="renewal")
@@ -111,7 +97,7 @@ def replace(credential_id: int):
     db = get_session()
     credential = services.get_credential(db, current_user, credential_id)
     form = ReplacementForm()
-    item = _submit(form, lambda: service.request_replacement(db, current_user, credential.id, _replacement_draft(form)))
+    item = submit_form(form, lambda: service.request_replacement(db, current_user, credential.id, _replacement_draft(form)))
     if item is not None:
         return _sent(item)
     return render_template("credential_requests/replace.html", credential=credential, form=form,
@@ -135,7 +121,7 @@ def amend(request_id: int):
     else:
         form = _request_form(item.person, item=item)
         draft = lambda: _draft(form)  # noqa: E731
-    if _submit(form, lambda: service.amend(db, current_user, item.id, draft())) is not None:
+    if submit_form(form, lambda: service.amend(db, current_user, item.id, draft())) is not None:
         return _sent(item)
     return render_template("credential_requests/amend.html", item=item, form=form), 422 if form.errors or form.form_errors else 200
 
