@@ -18,7 +18,7 @@ from examsys.bank.xlsx import OPTION_LETTERS, parse_answer, parse_rubric
 from examsys.db import get_session
 from examsys.errors import InvalidState, ValidationFailed, populate_errors
 from examsys.imports.flow import ImportFlow
-from examsys.imports.pages import ImportPage
+from examsys.imports.pages import ImportPage, org_scope
 from examsys.orgs.models import Organisation
 from examsys.orgs.services import choices
 from examsys.pagination import paginate
@@ -247,11 +247,7 @@ IMPORT = ImportPage(
 def _import_scope() -> tuple[Organisation, dict[str, Any]]:
     """The banks the actor edits (refusing accounts that edit none) and the one chosen to import into."""
     db = get_session()
-    orgs = choices(db, current_user, services.EDITOR)
-    if not orgs:
-        services.version_query(db, current_user, services.QuestionFilter())
-    wanted = request.form.get("org_id", type=int)
-    return next((o for o in orgs if o.id == wanted), orgs[0]), {"orgs": orgs}
+    return org_scope(choices(db, current_user, services.EDITOR), lambda: services.version_query(db, current_user, services.QuestionFilter()))
 
 
 @bp.route("/import", methods=["GET", "POST"])

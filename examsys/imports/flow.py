@@ -53,14 +53,18 @@ class ImportFlow:
         staged = None if errors else staging.stage(session, actor, self.kind, filename, data)
         return Preview(rows, plan, errors, staged)
 
+    def run(self, session: Session, actor: User, filename: str, data: bytes, target: Any = None) -> Outcome:
+        """Read, plan and, when no row has an error, write: all rows or none. An import without a preview (reviews
+        entered from a sheet) calls this directly. Raises UnreadableFile."""
+        plan = self.plan(session, actor, self.read(filename, data), target)
+        errors = list(self.errors(plan))
+        return Outcome(filename, plan, errors, None if errors else self.write(session, actor, plan, target, filename))
+
     def confirm(self, session: Session, actor: User, staged_id: str, target: Any = None) -> Outcome:
         """Write the staged upload if it still plans without errors (the database may have changed since the
         preview), then forget it. A stale or foreign staging id raises NotFound."""
         staged = staging.load(session, actor, self.kind, staged_id)
-        plan = self.plan(session, actor, self.read(staged.filename, staged.content), target)
-        errors = list(self.errors(plan))
-        if errors:
-            return Outcome(staged.filename, plan, errors)
-        result = self.write(session, actor, plan, target, staged.filename)
-        staging.discard(session, staged)
-        return Outcome(staged.filename, plan, errors, result)
+        outcome = self.run(session, actor, staged.filename, staged.content, target)
+        if not outcome.errors:
+            staging.discard(session, staged)
+        return outcome

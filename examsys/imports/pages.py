@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -72,3 +72,12 @@ class ImportPage:
         db.commit()
         flash(self.done_message(outcome.result, outcome.plan), "success")
         return redirect(url_for(self.done_endpoint))
+
+
+def org_scope(orgs: list[Any], refuse: Callable[[], Any]) -> tuple[Any, dict[str, Any]]:
+    """For an import into an organisation: `refuse()` (which raises) when the actor may import into none, else
+    the one the form names (`org_id`) or the first, and the choices for the page."""
+    if not orgs:
+        refuse()
+    wanted = request.form.get("org_id", type=int)
+    return next((o for o in orgs if o.id == wanted), orgs[0]), {"orgs": orgs}

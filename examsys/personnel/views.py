@@ -13,7 +13,7 @@ from examsys.auth.permissions import can
 from examsys.db import get_session
 from examsys.errors import InvalidState, NotFound, ValidationFailed, populate_errors
 from examsys.imports.flow import ImportFlow
-from examsys.imports.pages import ImportPage
+from examsys.imports.pages import ImportPage, org_scope
 from examsys.imports.tabular import download, read_table
 from examsys.orgs.models import Organisation
 from examsys.orgs.services import choices
@@ -223,11 +223,7 @@ IMPORT = ImportPage(
 def _import_scope() -> tuple[Organisation, dict[str, Any]]:
     """The HR's organisations (refusing accounts without the HR role) and the one chosen to import into."""
     db = get_session()
-    orgs = choices(db, current_user, services.HR)
-    if not orgs:
-        services.open_tasks(db, current_user)
-    wanted = request.form.get("org_id", type=int)
-    return next((o for o in orgs if o.id == wanted), orgs[0]), {"orgs": orgs}
+    return org_scope(choices(db, current_user, services.HR), lambda: services.open_tasks(db, current_user))
 
 
 @bp.route("/import", methods=["GET", "POST"])
