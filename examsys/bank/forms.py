@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from examsys.bank.models import QUESTION_TYPE_LABELS, BankPart, QuestionType
@@ -53,7 +53,3 @@ class QuestionForm(FlaskForm):
 
 class BankImportForm(FlaskForm):
     file = FileField(_l("File"), validators=[FileRequired()])
-
-
-class ConfirmForm(FlaskForm):
-    staged_id = HiddenField(validators=[DataRequired()])

@@ -11,13 +11,14 @@ from flask_login import current_user, login_required
 
 from examsys.audit.services import record_export
 from examsys.bank import files, services
-from examsys.bank.forms import BankImportForm, ConfirmForm, QuestionForm
+from examsys.bank.forms import BankImportForm, QuestionForm
 from examsys.bank.models import BankPart, QuestionType, VersionStatus
 from examsys.bank.types import kind_of
 from examsys.bank.xlsx import OPTION_LETTERS, parse_answer, parse_rubric
 from examsys.db import get_session
 from examsys.errors import InvalidState, ValidationFailed, populate_errors
-from examsys.imports import services as staging
+from examsys.imports.flow import ImportFlow
+from examsys.imports.pages import ImportPage, org_scope
 from examsys.orgs.models import Organisation
 from examsys.orgs.services import choices
 from examsys.pagination import paginate
@@ -223,56 +224,42 @@ def lint():
                            check_labels=CHECK_LABELS)
 
 
+def _plan(db, actor, result, org: Organisation) -> services.ImportPlan:
+    """The file's own problems, or else the plan against the bank (whose problems are the errors)."""
+    return services.ImportPlan(problems=list(result.problems)) if result.problems else services.plan_import(db, actor, result.records, org)
+
+
+IMPORT = ImportPage(
+    ImportFlow("bank", files.read_upload, _plan,
+               lambda db, actor, plan, org, source: services.apply_import(db, actor, plan, org, source=source),
+               errors=lambda plan: plan.problems),
+    "bank/import.html", BankImportForm, "bank.import_upload", "bank.index",
+    lambda counts, _plan: _("Import finished: %(c)d created, %(v)d new versions, %(u)d unchanged. New versions are drafts until reviewed.",
+                            c=counts["created"], v=counts["versioned"], u=counts["unchanged"]),
+    lambda plan: bool(plan.create or plan.new_version or plan.update_draft),
+    accept=".yaml,.yml,.zip,.xlsx,.xml", error_limit=500,
+)
+
+
+def _import_scope() -> tuple[Organisation, dict[str, Any]]:
+    """The banks the actor edits (refusing accounts that edit none) and the one chosen to import into."""
+    db = get_session()
+    return org_scope(choices(db, current_user, services.EDITOR), lambda: services.version_query(db, current_user, services.QuestionFilter()))
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def import_upload():
-    db = get_session()
-    form = BankImportForm()
-    orgs = choices(db, current_user, services.EDITOR)
-    if not orgs:
-        services.version_query(db, current_user, services.QuestionFilter())
-    if form.validate_on_submit():
-        org = _import_org(orgs)
-        upload = form.file.data
-        data = upload.read()
-        result = files.read_upload(upload.filename or "upload", data)
-        plan = services.plan_import(db, current_user, result.records, org) if not result.problems else None
-        problems = result.problems + (plan.problems if plan else [])
-        if problems:
-            return render_template("bank/import.html", form=form, orgs=orgs, problems=problems, filename=upload.filename), 422
-        from examsys.bank.quality import import_warnings
+    from examsys.bank.quality import import_warnings
 
-        staged = staging.stage(db, current_user, "bank", upload.filename or "upload", data)
-        return render_template("bank/import.html", form=form, orgs=orgs, plan=plan, filename=upload.filename, org=org,
-                               confirm=ConfirmForm(staged_id=staged.id), warnings=import_warnings(db, current_user, result.records))
-    return render_template("bank/import.html", form=form, orgs=orgs)
-
-
-def _import_org(orgs: list[Organisation]) -> Organisation:
-    wanted = request.form.get("org_id", type=int)
-    return next((o for o in orgs if o.id == wanted), orgs[0])
+    org, context = _import_scope()
+    return IMPORT.upload(org, extra=lambda preview: {"warnings": import_warnings(get_session(), current_user, preview.rows.records)}, **context)
 
 
 @bp.post("/import/confirm")
 @login_required
 def import_confirm():
-    db = get_session()
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("bank.import_upload"))
-    orgs = choices(db, current_user, services.EDITOR)
-    org = _import_org(orgs)
-    staged = staging.load(db, current_user, "bank", form.staged_id.data)
-    result = files.read_upload(staged.filename, staged.content)
-    plan = services.plan_import(db, current_user, result.records, org)
-    if result.problems or plan.problems:
-        return render_template("bank/import.html", form=BankImportForm(), orgs=orgs, problems=result.problems + plan.problems,
-                               filename=staged.filename), 422
-    counts = services.apply_import(db, current_user, plan, org, source=staged.filename)
-    staging.discard(db, staged)
-    flash(_("Import finished: %(c)d created, %(v)d new versions, %(u)d unchanged. New versions are drafts until reviewed.",
-            c=counts["created"], v=counts["versioned"], u=counts["unchanged"]), "success")
-    return redirect(url_for("bank.index"))
+    return IMPORT.confirm(_import_scope)
 
 
 @bp.get("/export.<any(yaml, xlsx, moodle):fmt>")

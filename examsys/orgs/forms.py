@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from examsys.orgs.models import ORG_KIND_LABELS, OrgKind
@@ -33,10 +33,6 @@ class OrgMoveForm(FlaskForm):
 
 class OrgImportForm(FlaskForm):
     file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
-
-
-class ConfirmImportForm(FlaskForm):
-    staged_id = HiddenField(validators=[DataRequired()])
 
 
 class IssuerDesignateForm(FlaskForm):

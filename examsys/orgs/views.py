@@ -14,10 +14,11 @@ from examsys.auth.models import User
 from examsys.auth.permissions import require
 from examsys.db import get_session
 from examsys.errors import ValidationFailed, populate_errors
-from examsys.imports import services as staging
-from examsys.imports.tabular import UnreadableFile, download, read_table
+from examsys.imports.flow import ImportFlow
+from examsys.imports.pages import ImportPage
+from examsys.imports.tabular import download, read_table
 from examsys.orgs import issuers, services
-from examsys.orgs.forms import ConfirmImportForm, IssuerDesignateForm, IssuerWithdrawForm, OrgCreateForm, OrgEditForm, OrgImportForm, OrgMoveForm
+from examsys.orgs.forms import IssuerDesignateForm, IssuerWithdrawForm, OrgCreateForm, OrgEditForm, OrgImportForm, OrgMoveForm
 from examsys.orgs.models import Organisation, OrgKind
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
@@ -153,45 +154,27 @@ def set_active(org_id: int, action: str):
     return redirect(url_for("orgs.detail", org_id=org.id))
 
 
+IMPORT = ImportPage(
+    ImportFlow("orgs", lambda filename, data: read_table(filename, data, services.IMPORT_COLUMNS),
+               lambda db, actor, table, _target: services.plan_import(db, actor, table),
+               lambda db, actor, plan, _target, _source: services.apply_import(db, actor, plan)),
+    "orgs/import.html", OrgImportForm, "orgs.import_upload", "orgs.index",
+    lambda counts, _plan: _("Import finished: %(c)d created, %(u)d updated, %(n)d unchanged.", c=counts[0], u=counts[1], n=counts[2]),
+    lambda plan: bool(plan.create or plan.update),
+)
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def import_upload():
-    db = get_session()
-    services.require_editor(db, current_user)
-    form = OrgImportForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        data = upload.read()
-        try:
-            table = read_table(upload.filename or "", data, services.IMPORT_COLUMNS)
-        except UnreadableFile as error:
-            form.file.errors = [str(error)]
-            return render_template("orgs/import.html", form=form), 422
-        plan = services.plan_import(db, current_user, table)
-        if plan.errors:
-            return render_template("orgs/import.html", form=form, plan=plan, filename=upload.filename), 422
-        staged = staging.stage(db, current_user, "orgs", upload.filename or "upload", data)
-        return render_template("orgs/import.html", form=form, plan=plan, filename=upload.filename,
-                               confirm=ConfirmImportForm(staged_id=staged.id))
-    return render_template("orgs/import.html", form=form)
+    services.require_editor(get_session(), current_user)
+    return IMPORT.upload()
 
 
 @bp.post("/import/confirm")
 @login_required
 def import_confirm():
-    db = get_session()
-    form = ConfirmImportForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("orgs.import_upload"))
-    staged = staging.load(db, current_user, "orgs", form.staged_id.data)
-    table = read_table(staged.filename, staged.content, services.IMPORT_COLUMNS)
-    plan = services.plan_import(db, current_user, table)
-    if plan.errors:  # the tree changed since the preview
-        return render_template("orgs/import.html", form=OrgImportForm(), plan=plan, filename=staged.filename), 422
-    created, updated, unchanged = services.apply_import(db, current_user, plan)
-    staging.discard(db, staged)
-    flash(_("Import finished: %(c)d created, %(u)d updated, %(n)d unchanged.", c=created, u=updated, n=unchanged), "success")
-    return redirect(url_for("orgs.index"))
+    return IMPORT.confirm()
 
 
 @bp.get("/import/template.<any(csv, xlsx):fmt>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -51,11 +51,6 @@ class PhotoForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("XLSX or CSV file"), validators=[FileRequired()])
-
-
-class ConfirmForm(FlaskForm):
-    staged_id = HiddenField(validators=[DataRequired()])
-    org_id = HiddenField()
 
 
 class CorrectionForm(FlaskForm):

@@ -1,18 +1,19 @@
 """Pages of the training records (培训): HR's entry form on the person's page, and the import."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from examsys.db import get_session
 from examsys.errors import ValidationFailed
-from examsys.imports import services as staging
-from examsys.imports.tabular import UnreadableFile, download, read_table
+from examsys.imports.flow import ImportFlow
+from examsys.imports.pages import ImportPage
+from examsys.imports.tabular import download, read_table
 from examsys.orgs.services import choices
 from examsys.personnel import services, training
-from examsys.personnel.forms import ConfirmForm, ImportForm, TrainingForm
+from examsys.personnel.forms import ImportForm, TrainingForm
 
 bp = Blueprint("training", __name__, url_prefix="/personnel")
 
@@ -54,45 +55,28 @@ def _read(filename: str, data: bytes):
     return read_table(filename, data, training.COLUMNS, max_rows=current_app.config["IMPORT_MAX_ROWS"])
 
 
+IMPORT = ImportPage(
+    ImportFlow("training", _read, lambda db, actor, table, _target: training.plan_import(db, actor, table),
+               lambda db, actor, plan, _target, source: training.apply_import(db, actor, plan, source=source)),
+    "personnel/training_import.html", ImportForm, "training.import_upload", "training.import_upload",
+    lambda added, plan: _("Import finished: %(n)d training records added, %(u)d already on record.", n=added, u=plan.unchanged),
+    lambda plan: bool(plan.add),
+)
+
+
 @bp.route("/training/import", methods=["GET", "POST"])
 @login_required
 def import_upload():
     db = get_session()
     if not choices(db, current_user, services.HR):
         services.open_tasks(db, current_user)  # refuses accounts without the HR role
-    form = ImportForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        data = upload.read()
-        try:
-            table = _read(upload.filename or "", data)
-        except UnreadableFile as error:
-            form.file.errors = [str(error)]
-            return render_template("personnel/training_import.html", form=form), 422
-        plan = training.plan_import(db, current_user, table)
-        if plan.errors:
-            return render_template("personnel/training_import.html", form=form, plan=plan, filename=upload.filename), 422
-        staged = staging.stage(db, current_user, "training", upload.filename or "upload", data)
-        return render_template("personnel/training_import.html", form=form, plan=plan, filename=upload.filename,
-                               confirm=ConfirmForm(staged_id=staged.id))
-    return render_template("personnel/training_import.html", form=form)
+    return IMPORT.upload()
 
 
 @bp.post("/training/import/confirm")
 @login_required
 def import_confirm():
-    db = get_session()
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("training.import_upload"))
-    staged = staging.load(db, current_user, "training", form.staged_id.data)
-    plan = training.plan_import(db, current_user, _read(staged.filename, staged.content))
-    if plan.errors:  # the register changed since the preview
-        return render_template("personnel/training_import.html", form=ImportForm(), plan=plan, filename=staged.filename), 422
-    added = training.apply_import(db, current_user, plan, source=staged.filename)
-    staging.discard(db, staged)
-    flash(_("Import finished: %(n)d training records added, %(u)d already on record.", n=added, u=plan.unchanged), "success")
-    return redirect(url_for("training.import_upload"))
+    return IMPORT.confirm()
 
 
 @bp.get("/training/template.<any(csv, xlsx):fmt>")

@@ -12,15 +12,15 @@ from examsys.audit.services import record_export
 from examsys.auth.permissions import can
 from examsys.db import get_session
 from examsys.errors import InvalidState, NotFound, ValidationFailed, populate_errors
-from examsys.imports import services as staging
-from examsys.imports.tabular import UnreadableFile, download, read_table
+from examsys.imports.flow import ImportFlow
+from examsys.imports.pages import ImportPage, org_scope
+from examsys.imports.tabular import download, read_table
 from examsys.orgs.models import Organisation
 from examsys.orgs.services import choices
 from examsys.pagination import paginate
 from examsys.personnel import campaigns, importer, services, training
 from examsys.personnel.forms import (
     CampaignForm,
-    ConfirmForm,
     CorrectionForm,
     DecideForm,
     EmploymentForm,
@@ -203,56 +203,37 @@ def employment(person_id: int):
 
 # ---- import and export --------------------------------------------------------------------------
 
-def _import_root(db, orgs: list[Organisation]) -> Organisation:
-    wanted = request.form.get("org_id", type=int)
-    return next((o for o in orgs if o.id == wanted), orgs[0])
+def _read(filename: str, data: bytes):
+    return read_table(filename, data, importer.COLUMNS, max_rows=current_app.config["IMPORT_MAX_ROWS"])
+
+
+IMPORT = ImportPage(
+    ImportFlow("personnel", _read, importer.plan_import,
+               lambda db, actor, plan, _root, source: importer.apply_import(db, actor, plan, source=source)),
+    "personnel/import.html", ImportForm, "personnel.import_upload", "personnel.index",
+    lambda counts, _plan: _("Import finished: %(c)d created, %(u)d updated, %(n)d unchanged.",
+                            c=counts["created"], u=counts["updated"], n=counts["unchanged"]),
+    lambda plan: bool(plan.create or plan.update),
+)
+
+
+def _import_scope() -> tuple[Organisation, dict[str, Any]]:
+    """The HR's organisations (refusing accounts without the HR role) and the one chosen to import into."""
+    db = get_session()
+    return org_scope(choices(db, current_user, services.HR), lambda: services.open_tasks(db, current_user))
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def import_upload():
-    db = get_session()
-    orgs = choices(db, current_user, services.HR)
-    if not orgs:
-        services.open_tasks(db, current_user)
-    form = ImportForm()
-    if form.validate_on_submit():
-        root = _import_root(db, orgs)
-        upload = form.file.data
-        data = upload.read()
-        try:
-            table = read_table(upload.filename or "", data, importer.COLUMNS, max_rows=current_app.config["IMPORT_MAX_ROWS"])
-        except UnreadableFile as error:
-            form.file.errors = [str(error)]
-            return render_template("personnel/import.html", form=form, orgs=orgs), 422
-        plan = importer.plan_import(db, current_user, table, root)
-        if plan.errors:
-            return render_template("personnel/import.html", form=form, orgs=orgs, plan=plan, filename=upload.filename, root=root), 422
-        staged = staging.stage(db, current_user, "personnel", upload.filename or "upload", data)
-        return render_template("personnel/import.html", form=form, orgs=orgs, plan=plan, filename=upload.filename, root=root,
-                               confirm=ConfirmForm(staged_id=staged.id, org_id=root.id))
-    return render_template("personnel/import.html", form=form, orgs=orgs)
+    root, context = _import_scope()
+    return IMPORT.upload(root, **context)
 
 
 @bp.post("/import/confirm")
 @login_required
 def import_confirm():
-    db = get_session()
-    orgs = choices(db, current_user, services.HR)
-    form = ConfirmForm()
-    if not orgs or not form.validate_on_submit():
-        return redirect(url_for("personnel.import_upload"))
-    root = _import_root(db, orgs)
-    staged = staging.load(db, current_user, "personnel", form.staged_id.data)
-    table = read_table(staged.filename, staged.content, importer.COLUMNS, max_rows=current_app.config["IMPORT_MAX_ROWS"])
-    plan = importer.plan_import(db, current_user, table, root)
-    if plan.errors:
-        return render_template("personnel/import.html", form=ImportForm(), orgs=orgs, plan=plan, filename=staged.filename, root=root), 422
-    counts = importer.apply_import(db, current_user, plan, source=staged.filename)
-    staging.discard(db, staged)
-    flash(_("Import finished: %(c)d created, %(u)d updated, %(n)d unchanged.", c=counts["created"], u=counts["updated"], n=counts["unchanged"]),
-          "success")
-    return redirect(url_for("personnel.index"))
+    return IMPORT.confirm(_import_scope)
 
 
 def _table_response(fmt: str, name: str, rows: list[dict[str, str]]) -> Response:

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from examsys.auth.models import User
 from examsys.errors import NotFound
-from examsys.imports.tabular import Column, RowError, read_table
+from examsys.imports.flow import ImportFlow
+from examsys.imports.tabular import Column, RowError, Table, read_table
 from examsys.personnel.idnumber import normalise
 from examsys.personnel.models import Person
 from examsys.reviews.models import Review, ReviewPeriod, ReviewScheme, ReviewStatus
@@ -58,55 +59,66 @@ class BulkResult:
     errors: list[RowError] = field(default_factory=list)
 
 
+@dataclass
+class BulkPlan:
+    planned: list[tuple[Review, dict[int, Decimal], str]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
 def bulk_enter(session: Session, actor: User, period_id: int, scheme_id: int, filename: str, data: bytes) -> BulkResult:
     """Check every row and cell; when all are right, submit every review in the file (all or nothing)."""
     period = get_period(session, actor, period_id)
     scheme = session.get(ReviewScheme, scheme_id)
     if scheme is None:
         raise NotFound(_("No such scheme."))
-    cols = columns(scheme)
-    table = read_table(filename, data, cols, max_rows=MAX_ROWS)
-    result = BulkResult(errors=list(table.errors))
-    if result.errors:
-        return result
+    sheet = ImportFlow("reviews", lambda name, content: read_table(name, content, columns(scheme), max_rows=MAX_ROWS), _plan, _write)
+    outcome = sheet.run(session, actor, filename, data, (period, scheme))
+    return BulkResult(outcome.result or 0, outcome.errors)
+
+
+def _plan(session: Session, actor: User, table: Table, target: tuple[ReviewPeriod, ReviewScheme]) -> BulkPlan:
+    period, scheme = target
+    plan = BulkPlan(errors=list(table.errors))
+    if plan.errors:
+        return plan
     if not table.rows:
-        result.errors.append(RowError(2, "", _("The file has no officers in it.")))
-        return result
+        plan.errors.append(RowError(2, "", _("The file has no officers in it.")))
+        return plan
     open_reviews = {r.person.id_number: r for r in enterable(session, actor, period) if r.scheme_id == scheme.id}
-    header = {c.key: c.header for c in cols}
-    planned: list[tuple[Review, dict[int, Decimal], str]] = []
+    header = {c.key: c.header for c in columns(scheme)}
     seen: dict[str, int] = {}
     for row_number, values in table.rows:
         id_number = normalise(values.get("id_number", ""))
         review = open_reviews.get(id_number)
         if id_number in seen:
-            result.errors.append(RowError(row_number, header["id_number"], _("Also on row %(row)d.", row=seen[id_number])))
+            plan.errors.append(RowError(row_number, header["id_number"], _("Also on row %(row)d.", row=seen[id_number])))
             continue
         seen[id_number] = row_number
         if review is None:
-            result.errors.append(RowError(row_number, header["id_number"],
-                                          _("Nobody with this ID number is waiting for a review from you in this period under this scheme.")))
+            plan.errors.append(RowError(row_number, header["id_number"],
+                                        _("Nobody with this ID number is waiting for a review from you in this period under this scheme.")))
             continue
         name = values.get("name", "").strip()
         if name and name != review.person.name:
-            result.errors.append(RowError(row_number, header["name"], _("The register has %(name)s for this ID number.", name=review.person.name)))
+            plan.errors.append(RowError(row_number, header["name"], _("The register has %(name)s for this ID number.", name=review.person.name)))
         scores: dict[int, Decimal] = {}
         for indicator in scheme.leaves:
             text = values.get(f"i{indicator.id}", "")
             value = _decimal(text) if text else None
             if value is None or not (0 <= value <= indicator.points):
-                result.errors.append(RowError(row_number, header[f"i{indicator.id}"],
-                                              _("Give a score from 0 to %(max)s, with at most one decimal.", max=f"{number(indicator.points)}")))
+                plan.errors.append(RowError(row_number, header[f"i{indicator.id}"],
+                                            _("Give a score from 0 to %(max)s, with at most one decimal.", max=f"{number(indicator.points)}")))
             else:
                 scores[indicator.id] = value
         if not values.get("comment", "").strip():
-            result.errors.append(RowError(row_number, header["comment"], _("Write a comment for the officer.")))
-        planned.append((review, scores, values.get("comment", "")))
-    if result.errors:
-        return result
-    for review, scores, comment in planned:
+            plan.errors.append(RowError(row_number, header["comment"], _("Write a comment for the officer.")))
+        plan.planned.append((review, scores, values.get("comment", "")))
+    return plan
+
+
+def _write(session: Session, actor: User, plan: BulkPlan, _target: object, _source: str) -> int:
+    for review, scores, comment in plan.planned:
         _store(review, scores, {}, comment)
         review.reviewer_id = actor.id
         _submit(session, actor, review, via="bulk")
-        result.submitted += 1
-    return result
+    return len(plan.planned)
