@@ -17,7 +17,6 @@ from examsys.errors import ValidationFailed, populate_errors
 from examsys.extensions import limiter
 from examsys.orgs.services import choices
 from examsys.pagination import paginate
-from examsys.web import load_user
 
 bp = Blueprint("auth", __name__)
 
@@ -30,7 +29,7 @@ def _login_limit() -> str:
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("home.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         db = get_session()
@@ -57,7 +56,7 @@ def second_factor():
     user = None
     if isinstance(pending, dict) and isinstance(pending.get("at"), (int, float)) and \
             clock.now().timestamp() - pending["at"] < SECOND_FACTOR_SECONDS and isinstance(pending.get("login_id"), str):
-        user = load_user(pending["login_id"])
+        user = services.signed_in_account(get_session(), pending["login_id"])
     if user is None or not user.totp_enabled:
         session.pop("second_factor", None)
         flash(_("Please log in again."), "info")
@@ -86,7 +85,7 @@ def _logged_in(user, next_url: str, client: devices.LoginClient):
         flash(_("Please choose your own password before you go on."), "info")
         response = redirect(url_for("auth.change_password"))
     else:
-        response = redirect(safe_next(next_url, url_for("core.home")))
+        response = redirect(safe_next(next_url, url_for("home.index")))
     devices.remember(response, client, user.id)
     return response
 
@@ -120,7 +119,7 @@ def change_password():
             db.commit()
             login_user(current_user._get_current_object())  # the session now remembers the new login id
             flash(_("Your password has been changed."), "success")
-            return redirect(url_for("core.home"))
+            return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form,
                            minimum=current_app.config["PASSWORD_MIN_LENGTH"])
 
