@@ -12,7 +12,7 @@ from examsys.bank.laws import starter_laws
 from examsys.bank.lint import Finding, as_warnings, lint
 from examsys.bank.models import BankPart, QuestionVersion
 from examsys.bank.schema import Record
-from examsys.personnel.models import EnforcementDomain
+from examsys.domains.models import EnforcementDomain
 
 
 def known_laws(session: Session, actor: User | None) -> list[str]:
