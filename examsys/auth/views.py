@@ -174,7 +174,7 @@ def accounts():
 def account_new():
     db = get_session()
     form = AccountCreateForm()
-    form.org_id.choices = [(o.id, o.name) for o in choices(db, current_user, Role.SYSADMIN)]
+    form.org_id.choices = _org_choices(db)
     if not form.org_id.choices:
         services.account_query(db, current_user)  # raises PermissionDenied for non-administrators
     if form.validate_on_submit():
@@ -189,13 +189,18 @@ def account_new():
     return render_template("auth/account_new.html", form=form)
 
 
+def _org_choices(db) -> list[tuple[int, str]]:
+    """The organisations the administrator may place accounts and grants in."""
+    return [(o.id, o.name) for o in choices(db, current_user, Role.SYSADMIN)]
+
+
 @bp.get("/accounts/<int:user_id>")
 @login_required
 def account_detail(user_id: int):
     db = get_session()
     user = services.get_account(db, current_user, user_id)
     grant_form = RoleGrantForm()
-    grant_form.org_id.choices = [(o.id, o.name) for o in choices(db, current_user, Role.SYSADMIN)]
+    grant_form.org_id.choices = _org_choices(db)
     return render_template("auth/account_detail.html", user=user, grant_form=grant_form, now=clock.now(), held_back=throttle.held_back(db, user))
 
 
@@ -205,7 +210,7 @@ def account_grant(user_id: int):
     db = get_session()
     user = services.get_account(db, current_user, user_id)
     form = RoleGrantForm()
-    form.org_id.choices = [(o.id, o.name) for o in choices(db, current_user, Role.SYSADMIN)]
+    form.org_id.choices = _org_choices(db)
     if form.validate_on_submit():
         try:
             services.grant_role(db, current_user, user.id, Role(form.role.data), form.org_id.data)
