@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from examsys import clock
 from examsys.db import get_session
-from examsys.exams.services import my_attempts
+from examsys.exams.room import my_attempts
 from examsys.home.todo import todos
 
 bp = Blueprint("home", __name__)
