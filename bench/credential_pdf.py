@@ -37,9 +37,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from examsys import clock
-    from examsys.credentials import reissue
+    from examsys.credentials.documents.pdf import font_name
     from examsys.credentials.keys import KeyStore
-    from examsys.credentials.pdf import font_name
+    from examsys.credentials.reissue import services as reissue
     from examsys.db import engine_for, get_session
 
     with tempfile.TemporaryDirectory() as folder, bench_app(args.database, KEY_DIR=folder + "/keys") as app:
@@ -50,7 +50,7 @@ def main() -> None:
 
         empty = _timed(_empty_pdf, 200)
         from examsys.credentials.models import Credential
-        from examsys.credentials.verification import token_for
+        from examsys.credentials.public.verification import token_for
 
         t0 = time.perf_counter()
         result = reissue.run(db, None, campaign_id, seconds=3600)
@@ -94,7 +94,7 @@ def main() -> None:
 
 def _render_part(part: int) -> int:
     from examsys.auth.models import User
-    from examsys.credentials import reissue
+    from examsys.credentials.reissue import services as reissue
     from examsys.db import get_session
 
     with STATE["app"].app_context():
@@ -113,7 +113,7 @@ def _campaign(db, officers: int):
     from examsys import clock
     from examsys.auth.models import Role
     from examsys.auth.services import create_account, grant_role
-    from examsys.credentials import reissue
+    from examsys.credentials.reissue import services as reissue
     from examsys.orgs.models import OrgKind
     from examsys.orgs.services import create_org
     from examsys.personnel import campaigns as cleanup

@@ -84,7 +84,7 @@ def main() -> None:
 def one_credential_token() -> str:
     """In the app context of an app on an empty database with keys: one credential in force, and its token."""
     from examsys.credentials.models import Credential
-    from examsys.credentials.verification import token_for
+    from examsys.credentials.public.verification import token_for
     from examsys.db import get_session
     from examsys.orgs.models import OrgKind
     from examsys.orgs.services import create_org

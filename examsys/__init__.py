@@ -43,13 +43,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from examsys.auth.views import bp as auth_bp
     from examsys.bank.views import bp as bank_bp
     from examsys.core.views import bp as core_bp
-    from examsys.credentials.exemption_views import bp as exemptions_bp
+    from examsys.credentials.documents import views as card_views  # noqa: F401 - adds the card pages to credentials_public
+    from examsys.credentials.exemptions.views import bp as exemptions_bp
     from examsys.credentials.hr_views import bp as credentials_bp
-    from examsys.credentials.register_views import bp as register_bp
-    from examsys.credentials.reissue_views import bp as reissue_bp
-    from examsys.credentials.report_views import bp as reports_bp
-    from examsys.credentials.request_views import bp as credential_requests_bp
-    from examsys.credentials.views import bp as credentials_public_bp
+    from examsys.credentials.public.register_views import bp as register_bp
+    from examsys.credentials.public.views import bp as credentials_public_bp
+    from examsys.credentials.reissue.views import bp as reissue_bp
+    from examsys.credentials.reports.views import bp as reports_bp
+    from examsys.credentials.requests.views import bp as credential_requests_bp
     from examsys.exams.views import bp as exams_bp
     from examsys.exams.views import practice_bp
     from examsys.home.views import bp as home_bp

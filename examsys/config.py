@@ -18,7 +18,7 @@ class DefaultConfig:
     DATABASE_POOL_SIZE = 10
     DATABASE_MAX_OVERFLOW = 20
     # The address QR codes and verify links carry (<PUBLIC_BASE_URL>/V/<token>). Required in production.
-    # Unset in development: the address each request reached the app on (credentials.verification.public_base_url).
+    # Unset in development: the address each request reached the app on (credentials.public.verification.public_base_url).
     PUBLIC_BASE_URL: str | None = None
     KEY_DIR: str | None = None  # credential signing keys and the audit checkpoint key; None: instance/keys
     # Signed checkpoints of the audit chain (examsys/audit/checkpoints.py): new files only, to ship elsewhere.

@@ -199,7 +199,7 @@ def _demo_credentials(session: Session, by_code: dict[str, Organisation]) -> lis
     from examsys.credentials import services as credentials
     from examsys.credentials.cases import CaseRecord
     from examsys.credentials.models import Credential
-    from examsys.credentials.verification import key_store, token_for, url_for_token
+    from examsys.credentials.public.verification import key_store, token_for, url_for_token
     from examsys.exams import plans as exam_plans
     from examsys.exams import room, saving
     from examsys.exams.models import Attempt, ExamKind, ExamPlan
@@ -290,8 +290,8 @@ def _demo_reviews(session: Session, by_code: dict[str, Organisation]) -> str:
 def _demo_request(session: Session, people: list[Person]) -> list[str]:
     """One credential request waiting in the queue of 呼和浩特市: made by hr_xincheng for an officer who
     holds the legal professional qualification (an exam exemption), for hr to approve or return."""
-    from examsys.credentials import requests
     from examsys.credentials.models import CredentialRequest
+    from examsys.credentials.requests import services as requests
 
     requester = session.scalar(select(User).where(User.username == "hr_xincheng"))
     issuer = session.scalar(select(Organisation).where(Organisation.code == "150100"))
@@ -301,7 +301,7 @@ def _demo_request(session: Session, people: list[Person]) -> list[str]:
     if session.scalar(select(CredentialRequest.id).where(CredentialRequest.person_id == person.id)) is None:
         from datetime import date
 
-        from examsys.credentials.exemptions import ExemptionEvidence, approve_exemption, record_exemption
+        from examsys.credentials.exemptions.services import ExemptionEvidence, approve_exemption, record_exemption
 
         person.legal_qualification = person.legal_qualification or "A20211502000123"
         # the evidence, recorded by hr_xincheng and approved by hr of the city (four eyes)

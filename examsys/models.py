@@ -4,9 +4,9 @@ from examsys.audit import models as audit_models  # noqa: F401
 from examsys.auth import models as auth_models  # noqa: F401
 from examsys.bank import models as bank_models  # noqa: F401
 from examsys.credentials import cases as credential_cases  # noqa: F401
-from examsys.credentials import exemptions as credential_exemptions  # noqa: F401
-from examsys.credentials import lookups as credential_lookups  # noqa: F401
 from examsys.credentials import models as credential_models  # noqa: F401
+from examsys.credentials.exemptions import services as credential_exemptions  # noqa: F401
+from examsys.credentials.public import lookups as credential_lookups  # noqa: F401
 from examsys.domains import models as domain_models  # noqa: F401
 from examsys.exams import models as exam_models  # noqa: F401
 from examsys.imports import models as import_models  # noqa: F401

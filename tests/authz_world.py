@@ -100,13 +100,13 @@ def build(session: Session) -> World:
     """Seed the demo, add the sibling county's accounts and objects, and collect the ids of both sides."""
     from examsys.audit.models import AuditEntry
     from examsys.bank.models import QuestionVersion, VersionStatus
-    from examsys.credentials import requests
     from examsys.credentials import services as credentials
     from examsys.credentials.models import Credential, CredentialRequest, RecoveryTask, ReportCategory
-    from examsys.credentials.reissue import ReissuePlan
-    from examsys.credentials.reissue import open_campaign as open_reissue
-    from examsys.credentials.reports import file_report
-    from examsys.credentials.verification import token_for
+    from examsys.credentials.public.verification import token_for
+    from examsys.credentials.reissue.services import ReissuePlan
+    from examsys.credentials.reissue.services import open_campaign as open_reissue
+    from examsys.credentials.reports.services import file_report
+    from examsys.credentials.requests import services as requests
     from examsys.exams import plans as exam_plans
     from examsys.exams import room, saving
     from examsys.exams.models import Attempt, ExamKind, ExamPlan

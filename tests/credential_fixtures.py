@@ -70,7 +70,7 @@ def requesting(db, tree, issuing):
 
 
 def draft(issuing, **over):
-    from examsys.credentials.requests import RequestDraft
+    from examsys.credentials.requests.services import RequestDraft
 
     values = dict(issuer_id=issuing["issuer"].id, domain_ids=[issuing["market"].id], region="新城区",
                   legal_source="《中华人民共和国行政处罚法》第十八条")

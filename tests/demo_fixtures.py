@@ -19,9 +19,9 @@ __all__ = ["DEMO_PASSWORD", "ROLES", "demo"]
 def extra_demo_rows(session) -> None:
     """What `seed-demo` leaves out but pages show: a clean-up with its re-issuance, a report from the public."""
     from examsys.auth.models import User
-    from examsys.credentials import reissue
     from examsys.credentials.models import Credential, CredentialStatus
-    from examsys.credentials.reports import file_report
+    from examsys.credentials.reissue import services as reissue
+    from examsys.credentials.reports.services import file_report
     from examsys.orgs.models import Organisation
     from examsys.personnel import campaigns
 

@@ -74,7 +74,7 @@ def make_person(session: Session, org: Organisation, **over) -> Person:
 def exempt(session: Session, person: Person, number: str, certified_on: date = date(2015, 11, 1)):
     """An approved legal-qualification exemption of `person` (the four eyes are tested in test_exemption.py)."""
     from examsys import clock
-    from examsys.credentials.exemptions import LegalExemption
+    from examsys.credentials.exemptions.services import LegalExemption
 
     person.legal_qualification = number
     exemption = LegalExemption(person=person, certificate_number=number, certified_on=certified_on, approved_at=clock.now())

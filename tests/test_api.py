@@ -121,7 +121,7 @@ def test_status_by_number_gives_the_verify_pages_verdict_and_public_facts_only(d
 
 
 def test_status_by_token_is_the_verify_pages_answer(db, client, tree, sysadmin, signed_credential):
-    from examsys.credentials.verification import token_for
+    from examsys.credentials.public.verification import token_for
 
     _id, token = register(db, sysadmin, tree.region)
     qr = token_for(signed_credential)

@@ -9,7 +9,7 @@ from examsys import clock, create_app
 from examsys.audit.services import verify_chain
 from examsys.credentials import offline, services
 from examsys.credentials.keys import KeyStore
-from examsys.credentials.verification import token_for, verify
+from examsys.credentials.public.verification import token_for, verify
 from examsys.db import engine_for, get_session
 from examsys.exams.models import Answer
 from tests.conftest import TEST_CONFIG

@@ -35,8 +35,8 @@ def test_the_certificate_prints_every_fact_without_a_missing_glyph(db, client, a
     _needs_tools()
     from reportlab.pdfbase import pdfmetrics
 
-    from examsys.credentials.certificate import printed_text
-    from examsys.credentials.pdf import font_name, missing_glyphs
+    from examsys.credentials.documents.certificate import printed_text
+    from examsys.credentials.documents.pdf import font_name, missing_glyphs
 
     credential, issuing = issued
     auth.login("candidate")  # the holder
@@ -63,8 +63,8 @@ def test_the_certificates_qr_code_is_large_level_q_and_opens_a_page_that_says_va
     zxingcpp = _needs_tools()
     from PIL import Image
 
-    from examsys.credentials.certificate import certificate_pdf
-    from examsys.credentials.verification import token_for, url_for_token
+    from examsys.credentials.documents.certificate import certificate_pdf
+    from examsys.credentials.public.verification import token_for, url_for_token
 
     credential, _issuing = issued
     pdf = tmp_path / "certificate.pdf"

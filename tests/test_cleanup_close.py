@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from examsys import clock
 from examsys.audit.models import AuditEntry
-from examsys.credentials import reissue
 from examsys.credentials.models import Credential, CredentialStatus, RecoveryTask
-from examsys.credentials.verification import token_for, verify
+from examsys.credentials.public.verification import token_for, verify
+from examsys.credentials.reissue import services as reissue
 from examsys.personnel import campaigns as cleanup
 from examsys.personnel.models import CampaignItem, CampaignStatus, ItemState, StaffingKind
 from tests import test_reissue

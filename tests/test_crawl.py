@@ -50,7 +50,7 @@ def _parameters(session) -> dict[str, list]:
     from examsys.auth.models import User
     from examsys.bank.models import QuestionVersion
     from examsys.credentials.models import Credential, CredentialRequest, OfficerReport, ReissueCampaign
-    from examsys.credentials.verification import token_for
+    from examsys.credentials.public.verification import token_for
     from examsys.exams.models import Attempt, ExamPlan
     from examsys.orgs.models import Organisation
     from examsys.personnel.models import CleanupCampaign, Person, PersonnelKind

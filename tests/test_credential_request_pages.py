@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 
 from examsys import clock
 from examsys.auth.models import Role
-from examsys.credentials import requests, services
+from examsys.credentials import services
 from examsys.credentials.models import Credential, CredentialRequest, CredentialStatus, RequestStatus
+from examsys.credentials.requests import services as requests
 from tests.credential_fixtures import draft, issue_request
 from tests.factories import make_person, make_user
 

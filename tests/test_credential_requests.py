@@ -9,8 +9,9 @@ from examsys import clock
 from examsys.audit.models import AuditEntry
 from examsys.auth.models import Role
 from examsys.bank.models import BankPart
-from examsys.credentials import requests, services
+from examsys.credentials import services
 from examsys.credentials.models import CardLoss, Credential, CredentialStatus, RecoveryTask, RequestKind, RequestStatus
+from examsys.credentials.requests import services as requests
 from examsys.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
 from examsys.exams import plans as exam_plans
 from examsys.exams import results as exam_results

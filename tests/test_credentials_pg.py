@@ -49,8 +49,8 @@ def test_twenty_concurrent_approvals_get_twenty_distinct_numbers(app, db, tree):
 
 def test_twenty_concurrent_request_approvals_get_twenty_distinct_numbers(app, db, tree):
     """The same through the four-eyes path: twenty requests, approved at once by the issuing authority."""
-    from examsys.credentials import requests
     from examsys.credentials.models import CredentialRequest, RequestStatus
+    from examsys.credentials.requests import services as requests
 
     tree.county.is_issuer = True
     market = EnforcementDomain(code="market", name="市场监管")
@@ -90,8 +90,8 @@ def test_twenty_concurrent_request_approvals_get_twenty_distinct_numbers(app, db
 
 
 def test_two_requests_for_one_person_at_the_same_moment_leave_one_open(app, db, tree):
-    from examsys.credentials import requests
     from examsys.credentials.models import CredentialRequest
+    from examsys.credentials.requests import services as requests
     from examsys.errors import InvalidState
 
     tree.county.is_issuer = True

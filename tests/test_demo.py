@@ -18,8 +18,8 @@ def test_seed_demo_twice_gives_one_demo_with_credentials_in_three_states(app, db
 
 def test_the_demo_leaves_one_request_for_hr_to_approve(app, db, runner, tmp_path):
     from examsys.auth.models import User
-    from examsys.credentials import requests
     from examsys.credentials.models import CredentialRequest, RequestStatus
+    from examsys.credentials.requests import services as requests
 
     app.config["KEY_DIR"] = str(tmp_path / "keys")
     assert runner.invoke(args=["seed-demo"]).exit_code == 0

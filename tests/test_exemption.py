@@ -5,7 +5,7 @@ from __future__ import annotations
 from examsys.audit.models import AuditEntry
 from examsys.auth.models import Role
 from examsys.credentials import services
-from examsys.credentials.exemptions import LegalExemption
+from examsys.credentials.exemptions.services import LegalExemption
 from examsys.credentials.models import Credential
 from tests.credential_fixtures import issue_request
 from tests.factories import make_person, make_user

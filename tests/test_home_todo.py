@@ -33,8 +33,8 @@ def rows_of(client, url: str) -> str:
 
 
 def test_hr_of_the_issuing_authority_sees_the_request_to_approve_and_the_requester_sees_it_returned(db, client, demo):
-    from examsys.credentials import requests
     from examsys.credentials.models import CredentialRequest
+    from examsys.credentials.requests import services as requests
 
     item = db.query(CredentialRequest).one()  # hr_xincheng asked 呼和浩特市 for a credential
     count, url = todos(client, "hr")["Credential requests awaiting my approval"]
@@ -95,8 +95,8 @@ def test_the_officer_acknowledges_and_a_dispute_waits_for_hr(db, client, demo):
 
 
 def test_the_auditor_sees_reports_from_the_public_awaiting_an_answer(db, client, demo):
-    from examsys.credentials import reports
     from examsys.credentials.models import Credential, CredentialStatus
+    from examsys.credentials.reports import services as reports
 
     assert todos(client, "auditor")["Reports from the public awaiting an answer"][0] == 0
     credential = db.query(Credential).filter_by(status=CredentialStatus.ACTIVE).first()

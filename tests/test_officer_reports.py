@@ -9,10 +9,11 @@ from sqlalchemy import select, text
 
 from examsys import clock
 from examsys.auth.models import Role
-from examsys.credentials import reports, services
+from examsys.credentials import services
 from examsys.credentials.keys import KeyStore
 from examsys.credentials.models import OfficerReport, ReportStatus
-from examsys.credentials.verification import token_for
+from examsys.credentials.public.verification import token_for
+from examsys.credentials.reports import services as reports
 from tests.credential_fixtures import issue_request
 from tests.factories import make_user
 

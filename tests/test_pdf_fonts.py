@@ -69,8 +69,8 @@ def test_pdffonts_says_emb_yes_for_every_font(db, client, auth, credential, tmp_
 
 
 def test_without_its_font_file_printing_fails_loudly(app, db, credential, monkeypatch, tmp_path):
-    from examsys.credentials import pdf
-    from examsys.credentials.verification import token_for, url_for_token
+    from examsys.credentials.documents import pdf
+    from examsys.credentials.public.verification import token_for, url_for_token
 
     url = url_for_token(token_for(credential))
     monkeypatch.setattr(pdf, "FONT_FILE", tmp_path / "missing.ttf")

@@ -4,7 +4,7 @@ set, and production requires it; in development without it, the address the app 
 import pytest
 
 from examsys import create_app
-from examsys.credentials.verification import token_for, url_for_token
+from examsys.credentials.public.verification import token_for, url_for_token
 
 
 @pytest.fixture

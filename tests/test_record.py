@@ -68,7 +68,7 @@ def test_register_and_review_exports_are_on_the_record_with_their_filters(db, tr
 
 
 def test_public_look_ups_are_counted_per_day_and_credential_and_shown_to_its_hr(app, db, client, auth, issued):
-    from examsys.credentials.lookups import VerifyCount
+    from examsys.credentials.public.lookups import VerifyCount
 
     app.config["VERIFY_COUNT_FLUSH_SECONDS"] = 0  # write every look-up at once
     credential, token, _issuing = issued
@@ -86,7 +86,7 @@ def test_public_look_ups_are_counted_per_day_and_credential_and_shown_to_its_hr(
 
 
 def test_look_ups_wait_in_the_process_until_their_write_is_due(app, db, client, issued):
-    from examsys.credentials.lookups import VerifyCount, flush_counts
+    from examsys.credentials.public.lookups import VerifyCount, flush_counts
 
     app.config["VERIFY_COUNT_FLUSH_SECONDS"] = 3600
     credential, token, _issuing = issued

@@ -10,9 +10,10 @@ import pytest
 from examsys import clock
 from examsys.audit.models import AuditEntry
 from examsys.auth.models import Role
-from examsys.credentials import reissue, services
+from examsys.credentials import services
 from examsys.credentials.keys import KeyStore
 from examsys.credentials.models import Credential, CredentialEvent, CredentialStatus, DomainSource, ReissueItem, ReissueState
+from examsys.credentials.reissue import services as reissue
 from examsys.errors import NotFound, ValidationFailed
 from examsys.personnel import campaigns as cleanup
 from examsys.personnel.models import EnforcementDomain, ItemState, StaffingKind

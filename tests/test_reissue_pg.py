@@ -7,8 +7,8 @@ import pytest
 
 from examsys import clock
 from examsys.auth.models import Role
-from examsys.credentials import reissue
 from examsys.credentials.models import Credential, CredentialStatus, ReissueItem, ReissueState
+from examsys.credentials.reissue import services as reissue
 from examsys.db import get_session
 from examsys.personnel import campaigns as cleanup
 from examsys.personnel.models import EnforcementDomain, ItemState

@@ -3,8 +3,9 @@ domains; a suspended credential is not replaced behind the suspension; only publ
 import pytest
 
 from examsys.auth.models import Role
-from examsys.credentials import requests, services
+from examsys.credentials import services
 from examsys.credentials.models import CredentialStatus, RequestKind
+from examsys.credentials.requests import services as requests
 from examsys.errors import ValidationFailed
 from examsys.exams import results as exam_results
 from examsys.exams.models import Attempt

@@ -1,7 +1,7 @@
 """Only the requesting side withdraws a credential request (issue 14, item 11): the issuing authority's
 approver sees no withdraw button on it, and a withdrawal posted anyway is refused."""
-from examsys.credentials import requests
 from examsys.credentials.models import CredentialRequest, RequestStatus
+from examsys.credentials.requests import services as requests
 from tests.credential_fixtures import draft
 
 

@@ -13,7 +13,7 @@ from examsys.auth.models import Role
 from examsys.credentials import services
 from examsys.credentials.keys import KeyStore
 from examsys.credentials.models import CredentialStatus, RecoveryTask
-from examsys.credentials.verification import token_for
+from examsys.credentials.public.verification import token_for
 from examsys.errors import InvalidState, NotFound
 from examsys.imports.tabular import read_table
 from examsys.orgs.issuers import designate_issuer

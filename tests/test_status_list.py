@@ -13,8 +13,8 @@ import pytest
 from examsys import clock
 from examsys.credentials import offline, services
 from examsys.credentials.keys import Bits, KeyStore, StatusListError, read_keyset, read_status_list, sign_status_list
+from examsys.credentials.public.verification import token_for, url_for_token
 from examsys.credentials.token import sign
-from examsys.credentials.verification import token_for, url_for_token
 from tests.credential_fixtures import REVOCATION_CASE, issue_request
 
 ROOT = Path(__file__).resolve().parent.parent

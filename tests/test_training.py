@@ -113,7 +113,8 @@ def test_the_full_years_of_a_credential_are_the_years_checked():
 
 
 def test_a_renewal_short_of_training_hours_says_which_years_until_they_are_on_record(db, tree, requesting):
-    from examsys.credentials import requests, services
+    from examsys.credentials import services
+    from examsys.credentials.requests import services as requests
     from examsys.exams import results as exam_results
     from tests.test_credential_requests import _renewal_exam
 

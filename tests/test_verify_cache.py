@@ -7,8 +7,8 @@ import pytest
 from examsys import clock, create_app
 from examsys.credentials import services
 from examsys.credentials.keys import KeyStore
+from examsys.credentials.public.verification import answer, token_for
 from examsys.credentials.status import current_version
-from examsys.credentials.verification import answer, token_for
 from examsys.db import engine_for, get_session
 from tests.conftest import TEST_CONFIG
 from tests.credential_fixtures import REVOCATION_CASE, issue_request

@@ -7,7 +7,7 @@ import pytest
 from examsys import clock
 from examsys.credentials import services
 from examsys.credentials.keys import KeyStore
-from examsys.credentials.verification import token_for, url_for_token
+from examsys.credentials.public.verification import token_for, url_for_token
 from tests.credential_fixtures import REVOCATION_CASE, issue_request
 
 
@@ -127,7 +127,7 @@ def test_the_qr_code_on_the_card_pdf_opens_a_page_that_says_valid(db, client, is
         pytest.skip("needs pdftoppm (Debian poppler-utils; CI installs it)")
     from PIL import Image
 
-    from examsys.credentials.pdf import card_pdf
+    from examsys.credentials.documents.pdf import card_pdf
 
     credential, token, _ = issued
     pdf = tmp_path / "card.pdf"

@@ -8,7 +8,7 @@ import pytest
 
 from examsys import clock
 from examsys.credentials import services
-from examsys.credentials.verification import token_for
+from examsys.credentials.public.verification import token_for
 from tests.credential_fixtures import REVOCATION_CASE
 
 

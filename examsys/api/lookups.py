@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from examsys import clock
 from examsys.api.models import ApiClient
 from examsys.credentials.models import Credential, credential_domain
-from examsys.credentials.register import LISTED
-from examsys.credentials.verification import PublicVerdict, live_verdict
+from examsys.credentials.public.register import LISTED
+from examsys.credentials.public.verification import PublicVerdict, live_verdict
 from examsys.domains.models import EnforcementDomain
 from examsys.errors import NotFound, PermissionDenied, ValidationFailed
 from examsys.exams.models import Attempt, AttemptStatus, ExamPlan

@@ -60,7 +60,7 @@ def credential_by_token(token: str):
     The same answer as the verify page gives for that code: the signature, the key's window, then the
     live status. A token that cannot be read is answered (NOT VALID or CANNOT VERIFY), not refused.
     Scope `credentials:read`."""
-    from examsys.credentials.verification import answer
+    from examsys.credentials.public.verification import answer
 
     lookups.require_scope(_client(), "credentials:read")
     verdict = answer(token).verdict

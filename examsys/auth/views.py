@@ -11,7 +11,7 @@ from examsys.auth import devices, services, throttle, two_factor
 from examsys.auth.forms import AccountCreateForm, AccountFilterForm, LoginForm, PasswordChangeForm, RoleGrantForm, SecondFactorForm, TwoFactorConfirmForm
 from examsys.auth.models import Role
 from examsys.core.views import safe_next
-from examsys.credentials import qr
+from examsys.credentials.documents import qr
 from examsys.db import get_session
 from examsys.errors import ValidationFailed, populate_errors
 from examsys.extensions import limiter

@@ -6,7 +6,7 @@ import click
 from flask import Flask
 
 from examsys import clock
-from examsys.credentials.verification import key_store
+from examsys.credentials.public.verification import key_store
 
 
 def register(app: Flask) -> None:
@@ -42,7 +42,7 @@ def register(app: Flask) -> None:
     def credentials_group() -> None:
         """Credentials."""
 
-    from examsys.credentials.reissue_cli import register as register_reissue
+    from examsys.credentials.reissue.cli import register as register_reissue
 
     register_reissue(credentials_group)
 
@@ -72,7 +72,7 @@ def register(app: Flask) -> None:
             result = standalone.verify_documents(token, keyset, status, now, root_public_key=store.root_public())
             steps, claims, verdict, reason = result.steps, result.claims, result.verdict, result.reason
         else:
-            from examsys.credentials.verification import verify
+            from examsys.credentials.public.verification import verify
 
             checked = verify(get_session(), token)
             steps, claims, verdict, reason = checked.steps, checked.claims, checked.verdict, ""

@@ -5,12 +5,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from examsys.credentials import requests as issuance
 from examsys.credentials import services
 from examsys.credentials.cases import CaseRecord, case_query
 from examsys.credentials.forms import ChangeForm, IssueForm
-from examsys.credentials.lookups import lookup_summary
 from examsys.credentials.models import CredentialStatus
+from examsys.credentials.public.lookups import lookup_summary
+from examsys.credentials.requests import services as issuance
 from examsys.credentials.standing import open_decision
 from examsys.db import get_session
 from examsys.errors import InvalidState, ValidationFailed, populate_errors

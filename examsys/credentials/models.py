@@ -82,7 +82,7 @@ class Credential(Base):
     org: Mapped[Organisation] = relationship(foreign_keys=[org_id])
     issuer: Mapped[Organisation] = relationship(foreign_keys=[issuer_id])
     domains: Mapped[list[EnforcementDomain]] = relationship(secondary=credential_domain, order_by="EnforcementDomain.code")
-    exemption: Mapped[LegalExemption | None] = relationship()  # noqa: F821 - credentials.exemptions
+    exemption: Mapped[LegalExemption | None] = relationship()  # noqa: F821 - credentials.exemptions.services
 
     def expired(self, today: date | None = None) -> bool:
         """Past valid_to reads as expired everywhere, at once, whatever any job has done."""

@@ -20,7 +20,7 @@ from examsys.audit.services import record
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import can, require_any_scope, scope_clause, visible_org
 from examsys.credentials.cases import CaseRecord, case_errors, record_case
-from examsys.credentials.exemptions import approved_exemption
+from examsys.credentials.exemptions.services import approved_exemption
 from examsys.credentials.models import (
     Credential,
     CredentialEvent,

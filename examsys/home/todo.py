@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from examsys.auth.models import Role, User
 from examsys.bank.models import VersionStatus
 from examsys.bank.services import QuestionFilter, version_query
-from examsys.credentials import reports
-from examsys.credentials import requests as credential_requests
 from examsys.credentials.models import ReportStatus, RequestStatus
+from examsys.credentials.reports import services as reports
+from examsys.credentials.requests import services as credential_requests
 from examsys.credentials.services import issuers
 from examsys.pagination import count_rows
 from examsys.reviews import services as reviews

@@ -372,7 +372,7 @@ def campaign_decide(item_id: int):
 @login_required
 def campaign_close(campaign_id: int):
     """Closing ends the old credentials of the area: it is confirmed on the credentials' closing page,
-    after its dry run (examsys/credentials/cleanup_close.py)."""
+    after its dry run (examsys/credentials/reissue/cleanup_close.py)."""
     return redirect(url_for("reissue.close_cleanup", campaign_id=campaign_id), 303)
 
 

@@ -48,7 +48,7 @@ def _main_pages(page, base: str) -> list[str]:
 @pytest.fixture
 def public_paths(demo):
     from examsys.credentials.models import Credential
-    from examsys.credentials.verification import token_for
+    from examsys.credentials.public.verification import token_for
 
     tokens = [token_for(c) for c in demo.scalars(select(Credential).order_by(Credential.id))]
     return ["/login", "/public-register", *(f"/V/{t}" for t in tokens), f"/V/{tokens[0]}/report"]

@@ -8,7 +8,7 @@ from examsys import clock
 from examsys.auth.models import Role
 from examsys.credentials import services
 from examsys.credentials.keys import KeyStore
-from examsys.credentials.verification import token_for
+from examsys.credentials.public.verification import token_for
 from examsys.orgs.issuers import designate_issuer
 from examsys.personnel import services as personnel
 from examsys.personnel.models import EmploymentStatus

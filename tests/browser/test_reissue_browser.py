@@ -2,7 +2,7 @@
 is done, then shows who was not eligible and why; and a phone opens the public register."""
 import pytest
 
-from examsys.credentials import reissue
+from examsys.credentials.reissue import services as reissue
 from tests.factories import PASSWORD
 from tests.test_reissue import NO_EXAM, _plan, setup  # noqa: F401 - the campaign fixture
 

@@ -8,9 +8,11 @@ from PIL import Image
 from examsys import clock
 from examsys.credentials import services
 from examsys.credentials.keys import KeyStore
-from examsys.credentials.verification import token_for
+from examsys.credentials.public.verification import token_for
+from examsys.credentials.token import decode_body, split
 from examsys.personnel.services import set_photo
 from tests.credential_fixtures import issue_request
+from tests.factories import PASSWORD
 
 
 @pytest.mark.parametrize("page", [{"width": 390, "height": 844}], indirect=True)
@@ -33,3 +35,23 @@ def test_a_phone_opens_a_verify_url_and_sees_verdict_and_photo(app, db, issuing,
     assert box is not None and box["width"] > 50 and box["height"] > 50
     assert photos == [200]
     assert page.context.cookies() == []
+
+
+def test_the_e_card_qr_code_on_screen_scans_to_a_genuine_token_of_the_holder(app, db, signed_credential, live_server, page):
+    """The e-card's code as Chromium draws the SVG: a camera reads the verify address of this credential,
+    and opening it says VALID."""
+    zxingcpp = pytest.importorskip("zxingcpp", reason="needs zxing-cpp (requirements-dev.txt) to decode the QR code")
+    page.goto(live_server + "/login")
+    page.fill("#identifier", "candidate")
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("button.primary")
+    page.goto(live_server + "/me/credential")
+    code = page.locator("[data-e-card-code] svg")
+    code.wait_for()
+    (found,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(code.screenshot())))
+    url = found.text
+    assert url.startswith(live_server.upper() + "/V/") or url.startswith(live_server + "/V/")
+    assert decode_body(split(url.rsplit("/V/", 1)[1])[0]).number == signed_credential.number
+    page.goto(url)
+    assert page.locator(".verdict-word").inner_text() == "VALID"

@@ -13,7 +13,7 @@ from wtforms import DateField, StringField
 from wtforms.validators import Optional
 
 from examsys.auth.permissions import can
-from examsys.credentials import exemptions
+from examsys.credentials.exemptions import services as exemptions
 from examsys.db import get_session
 from examsys.errors import InvalidState, ValidationFailed
 

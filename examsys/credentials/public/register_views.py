@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from examsys.credentials.register import MAX_QUERY, search
+from examsys.credentials.public.register import MAX_QUERY, search
 from examsys.db import get_session
 from examsys.web import address_limit, cookieless
 

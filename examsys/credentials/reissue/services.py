@@ -335,8 +335,8 @@ def print_parts(session: Session, actor: User | None, campaign: ReissueCampaign)
 def print_batch(session: Session, actor: User | None, campaign_id: int, fmt: str, part: int | None = None) -> tuple[bytes, int]:
     """The cards of one part (1-based; None: all) as one PDF ("pdf") or a ZIP of one PDF per officer
     ("zip"), with the number of cards. HR only; an export, so audited."""
-    from examsys.credentials.pdf import card_pdf, cards_pdf
-    from examsys.credentials.verification import token_for, url_for_token
+    from examsys.credentials.documents.pdf import card_pdf, cards_pdf
+    from examsys.credentials.public.verification import token_for, url_for_token
 
     campaign = get_campaign(session, actor, campaign_id)
     if actor is not None:

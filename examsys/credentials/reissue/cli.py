@@ -16,7 +16,7 @@ def register(group: click.Group) -> None:
     def reissue_run(campaign_id: int, seconds: float | None) -> None:
         """Issue the pending officers of a re-issuance campaign, one committed step at a time, printing
         the progress. Running it again issues nobody twice."""
-        from examsys.credentials.reissue import run
+        from examsys.credentials.reissue.services import run
         from examsys.errors import DomainError
 
         db = get_session()
@@ -38,7 +38,7 @@ def register(group: click.Group) -> None:
     @click.option("--zip", "as_zip", is_flag=True, help="a ZIP of one PDF per officer instead of one PDF")
     def reissue_print(campaign_id: int, out: Path, as_zip: bool) -> None:
         """Write the whole print batch of a campaign (the cards in force) to OUT."""
-        from examsys.credentials.reissue import print_batch
+        from examsys.credentials.reissue.services import print_batch
         from examsys.errors import DomainError
 
         db = get_session()

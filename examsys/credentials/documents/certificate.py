@@ -11,8 +11,8 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from examsys.credentials.documents.pdf import RED, draw_qr, font_name, new_canvas
 from examsys.credentials.models import Credential
-from examsys.credentials.pdf import RED, draw_qr, font_name, new_canvas
 
 QR_SIZE = 40 * mm  # quiet zone included: the code itself is about 35 mm
 PHOTO = (35 * mm, 35 * mm * 16 / 13)  # the register keeps photos at 13:16
@@ -78,7 +78,7 @@ def printed_text(credential: Credential) -> str:
 
 
 def certificate_pdf(credential: Credential, verify_url: str, void_note: str | None = None) -> bytes:
-    """The certificate; with `void_note`, a copy for the file marked 作废 VOID (examsys/credentials/printing.py)."""
+    """The certificate; with `void_note`, a copy for the file marked 作废 VOID (printing.py)."""
     font = font_name()
     out = io.BytesIO()
     canvas = new_canvas(out, A4, f"{TITLE} {credential.number}", void_note)

@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from examsys import clock
 from examsys.auth.permissions import can, grant_roots, require_any_scope
-from examsys.credentials import cleanup_close, reissue
 from examsys.credentials import services as credentials
 from examsys.credentials.models import DomainSource, ReissueState
-from examsys.credentials.reissue_forms import CloseCleanupForm, ReissueForm
+from examsys.credentials.reissue import cleanup_close
+from examsys.credentials.reissue import services as reissue
+from examsys.credentials.reissue.forms import CloseCleanupForm, ReissueForm
 from examsys.db import get_session
 from examsys.errors import ValidationFailed, populate_errors, wants_json
 from examsys.orgs.services import choices

@@ -13,7 +13,7 @@ MARK_RED = Color(0.8, 0.05, 0.05)
 
 def draw_void_mark(canvas: Canvas, width: float, height: float, note: str) -> None:
     """A large diagonal 作废 VOID, half transparent, and a solid band along the top with the reason."""
-    from examsys.credentials.pdf import font_name  # pdf.py draws through canvas_for below
+    from examsys.credentials.documents.pdf import font_name  # pdf.py draws through canvas_for below
 
     font = font_name()
     canvas.saveState()

@@ -19,7 +19,7 @@ bp = Blueprint("credentials_public", __name__)
 @cookieless
 def keyset():
     """The signed key set: every signing key's public key, window and status, signed by the root key."""
-    from examsys.credentials.verification import key_store
+    from examsys.credentials.public.verification import key_store
 
     store = key_store()
     if not store.initialised:
@@ -37,8 +37,8 @@ def status_list():
     kept at most a minute, or until a status changes; caches may keep it until its next update."""
     from examsys import clock
     from examsys.credentials.keys import KeyError_
+    from examsys.credentials.public.verification import key_store, keyset_stamp
     from examsys.credentials.status import published_status_list
-    from examsys.credentials.verification import key_store, keyset_stamp
 
     store = key_store()
     if not store.initialised:
@@ -88,7 +88,7 @@ def _count(entry) -> None:
         return
     from sqlalchemy.exc import SQLAlchemyError
 
-    from examsys.credentials.lookups import count_lookup
+    from examsys.credentials.public.lookups import count_lookup
 
     try:
         count_lookup(holder.credential_id)
@@ -104,7 +104,7 @@ def verify_page(token: str):
     or history; no cookies. The page is rendered once per answer and locale, with a mark where the
     "as of" time goes; each request writes in its own time."""
     from examsys import clock
-    from examsys.credentials.verification import answer
+    from examsys.credentials.public.verification import answer
 
     entry = answer(token)
     _count(entry)
@@ -130,7 +130,7 @@ def verify_page(token: str):
 def verify_json(token: str):
     """The same answer for machines."""
     from examsys import clock
-    from examsys.credentials.verification import answer
+    from examsys.credentials.public.verification import answer
 
     entry = answer(token)
     _count(entry)
@@ -157,8 +157,8 @@ def verify_photo(token: str):
     from sqlalchemy import select
 
     from examsys.credentials.models import Credential
+    from examsys.credentials.public.verification import answer
     from examsys.credentials.token import photo_digest
-    from examsys.credentials.verification import answer
     from examsys.personnel.models import PersonPhoto
 
     db = get_session()
@@ -185,14 +185,14 @@ def _cross_site() -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return False  # an old browser or a script: the form token still binds the post to this address
-    from examsys.credentials.verification import public_base_url
+    from examsys.credentials.public.verification import public_base_url
 
     ours = {request.host, urlsplit(public_base_url()).netloc}
     return urlsplit(origin).netloc not in ours
 
 
 @bp.route("/V/<token>/report", methods=["GET", "POST"])
-@csrf.exempt  # no session here: the form token and the Origin check guard it (see reports.py)
+@csrf.exempt  # no session here: the form token and the Origin check guard it (see reports/services.py)
 @cookieless
 @address_limit("VERIFY_RATE_LIMIT", "120 per minute", methods=("GET", "HEAD"))
 @address_limit("REPORT_RATE_LIMIT", "5 per hour", methods=("POST",))
@@ -202,9 +202,9 @@ def report(token: str):
     from flask import request
 
     from examsys import clock
-    from examsys.credentials import reports
-    from examsys.credentials.forms import ReportForm
-    from examsys.credentials.verification import answer
+    from examsys.credentials.public.verification import answer
+    from examsys.credentials.reports import services as reports
+    from examsys.credentials.reports.forms import ReportForm
     from examsys.errors import ValidationFailed, populate_errors
 
     db = get_session()
@@ -231,93 +231,5 @@ def report(token: str):
             status = 422
     form.form_token.data = reports.form_token(secret, public_id, address, now)
     response = Response(render_template("credentials/report.html", form=form, result=result, token=token), status=status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _print_job(credential_id: int):
-    """The credential and how it prints (printing.py): clean, void for HR's file, or refused."""
-    from flask_login import current_user
-
-    from examsys.credentials.printing import print_job
-
-    return print_job(get_session(), current_user, credential_id)
-
-
-def _pdf_response(pdf: bytes, filename: str) -> Response:
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f"inline; filename={filename}",
-                                                              "Cache-Control": "no-store"})
-
-
-@bp.get("/credentials/<int:credential_id>/card.pdf")
-def card(credential_id: int):
-    """The card PDF: for HR of the credential's organisation, and for its holder; once it has ended, only HR's void copy."""
-    from examsys.credentials.pdf import card_pdf
-    from examsys.credentials.verification import token_for, url_for_token
-
-    job = _print_job(credential_id)
-    credential = job.credential
-    return _pdf_response(card_pdf(credential, url_for_token(token_for(credential)), job.void_note),
-                         f"credential-{credential.number}{'-void' if job.void_note else ''}.pdf")
-
-
-@bp.get("/credentials/<int:credential_id>/certificate.pdf")
-def certificate(credential_id: int):
-    """The A4 certificate PDF: the same people as the card."""
-    from examsys.credentials.certificate import certificate_pdf
-    from examsys.credentials.verification import token_for, url_for_token
-
-    job = _print_job(credential_id)
-    credential = job.credential
-    return _pdf_response(certificate_pdf(credential, url_for_token(token_for(credential)), job.void_note),
-                         f"certificate-{credential.number}{'-void' if job.void_note else ''}.pdf")
-
-
-E_CARD_SECONDS = 90
-
-
-@bp.get("/me/credential")
-def my_credential():
-    """The officer's own credential: the card to download, and the e-card code for a phone screen,
-    re-signed to expire in 90 seconds so a screenshot cannot be shown later."""
-    from flask_login import current_user
-
-    from examsys.credentials.services import current_of
-
-    if not current_user.is_authenticated or current_user.person_id is None:
-        raise NotFound(_("No credential."))
-    db = get_session()
-    credential = current_of(db, current_user.person_id)
-    ended = ending = None
-    if credential is None:  # an ended credential is shown with what ended it, not as "no credential"
-        from examsys.credentials.ended import ending_event, last_of
-
-        ended = last_of(db, current_user.person_id)
-        ending = ending_event(db, ended) if ended is not None else None
-    return render_template("credentials/mine.html", credential=credential, ended=ended, ending=ending, seconds=E_CARD_SECONDS)
-
-
-@bp.get("/me/credential/code")
-def my_code():
-    """JSON: a fresh e-card code (SVG) and when it expires."""
-    from datetime import timedelta
-
-    from flask_login import current_user
-
-    from examsys import clock
-    from examsys.credentials import qr
-    from examsys.credentials.services import current_of
-    from examsys.credentials.verification import token_for, url_for_token
-
-    if not current_user.is_authenticated or current_user.person_id is None:
-        raise NotFound(_("No credential."))
-    credential = current_of(get_session(), current_user.person_id)
-    if credential is None:
-        raise NotFound(_("No credential."))
-    now = clock.now()
-    url = url_for_token(token_for(credential, now, timedelta(seconds=E_CARD_SECONDS)))
-    label = _("QR code of credential %(number)s: scan it to check that I may enforce the law (valid for %(n)d seconds)",
-              number=credential.number, n=E_CARD_SECONDS)
-    response = jsonify({"svg": qr.svg(url, label), "expires_at": (now + timedelta(seconds=E_CARD_SECONDS)).isoformat(), "url": url})
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -15,14 +15,14 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from examsys.credentials import qr
+from examsys.credentials.documents import qr
+from examsys.credentials.documents.void_mark import VoidCanvas
 from examsys.credentials.models import Credential
-from examsys.credentials.void_mark import VoidCanvas
 
 CARD = (85.6 * mm, 54 * mm)
 QR_SIZE = 30 * mm  # with its quiet zone: the code itself is about 26 mm
 # WenQuanYi Zen Hei, brought with the project (examsys/fonts/README.md says where from and how reduced)
-FONT_FILE = Path(__file__).resolve().parent.parent / "fonts" / "wqy-zenhei.ttf"
+FONT_FILE = Path(__file__).resolve().parents[2] / "fonts" / "wqy-zenhei.ttf"
 FONT = "WenQuanYiZenHei"
 RED = Color(0.61, 0.11, 0.11)
 
@@ -46,7 +46,7 @@ def font_name() -> str:
 def new_canvas(out: io.BytesIO, pagesize: tuple[float, float], title: str, void_note: str | None = None) -> Canvas:
     """A canvas whose every font is the embedded CJK one: reportlab's default initial font
     (Helvetica, a base-14 font no PDF embeds) would otherwise be named on every page. With `void_note`,
-    every page is marked 作废 VOID as it is finished (a copy for the file, examsys/credentials/printing.py)."""
+    every page is marked 作废 VOID as it is finished (a copy for the file, printing.py)."""
     options = {"pagesize": pagesize, "pageCompression": 1, "initialFontName": font_name()}
     canvas = Canvas(out, **options) if void_note is None else VoidCanvas(out, void_note=void_note, **options)
     canvas.setTitle(title)
@@ -78,7 +78,7 @@ def draw_qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
 
 
 def card_pdf(credential: Credential, verify_url: str, void_note: str | None = None) -> bytes:
-    """One card; with `void_note`, a copy for the file marked 作废 VOID (examsys/credentials/printing.py)."""
+    """One card; with `void_note`, a copy for the file marked 作废 VOID (printing.py)."""
     out = io.BytesIO()
     canvas = new_canvas(out, CARD, f"行政执法证 {credential.number}", void_note)
     draw_card(canvas, credential, verify_url)

@@ -5,9 +5,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from examsys.credentials import reports
-from examsys.credentials.forms import HandleReportForm
 from examsys.credentials.models import ReportStatus
+from examsys.credentials.reports import services as reports
+from examsys.credentials.reports.forms import HandleReportForm
 from examsys.db import get_session
 from examsys.errors import InvalidState, ValidationFailed, populate_errors
 from examsys.pagination import paginate

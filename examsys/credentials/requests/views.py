@@ -9,10 +9,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from examsys.credentials import requests as service
 from examsys.credentials import services
-from examsys.credentials.forms import ReplacementForm, RequestForm, ReturnForm
 from examsys.credentials.models import CardLoss, Credential, CredentialRequest, RequestKind, RequestStatus
+from examsys.credentials.requests import services as service
+from examsys.credentials.requests.forms import ReplacementForm, RequestForm, ReturnForm
 from examsys.db import get_session
 from examsys.errors import InvalidState, ValidationFailed, populate_errors
 from examsys.pagination import paginate
