@@ -6,12 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
-from examsys import clock
+from examsys import clock, qr
 from examsys.auth import devices, services, throttle, two_factor
 from examsys.auth.forms import AccountCreateForm, AccountFilterForm, LoginForm, PasswordChangeForm, RoleGrantForm, SecondFactorForm, TwoFactorConfirmForm
 from examsys.auth.models import Role
 from examsys.core.views import safe_next
-from examsys.credentials.documents import qr
 from examsys.db import get_session
 from examsys.errors import ValidationFailed, populate_errors
 from examsys.extensions import limiter
