@@ -114,11 +114,12 @@ def _campaign(db, officers: int):
     from examsys.auth.models import Role
     from examsys.auth.services import create_account, grant_role
     from examsys.credentials.reissue import services as reissue
+    from examsys.domains.models import EnforcementDomain
     from examsys.orgs.models import OrgKind
     from examsys.orgs.services import create_org
     from examsys.personnel import campaigns as cleanup
     from examsys.personnel import idnumber
-    from examsys.personnel.models import CampaignItem, EnforcementDomain, ItemState, Person, PersonnelKind, StaffingKind
+    from examsys.personnel.models import CampaignItem, ItemState, Person, PersonnelKind, StaffingKind
 
     region = create_org(db, None, parent_id=None, kind=OrgKind.REGION, code="150000", name="内蒙古自治区", division_code="150000")
     region.is_issuer = True

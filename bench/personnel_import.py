@@ -54,11 +54,11 @@ def main() -> None:
     from examsys.auth.models import Role
     from examsys.auth.services import create_account, grant_role
     from examsys.db import engine_for, get_session
+    from examsys.domains.models import EnforcementDomain
     from examsys.imports.tabular import read_table, write_xlsx
     from examsys.orgs.models import OrgKind
     from examsys.orgs.services import create_org
     from examsys.personnel.importer import COLUMNS, apply_import, plan_import
-    from examsys.personnel.models import EnforcementDomain
 
     with bench_app(args.database, WTF_CSRF_ENABLED=False) as app:
         db = get_session()

@@ -86,9 +86,10 @@ def one_credential_token() -> str:
     from examsys.credentials.models import Credential
     from examsys.credentials.public.verification import token_for
     from examsys.db import get_session
+    from examsys.domains.models import EnforcementDomain
     from examsys.orgs.models import OrgKind
     from examsys.orgs.services import create_org
-    from examsys.personnel.models import EnforcementDomain, Person, PersonnelKind, StaffingKind
+    from examsys.personnel.models import Person, PersonnelKind, StaffingKind
 
     db = get_session()
     region = create_org(db, None, parent_id=None, kind=OrgKind.REGION, code="150000", name="内蒙古自治区", division_code="150000")

@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from examsys.credentials.requests.views import bp as credential_requests_bp
     from examsys.exams.views import bp as exams_bp
     from examsys.exams.views import practice_bp
+    from examsys.home.views import bp as home_bp
     from examsys.orgs.views import bp as orgs_bp
     from examsys.personnel.training_views import bp as training_bp
     from examsys.personnel.views import bp as personnel_bp
@@ -60,7 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from examsys.reviews.views import bp as reviews_bp
     from examsys.supervision.views import bp as supervision_bp
 
-    for blueprint in (core_bp, auth_bp, orgs_bp, personnel_bp, me_bp, bank_bp, exams_bp, practice_bp, audit_bp, credentials_public_bp, credentials_bp,
+    for blueprint in (core_bp, home_bp, auth_bp, orgs_bp, personnel_bp, me_bp, bank_bp, exams_bp, practice_bp, audit_bp, credentials_public_bp, credentials_bp,
                       credential_requests_bp, reviews_bp, register_bp, reissue_bp, reports_bp, training_bp,
                       supervision_bp, exemptions_bp):
         app.register_blueprint(blueprint)

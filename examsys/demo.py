@@ -14,10 +14,11 @@ from examsys import clock
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import SYSTEM
 from examsys.auth.services import create_account, grant_role
+from examsys.domains.models import EnforcementDomain
 from examsys.orgs.models import Organisation, OrgKind
 from examsys.orgs.services import create_org
 from examsys.personnel import idnumber
-from examsys.personnel.models import EmploymentStatus, EnforcementDomain, Person, PersonnelKind, StaffingKind
+from examsys.personnel.models import EmploymentStatus, Person, PersonnelKind, StaffingKind
 
 DEMO_PASSWORD = "Demo-Pass-2026"
 

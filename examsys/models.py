@@ -7,6 +7,7 @@ from examsys.credentials import cases as credential_cases  # noqa: F401
 from examsys.credentials import models as credential_models  # noqa: F401
 from examsys.credentials.exemptions import services as credential_exemptions  # noqa: F401
 from examsys.credentials.public import lookups as credential_lookups  # noqa: F401
+from examsys.domains import models as domain_models  # noqa: F401
 from examsys.exams import models as exam_models  # noqa: F401
 from examsys.imports import models as import_models  # noqa: F401
 from examsys.orgs import models as org_models  # noqa: F401

@@ -17,7 +17,7 @@ class NavItem:
 
 
 ITEMS = (
-    NavItem("core.home", _l("Home"), ()),
+    NavItem("home.index", _l("Home"), ()),
     NavItem("orgs.index", _l("Organisations"), (Role.SYSADMIN, Role.EXAM_ADMIN, Role.HR_ADMIN, Role.REVIEWER, Role.AUDITOR)),
     NavItem("personnel.index", _l("Personnel"), (Role.HR_ADMIN, Role.AUDITOR, Role.REVIEWER)),
     NavItem("credentials.index", _l("Credentials"), (Role.HR_ADMIN,)),

@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from itsdangerous import BadSignature
 from limits import parse_many
-from sqlalchemy import select
 
 from examsys import clock
 from examsys.db import get_session
@@ -79,10 +78,9 @@ def session_expired(data: Any, config: Any) -> bool:
 
 @login_manager.user_loader
 def load_user(login_id: str):
-    from examsys.auth.models import User
+    from examsys.auth.services import signed_in_account
 
-    user = get_session().scalar(select(User).where(User.login_id == login_id))
-    return user if user is not None and user.active else None
+    return signed_in_account(get_session(), login_id)
 
 
 # An unchanged session's cookie, which slides the idle expiry, is signed again at most this often, not

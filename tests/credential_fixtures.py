@@ -9,10 +9,10 @@ from examsys.auth.models import Role
 from examsys.bank.models import QuestionVersion
 from examsys.credentials import services
 from examsys.credentials.cases import CaseRecord
+from examsys.domains.models import EnforcementDomain
 from examsys.exams import results as exam_results
 from examsys.exams import room, saving
 from examsys.exams.models import Attempt
-from examsys.personnel.models import EnforcementDomain
 from tests.factories import make_user
 
 

@@ -135,7 +135,7 @@ MATRIX: dict[str, dict[str, Row]] = {
     "bank.template": {"GET": may(EVERYONE, scoped=False)},  # an empty workbook
     "bank.version": {"GET": may(EXAM_ADMINS, others=404, scoped=False, cells=REGION_ONLY)},
     "core.health": {"GET": public()},
-    "core.home": {"GET": may(EVERYONE, scoped=False)},
+    "home.index": {"GET": may(EVERYONE, scoped=False)},
     "core.set_language": {"POST": public()},
     "credential_requests.amend": {"GET": may(HRS, others=404), "POST": may(HRS, others=404)},
     "credential_requests.approve": {"POST": may("hr", others=404, cells=FOUR_EYES)},  # four eyes: the issuing authority's HR, not the requester

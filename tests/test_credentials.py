@@ -9,10 +9,11 @@ from examsys.auth.models import Role, User
 from examsys.auth.permissions import SYSTEM
 from examsys.credentials import services
 from examsys.credentials.models import CredentialStatus, RecoveryTask
+from examsys.domains.models import EnforcementDomain
 from examsys.errors import InvalidState, ValidationFailed
 from examsys.exams import room
 from examsys.exams.models import Attempt
-from examsys.personnel.models import EmploymentStatus, EnforcementDomain, PersonnelKind, PersonnelTask, StaffingKind, TaskStatus
+from examsys.personnel.models import EmploymentStatus, PersonnelKind, PersonnelTask, StaffingKind, TaskStatus
 from tests.credential_fixtures import REVOCATION_CASE, issue_request
 from tests.factories import make_person, make_user
 

@@ -7,7 +7,7 @@ from examsys.auth.models import Role
 from examsys.credentials import services
 from examsys.credentials.models import Credential
 from examsys.db import get_session
-from examsys.personnel.models import EnforcementDomain
+from examsys.domains.models import EnforcementDomain
 from tests.factories import make_person, make_user
 
 pytestmark = pytest.mark.pg

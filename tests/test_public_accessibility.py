@@ -3,8 +3,8 @@ named image, and the public register's sideways-scrolling table is a focusable, 
 
 from xml.etree import ElementTree
 
+from examsys import qr
 from examsys.credentials import services
-from examsys.credentials.documents import qr
 from examsys.credentials.token import decode_body, split
 from tests.credential_fixtures import issue_request
 from tests.svg_qr import SVG, decode

@@ -7,7 +7,7 @@ import pytest
 from examsys import clock
 from examsys.auth.models import Role
 from examsys.credentials import services
-from examsys.personnel.models import EnforcementDomain
+from examsys.domains.models import EnforcementDomain
 from tests.credential_fixtures import REVOCATION_CASE
 from tests.factories import make_person, make_user
 

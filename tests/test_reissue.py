@@ -14,9 +14,10 @@ from examsys.credentials import services
 from examsys.credentials.keys import KeyStore
 from examsys.credentials.models import Credential, CredentialEvent, CredentialStatus, DomainSource, ReissueItem, ReissueState
 from examsys.credentials.reissue import services as reissue
+from examsys.domains.models import EnforcementDomain
 from examsys.errors import NotFound, ValidationFailed
 from examsys.personnel import campaigns as cleanup
-from examsys.personnel.models import EnforcementDomain, ItemState, StaffingKind
+from examsys.personnel.models import ItemState, StaffingKind
 from tests.factories import exempt, make_person, make_user
 
 NO_EXAM = "No qualification exam passed in the last 12 months."

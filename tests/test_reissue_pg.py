@@ -10,8 +10,9 @@ from examsys.auth.models import Role
 from examsys.credentials.models import Credential, CredentialStatus, ReissueItem, ReissueState
 from examsys.credentials.reissue import services as reissue
 from examsys.db import get_session
+from examsys.domains.models import EnforcementDomain
 from examsys.personnel import campaigns as cleanup
-from examsys.personnel.models import EnforcementDomain, ItemState
+from examsys.personnel.models import ItemState
 from tests.factories import make_person, make_user
 
 pytestmark = pytest.mark.pg

@@ -7,12 +7,12 @@ from examsys.auth.permissions import SYSTEM
 from examsys.credentials import services
 from examsys.credentials.models import CredentialStatus, RequestKind
 from examsys.credentials.requests import services as requests
+from examsys.domains.models import EnforcementDomain
 from examsys.errors import ValidationFailed
 from examsys.exams import results as exam_results
 from examsys.exams.models import Attempt
 from examsys.orgs.issuers import designate_issuer
 from examsys.personnel import services as personnel
-from examsys.personnel.models import EnforcementDomain
 from tests.credential_fixtures import draft, issue_request
 from tests.factories import make_user
 

@@ -13,10 +13,10 @@ from examsys.bank.models import BankPart, QuestionType
 from examsys.bank.schema import Record
 from examsys.bank.services import apply_import, plan_import
 from examsys.credentials.services import eligibility
+from examsys.domains.models import EnforcementDomain
 from examsys.exams import plans as exam_plans
 from examsys.exams import results as exam_results
 from examsys.exams.models import Attempt, ExamKind
-from examsys.personnel.models import EnforcementDomain
 from tests.credential_fixtures import pass_exam
 from tests.factories import exempt
 

@@ -165,7 +165,7 @@ def test_a_region_starts_on_an_empty_database_and_its_first_card_verifies_valid(
 
     # 7. the qualification exam on the page form, in its two parts (the common part, and the sector part of
     #    市场监管, which its sector bank makes required), each checked and opened
-    from examsys.personnel.models import EnforcementDomain
+    from examsys.domains.models import EnforcementDomain
     market = db.query(EnforcementDomain).filter_by(code="market").one()
     assert market.needs_sector_exam
     plans = [_open_plan(client, db, "2026年度行政执法资格考试（公共法律知识）", city.id, part="common"),

@@ -10,7 +10,8 @@ import pytest
 from examsys import clock
 from examsys.auth.models import Role
 from examsys.credentials.models import Credential, CredentialStatus, OfficerReport, ReportCategory, ReportStatus
-from examsys.personnel.models import EmploymentStatus, EnforcementDomain, PersonnelKind, PersonnelTask, TaskKind, TaskStatus
+from examsys.domains.models import EnforcementDomain
+from examsys.personnel.models import EmploymentStatus, PersonnelKind, PersonnelTask, TaskKind, TaskStatus
 from examsys.reviews.models import ActionKind, ActionStatus, FollowUpAction, PeriodKind, Review, ReviewPeriod, ReviewScheme, ReviewStatus
 from examsys.supervision import figures
 from tests.factories import make_person, make_user

@@ -16,11 +16,12 @@ from examsys.api.models import ApiClient
 from examsys.credentials.models import Credential, credential_domain
 from examsys.credentials.public.register import LISTED
 from examsys.credentials.public.verification import PublicVerdict, live_verdict
+from examsys.domains.models import EnforcementDomain
 from examsys.errors import NotFound, PermissionDenied, ValidationFailed
 from examsys.exams.models import Attempt, AttemptStatus, ExamPlan
 from examsys.orgs.models import Organisation
 from examsys.pagination import paginate
-from examsys.personnel.models import EnforcementDomain, Person
+from examsys.personnel.models import Person
 
 MAX_BATCH = 1000
 MAX_FEED_PAGE = 1000

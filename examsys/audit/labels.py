@@ -128,21 +128,23 @@ ACTION_LABELS.update({
 TARGET_LABELS["api_client"] = _l("API client")
 
 
+def _label(labels: dict, code: str) -> str:
+    """The code in words where the table has it, else the code as recorded (an action added later)."""
+    label = labels.get(code)
+    return str(label) if label is not None else code
+
+
 def action_label(action: str) -> str:
-    label = ACTION_LABELS.get(action)
-    return str(label) if label is not None else action
+    return _label(ACTION_LABELS, action)
 
 
 def target_label(target_type: str) -> str:
-    label = TARGET_LABELS.get(target_type)
-    return str(label) if label is not None else target_type
+    return _label(TARGET_LABELS, target_type)
 
 
 def actor_label(name: str) -> str:
-    label = ACTOR_LABELS.get(name)
-    return str(label) if label is not None else name
+    return _label(ACTOR_LABELS, name)
 
 
 def address_label(address: str) -> str:
-    label = ADDRESS_LABELS.get(address)
-    return str(label) if label is not None else address
+    return _label(ADDRESS_LABELS, address)

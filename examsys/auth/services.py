@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from examsys import clock
-from examsys.audit.services import record
+from examsys.audit.writer import record
 from examsys.auth import throttle, two_factor
 from examsys.auth.devices import LoginClient
 from examsys.auth.models import Role, RoleGrant, User, new_login_id
@@ -20,7 +20,6 @@ from examsys.auth.permissions import Actor, can, get_in_scope, require_any_scope
 from examsys.errors import InvalidState, NotFound, ValidationFailed
 from examsys.orgs.models import Organisation
 from examsys.personnel import idnumber
-from examsys.personnel.models import Person
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 ACCOUNT_ADMIN = Role.SYSADMIN
@@ -37,8 +36,16 @@ def find_login(session: Session, identifier: str) -> User | None:
     identifier = identifier.strip()
     number = idnumber.normalise(identifier)
     if len(number) == 18 and number[:17].isdigit():
-        return session.scalar(select(User).join(Person, User.person_id == Person.id).where(Person.id_number == number))
+        return session.scalar(select(User).where(User.person.has(id_number=number)))
     return session.scalar(select(User).where(User.username == identifier.lower()))
+
+
+def signed_in_account(session: Session, login_id: str) -> User | None:
+    """The active account whose current login id a session names: the login loader and the second sign-in
+    step ask the same question, so that logout, a password change or disabling the account ends every copy
+    of a session."""
+    user = session.scalar(select(User).where(User.login_id == login_id))
+    return user if user is not None and user.active else None
 
 
 def login_failed_message() -> str:
@@ -133,7 +140,7 @@ def create_account(session: Session, actor: Actor, *, username: str, display_nam
     if not display_name.strip():
         errors["display_name"] = [_("A name is required.")]
     if person_id is not None:
-        person = session.get(Person, person_id)
+        person = session.get(User.person.property.mapper.class_, person_id)  # the register is above accounts: no import
         if person is None or not can(actor, ACCOUNT_ADMIN, person.org):
             errors["person_id"] = [_("No such person in your organisations.")]
         elif session.scalar(select(User.id).where(User.person_id == person_id)) is not None:

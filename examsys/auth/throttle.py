@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from examsys import clock
-from examsys.audit.services import record
+from examsys.audit.writer import record
 from examsys.auth.models import LoginThrottle, User
 from examsys.auth.permissions import SYSTEM
 

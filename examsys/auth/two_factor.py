@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from examsys import clock
-from examsys.audit.services import record
+from examsys.audit.writer import record
 from examsys.auth import throttle
 from examsys.auth.models import Role, User, new_login_id
 from examsys.errors import InvalidState, ValidationFailed

@@ -6,18 +6,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
-from examsys import clock
+from examsys import clock, qr
 from examsys.auth import devices, services, throttle, two_factor
 from examsys.auth.forms import AccountCreateForm, AccountFilterForm, LoginForm, PasswordChangeForm, RoleGrantForm, SecondFactorForm, TwoFactorConfirmForm
 from examsys.auth.models import Role
 from examsys.core.views import safe_next
-from examsys.credentials.documents import qr
 from examsys.db import get_session
 from examsys.errors import ValidationFailed, populate_errors
 from examsys.extensions import limiter
 from examsys.orgs.services import choices
 from examsys.pagination import paginate
-from examsys.web import load_user
 
 bp = Blueprint("auth", __name__)
 
@@ -30,7 +28,7 @@ def _login_limit() -> str:
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("home.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         db = get_session()
@@ -56,7 +54,7 @@ def second_factor():
     user = None
     if isinstance(pending, dict) and isinstance(pending.get("at"), (int, float)) and \
             clock.now().timestamp() - pending["at"] < SECOND_FACTOR_SECONDS and isinstance(pending.get("login_id"), str):
-        user = load_user(pending["login_id"])
+        user = services.signed_in_account(get_session(), pending["login_id"])
     if user is None or not user.totp_enabled:
         session.pop("second_factor", None)
         flash(_("Please log in again."), "info")
@@ -84,7 +82,7 @@ def _logged_in(user, next_url: str, client: devices.LoginClient):
         flash(_("Please choose your own password before you go on."), "info")
         response = redirect(url_for("auth.change_password"))
     else:
-        response = redirect(safe_next(next_url, url_for("core.home")))
+        response = redirect(safe_next(next_url, url_for("home.index")))
     devices.remember(response, client, user.id)
     return response
 
@@ -116,7 +114,7 @@ def change_password():
         else:
             login_user(current_user._get_current_object())  # the session now remembers the new login id
             flash(_("Your password has been changed."), "success")
-            return redirect(url_for("core.home"))
+            return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form,
                            minimum=current_app.config["PASSWORD_MIN_LENGTH"])
 
@@ -169,7 +167,7 @@ def accounts():
 def account_new():
     db = get_session()
     form = AccountCreateForm()
-    form.org_id.choices = [(o.id, o.name) for o in choices(db, current_user, Role.SYSADMIN)]
+    form.org_id.choices = _org_choices(db)
     if not form.org_id.choices:
         services.account_query(db, current_user)  # raises PermissionDenied for non-administrators
     if form.validate_on_submit():
@@ -183,13 +181,18 @@ def account_new():
     return render_template("auth/account_new.html", form=form)
 
 
+def _org_choices(db) -> list[tuple[int, str]]:
+    """The organisations the administrator may place accounts and grants in."""
+    return [(o.id, o.name) for o in choices(db, current_user, Role.SYSADMIN)]
+
+
 @bp.get("/accounts/<int:user_id>")
 @login_required
 def account_detail(user_id: int):
     db = get_session()
     user = services.get_account(db, current_user, user_id)
     grant_form = RoleGrantForm()
-    grant_form.org_id.choices = [(o.id, o.name) for o in choices(db, current_user, Role.SYSADMIN)]
+    grant_form.org_id.choices = _org_choices(db)
     return render_template("auth/account_detail.html", user=user, grant_form=grant_form, now=clock.now(), held_back=throttle.held_back(db, user))
 
 
@@ -199,7 +202,7 @@ def account_grant(user_id: int):
     db = get_session()
     user = services.get_account(db, current_user, user_id)
     form = RoleGrantForm()
-    form.org_id.choices = [(o.id, o.name) for o in choices(db, current_user, Role.SYSADMIN)]
+    form.org_id.choices = _org_choices(db)
     if form.validate_on_submit():
         try:
             services.grant_role(db, current_user, user.id, Role(form.role.data), form.org_id.data)

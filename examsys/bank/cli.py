@@ -53,7 +53,7 @@ def register(app: Flask) -> None:
     def sector_exam_cmd(code: str, required: bool) -> None:
         """Whether a credential for the enforcement domain CODE needs a passed sector exam in it, besides the
         common part (a domain a sector bank names needs one from the start)."""
-        from examsys.credentials.qualification import set_needs_sector_exam
+        from examsys.domains.services import set_needs_sector_exam
         from examsys.errors import DomainError
 
         db = get_session()

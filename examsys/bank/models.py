@@ -21,7 +21,7 @@ from examsys.orgs.models import Organisation
 
 if TYPE_CHECKING:
     from examsys.auth.models import User
-    from examsys.personnel.models import EnforcementDomain
+    from examsys.domains.models import EnforcementDomain
 
 
 class BankPart(enum.Enum):

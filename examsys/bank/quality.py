@@ -10,7 +10,7 @@ from examsys.bank.files import export_records
 from examsys.bank.lint import Finding, as_warnings, lint
 from examsys.bank.models import BankPart
 from examsys.bank.schema import Record
-from examsys.personnel.models import EnforcementDomain
+from examsys.domains.models import EnforcementDomain
 
 
 def known_laws(session: Session, actor: Actor) -> list[str]:

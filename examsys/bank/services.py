@@ -18,9 +18,9 @@ from examsys.auth.permissions import Actor, can, get_in_scope, require_actor, re
 from examsys.bank.laws import starter_laws
 from examsys.bank.models import BankPart, Question, QuestionType, QuestionVersion, VersionStatus, content_hash
 from examsys.bank.schema import Problem, Record, check_question
+from examsys.domains.models import EnforcementDomain
 from examsys.errors import InvalidState, NotFound, ValidationFailed
 from examsys.orgs.models import Organisation
-from examsys.personnel.models import EnforcementDomain
 
 EDITOR = Role.EXAM_ADMIN
 

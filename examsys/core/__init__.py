@@ -1,1 +1,1 @@
-"""Pages that belong to no domain: home, language switch, health check."""
+"""Pages that belong to no domain and import none: the language switch, the health check."""

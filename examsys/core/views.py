@@ -1,12 +1,12 @@
-"""Home page by role, the language switch and a health check."""
+"""Pages of no domain that every other page may link to: the language switch and a health check; and
+`safe_next`, the one check of a redirect target."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, current_app, redirect, request, session, url_for
+from flask_login import current_user
 
-from examsys.db import get_session
 from examsys.extensions import csrf
 
 bp = Blueprint("core", __name__)
@@ -22,20 +22,6 @@ def safe_next(target: str | None, fallback: str) -> str:
     return target
 
 
-@bp.get("/")
-@login_required
-def home():
-    from examsys import clock
-    from examsys.core.todo import todos
-    from examsys.exams.room import my_attempts
-
-    db = get_session()
-    open_exams = [a for a in my_attempts(db, current_user) if not a.is_over() and a.plan.is_running()]
-    return render_template("core/home.html", roles=sorted(current_user.roles(), key=lambda r: r.value),
-                           grants=sorted(current_user.grants, key=lambda g: (g.role.value, g.org.path)), open_exams=open_exams,
-                           todos=todos(db, current_user), now=clock.now())
-
-
 @bp.post("/language")
 def set_language():
     lang = request.form.get("lang", "")
@@ -43,7 +29,7 @@ def set_language():
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.locale = lang
-    return redirect(safe_next(request.form.get("next"), url_for("core.home")))
+    return redirect(safe_next(request.form.get("next"), url_for("home.index")))
 
 
 @bp.get("/healthz")

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from examsys import clock
 from examsys.db import Base, UTCDateTime, enum_column
+from examsys.domains.models import EnforcementDomain
 from examsys.errors import InvalidState
 from examsys.orgs.models import Organisation
-from examsys.personnel.models import EnforcementDomain, Person
+from examsys.personnel.models import Person
 
 credential_domain = Table(
     "credential_domain",

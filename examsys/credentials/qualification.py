@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from examsys.bank.models import BankPart
+from examsys.domains.models import EnforcementDomain
 from examsys.exams.models import Attempt, AttemptStatus, ExamKind, ExamPlan
-from examsys.personnel.models import EnforcementDomain
 
 
 def passed_sector(session: Session, person_id: int, domain_id: int, since: datetime) -> bool:
@@ -27,20 +27,3 @@ def sector_reasons(session: Session, person_id: int, domains: list[EnforcementDo
     legal-qualification exemption stands in for the common part only: it says nothing of a sector's law."""
     return [_("No sector exam for %(domain)s passed in the last %(n)d months.", domain=domain.name, n=months)
             for domain in domains if domain.needs_sector_exam and not passed_sector(session, person_id, domain.id, since)]
-
-
-def set_needs_sector_exam(session: Session, code: str, required: bool) -> EnforcementDomain:
-    """The region's setting of one domain, changed by the system (the command line), on the record."""
-    from examsys.audit.services import record
-    from examsys.auth.permissions import SYSTEM
-    from examsys.errors import NotFound
-
-    domain = session.scalar(select(EnforcementDomain).where(EnforcementDomain.code == code))
-    if domain is None:
-        raise NotFound(_("No enforcement domain has the code %(code)s.", code=code))
-    before = domain.needs_sector_exam
-    domain.needs_sector_exam = required
-    session.flush()
-    record(session, SYSTEM, "domain.sector_exam", "enforcement_domain", domain.id, label=f"{domain.code} {domain.name}",
-           before={"needs_sector_exam": before}, after={"needs_sector_exam": required})
-    return domain

@@ -29,15 +29,16 @@ from examsys.credentials.models import (
     RecoveryTask,
 )
 from examsys.credentials.qualification import sector_reasons
+from examsys.credentials.review_rule import review_reasons
 from examsys.credentials.standing import close_decisions, standing_problems
 from examsys.credentials.standing import current_of as current_of  # the one current credential, for the pages
 from examsys.credentials.training_rule import training_reasons
+from examsys.domains.models import EnforcementDomain
 from examsys.errors import InvalidState, ValidationFailed
 from examsys.exams.results import passed_qualification, passed_renewal
 from examsys.orgs.issuers import number_prefix
 from examsys.orgs.models import Organisation
-from examsys.personnel.models import EmploymentStatus, EnforcementDomain, Person, PersonnelKind, StaffingKind
-from examsys.reviews.annual import credential_blocks
+from examsys.personnel.models import EmploymentStatus, Person, PersonnelKind, StaffingKind
 
 HR = Role.HR_ADMIN
 ELIGIBLE_STAFFING = (StaffingKind.CIVIL_SERVANT, StaffingKind.CIVIL_SERVANT_LIKE, StaffingKind.PUBLIC_INSTITUTION)
@@ -109,7 +110,7 @@ def eligibility(session: Session, person: Person, domain_ids: list[int], at: dat
     for domain in wanted:
         if domain.id not in held:
             reasons.append(_("The register does not list %(domain)s among this person's domains.", domain=domain.name))
-    reasons.extend(credential_blocks(session, person.id))
+    reasons.extend(review_reasons(session, person.id))
     return reasons
 
 

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from examsys import clock
 from examsys.bank.models import BankPart, QuestionType
 from examsys.db import Base, UTCDateTime, enum_column
+from examsys.domains.models import EnforcementDomain
 from examsys.errors import InvalidState
 from examsys.orgs.models import Organisation
-from examsys.personnel.models import EnforcementDomain, Person
+from examsys.personnel.models import Person
 
 
 class ExamKind(enum.Enum):

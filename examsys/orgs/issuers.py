@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from examsys.audit.services import record
+from examsys.audit.writer import record
 from examsys.auth.models import Role
 from examsys.auth.permissions import Actor, can, visible_org
 from examsys.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from examsys.audit.services import record
+from examsys.audit.writer import record
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import Actor, can, grant_roots, is_system, require_actor, require_any_scope, visible_org
 from examsys.errors import InvalidState, ValidationFailed

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from examsys.audit.services import AuditItem, record_many
 from examsys.auth.permissions import Actor, can, require_actor
+from examsys.domains.models import EnforcementDomain
 from examsys.errors import ValidationFailed
 from examsys.imports.tabular import Column, RowError, Table
 from examsys.orgs.models import Organisation
 from examsys.personnel import idnumber
-from examsys.personnel.models import EmploymentStatus, EnforcementDomain, Person, PersonnelKind, StaffingKind
+from examsys.personnel.models import EmploymentStatus, Person, PersonnelKind, StaffingKind
 from examsys.personnel.services import HR, _apply, changed, check_values, snapshot
 from examsys.personnel.standing import StandingChange, standing_changed
 

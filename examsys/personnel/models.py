@@ -5,11 +5,12 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, ForeignKey, LargeBinary, String, Table, Text, UniqueConstraint, false, text
+from sqlalchemy import Column, Date, ForeignKey, LargeBinary, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from examsys import clock
 from examsys.db import Base, UTCDateTime, enum_column
+from examsys.domains.models import EnforcementDomain
 from examsys.orgs.models import Organisation
 from examsys.personnel import pinyin
 
@@ -65,21 +66,6 @@ STAFFING_LABELS = {
     StaffingKind.CONTRACT: _l("Contract staff"),
     StaffingKind.DISPATCHED: _l("Agency staff"),
 }
-
-
-class EnforcementDomain(Base):
-    """An enforcement domain (执法类别), e.g. market regulation: what an officer may enforce, what a
-    sector exam covers and what a credential names."""
-
-    __tablename__ = "enforcement_domain"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str] = mapped_column(String(60))
-    active: Mapped[bool] = mapped_column(default=True)
-    # Rule 1 and 14: a credential for this domain needs a passed sector exam in it besides the common part.
-    # Set when a sector bank first names the domain (it has a sector part); `flask bank sector-exam` changes it.
-    needs_sector_exam: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 person_domain = Table(

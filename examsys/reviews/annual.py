@@ -1,6 +1,6 @@
 """The annual assessment (年度考核): a grade per officer and year, proposed from the year's routine reviews
-and set by the reviewer, with the share of 优秀 capped per organisation; and what it means for the
-credential: the latest annual 不称职, or an open disqualification case, blocks issuance."""
+and set by the reviewer, with the share of 优秀 capped per organisation. What it means for a credential is the
+credential's rule (credentials.review_rule); this module tells the fact, the latest grade (latest_annual)."""
 from __future__ import annotations
 
 import math
@@ -137,16 +137,8 @@ def annual_of(session: Session, person_id: int) -> list[AnnualAssessment]:
     return list(session.scalars(select(AnnualAssessment).where(AnnualAssessment.person_id == person_id).order_by(AnnualAssessment.year.desc())))
 
 
-def credential_blocks(session: Session, person_id: int) -> list[str]:
-    """Why the reviews stand in the way of a credential (DESIGN.md §4): the latest annual grade is
-    不称职, or a disqualification case is open."""
-    reasons = []
-    latest = session.scalar(select(AnnualAssessment).where(AnnualAssessment.person_id == person_id)
-                            .order_by(AnnualAssessment.year.desc()).limit(1))
-    if latest is not None and latest.grade is AnnualGrade.INCOMPETENT:
-        reasons.append(_("The latest annual assessment (%(year)d) is Incompetent.", year=latest.year))
-    case = actions.open_disqualification(session, person_id)
-    if case is not None:
-        reasons.append(_("A disqualification case is open with %(org)s (two consecutive annual grades of Incompetent).",
-                         org=case.owner_org.name))
-    return reasons
+def latest_annual(session: Session, person_id: int) -> AnnualAssessment | None:
+    """The person's most recent annual assessment, or None: a fact the credential's eligibility reads
+    (credentials.review_rule applies rule 3 to it)."""
+    return session.scalar(select(AnnualAssessment).where(AnnualAssessment.person_id == person_id)
+                          .order_by(AnnualAssessment.year.desc()).limit(1))

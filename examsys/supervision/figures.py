@@ -18,10 +18,11 @@ from examsys import clock
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import require_any_scope, scope_clause
 from examsys.credentials.models import CURRENT, Credential, CredentialStatus, OfficerReport, ReportStatus, credential_domain
+from examsys.domains.models import EnforcementDomain
 from examsys.errors import NotFound
 from examsys.orgs.models import Organisation
 from examsys.pagination import count_rows
-from examsys.personnel.models import EmploymentStatus, EnforcementDomain, Person, PersonnelKind, PersonnelTask, TaskKind, TaskStatus, person_domain
+from examsys.personnel.models import EmploymentStatus, Person, PersonnelKind, PersonnelTask, TaskKind, TaskStatus, person_domain
 from examsys.reviews.models import ActionKind, ActionStatus, FollowUpAction, Review, ReviewPeriod, ReviewStatus
 
 SUPERVISORS = (Role.AUDITOR, Role.SYSADMIN)

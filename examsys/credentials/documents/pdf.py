@@ -15,7 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from examsys.credentials.documents import qr
+from examsys import qr
 from examsys.credentials.documents.void_mark import VoidCanvas
 from examsys.credentials.models import Credential
 

@@ -83,8 +83,7 @@ def my_code():
 
     from flask_login import current_user
 
-    from examsys import clock
-    from examsys.credentials.documents import qr
+    from examsys import clock, qr
     from examsys.credentials.public.verification import token_for, url_for_token
     from examsys.credentials.services import current_of
 

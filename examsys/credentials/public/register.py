@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from examsys import clock
 from examsys.credentials.models import Credential, CredentialStatus, credential_domain
+from examsys.domains.models import EnforcementDomain
 from examsys.orgs.models import Organisation
 from examsys.pagination import Page, paginate
 from examsys.personnel import pinyin
-from examsys.personnel.models import EnforcementDomain, Person
+from examsys.personnel.models import Person
 
 LISTED = (CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED)
 MAX_QUERY = 60

@@ -20,8 +20,9 @@ from examsys.credentials.models import Credential, CredentialStatus, credential_
 from examsys.credentials.status import current_version
 from examsys.credentials.token import CredentialClaims, photo_digest, sign, verify_url
 from examsys.db import get_session
+from examsys.domains.models import EnforcementDomain
 from examsys.orgs.models import Organisation
-from examsys.personnel.models import EnforcementDomain, PersonPhoto
+from examsys.personnel.models import PersonPhoto
 
 
 def key_store() -> KeyStore:

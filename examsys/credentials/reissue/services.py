@@ -39,10 +39,11 @@ from examsys.credentials.models import (
     ReissueItem,
     ReissueState,
 )
+from examsys.domains.models import EnforcementDomain
 from examsys.errors import NotFound, ValidationFailed
 from examsys.orgs.models import Organisation
 from examsys.personnel import campaigns as cleanup
-from examsys.personnel.models import CampaignItem, EnforcementDomain, ItemState, Person
+from examsys.personnel.models import CampaignItem, ItemState, Person
 
 HR = Role.HR_ADMIN
 READERS = (Role.HR_ADMIN, Role.AUDITOR)

@@ -17,11 +17,11 @@ from examsys.credentials.reissue import cleanup_close
 from examsys.credentials.reissue import services as reissue
 from examsys.credentials.reissue.forms import CloseCleanupForm, ReissueForm
 from examsys.db import get_session, keep_writes
+from examsys.domains.models import EnforcementDomain
 from examsys.errors import ValidationFailed, populate_errors, wants_json
 from examsys.orgs.services import choices
 from examsys.pagination import paginate
 from examsys.personnel import campaigns as cleanup
-from examsys.personnel.models import EnforcementDomain
 from examsys.web import enum_or_none
 
 bp = Blueprint("reissue", __name__, url_prefix="/credentials/reissue")

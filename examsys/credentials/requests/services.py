@@ -34,9 +34,10 @@ from examsys.credentials.models import (
 )
 from examsys.credentials.services import HR, IssueRequest, add_months, eligibility, issue
 from examsys.credentials.standing import current_of, open_decision
+from examsys.domains.models import EnforcementDomain
 from examsys.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
 from examsys.orgs.models import Organisation
-from examsys.personnel.models import EnforcementDomain, Person
+from examsys.personnel.models import Person
 
 EXAM_RULE = {RequestKind.ISSUE: "qualification", RequestKind.RENEWAL: "renewal", RequestKind.REPLACEMENT: "none"}
 

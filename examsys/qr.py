@@ -1,4 +1,4 @@
-"""QR codes for credentials: the module matrix the PDF draws, and the e-card's SVG from qrcode's own SVG factory."""
+"""QR codes: the module matrix the credential PDF draws, and an inline SVG (the e-card, the two-factor enrolment) from qrcode's own SVG factory."""
 from __future__ import annotations
 
 import qrcode

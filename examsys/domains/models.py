@@ -1,0 +1,22 @@
+"""The enforcement domain record."""
+from __future__ import annotations
+
+from sqlalchemy import String, false
+from sqlalchemy.orm import Mapped, mapped_column
+
+from examsys.db import Base
+
+
+class EnforcementDomain(Base):
+    """An enforcement domain (执法类别), e.g. market regulation: what an officer may enforce, what a
+    sector exam covers and what a credential names."""
+
+    __tablename__ = "enforcement_domain"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Rule 1 and 14: a credential for this domain needs a passed sector exam in it besides the common part.
+    # Set when a sector bank first names the domain (it has a sector part); `flask bank sector-exam` changes it.
+    needs_sector_exam: Mapped[bool] = mapped_column(default=False, server_default=false())
