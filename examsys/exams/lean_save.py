@@ -26,7 +26,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFError
 
 from examsys.db import engine_for
-from examsys.exams import services as saving  # TEMP until the split
+from examsys.exams import saving
 from examsys.extensions import csrf
 from examsys.input_guard import has_unstorable
 from examsys.web import COOKIE_REFRESH_SECONDS, security_headers, session_login
