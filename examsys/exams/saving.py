@@ -175,7 +175,7 @@ class _SaveRow(NamedTuple):
 # and the item keeps the answer (bank.types.accepted_sql), and returns what _why_refused needs.
 _OWNER = {
     "login": "JOIN user_account ON user_account.person_id = a.person_id AND "
-             + str(current_account(bindparam("owner")).compile(dialect=postgresql.dialect(paramstyle="named"))),
+             + str(current_account(bindparam("owner")).compile(dialect=postgresql.psycopg2.dialect(paramstyle="named"))),
     "person": "",
 }
 _OWNER_WHERE = {"login": "", "person": " AND a.person_id = :owner"}
