@@ -67,8 +67,8 @@ class DefaultConfig:
     SESSION_COOKIE_SECURE = False  # forced on in production
     REMEMBER_COOKIE_HTTPONLY = True
 
-    # Answer saves that need nothing unusual are served before Flask's request machinery, with the same
-    # checks (examsys/exams/lean_save.py); false serves every save through Flask.
+    # Answer saves that need nothing unusual are served before Flask's request handling, with the same
+    # checks made by the same code (examsys/exams/lean_save.py); false serves every save through Flask.
     LEAN_SAVE = True
     # The exam room counts a departure only when the page stays hidden, or the window without focus,
     # this long: moving to another question hides the page for a moment and never counts.

@@ -64,12 +64,20 @@ def lean_request() -> bool:
     return request.endpoint in LEAN_ENDPOINTS
 
 
+def session_login(data: Any, config: Any) -> str | None:
+    """The session rules, in the one form both paths apply (enforce_session_rules here, the exam room's
+    lean save in exams.lean_save): the login id a session stands for when it is logged in and within its
+    absolute limit since login (or None). That login id counts only while it is its account's current
+    one (`auth.services.current_account`: load_user here, the save statement there), so logout, a password change or
+    disabling the account ends every copy of the session at once on both paths."""
+    login_id = data.get("_user_id")
+    if not login_id or not isinstance(login_id, str) or session_expired(data, config):
+        return None
+    return login_id
+
+
 def session_expired(data: Any, config: Any) -> bool:
-    """Whether a logged-in session is past its absolute limit (or never recorded when it began). The one
-    form of the rule, applied by the Flask path (enforce_session_rules) and the lean save path alike; the
-    other rule, that the session's login id is the account's current one, is the database's to answer
-    (load_user here, the save statement there), so logout, a password change or disabling the account
-    ends every copy of the session on both paths."""
+    """Whether a session is past its absolute limit (or never recorded when it began)."""
     started = data.get("login_at")
     if isinstance(started, bool) or not isinstance(started, (int, float)):
         return True
@@ -93,6 +101,17 @@ class CookielessAwareSessions(SecureCookieSessionInterface):
     """The signed-cookie sessions, except on views marked @cookieless (public verification), which
     never set a cookie whatever the visitor's browser sends; an unchanged session's cookie is renewed only
     when it is older than COOKIE_REFRESH_SECONDS."""
+
+    _serializers: dict[tuple[Any, ...], Any]
+
+    def get_signing_serializer(self, app: Flask) -> Any:
+        """Flask's serializer, made once per key (making one costs a trial dump, a good part of opening a
+        small request's session)."""
+        key = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        cache = self.__dict__.setdefault("_serializers", {})
+        if key not in cache:
+            cache[key] = super().get_signing_serializer(app)
+        return cache[key]
 
     def open_session(self, app: Flask, request: Any) -> Any:
         """As Flask's, keeping when the cookie was signed."""
@@ -201,7 +220,7 @@ def init_app(app: Flask) -> None:
     def enforce_session_rules():
         if "_user_id" not in session:
             return None
-        if session_expired(session, app.config):
+        if session_login(session, app.config) is None:
             logout_user()
             session.clear()
             return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))

@@ -5,9 +5,10 @@ import re
 import secrets
 import string
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session
 
 from examsys import clock
@@ -40,12 +41,16 @@ def find_login(session: Session, identifier: str) -> User | None:
     return session.scalar(select(User).where(User.username == identifier.lower()))
 
 
+def current_account(login_id: Any) -> ColumnElement[bool]:
+    """The SQL condition "this login id is its active account's current one": the login loader, the second
+    sign-in step and the exam room's save statement (exams.saving) ask the same question, so that logout, a
+    password change or disabling the account ends every copy of a session at once."""
+    return and_(User.login_id == login_id, User.active.is_(True))
+
+
 def signed_in_account(session: Session, login_id: str) -> User | None:
-    """The active account whose current login id a session names: the login loader and the second sign-in
-    step ask the same question, so that logout, a password change or disabling the account ends every copy
-    of a session."""
-    user = session.scalar(select(User).where(User.login_id == login_id))
-    return user if user is not None and user.active else None
+    """The active account whose current login id a session names."""
+    return session.scalar(select(User).where(current_account(login_id)))
 
 
 def login_failed_message() -> str:

@@ -1,5 +1,5 @@
 """The question types, one class each in a registry: how a type checks its content, shows itself to a
-candidate, scores an answer and summarises the answers given."""
+candidate, accepts an answer, scores it and summarises the answers given."""
 from __future__ import annotations
 
 import re
@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from flask_babel import gettext as _
 
 from examsys.bank.models import QuestionType
+from examsys.errors import ValidationFailed
 
 LETTERS = "ABCDEFGH"
 Errors = dict[str, list[str]]
@@ -21,12 +22,104 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
 
 
+# ---- the answers a type accepts --------------------------------------------------------------------
+# Each rule is said once and read two ways: `accept`, the Python check that turns what a browser sent into
+# the stored answer (or refuses it), and `sql`, the same rule as a PostgreSQL predicate over an answer
+# already in its stored form (JSONB `r`) and the paper's item (JSONB `item`: its type "t" and letters "o"),
+# which the exam room's one-statement save applies (exams.saving). tests/test_answer_rules.py and
+# tests/test_exams_pg.py hold the two readings to each other on every type.
+
+class AnswerRule:
+    def accept(self, raw: Any, letters: list[str] | None) -> Any:
+        raise NotImplementedError
+
+    def sql(self, r: str, item: str) -> str:
+        raise NotImplementedError
+
+
+class OneLetter(AnswerRule):
+    """One of the item's option letters."""
+
+    def accept(self, raw, letters):
+        if not isinstance(raw, str) or raw not in (letters or []):
+            raise ValidationFailed(_("Not one of the options."))
+        return raw
+
+    def sql(self, r, item):
+        return f"jsonb_typeof({r}) = 'string' AND ({item} -> 'o') ? ({r} #>> '{{}}')"
+
+
+class LetterSet(AnswerRule):
+    """A set of the item's option letters (one letter alone counts as a set of one), stored sorted."""
+
+    def accept(self, raw, letters):
+        values = raw if isinstance(raw, list) else [raw]
+        if any(not isinstance(v, str) or v not in (letters or []) for v in values):
+            raise ValidationFailed(_("Not one of the options."))
+        return sorted(set(values))
+
+    def sql(self, r, item):
+        return f"jsonb_typeof({r}) = 'array' AND jsonb_array_length({r}) > 0 AND ({item} -> 'o') @> {r}"
+
+
+class Boolean(AnswerRule):
+    """True or false (as JSON or as the words)."""
+
+    def accept(self, raw, letters):
+        if raw in (True, "true"):
+            return True
+        if raw in (False, "false"):
+            return False
+        raise ValidationFailed(_("Answer true or false."))
+
+    def sql(self, r, item):
+        return f"jsonb_typeof({r}) = 'boolean'"
+
+
+class Text(AnswerRule):
+    """Text of at most `limit` characters."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def accept(self, raw, letters):
+        if not isinstance(raw, str):
+            raise ValidationFailed(_("Write text."))
+        if len(raw) > self.limit:
+            raise ValidationFailed(_("At most %(n)d characters.", n=self.limit))
+        return raw
+
+    def sql(self, r, item):
+        return f"jsonb_typeof({r}) = 'string' AND length({r} #>> '{{}}') <= {int(self.limit)}"
+
+
+def is_blank(raw: Any) -> bool:
+    """No answer: what every type accepts, stored as null."""
+    return raw is None or raw == "" or raw == []
+
+
 class QuestionKind:
-    """Base of the type classes. `score` returns the points earned, or None when a person must grade."""
+    """Base of the type classes. `answer` is the rule of the answers it accepts; `score` returns the points
+    earned, or None when a person must grade."""
 
     type: ClassVar[QuestionType]
     has_options: ClassVar[bool] = False
     template: ClassVar[str]
+    answer: ClassVar[AnswerRule]
+
+    def accept(self, raw: Any, letters: list[str] | None) -> Any:
+        """What a browser sent, as this type stores it: blank as None; anything malformed is refused
+        (ValidationFailed, said to the candidate)."""
+        return None if is_blank(raw) else self.answer.accept(raw, letters)
+
+    def keeps(self, stored: Any, letters: list[str] | None) -> bool:
+        """Whether an answer already in a stored form is kept as it is: `accept` leaves it unchanged (the
+        test `accepted_sql` makes in the database, said in Python)."""
+        try:
+            kept = self.accept(stored, letters)
+        except ValidationFailed:
+            return False
+        return kept == stored and type(kept) is type(stored)
 
     def validate(self, content: dict[str, Any]) -> Errors:
         return {}
@@ -74,6 +167,7 @@ class _Choice(QuestionKind):
 
 class SingleChoice(_Choice):
     type = QuestionType.SINGLE_CHOICE
+    answer = OneLetter()
 
     def validate(self, content: dict[str, Any]) -> Errors:
         errors = super().validate(content)
@@ -87,6 +181,7 @@ class SingleChoice(_Choice):
 
 class MultipleChoice(_Choice):
     type = QuestionType.MULTIPLE_CHOICE
+    answer = LetterSet()
 
     def validate(self, content: dict[str, Any]) -> Errors:
         errors = super().validate(content)
@@ -115,6 +210,7 @@ class MultipleChoice(_Choice):
 class TrueFalse(QuestionKind):
     type = QuestionType.TRUE_FALSE
     template = "bank/types/_true_false.html"
+    answer = Boolean()
 
     def validate(self, content: dict[str, Any]) -> Errors:
         errors: Errors = {}
@@ -134,6 +230,7 @@ class TrueFalse(QuestionKind):
 class FillIn(QuestionKind):
     type = QuestionType.FILL_IN
     template = "bank/types/_fill_in.html"
+    answer = Text(200)
 
     def validate(self, content: dict[str, Any]) -> Errors:
         errors: Errors = {}
@@ -159,6 +256,7 @@ class FillIn(QuestionKind):
 class CaseAnalysis(QuestionKind):
     type = QuestionType.CASE_ANALYSIS
     template = "bank/types/_case.html"
+    answer = Text(10_000)
 
     def validate(self, content: dict[str, Any]) -> Errors:
         errors: Errors = {}
@@ -192,3 +290,10 @@ REGISTRY: dict[QuestionType, QuestionKind] = {kind.type: kind for kind in (Singl
 
 def kind_of(question_type: QuestionType | str) -> QuestionKind:
     return REGISTRY[QuestionType(question_type)]
+
+
+def accepted_sql(r: str, item: str) -> str:
+    """The PostgreSQL predicate "the item keeps the answer `r` as it is": blank, or what its type's
+    answer rule accepts (every type of the registry; an unknown type keeps nothing)."""
+    cases = "".join(f" WHEN {item} ->> 't' = '{kind.type.value}' THEN {kind.answer.sql(r, item)}" for kind in REGISTRY.values())
+    return f"CASE WHEN jsonb_typeof({r}) = 'null' THEN TRUE{cases} ELSE FALSE END"
