@@ -36,7 +36,9 @@ def exams():
     return render_template("supervision/exams.html", total=exam_stats.totals(db, current_user), years=exam_stats.by_year(db, current_user),
                            leagues=exam_stats.by_org(db, current_user, OrgKind.LEAGUE),
                            counties=exam_stats.by_org(db, current_user, OrgKind.COUNTY),
-                           plans=exam_stats.by_plan(db, current_user), bars=exam_stats.bars(counts), chart=exam_stats)
+                           domains=exam_stats.by_domain(db, current_user), resits=exam_stats.resits(db, current_user),
+                           plans=exam_stats.by_plan(db, current_user), counts=counts, labels=exam_stats.band_labels(),
+                           chart=exam_stats.chart(counts))
 
 
 @bp.get("/exams/<int:plan_id>")
@@ -46,4 +48,5 @@ def exam_plan(plan_id: int):
     plan = exam_stats.visible_plan(db, current_user, plan_id)
     counts = exam_stats.distribution(db, current_user, plan.id)
     return render_template("supervision/exam_plan.html", plan=plan, total=exam_stats.totals(db, current_user, plan.id),
-                           bars=exam_stats.bars(counts), chart=exam_stats, reliability=exam_stats.reliability(db, plan.id))
+                           counts=counts, labels=exam_stats.band_labels(), chart=exam_stats.chart(counts),
+                           reliability=exam_stats.reliability(db, plan.id))
