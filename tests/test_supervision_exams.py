@@ -3,8 +3,8 @@ and a seventh candidate still writing: outcomes, bands, reliability worked out b
 from __future__ import annotations
 
 import math
-from datetime import timedelta
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
