@@ -38,3 +38,26 @@ def test_the_auditor_follows_a_figure_from_the_dashboard_to_its_list(demo, live_
         os.makedirs(SHOTS, exist_ok=True)
         for shot in shots:
             shutil.copy(shot, SHOTS)
+
+
+def test_the_auditor_opens_the_annual_report_and_its_trends(demo, live_server, zh_page):
+    page = zh_page
+    page.goto(live_server + "/login")
+    page.fill("#identifier", "auditor")
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button.primary")
+    page.wait_for_load_state()
+    page.goto(live_server + "/supervision/")
+    page.click("main >> text=年度报告")
+    page.wait_for_load_state()
+    page.select_option("#year", "2026")
+    page.click("main button.primary")
+    page.wait_for_load_state()
+    assert re.search(r"/supervision/annual/2026/\d+$", page.url)
+    assert page.locator("h1").inner_text().startswith("年度报告 2026")
+    levels = page.locator("#force_levels tbody tr")
+    assert levels.count() == 4 and levels.last.locator("td").first.inner_text() == "合计"
+    assert page.locator("#force_levels svg").count() == 1
+    page.click("text=按月趋势")
+    page.wait_for_load_state()
+    assert "/supervision/trends/2026/" in page.url and page.locator("main svg").count() == 4
