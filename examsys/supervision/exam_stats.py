@@ -110,18 +110,21 @@ class Resits:
 
 def resits(session: Session, actor: User, where: Any = None) -> Resits:
     """Re-sit outcomes: of the candidates who failed an exam, how many sat it again later (another attempt of the
-    plan, a make-up or a later sitting of the same part and domain) and how many then passed. One query."""
-    later, later_plan = aliased(Attempt), aliased(ExamPlan)
-    after = (select(later.id).join(later_plan, later.plan_id == later_plan.id)
-             .where(later.person_id == Attempt.person_id, later.status.in_(HANDED_IN), later.submitted_at > Attempt.submitted_at,
-                    later_plan.part == ExamPlan.part, later_plan.kind != ExamKind.PRACTICE,
-                    func.coalesce(later_plan.domain_id, 0) == func.coalesce(ExamPlan.domain_id, 0)))
-    columns = [func.count(func.distinct(Attempt.person_id)),
-               func.count(func.distinct(case((after.exists(), Attempt.person_id)))),
-               func.count(func.distinct(case((after.where(later.passed.is_(True)).exists(), Attempt.person_id))))]
-    query = (_scoped(session, actor, *columns) if where is None else attempts(where, *columns))
-    failed, resat, passed = session.execute(query.where(Attempt.status == AttemptStatus.GRADED, Attempt.passed.is_(False))).one()
-    return Resits(int(failed), int(resat), int(passed))
+    plan, a make-up or a later sitting of the same part and domain) and how many then passed. One GROUP BY per
+    candidate, part and domain (the first failure, the last paper handed in, the last pass), counted over it."""
+    failed = and_(Attempt.status == AttemptStatus.GRADED, Attempt.passed.is_(False))
+    columns = (Attempt.person_id.label("person_id"),
+               func.min(case((failed, Attempt.submitted_at))).label("first_fail"),
+               func.max(case((Attempt.status.in_(HANDED_IN), Attempt.submitted_at))).label("last_sat"),
+               func.max(case((Attempt.passed.is_(True), Attempt.submitted_at))).label("last_pass"))
+    domain = func.coalesce(ExamPlan.domain_id, 0)
+    per = (_scoped(session, actor, *columns) if where is None else attempts(where, *columns))
+    per = per.group_by(Attempt.person_id, ExamPlan.part, domain).subquery()
+    failed_count, resat, passed = session.execute(select(
+        func.count(func.distinct(case((per.c.first_fail.is_not(None), per.c.person_id)))),
+        func.count(func.distinct(case((per.c.last_sat > per.c.first_fail, per.c.person_id)))),
+        func.count(func.distinct(case((per.c.last_pass > per.c.first_fail, per.c.person_id)))))).one()
+    return Resits(int(failed_count), int(resat), int(passed))
 
 
 def distribution(session: Session, actor: User, plan_id: int | None = None) -> list[int]:
