@@ -11,13 +11,17 @@ from tests.demo_fixtures import DEMO_PASSWORD
 SHOTS = os.environ.get("EXAMSYS_SHOTS")  # also copy the screenshots there, to look at them
 
 
-def test_the_auditor_follows_a_figure_from_the_dashboard_to_its_list(demo, live_server, zh_page, tmp_path):
-    page = zh_page
+def _login_as_auditor(page, live_server) -> None:
     page.goto(live_server + "/login")
     page.fill("#identifier", "auditor")
     page.fill("#password", DEMO_PASSWORD)
     page.click("button.primary")
     page.wait_for_load_state()
+
+
+def test_the_auditor_follows_a_figure_from_the_dashboard_to_its_list(demo, live_server, zh_page, tmp_path):
+    page = zh_page
+    _login_as_auditor(page, live_server)
     page.click("nav >> text=执法监督")
     page.wait_for_load_state()
     assert page.url.endswith("/supervision/")
@@ -42,11 +46,7 @@ def test_the_auditor_follows_a_figure_from_the_dashboard_to_its_list(demo, live_
 
 def test_the_auditor_opens_the_annual_report_and_its_trends(demo, live_server, zh_page):
     page = zh_page
-    page.goto(live_server + "/login")
-    page.fill("#identifier", "auditor")
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button.primary")
-    page.wait_for_load_state()
+    _login_as_auditor(page, live_server)
     page.goto(live_server + "/supervision/")
     page.click("main >> text=年度报告")
     page.wait_for_load_state()
