@@ -97,7 +97,7 @@ def month_bounds(year: int) -> list[datetime]:
     return [datetime(year + (m // 12), m % 12 + 1, 1, tzinfo=clock.zone()).astimezone(UTC) for m in range(13)]
 
 
-def closed_years(today: date | None = None) -> list[int]:
+def report_years(today: date | None = None) -> list[int]:
     """The years a report can be asked for: the current one and those before it, newest first."""
     current = (today or clock.today()).year
     return list(range(current, FIRST_YEAR - 1, -1))
@@ -110,7 +110,7 @@ def subtree(session: Session, actor: User, org_id: int | None) -> Organisation:
 
 
 def check_year(year: int, today: date | None = None) -> int:
-    if year not in closed_years(today):
+    if year not in report_years(today):
         raise NotFound(_("No report for this year."))
     return year
 

@@ -1,4 +1,5 @@
-"""The supervision pages: the dashboard and the list behind each of its figures."""
+"""The supervision pages: the dashboard and the list behind each figure, exam statistics, the annual report (page,
+workbook, PDF, recording) and the monthly trends."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
@@ -64,7 +65,7 @@ def annual_index():
     year, org_id = request.args.get("year", type=int), request.args.get("org_id", type=int)
     if year is not None and org_id is not None:
         return redirect(url_for("supervision.annual_report", year=year, org_id=org_id))
-    return render_template("supervision/annual_index.html", orgs=orgs, years=annual.closed_years())
+    return render_template("supervision/annual_index.html", orgs=orgs, years=annual.report_years())
 
 
 @bp.get("/annual/<int:year>/<int:org_id>")
