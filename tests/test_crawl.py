@@ -82,6 +82,7 @@ def _parameters(session) -> dict[str, list]:
         "scheme_id": _ids(session, ReviewScheme.id),
         "part": [1],
         "n": [1],
+        "year": [2026, 1999],  # an annual report: a year with figures, and one before any (404)
         "client_id": [1],  # an API client: the demo has none, so the page must answer 404, not fail
         "answer_id": [1],  # a practice answer: the demo has none, so the page must answer 404, not fail
     }
