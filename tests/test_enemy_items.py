@@ -105,6 +105,28 @@ def test_enemies_round_trip_through_the_native_format():
     assert questions[0]["enemies"] == "same-point" and "enemies" not in questions[1]
 
 
+def test_enemies_round_trip_through_xlsx_and_moodle_xml(app):
+    from examsys.bank import files
+
+    records = [_record("EN-1", "single_choice", enemies="same-point"), _record("EN-2", enemies="same-point"), _record("EN-3")]
+    with app.test_request_context():
+        for fmt, name in (("xlsx", "bank.xlsx"), ("moodle", "bank.xml")):
+            content, _mime, _name = files.render(records, fmt)
+            result = files.read_upload(name, content)
+            assert result.problems == []
+            assert {r.ref: r.enemies for r in result.records} == {"EN-1": "same-point", "EN-2": "same-point", "EN-3": None}, fmt
+            assert all(r.content["type"] == o.content["type"] for r, o in zip(result.records, records, strict=True))
+
+
+def test_a_bad_enemy_group_in_a_spreadsheet_is_named_by_row_and_column(app):
+    from examsys.bank import files
+
+    with app.test_request_context():
+        content, _mime, _name = files.render([_record("EN-1"), _record("EN-2", enemies="同一 要点!")], "xlsx")
+        problems = files.read_upload("bank.xlsx", content).problems
+    assert [(p.question, p.field) for p in problems] == [("row 3", "互斥组")]
+
+
 def test_the_starter_banks_group_the_questions_that_give_each_other_away(app):
     with app.test_request_context():
         records = read_paths([STARTER_BANKS]).records
