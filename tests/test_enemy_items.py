@@ -16,7 +16,7 @@ from examsys.bank.schema import Record, read_paths, to_yaml_files
 from examsys.bank.services import apply_import, plan_import
 from examsys.exams import papers, services
 from examsys.exams.models import Attempt, ExamKind
-from tests.factories import make_person, make_user
+from tests.factories import make_law, make_person, make_user
 
 LAW = "敌对测试法"
 
@@ -68,6 +68,7 @@ def test_the_fillability_check_counts_a_group_once():
 
 
 def test_an_imported_group_is_stored_exported_and_honoured_when_a_plan_opens(db, tree, frozen_clock):
+    make_law(db, LAW)
     records = [_record(f"EN-{n}", enemies="same-point" if n < 3 else None) for n in range(6)]
     apply_import(db, None, plan_import(db, None, records, tree.region), tree.region, activate=True)
     stored = {q.ref: q.enemy_group for q in db.query(Question).filter(Question.ref.like("EN-%"))}
@@ -91,6 +92,7 @@ def test_an_imported_group_is_stored_exported_and_honoured_when_a_plan_opens(db,
 
 
 def test_regrouping_on_reimport_changes_the_question_not_its_version(db, tree):
+    make_law(db, LAW)
     apply_import(db, None, plan_import(db, None, [_record("EN-A"), _record("EN-B")], tree.region), tree.region, activate=True)
     plan = plan_import(db, None, [_record("EN-A", enemies="pair"), _record("EN-B", enemies="pair")], tree.region)
     assert plan.counts == {"created": 0, "versioned": 0, "unchanged": 2}

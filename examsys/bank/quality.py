@@ -2,31 +2,22 @@
 one part or the whole bank in the actor's scope."""
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from examsys.auth.models import User
 from examsys.auth.permissions import require_any_scope
 from examsys.bank.files import export_records
-from examsys.bank.laws import starter_laws
+from examsys.bank.laws import law_titles, superseded_versions
 from examsys.bank.lint import Finding, as_warnings, lint
-from examsys.bank.models import BankPart, QuestionVersion
+from examsys.bank.models import BankPart
 from examsys.bank.schema import Record
 from examsys.personnel.models import EnforcementDomain
 
 
-def known_laws(session: Session, actor: User | None) -> list[str]:
-    """The controlled list: the starter banks' laws and those the (actor's) bank already holds."""
-    if actor is not None:
-        from examsys.bank.services import law_choices
-
-        return law_choices(session, actor)
-    return sorted(set(starter_laws()) | set(session.scalars(select(QuestionVersion.law).distinct())))
-
-
 def import_warnings(session: Session, actor: User | None, records: list[Record]) -> list[Finding]:
-    """The lint of what a file brings in; it warns and never refuses an import."""
-    return as_warnings(lint(records, laws=known_laws(session, actor)))
+    """The lint of what a file brings in; it warns and never refuses an import (a law off the list is refused
+    before, by the import itself)."""
+    return as_warnings(lint(records, laws=law_titles(session), superseded=superseded_versions(session)))
 
 
 def bank_findings(session: Session, actor: User, part: BankPart | None = None, domain_id: int | None = None) -> tuple[int, list[Finding]]:
@@ -39,4 +30,4 @@ def bank_findings(session: Session, actor: User, part: BankPart | None = None, d
                if (part is None or r.part is part) and (domain is None or r.domain_code == domain.code)]
     for record in records:
         record.source = record.content["law"]
-    return len(records), lint(records, laws=known_laws(session, actor))
+    return len(records), lint(records, laws=law_titles(session), superseded=superseded_versions(session))
