@@ -91,6 +91,9 @@ def test_the_one_statement_save_accepts_exactly_what_normalise_response_accepts(
                                                              "answer": ["十五"]}),
                Record("V-C", BankPart.COMMON, None, None, {**common, "type": "case_analysis", "stem": "案例", "options": None, "answer": None,
                                                              "rubric": [{"points": "1.00", "criterion": "分析"}], "reference_answer": "参考"})]
+    from tests.factories import make_law
+
+    make_law(db, "校验法", "1")
     apply_import(db, None, plan_import(db, None, records, tree.region), tree.region, activate=True)
     types = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE, QuestionType.FILL_IN, QuestionType.CASE_ANALYSIS)
     plan = services.create_plan(db, exam["admin"], name="校验", kind=ExamKind.QUALIFICATION, org_id=tree.county.id, part=BankPart.COMMON,

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from examsys.audit.services import record_export
 from examsys.bank import files, services
 from examsys.bank import laws as law_list
+from examsys.bank.exposure import exposure, over_exposed
 from examsys.bank.forms import BankImportForm, ConfirmForm, LawForm, QuestionForm
 from examsys.bank.models import BankPart, QuestionType, VersionStatus
 from examsys.bank.types import kind_of
@@ -38,9 +39,11 @@ def index():
         status=enum_or_none(VersionStatus, args.get("status")), text=args.get("q", ""), by_others=args.get("by") == "others",
     )
     page = paginate(db, services.version_query(db, current_user, filters), current_app.config["PAGE_SIZE"])
+    figures = exposure(db, [v.id for v in page.items])
     return render_template("bank/index.html", page=page, args=args, laws=services.laws(db, current_user),
                            domains=services.domains(db), types=list(QuestionType), statuses=list(VersionStatus),
-                           superseded=law_list.superseded_versions(db))
+                           superseded=law_list.superseded_versions(db), exposure=figures,
+                           over_exposed=over_exposed(figures, int(current_app.config["BANK_EXPOSURE_LIMIT"])))
 
 
 @bp.post("/bulk")

@@ -1,4 +1,5 @@
-"""The controlled list of laws (title, version, dates, superseded by), seeded with the laws the bank holds
+"""The controlled list of laws (title, version, dates, superseded by), seeded with the laws the bank holds;
+a plan's preference for less-exposed questions
 
 Revision ID: 8d4a1f6c2e90
 Revises: 6b2d4f8e1c37
@@ -44,8 +45,12 @@ def upgrade() -> None:
                              for title, version in rows])
 
 
+    with op.batch_alter_table('exam_plan') as batch:
+        batch.add_column(sa.Column('prefer_less_exposed', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('exam_plan') as batch:
+        batch.drop_column('prefer_less_exposed')
     op.drop_index(op.f('ix_law_title'), table_name='law')
     op.drop_table('law')
