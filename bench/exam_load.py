@@ -96,7 +96,7 @@ def prepare(candidates: int) -> list[Candidate]:
     from examsys.db import get_session
     from examsys.db_cli import upgrade
     from examsys.exams.models import Attempt, ExamKind
-    from examsys.exams.services import create_plan, open_plan
+    from examsys.exams.plans import create_plan, open_plan
     from examsys.orgs.models import OrgKind
     from examsys.orgs.services import create_org
     from examsys.personnel.idnumber import check_character

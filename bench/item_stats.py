@@ -77,7 +77,7 @@ def build(db, attempts: int) -> tuple[int, object]:
     from examsys.bank.types import kind_of
     from examsys.exams import papers
     from examsys.exams.models import ExamKind
-    from examsys.exams.services import SectionSpec, create_plan, open_plan
+    from examsys.exams.plans import SectionSpec, create_plan, open_plan
     from examsys.orgs.models import OrgKind
     from examsys.orgs.services import create_org
     from examsys.personnel.idnumber import check_character

@@ -31,7 +31,7 @@ def main() -> None:
     from examsys.db import get_session
     from examsys.exams import papers
     from examsys.exams.models import ExamKind
-    from examsys.exams.services import create_plan, open_plan
+    from examsys.exams.plans import create_plan, open_plan
     from examsys.orgs.models import OrgKind
     from examsys.orgs.services import create_org
     from examsys.personnel.idnumber import check_character

@@ -179,7 +179,7 @@ def _demo_exam(session: Session, region: Organisation) -> str:
     """A qualification exam open for a month from now, with papers for every demo officer."""
     from examsys.bank.models import BankPart
     from examsys.exams.models import ExamKind, ExamPlan
-    from examsys.exams.services import create_plan, open_plan
+    from examsys.exams.plans import create_plan, open_plan
 
     if session.scalar(select(ExamPlan.id).where(ExamPlan.name == DEMO_EXAM)) is not None:
         return "demo exam: already open"
@@ -201,7 +201,8 @@ def _demo_credentials(session: Session, by_code: dict[str, Organisation]) -> lis
     from examsys.credentials.cases import CaseRecord
     from examsys.credentials.models import Credential
     from examsys.credentials.verification import key_store, token_for, url_for_token
-    from examsys.exams import services as exams
+    from examsys.exams import plans as exam_plans
+    from examsys.exams import room, saving
     from examsys.exams.models import Attempt, ExamKind, ExamPlan
     from examsys.orgs.issuers import designate_issuer
 
@@ -217,16 +218,16 @@ def _demo_credentials(session: Session, by_code: dict[str, Organisation]) -> lis
         return []
     if session.scalar(select(ExamPlan.id).where(ExamPlan.name == FIRST_SITTING)) is None:
         now = clock.now().replace(second=0, microsecond=0)
-        plan = exams.create_plan(session, None, name=FIRST_SITTING, kind=ExamKind.QUALIFICATION, org_id=by_code["150102-SJJ"].id,
+        plan = exam_plans.create_plan(session, None, name=FIRST_SITTING, kind=ExamKind.QUALIFICATION, org_id=by_code["150102-SJJ"].id,
                                  part=BankPart.COMMON, domain_id=None, opens_at=now - timedelta(hours=3), closes_at=now + timedelta(hours=3))
-        exams.open_plan(session, None, plan.id)
+        exam_plans.open_plan(session, None, plan.id)
         for user in users:  # they answer every objective question with its key
             attempt = session.scalar(select(Attempt).where(Attempt.plan_id == plan.id, Attempt.person_id == user.person_id))
-            token = exams.start(session, user, attempt.id)
+            token = room.start(session, user, attempt.id)
             for position, item in enumerate(attempt.items):
                 version = session.get(QuestionVersion, item["v"])
-                exams.save_answer(session, user, attempt.id, token, position, version.answer, position + 1)
-            exams.submit(session, user, attempt.id, token)
+                saving.save_answer(session, user, attempt.id, token, position, version.answer, position + 1)
+            room.submit(session, user, attempt.id, token)
         plan.close()
         plan.results_published_at = clock.now()
         session.flush()

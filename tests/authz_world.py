@@ -107,7 +107,8 @@ def build(session: Session) -> World:
     from examsys.credentials.reissue import open_campaign as open_reissue
     from examsys.credentials.reports import file_report
     from examsys.credentials.verification import token_for
-    from examsys.exams import services as exams
+    from examsys.exams import plans as exam_plans
+    from examsys.exams import room, saving
     from examsys.exams.models import Attempt, ExamKind, ExamPlan
     from examsys.personnel import campaigns as cleanup
     from examsys.personnel.services import request_correction
@@ -172,16 +173,16 @@ def build(session: Session) -> World:
     now = clock.now().replace(second=0, microsecond=0)
     first_sitting = session.scalars(select(ExamPlan).where(ExamPlan.name == FIRST_SITTING)).one()
     demo_exam = session.scalars(select(ExamPlan).where(ExamPlan.name == DEMO_EXAM)).one()
-    saihan_plan = exams.create_plan(session, None, name="赛罕区资格考试（矩阵）", kind=ExamKind.QUALIFICATION, org_id=orgs["150105-SJJ"].id,
+    saihan_plan = exam_plans.create_plan(session, None, name="赛罕区资格考试（矩阵）", kind=ExamKind.QUALIFICATION, org_id=orgs["150105-SJJ"].id,
                                     part=first_sitting.part, domain_id=None, opens_at=now + timedelta(days=1),
                                     closes_at=now + timedelta(days=2))
     attempts, answers = {}, {}
     for side, officer in ((X, "officer"), (S, "officer_saihan")):
         user = users[officer]
         attempt = session.scalars(select(Attempt).where(Attempt.plan_id == demo_exam.id, Attempt.person_id == user.person_id)).one()
-        token = exams.start(session, user, attempt.id)
+        token = room.start(session, user, attempt.id)
         version = session.get(QuestionVersion, attempt.items[0]["v"])
-        exams.save_answer(session, user, attempt.id, token, 0, version.answer, 1)
+        saving.save_answer(session, user, attempt.id, token, 0, version.answer, 1)
         attempts[side] = attempt.id
         answers[side] = attempt.answers[0].id if hasattr(attempt, "answers") else None
     session.flush()

@@ -6,9 +6,11 @@ from datetime import date
 import pytest
 
 from examsys.auth.models import Role
+from examsys.bank.models import QuestionVersion
 from examsys.credentials import services
 from examsys.credentials.cases import CaseRecord
-from examsys.exams import services as exams
+from examsys.exams import results as exam_results
+from examsys.exams import room, saving
 from examsys.exams.models import Attempt
 from examsys.personnel.models import EnforcementDomain
 from tests.factories import make_user
@@ -23,14 +25,14 @@ def issuing(db, tree, exam):
     exam["officer"].domains = [market]
     hr = make_user(db, "issuer-hr", tree.region, Role.HR_ADMIN)
     attempt = db.query(Attempt).filter_by(person_id=exam["officer"].id).one()
-    token = exams.start(db, exam["candidate"], attempt.id)
-    versions = {v.id: v for v in db.query(exams.QuestionVersion)}
+    token = room.start(db, exam["candidate"], attempt.id)
+    versions = {v.id: v for v in db.query(QuestionVersion)}
     for position, item in enumerate(attempt.items):
         version = versions[item["v"]]
         answer = {"single_choice": "B", "multiple_choice": ["A", "C"], "true_false": "true" if version.answer else "false"}[version.type.value]
-        exams.save_answer(db, exam["candidate"], attempt.id, token, position, answer, position + 1)
-    exams.submit(db, exam["candidate"], attempt.id, token)
-    exams.publish_results(db, exam["admin"], exam["plan"].id)  # only published results count
+        saving.save_answer(db, exam["candidate"], attempt.id, token, position, answer, position + 1)
+    room.submit(db, exam["candidate"], attempt.id, token)
+    exam_results.publish_results(db, exam["admin"], exam["plan"].id)  # only published results count
     db.commit()
     assert attempt.passed
     return {"hr": hr, "market": market, "issuer": tree.county, **exam}
@@ -51,13 +53,13 @@ def issue_request(issuing, person, **over):
 
 def pass_exam(db, user, attempt) -> None:
     """`user` sits `attempt` and answers every question with its key."""
-    token = exams.start(db, user, attempt.id)
-    versions = {v.id: v for v in db.query(exams.QuestionVersion).filter(exams.QuestionVersion.id.in_([i["v"] for i in attempt.items]))}
+    token = room.start(db, user, attempt.id)
+    versions = {v.id: v for v in db.query(QuestionVersion).filter(QuestionVersion.id.in_([i["v"] for i in attempt.items]))}
     for position, item in enumerate(attempt.items):
         version = versions[item["v"]]
         answer = ("true" if version.answer else "false") if version.type.value == "true_false" else version.answer
-        exams.save_answer(db, user, attempt.id, token, position, answer, position + 1)
-    exams.submit(db, user, attempt.id, token)
+        saving.save_answer(db, user, attempt.id, token, position, answer, position + 1)
+    room.submit(db, user, attempt.id, token)
     assert attempt.passed
 
 

@@ -12,7 +12,7 @@ from examsys.bank.models import BankPart, QuestionType
 from examsys.bank.schema import Record
 from examsys.bank.services import apply_import, plan_import
 from examsys.exams.models import ExamKind
-from examsys.exams.services import SectionSpec, create_plan, open_plan
+from examsys.exams.plans import SectionSpec, create_plan, open_plan
 from examsys.personnel.models import PersonnelKind
 from tests.factories import make_person, make_user
 

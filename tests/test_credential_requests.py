@@ -8,10 +8,12 @@ import pytest
 from examsys import clock
 from examsys.audit.models import AuditEntry
 from examsys.auth.models import Role
+from examsys.bank.models import BankPart
 from examsys.credentials import requests, services
 from examsys.credentials.models import CardLoss, Credential, CredentialStatus, RecoveryTask, RequestKind, RequestStatus
 from examsys.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
-from examsys.exams import services as exams
+from examsys.exams import plans as exam_plans
+from examsys.exams import results as exam_results
 from examsys.exams.models import Attempt, ExamKind
 from examsys.personnel import training
 from examsys.personnel.models import EmploymentStatus, PersonnelKind
@@ -117,10 +119,10 @@ def test_one_open_request_per_person_until_withdrawn(db, requesting):
 
 def _renewal_exam(db, tree, requesting) -> Attempt:
     now = clock.now()
-    plan = exams.create_plan(db, requesting["admin"], name="延续考试", kind=ExamKind.RENEWAL, org_id=tree.region.id,
-                             part=exams.BankPart.COMMON, domain_id=None, opens_at=now - timedelta(minutes=5),
+    plan = exam_plans.create_plan(db, requesting["admin"], name="延续考试", kind=ExamKind.RENEWAL, org_id=tree.region.id,
+                             part=BankPart.COMMON, domain_id=None, opens_at=now - timedelta(minutes=5),
                              closes_at=now + timedelta(hours=4), duration_minutes=60, sections=SMALL_BLUEPRINT)
-    exams.open_plan(db, requesting["admin"], plan.id)
+    exam_plans.open_plan(db, requesting["admin"], plan.id)
     return db.query(Attempt).filter_by(plan_id=plan.id, person_id=requesting["officer"].id).one()
 
 
@@ -138,7 +140,7 @@ def test_renewal_opens_six_months_before_expiry_and_needs_a_renewal_exam(db, tre
     pass_exam(db, requesting["candidate"], renewal)
     with pytest.raises(ValidationFailed):  # passed, but until the results are published the pass does not count
         requests.request_renewal(db, requesting["requester"], old.id, draft(requesting))
-    exams.publish_results(db, requesting["admin"], renewal.plan_id)
+    exam_results.publish_results(db, requesting["admin"], renewal.plan_id)
     for year in (2027, 2028, 2029):  # the training hours a renewal needs (tests/test_training.py)
         training.add_training(db, requesting["hr"], requesting["officer"].id, training.TrainingEntry("法治培训", "", date(year, 5, 1), 60))
     item = requests.request_renewal(db, requesting["requester"], old.id, draft(requesting))

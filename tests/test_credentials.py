@@ -5,11 +5,11 @@ from datetime import date, timedelta
 import pytest
 
 from examsys import clock
-from examsys.auth.models import Role
+from examsys.auth.models import Role, User
 from examsys.credentials import services
 from examsys.credentials.models import CredentialStatus, RecoveryTask
 from examsys.errors import InvalidState, ValidationFailed
-from examsys.exams import services as exams
+from examsys.exams import room
 from examsys.exams.models import Attempt
 from examsys.personnel.models import EmploymentStatus, EnforcementDomain, PersonnelKind, PersonnelTask, StaffingKind, TaskStatus
 from tests.credential_fixtures import REVOCATION_CASE, issue_request
@@ -41,9 +41,9 @@ def test_a_failed_candidate_and_one_who_passed_13_months_ago_are_refused(db, tre
     failing = issuing["other"]
     failing.domains = [issuing["market"]]
     attempt = db.query(Attempt).filter_by(person_id=failing.id).one()
-    user = db.query(exams.User).filter_by(username="candidate2").one()
-    token = exams.start(db, user, attempt.id)
-    exams.submit(db, user, attempt.id, token)  # nothing answered: failed
+    user = db.query(User).filter_by(username="candidate2").one()
+    token = room.start(db, user, attempt.id)
+    room.submit(db, user, attempt.id, token)  # nothing answered: failed
     reasons = services.eligibility(db, failing, [issuing["market"].id])
     assert "No qualification exam passed in the last 12 months." in reasons
     clock.advance(timedelta(days=400))

@@ -14,7 +14,8 @@ from examsys.bank.laws import STARTER_BANKS
 from examsys.bank.models import BankPart, Question, QuestionType
 from examsys.bank.schema import Record, read_paths, to_yaml_files
 from examsys.bank.services import apply_import, plan_import
-from examsys.exams import papers, services
+from examsys.exams import papers
+from examsys.exams import plans as exam_plans
 from examsys.exams.models import Attempt, ExamKind
 from tests.factories import make_law, make_person, make_user
 
@@ -75,17 +76,17 @@ def test_an_imported_group_is_stored_exported_and_honoured_when_a_plan_opens(db,
     assert stored == {"EN-0": "same-point", "EN-1": "same-point", "EN-2": "same-point", "EN-3": None, "EN-4": None, "EN-5": None}
     admin = make_user(db, "enemy-admin", tree.region, Role.EXAM_ADMIN)
     now = clock.now()
-    too_many = services.create_plan(db, admin, name="敌对五题", kind=ExamKind.QUALIFICATION, org_id=tree.region.id, part=BankPart.COMMON,
+    too_many = exam_plans.create_plan(db, admin, name="敌对五题", kind=ExamKind.QUALIFICATION, org_id=tree.region.id, part=BankPart.COMMON,
                                     domain_id=None, opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(hours=2), pass_mark=Decimal(6),
-                                    sections=[services.SectionSpec(QuestionType.TRUE_FALSE, 5, Decimal(2), LAW)])
-    check = services.check_plan(db, too_many)
+                                    sections=[exam_plans.SectionSpec(QuestionType.TRUE_FALSE, 5, Decimal(2), LAW)])
+    check = exam_plans.check_plan(db, too_many)
     assert not check.ok and check.sections[0].available == 4
-    fits = services.create_plan(db, admin, name="敌对四题", kind=ExamKind.QUALIFICATION, org_id=tree.region.id, part=BankPart.COMMON,
+    fits = exam_plans.create_plan(db, admin, name="敌对四题", kind=ExamKind.QUALIFICATION, org_id=tree.region.id, part=BankPart.COMMON,
                                 domain_id=None, opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(hours=2), pass_mark=Decimal(6),
-                                sections=[services.SectionSpec(QuestionType.TRUE_FALSE, 4, Decimal(2), LAW)])
+                                sections=[exam_plans.SectionSpec(QuestionType.TRUE_FALSE, 4, Decimal(2), LAW)])
     for n in range(30):
         make_person(db, tree.county_dept, name=f"敌对考生{n}")
-    assert services.open_plan(db, admin, fits.id) == 30
+    assert exam_plans.open_plan(db, admin, fits.id) == 30
     grouped = {v.id for q in db.query(Question).filter(Question.enemy_group == "same-point") for v in q.versions}
     for attempt in db.query(Attempt).filter_by(plan_id=fits.id):
         assert len([item for item in attempt.items if item["v"] in grouped]) == 1

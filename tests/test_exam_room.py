@@ -4,7 +4,7 @@ import pytest
 from werkzeug.exceptions import TooManyRequests
 
 from examsys.errors import PermissionDenied
-from examsys.exams import services
+from examsys.exams import saving
 from examsys.exams.models import Attempt, AttemptStatus
 from tests.factories import PASSWORD
 
@@ -121,8 +121,8 @@ def test_the_answer_save_answers_in_json_whatever_refuses_it(db, exam, app, clie
     def refuse(*_args, **_kwargs):
         raise error
 
-    monkeypatch.setattr(services, "save_for_login", refuse)
-    monkeypatch.setattr(services, "save_if_plain", lambda *_args, **_kwargs: None)  # PostgreSQL's lean path hands every save to Flask
+    monkeypatch.setattr(saving, "save_for_login", refuse)
+    monkeypatch.setattr(saving, "save_if_plain", lambda *_args, **_kwargs: None)  # PostgreSQL's lean path hands every save to Flask
     app.config["PROPAGATE_EXCEPTIONS"] = False  # a failure is answered as in production, not raised into the test
     body = _json_refusal(client.post(f"/exams/attempt/{started.id}/save", json={"position": 0, "response": "A", "seq": 1}), status)
     assert body["status"] == status

@@ -10,10 +10,13 @@ import pytest
 
 from examsys import clock
 from examsys.audit.models import AuditEntry
+from examsys.auth.models import Role, User
 from examsys.bank.models import QuestionVersion
-from examsys.errors import InvalidState, NotFound
-from examsys.exams import services
-from examsys.exams.models import Attempt, AttemptStatus
+from examsys.errors import InvalidState, NotFound, ValidationFailed
+from examsys.exams import grading as exam_grading
+from examsys.exams import plans as exam_plans
+from examsys.exams import room, saving
+from examsys.exams.models import Answer, Attempt, AttemptStatus
 
 
 def _attempt(db, person):
@@ -44,7 +47,7 @@ def test_quotas_are_met_exactly_and_papers_differ_but_reproduce_from_their_seed(
         types = Counter(versions[item["v"]].type.value for item in attempt.items)
         assert types == {"single_choice": 5, "multiple_choice": 2, "true_false": 5}
         assert len({item["v"] for item in attempt.items}) == 12
-        assert services.regenerate(db, attempt) == attempt.items
+        assert exam_plans.regenerate(db, attempt) == attempt.items
         assert all(versions[item["v"]].used for item in attempt.items)
     assert attempts[0].items != attempts[1].items
 
@@ -53,9 +56,9 @@ def test_eligibility_excludes_auxiliary_staff_and_other_organisations(db, tree, 
     from examsys.bank.models import BankPart
     from examsys.exams.models import ExamKind
 
-    plan = services.create_plan(db, exam["admin"], name="县级考试", kind=ExamKind.QUALIFICATION, org_id=tree.county.id, part=BankPart.COMMON,
+    plan = exam_plans.create_plan(db, exam["admin"], name="县级考试", kind=ExamKind.QUALIFICATION, org_id=tree.county.id, part=BankPart.COMMON,
                                 domain_id=None, opens_at=clock.now(), closes_at=clock.now() + timedelta(hours=2))
-    names = {p.name for p in services.eligible_candidates(db, plan)}
+    names = {p.name for p in exam_plans.eligible_candidates(db, plan)}
     assert names == {"考生甲"}
 
 
@@ -86,12 +89,12 @@ def test_a_candidate_cannot_open_anothers_paper(db, exam, client, auth):
 
 def test_out_of_order_and_repeated_saves_keep_the_newest(db, exam):
     attempt = _attempt(db, exam["officer"])
-    token = services.start(db, exam["candidate"], attempt.id)
+    token = room.start(db, exam["candidate"], attempt.id)
     letters = attempt.items[0]["o"]
-    assert services.save_answer(db, exam["candidate"], attempt.id, token, 0, letters[2], 300).saved
-    assert not services.save_answer(db, exam["candidate"], attempt.id, token, 0, letters[0], 200).saved
-    assert not services.save_answer(db, exam["candidate"], attempt.id, token, 0, letters[1], 300).saved
-    assert db.query(services.Answer).filter_by(attempt_id=attempt.id, position=0).one().response == letters[2]
+    assert saving.save_answer(db, exam["candidate"], attempt.id, token, 0, letters[2], 300).saved
+    assert not saving.save_answer(db, exam["candidate"], attempt.id, token, 0, letters[0], 200).saved
+    assert not saving.save_answer(db, exam["candidate"], attempt.id, token, 0, letters[1], 300).saved
+    assert db.query(Answer).filter_by(attempt_id=attempt.id, position=0).one().response == letters[2]
 
 
 def test_a_save_after_the_deadline_is_refused_and_the_attempt_is_submitted_with_what_was_saved(db, exam, client, auth):
@@ -112,10 +115,10 @@ def test_a_save_after_the_deadline_is_refused_and_the_attempt_is_submitted_with_
 
 def test_close_expired_grades_attempts_whose_browser_is_gone(db, exam):
     attempt = _attempt(db, exam["officer"])
-    services.start(db, exam["candidate"], attempt.id)
+    room.start(db, exam["candidate"], attempt.id)
     db.commit()
     clock.advance(timedelta(hours=2))
-    assert services.close_expired(db) == 1
+    assert exam_grading.close_expired(db) == 1
     assert attempt.status is AttemptStatus.GRADED and attempt.submitted_at == attempt.deadline
 
 
@@ -149,13 +152,13 @@ def test_the_whole_exam_without_javascript_grades_right(db, exam, client, auth):
     assert attempt.status is AttemptStatus.GRADED and attempt.score == Decimal(100) and attempt.passed
     assert "Your answers are in" in client.get(f"/exams/attempt/{attempt.id}/result").get_data(as_text=True)
     with pytest.raises(InvalidState):
-        services.submit(db, exam["candidate"], attempt.id, attempt.device_token)
+        room.submit(db, exam["candidate"], attempt.id, attempt.device_token)
 
 
 def test_results_are_shown_to_candidates_once_published(db, exam, client, auth):
     attempt = _attempt(db, exam["officer"])
-    token = services.start(db, exam["candidate"], attempt.id)
-    services.submit(db, exam["candidate"], attempt.id, token)
+    token = room.start(db, exam["candidate"], attempt.id)
+    room.submit(db, exam["candidate"], attempt.id, token)
     other = _attempt(db, exam["other"])
     db.commit()
     auth.login("examiner")
@@ -174,10 +177,10 @@ def test_results_are_shown_to_candidates_once_published(db, exam, client, auth):
 def test_leaving_the_page_too_often_submits_when_the_plan_says_so(db, exam):
     exam["plan"].max_departures = 2
     attempt = _attempt(db, exam["officer"])
-    token = services.start(db, exam["candidate"], attempt.id)
-    services.record_departure(db, exam["candidate"], attempt.id, token)
+    token = room.start(db, exam["candidate"], attempt.id)
+    room.record_departure(db, exam["candidate"], attempt.id, token)
     assert attempt.status is AttemptStatus.IN_PROGRESS
-    services.record_departure(db, exam["candidate"], attempt.id, token)
+    room.record_departure(db, exam["candidate"], attempt.id, token)
     assert attempt.finished
 
 
@@ -185,12 +188,12 @@ def test_a_plan_the_bank_cannot_fill_does_not_open(db, tree, exam):
     from examsys.bank.models import BankPart, QuestionType
     from examsys.exams.models import ExamKind
 
-    plan = services.create_plan(db, exam["admin"], name="过大", kind=ExamKind.QUALIFICATION, org_id=tree.region.id, part=BankPart.COMMON,
+    plan = exam_plans.create_plan(db, exam["admin"], name="过大", kind=ExamKind.QUALIFICATION, org_id=tree.region.id, part=BankPart.COMMON,
                                 domain_id=None, opens_at=clock.now(), closes_at=clock.now() + timedelta(hours=2),
-                                sections=[services.SectionSpec(QuestionType.MULTIPLE_CHOICE, 11, Decimal(10))], pass_mark=Decimal(60))
-    assert not services.check_plan(db, plan).ok
+                                sections=[exam_plans.SectionSpec(QuestionType.MULTIPLE_CHOICE, 11, Decimal(10))], pass_mark=Decimal(60))
+    assert not exam_plans.check_plan(db, plan).ok
     with pytest.raises(InvalidState, match="cannot fill"):
-        services.open_plan(db, exam["admin"], plan.id)
+        exam_plans.open_plan(db, exam["admin"], plan.id)
 
 
 def test_the_exam_admin_of_another_region_part_cannot_see_the_plan(db, tree, exam, client, auth):
@@ -201,12 +204,12 @@ def test_the_exam_admin_of_another_region_part_cannot_see_the_plan(db, tree, exa
     auth.login("county-examiner")
     assert client.get(f"/exams/plans/{exam['plan'].id}").status_code == 404
     with pytest.raises(NotFound):
-        services.get_plan(db, db.query(services.User).filter_by(username="county-examiner").one(), exam["plan"].id)
+        exam_plans.get_plan(db, db.query(User).filter_by(username="county-examiner").one(), exam["plan"].id)
 
 
 def test_close_expired_from_the_command_line(db, exam, runner):
     attempt = _attempt(db, exam["officer"])
-    services.start(db, exam["candidate"], attempt.id)
+    room.start(db, exam["candidate"], attempt.id)
     db.commit()
     clock.advance(timedelta(hours=5))
     result = runner.invoke(args=["exams", "close-expired"])
@@ -222,10 +225,10 @@ def _finish_all(db, exam, answer_for):
     for person, username in ((exam["officer"], "candidate"), (exam["other"], "candidate2")):
         user = db.query(User).filter_by(username=username).one()
         attempt = _attempt(db, person)
-        token = services.start(db, user, attempt.id)
+        token = room.start(db, user, attempt.id)
         for position, item in enumerate(attempt.items):
-            services.save_answer(db, user, attempt.id, token, position, answer_for(versions[item["v"]], person), position + 1)
-        services.submit(db, user, attempt.id, token)
+            saving.save_answer(db, user, attempt.id, token, position, answer_for(versions[item["v"]], person), position + 1)
+        room.submit(db, user, attempt.id, token)
     db.commit()
 
 
@@ -244,17 +247,17 @@ def test_regrade_dry_run_lists_exactly_what_apply_changes(db, exam):
     reviewer = exam["admin"]
     from tests.factories import make_user
 
-    author = make_user(db, "author2", exam["plan"].org, services.Role.EXAM_ADMIN)
+    author = make_user(db, "author2", exam["plan"].org, Role.EXAM_ADMIN)
     new = bank.edit_question(db, author, pinned.question_id, {**pinned.content(), "answer": "C"}, "key fix")
     bank.change_status(db, reviewer, new.id, "review")
     bank.change_status(db, reviewer, new.id, "activate")
-    dry = services.regrade(db, exam["admin"], exam["plan"].id, pinned.id, apply=False)
+    dry = exam_grading.regrade(db, exam["admin"], exam["plan"].id, pinned.id, apply=False)
     assert any(c.attempt.person_id == exam["officer"].id and c.new_score == c.old_score - 4 for c in dry)
     before = {a.id: a.score for a in db.query(Attempt)}
     assert {c.attempt.id for c in dry} <= set(before) and all(before[c.attempt.id] == c.old_score for c in dry)
-    with pytest.raises(services.ValidationFailed):
-        services.regrade(db, exam["admin"], exam["plan"].id, pinned.id, apply=True, reason="")
-    applied = services.regrade(db, exam["admin"], exam["plan"].id, pinned.id, apply=True, reason="答案更正")
+    with pytest.raises(ValidationFailed):
+        exam_grading.regrade(db, exam["admin"], exam["plan"].id, pinned.id, apply=True, reason="")
+    applied = exam_grading.regrade(db, exam["admin"], exam["plan"].id, pinned.id, apply=True, reason="答案更正")
     assert [(c.attempt.id, c.old_score, c.new_score, c.new_passed) for c in dry] == \
            [(c.attempt.id, c.old_score, c.new_score, c.new_passed) for c in applied]
     for change in applied:
@@ -274,14 +277,14 @@ def test_case_answers_wait_for_a_grader_who_sees_no_name(db, tree, exam, client,
         "rubric": [{"points": "6.00", "criterion": "定性"}, {"points": "4.00", "criterion": "依据"}], "reference_answer": "参考",
         "law": "中华人民共和国行政处罚法", "law_version": "2021", "article": "第三条", "difficulty": 3, "points": "10.00", "explanation": "", "tags": []})
     apply_import(db, None, plan_import(db, None, [case], tree.region), tree.region, activate=True)
-    plan = services.create_plan(db, exam["admin"], name="案例考试", kind=ExamKind.QUALIFICATION, org_id=tree.county.id, part=BankPart.COMMON,
+    plan = exam_plans.create_plan(db, exam["admin"], name="案例考试", kind=ExamKind.QUALIFICATION, org_id=tree.county.id, part=BankPart.COMMON,
                                 domain_id=None, opens_at=clock.now(), closes_at=clock.now() + timedelta(hours=2),
-                                sections=[services.SectionSpec(QuestionType.CASE_ANALYSIS, 1, Decimal(10))], pass_mark=Decimal(6))
-    services.open_plan(db, exam["admin"], plan.id)
+                                sections=[exam_plans.SectionSpec(QuestionType.CASE_ANALYSIS, 1, Decimal(10))], pass_mark=Decimal(6))
+    exam_plans.open_plan(db, exam["admin"], plan.id)
     attempt = db.query(Attempt).filter_by(plan_id=plan.id).one()
-    token = services.start(db, exam["candidate"], attempt.id)
-    services.save_answer(db, exam["candidate"], attempt.id, token, 0, "我认为应当依法处罚。", 1)
-    services.submit(db, exam["candidate"], attempt.id, token)
+    token = room.start(db, exam["candidate"], attempt.id)
+    saving.save_answer(db, exam["candidate"], attempt.id, token, 0, "我认为应当依法处罚。", 1)
+    room.submit(db, exam["candidate"], attempt.id, token)
     db.commit()
     assert attempt.status is AttemptStatus.SUBMITTED and attempt.passed is None
     auth.login("examiner")
@@ -303,7 +306,7 @@ def test_a_save_without_the_csrf_header_is_refused(db, exam, app, client, auth):
     app.config["WTF_CSRF_ENABLED"] = True
     response = client.post(f"/exams/attempt/{attempt.id}/save", json={"position": 0, "response": "B", "seq": 1})
     assert response.status_code == 400
-    assert db.query(services.Answer).filter_by(attempt_id=attempt.id).count() == 0
+    assert db.query(Answer).filter_by(attempt_id=attempt.id).count() == 0
 
 
 def test_a_make_up_exam_is_for_those_who_failed(db, tree, exam):
@@ -312,14 +315,14 @@ def test_a_make_up_exam_is_for_those_who_failed(db, tree, exam):
 
     for person, user in ((exam["officer"], exam["candidate"]),):
         attempt = _attempt(db, person)
-        token = services.start(db, user, attempt.id)
-        services.submit(db, user, attempt.id, token)  # nothing answered: failed
-    with pytest.raises(services.ValidationFailed):
-        services.create_plan(db, exam["admin"], name="补考", kind=ExamKind.MAKEUP, org_id=tree.region.id, part=BankPart.COMMON,
+        token = room.start(db, user, attempt.id)
+        room.submit(db, user, attempt.id, token)  # nothing answered: failed
+    with pytest.raises(ValidationFailed):
+        exam_plans.create_plan(db, exam["admin"], name="补考", kind=ExamKind.MAKEUP, org_id=tree.region.id, part=BankPart.COMMON,
                              domain_id=None, opens_at=clock.now(), closes_at=clock.now() + timedelta(hours=2))
-    makeup = services.create_plan(db, exam["admin"], name="补考", kind=ExamKind.MAKEUP, org_id=tree.region.id, part=BankPart.COMMON,
+    makeup = exam_plans.create_plan(db, exam["admin"], name="补考", kind=ExamKind.MAKEUP, org_id=tree.region.id, part=BankPart.COMMON,
                                   domain_id=None, opens_at=clock.now(), closes_at=clock.now() + timedelta(hours=2), makeup_of_id=exam["plan"].id)
-    assert [p.name for p in services.eligible_candidates(db, makeup)] == ["考生甲"]  # 考生乙 never sat it
+    assert [p.name for p in exam_plans.eligible_candidates(db, makeup)] == ["考生甲"]  # 考生乙 never sat it
 
 
 def test_saves_stop_when_the_account_is_disabled_or_logged_out(db, exam, client, auth):
@@ -330,7 +333,7 @@ def test_saves_stop_when_the_account_is_disabled_or_logged_out(db, exam, client,
     attempt = _attempt(db, exam["officer"])
     client.post(f"/exams/attempt/{attempt.id}/start")
     assert client.post(f"/exams/attempt/{attempt.id}/save", json={"position": 0, "response": "B", "seq": 1}).status_code == 200
-    admin = make_user(db, "sys", exam["plan"].org, services.Role.SYSADMIN)
+    admin = make_user(db, "sys", exam["plan"].org, Role.SYSADMIN)
     set_account_active(db, admin, exam["candidate"].id, False)
     db.commit()
     refused = client.post(f"/exams/attempt/{attempt.id}/save", json={"position": 0, "response": "C", "seq": 2})
@@ -350,43 +353,43 @@ def _case_plan(db, tree, exam, **options):
         "rubric": [{"points": "10.00", "criterion": "分析"}], "reference_answer": "参考",
         "law": "中华人民共和国行政处罚法", "law_version": "2021", "article": "第三条", "difficulty": 3, "points": "10.00", "explanation": "", "tags": []})
     apply_import(db, None, plan_import(db, None, [case], tree.region), tree.region, activate=True)
-    plan = services.create_plan(db, exam["admin"], name="双评", kind=ExamKind.QUALIFICATION, org_id=tree.county.id, part=BankPart.COMMON,
+    plan = exam_plans.create_plan(db, exam["admin"], name="双评", kind=ExamKind.QUALIFICATION, org_id=tree.county.id, part=BankPart.COMMON,
                                 domain_id=None, opens_at=clock.now(), closes_at=clock.now() + timedelta(hours=2),
-                                sections=[services.SectionSpec(QuestionType.CASE_ANALYSIS, 1, Decimal(10))], pass_mark=Decimal(6), **options)
-    services.open_plan(db, exam["admin"], plan.id)
+                                sections=[exam_plans.SectionSpec(QuestionType.CASE_ANALYSIS, 1, Decimal(10))], pass_mark=Decimal(6), **options)
+    exam_plans.open_plan(db, exam["admin"], plan.id)
     attempt = db.query(Attempt).filter_by(plan_id=plan.id).one()
-    token = services.start(db, exam["candidate"], attempt.id)
-    services.save_answer(db, exam["candidate"], attempt.id, token, 0, "分析如下……", 1)
-    services.submit(db, exam["candidate"], attempt.id, token)
+    token = room.start(db, exam["candidate"], attempt.id)
+    saving.save_answer(db, exam["candidate"], attempt.id, token, 0, "分析如下……", 1)
+    room.submit(db, exam["candidate"], attempt.id, token)
     return plan, attempt
 
 
 def test_double_marking_averages_close_marks_and_reconciles_distant_ones(db, tree, exam):
     from tests.factories import make_user
 
-    second = make_user(db, "grader2", tree.region, services.Role.EXAM_ADMIN)
-    third = make_user(db, "grader3", tree.region, services.Role.EXAM_ADMIN)
+    second = make_user(db, "grader2", tree.region, Role.EXAM_ADMIN)
+    third = make_user(db, "grader3", tree.region, Role.EXAM_ADMIN)
     plan, attempt = _case_plan(db, tree, exam, double_marking=True, marking_tolerance=Decimal(2))
     answer = attempt.answers[0]
-    services.grade_case(db, exam["admin"], answer.id, Decimal(7), "")
+    exam_grading.grade_case(db, exam["admin"], answer.id, Decimal(7), "")
     with pytest.raises(InvalidState, match="another grader"):
-        services.grade_case(db, exam["admin"], answer.id, Decimal(8), "")
-    assert [c.stage for c in services.grading_queue(db, exam["admin"], plan.id)] == []  # not twice by the same grader
-    assert [c.stage for c in services.grading_queue(db, second, plan.id)] == ["second"]
-    services.grade_case(db, second, answer.id, Decimal(3), "")  # 4 points apart: beyond the tolerance
+        exam_grading.grade_case(db, exam["admin"], answer.id, Decimal(8), "")
+    assert [c.stage for c in exam_grading.grading_queue(db, exam["admin"], plan.id)] == []  # not twice by the same grader
+    assert [c.stage for c in exam_grading.grading_queue(db, second, plan.id)] == ["second"]
+    exam_grading.grade_case(db, second, answer.id, Decimal(3), "")  # 4 points apart: beyond the tolerance
     assert attempt.status is AttemptStatus.SUBMITTED and answer.score is None
-    assert [c.stage for c in services.grading_queue(db, third, plan.id)] == ["reconcile"]
-    services.grade_case(db, third, answer.id, Decimal(6), "复核")
+    assert [c.stage for c in exam_grading.grading_queue(db, third, plan.id)] == ["reconcile"]
+    exam_grading.grade_case(db, third, answer.id, Decimal(6), "复核")
     assert attempt.status is AttemptStatus.GRADED and attempt.score == 6 and attempt.passed
 
 
 def test_double_marks_within_the_tolerance_give_their_mean(db, tree, exam):
     from tests.factories import make_user
 
-    second = make_user(db, "grader2", tree.region, services.Role.EXAM_ADMIN)
+    second = make_user(db, "grader2", tree.region, Role.EXAM_ADMIN)
     plan, attempt = _case_plan(db, tree, exam, double_marking=True, marking_tolerance=Decimal(2))
-    services.grade_case(db, exam["admin"], attempt.answers[0].id, Decimal(7), "")
-    services.grade_case(db, second, attempt.answers[0].id, Decimal(8), "")
+    exam_grading.grade_case(db, exam["admin"], attempt.answers[0].id, Decimal(7), "")
+    exam_grading.grade_case(db, second, attempt.answers[0].id, Decimal(8), "")
     assert attempt.status is AttemptStatus.GRADED and attempt.score == Decimal("7.50")
 
 
@@ -418,16 +421,16 @@ def test_saves_keep_answers_in_the_items_form_and_write_nothing_it_refuses(db, e
     assert client.post(url, json={"position": -1, "response": "A", "seq": 6}).status_code == 422
     assert client.post(url, json={"position": single, "response": None, "seq": 7}).get_json()["saved"]  # cleared, still flagged
     db.expire_all()
-    answers = {a.position: a for a in db.query(services.Answer).filter_by(attempt_id=attempt.id)}
+    answers = {a.position: a for a in db.query(Answer).filter_by(attempt_id=attempt.id)}
     assert answers[true_false].response is True and answers[multiple].response == ["C"]
     assert answers[single].response is None and answers[single].seq == 7 and answers[single].flagged
     assert set(answers) == {true_false, multiple, single}
     # A caller that commits after a refused save commits nothing of it.
-    with pytest.raises(services.ValidationFailed):
-        services.save_answer(db, exam["candidate"], attempt.id, attempt.device_token, multiple, ["A", "Z"], 8)
+    with pytest.raises(ValidationFailed):
+        saving.save_answer(db, exam["candidate"], attempt.id, attempt.device_token, multiple, ["A", "Z"], 8)
     db.commit()
     db.expire_all()
-    assert db.query(services.Answer).filter_by(attempt_id=attempt.id, position=multiple).one().response == ["C"]
+    assert db.query(Answer).filter_by(attempt_id=attempt.id, position=multiple).one().response == ["C"]
 
 
 def test_an_unchanged_session_cookie_is_renewed_at_most_once_a_minute(db, exam, client, auth, monkeypatch):
@@ -490,7 +493,7 @@ def test_a_plan_allowing_two_attempts_offers_one_more_after_handing_in_and_no_th
     second = db.query(Attempt).filter_by(person_id=exam["officer"].id, number=2).one()
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/exams/attempt/{second.id}/q/1")
     assert second.status is AttemptStatus.IN_PROGRESS and second.seed != first_seed
-    assert len(second.items) == len(first.items) and services.regenerate(db, second) == second.items
+    assert len(second.items) == len(first.items) and exam_plans.regenerate(db, second) == second.items
     assert all(v.used for v in db.query(QuestionVersion).filter(QuestionVersion.id.in_([i["v"] for i in second.items])))
     assert client.get(f"/exams/attempt/{second.id}/q/1").status_code == 200  # this browser holds the new attempt
     assert db.query(AuditEntry).filter_by(action="exam.retake", target_id=str(second.id)).count() == 1

@@ -6,15 +6,16 @@ import pytest
 from examsys.audit.models import AuditEntry
 from examsys.db import get_session
 from examsys.errors import InvalidState
-from examsys.exams import services
-from examsys.exams.models import Attempt
+from examsys.exams import plans as exam_plans
+from examsys.exams import room, saving
+from examsys.exams.models import Answer, Attempt
 
 pytestmark = pytest.mark.pg
 
 
 def test_two_concurrent_submits_grade_once(app, db, exam):
     attempt = db.query(Attempt).filter_by(person_id=exam["officer"].id).one()
-    token = services.start(db, exam["candidate"], attempt.id)
+    token = room.start(db, exam["candidate"], attempt.id)
     db.commit()
     outcomes: list[str] = []
     barrier = threading.Barrier(2)
@@ -25,7 +26,7 @@ def test_two_concurrent_submits_grade_once(app, db, exam):
             user = session.get(type(exam["candidate"]), exam["candidate"].id)
             barrier.wait()
             try:
-                services.submit(session, user, attempt.id, token)
+                room.submit(session, user, attempt.id, token)
                 session.commit()
                 outcomes.append("graded")
             except InvalidState:
@@ -44,7 +45,7 @@ def test_two_concurrent_submits_grade_once(app, db, exam):
 
 def test_racing_first_saves_of_one_question_keep_the_newest_without_an_error(app, db, exam):
     attempt = db.query(Attempt).filter_by(person_id=exam["officer"].id).one()
-    token = services.start(db, exam["candidate"], attempt.id)
+    token = room.start(db, exam["candidate"], attempt.id)
     db.commit()
     letters = attempt.items[0]["o"]
     errors: list[BaseException] = []
@@ -56,7 +57,7 @@ def test_racing_first_saves_of_one_question_keep_the_newest_without_an_error(app
             user = session.get(type(exam["candidate"]), exam["candidate"].id)
             barrier.wait()
             try:
-                services.save_answer(session, user, attempt.id, token, 0, letters[seq % len(letters)], seq)
+                saving.save_answer(session, user, attempt.id, token, 0, letters[seq % len(letters)], seq)
                 session.commit()
             except BaseException as exc:  # noqa: BLE001 - reported below
                 errors.append(exc)
@@ -68,7 +69,7 @@ def test_racing_first_saves_of_one_question_keep_the_newest_without_an_error(app
         t.join()
     assert errors == []
     db.rollback()
-    answer = db.query(services.Answer).filter_by(attempt_id=attempt.id, position=0).one()
+    answer = db.query(Answer).filter_by(attempt_id=attempt.id, position=0).one()
     assert answer.seq == 6 and answer.response == letters[6 % len(letters)]
 
 
@@ -96,12 +97,12 @@ def test_the_one_statement_save_accepts_exactly_what_normalise_response_accepts(
     make_law(db, "校验法", "1")
     apply_import(db, None, plan_import(db, None, records, tree.region), tree.region, activate=True)
     types = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE, QuestionType.FILL_IN, QuestionType.CASE_ANALYSIS)
-    plan = services.create_plan(db, exam["admin"], name="校验", kind=ExamKind.QUALIFICATION, org_id=tree.county.id, part=BankPart.COMMON,
+    plan = exam_plans.create_plan(db, exam["admin"], name="校验", kind=ExamKind.QUALIFICATION, org_id=tree.county.id, part=BankPart.COMMON,
                                 domain_id=None, opens_at=clock.now(), closes_at=clock.now() + timedelta(hours=2), pass_mark=Decimal(1),
-                                sections=[services.SectionSpec(t, 1, Decimal(1)) for t in types])
-    services.open_plan(db, exam["admin"], plan.id)
+                                sections=[exam_plans.SectionSpec(t, 1, Decimal(1)) for t in types])
+    exam_plans.open_plan(db, exam["admin"], plan.id)
     attempt = db.query(Attempt).filter_by(plan_id=plan.id).one()
-    token = services.start(db, exam["candidate"], attempt.id)
+    token = room.start(db, exam["candidate"], attempt.id)
     db.commit()
     raws = [None, "", [], "A", "B", "Z", "a", ["A"], ["C", "A", "A"], ["A", "Z"], [1], ["true"], "true", "false", True, False, 1, 0,
             "十五", "x" * 200, "x" * 201, "x" * 10000, "x" * 10001, {"a": 1}, 3.5]
@@ -112,18 +113,18 @@ def test_the_one_statement_save_accepts_exactly_what_normalise_response_accepts(
             for in_transaction in (False, True):
                 seq += 1
                 try:
-                    expected = services.normalise_response(qtype, raw, item["o"])
+                    expected = saving.normalise_response(qtype, raw, item["o"])
                 except ValidationFailed:
                     expected = ValidationFailed
                 if in_transaction:
                     db.get(Attempt, attempt.id)  # the session has begun its transaction
                 try:
-                    result = services.save_answer(db, exam["candidate"], attempt.id, token, position, raw, seq)
+                    result = saving.save_answer(db, exam["candidate"], attempt.id, token, position, raw, seq)
                 except ValidationFailed:
                     outcome = ValidationFailed
                 else:
                     assert result.saved, (qtype, raw)
                     db.commit()
-                    outcome = db.query(services.Answer).filter_by(attempt_id=attempt.id, position=position).one().response
+                    outcome = db.query(Answer).filter_by(attempt_id=attempt.id, position=position).one().response
                 db.rollback()
                 assert outcome == expected and type(outcome) is type(expected), (qtype, raw, in_transaction, outcome, expected)

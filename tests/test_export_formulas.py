@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from examsys.auth.models import Role
 from examsys.bank.models import QuestionVersion
-from examsys.exams import services as exams
+from examsys.exams import room
 from examsys.exams.models import Attempt
 from examsys.imports.tabular import Column, csv_safe, read_table, write_csv, write_xlsx
 from examsys.reviews import services as reviews
@@ -74,7 +74,7 @@ def test_organisation_export(db, tree, client, auth):
 
 def _graded(db, exam) -> Attempt:
     attempt = db.query(Attempt).filter_by(person_id=exam["officer"].id).one()
-    exams.submit(db, exam["candidate"], attempt.id, exams.start(db, exam["candidate"], attempt.id))
+    room.submit(db, exam["candidate"], attempt.id, room.start(db, exam["candidate"], attempt.id))
     db.commit()
     return attempt
 

@@ -15,7 +15,9 @@ from examsys.bank.models import BankPart, QuestionType
 from examsys.bank.schema import Record
 from examsys.bank.services import apply_import, plan_import
 from examsys.errors import NotFound
-from examsys.exams import item_analysis, services
+from examsys.exams import grading as exam_grading
+from examsys.exams import item_analysis, room, saving
+from examsys.exams import plans as exam_plans
 from examsys.exams.models import Attempt, AttemptStatus, ExamKind
 from examsys.orgs.models import OrgKind
 from examsys.orgs.services import create_org
@@ -54,23 +56,23 @@ def stats_plan(db, tree, exam):
     dept = create_org(db, None, parent_id=tree.other_league.id, kind=OrgKind.DEPARTMENT, code="150200-TJ", name="包头市统计测试局")
     people = [make_person(db, dept, name=f"统计考生{n}") for n in range(7)]
     now = clock.now()
-    plan = services.create_plan(
+    plan = exam_plans.create_plan(
         db, exam["admin"], name="统计测试", kind=ExamKind.QUALIFICATION, org_id=dept.id, part=BankPart.COMMON, domain_id=None,
         opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(hours=2), pass_mark=Decimal(3),
-        sections=[services.SectionSpec(QuestionType.SINGLE_CHOICE, 1, Decimal(2), LAW, 2),
-                  services.SectionSpec(QuestionType.SINGLE_CHOICE, 1, Decimal(1), LAW, 4),
-                  services.SectionSpec(QuestionType.MULTIPLE_CHOICE, 1, Decimal(2), LAW),
-                  services.SectionSpec(QuestionType.TRUE_FALSE, 1, Decimal(1), LAW)])
-    services.open_plan(db, exam["admin"], plan.id)
+        sections=[exam_plans.SectionSpec(QuestionType.SINGLE_CHOICE, 1, Decimal(2), LAW, 2),
+                  exam_plans.SectionSpec(QuestionType.SINGLE_CHOICE, 1, Decimal(1), LAW, 4),
+                  exam_plans.SectionSpec(QuestionType.MULTIPLE_CHOICE, 1, Decimal(2), LAW),
+                  exam_plans.SectionSpec(QuestionType.TRUE_FALSE, 1, Decimal(1), LAW)])
+    exam_plans.open_plan(db, exam["admin"], plan.id)
     refs = {item["v"]: ref for ref, item in zip(("S1", "S2", "M1", "T1"), db.query(Attempt).filter_by(plan_id=plan.id).first().items, strict=True)}
     for person, answers in zip(people, ANSWERS + [{"S1": "B", "S2": "A", "M1": ["A", "C"], "T1": True}], strict=True):
         attempt = db.query(Attempt).filter_by(plan_id=plan.id, person_id=person.id).one()
         attempt.start("device")
         for position, item in enumerate(attempt.items):
-            services.save_for_person(db, person.id, attempt.id, "device", position, answers[refs[item["v"]]], 1)
+            saving.save_for_person(db, person.id, attempt.id, "device", position, answers[refs[item["v"]]], 1)
         if person is not people[-1]:
             attempt.finish(automatic=False)
-            services.grade(db, attempt)
+            exam_grading.grade(db, attempt)
     db.commit()
     return plan
 
@@ -191,7 +193,7 @@ def test_an_exam_admin_of_another_subtree_gets_not_found(db, tree, exam, stats_p
 
 def test_no_graded_papers_yet(db, exam, client, auth):
     plan = exam["plan"]  # open; one paper in progress, the other not started
-    services.start(db, exam["candidate"], db.query(Attempt).filter_by(plan_id=plan.id, person_id=exam["officer"].id).one().id)
+    room.start(db, exam["candidate"], db.query(Attempt).filter_by(plan_id=plan.id, person_id=exam["officer"].id).one().id)
     db.commit()
     stats = item_analysis.plan_statistics(db, exam["admin"], plan.id)
     assert stats.papers == 0 and stats.items == []

@@ -8,8 +8,7 @@ import pytest
 from examsys import clock
 from examsys.auth.models import Role, User
 from examsys.auth.services import set_account_active
-from examsys.exams import services
-from examsys.exams.models import Attempt
+from examsys.exams.models import Answer, Attempt
 from tests.factories import PASSWORD, make_user
 
 DATA_CSRF = re.compile(r'data-csrf="([^"]+)"')
@@ -38,7 +37,7 @@ def room(app, db, exam, client, auth):
 
 def _answers(db, attempt):
     db.expire_all()
-    return {a.position: a.response for a in db.query(services.Answer).filter_by(attempt_id=attempt.id)}
+    return {a.position: a.response for a in db.query(Answer).filter_by(attempt_id=attempt.id)}
 
 
 def test_a_plain_save_is_kept_and_answered_without_flask_as_flask_would(db, client, room):

@@ -4,7 +4,8 @@ import re
 
 from examsys.bank.models import BankPart, QuestionVersion
 from examsys.bank.services import apply_import, plan_import
-from examsys.exams import practice, services
+from examsys.exams import practice, room
+from examsys.exams import results as exam_results
 from examsys.exams.models import Attempt
 from examsys.personnel.models import PersonnelKind
 from tests.exam_fixtures import bank_records
@@ -87,7 +88,7 @@ def test_practice_never_draws_a_version_on_an_unsubmitted_paper_of_an_open_plan(
         pass
     for attempt in db.query(Attempt).all():  # every paper handed in: the questions come back
         candidate = db.query(type(user)).filter_by(person_id=attempt.person_id).one()
-        services.submit(db, candidate, attempt.id, services.start(db, candidate, attempt.id))
+        room.submit(db, candidate, attempt.id, room.start(db, candidate, attempt.id))
     db.commit()
     assert practice.answer(db, user, practice.reference(user, live_version), "A").key
 
@@ -97,7 +98,7 @@ def test_practice_is_closed_while_the_candidate_has_an_attempt_in_progress(db, t
     auth.login("candidate")
     page = client.get("/practice/question?law=中华人民共和国行政处罚法").get_data(as_text=True)
     ref = _ref(page)
-    token = services.start(db, exam["candidate"], attempt.id)
+    token = room.start(db, exam["candidate"], attempt.id)
     db.commit()
     home = client.get("/practice/")
     assert home.status_code == 200 and "Practice is closed while you have an exam in progress" in home.get_data(as_text=True)
@@ -105,7 +106,7 @@ def test_practice_is_closed_while_the_candidate_has_an_attempt_in_progress(db, t
     assert client.get("/practice/wrong").status_code == 409
     answered = client.post("/practice/question", data={"item": ref, "answer": "B"})
     assert answered.status_code == 409 and "Key:" not in answered.get_data(as_text=True)
-    services.submit(db, exam["candidate"], attempt.id, token)
+    room.submit(db, exam["candidate"], attempt.id, token)
     db.commit()
     assert "Practice is closed" not in client.get("/practice/").get_data(as_text=True)
 
@@ -149,17 +150,17 @@ def test_the_review_of_a_finished_exam_withholds_the_key_of_a_question_on_a_live
 
     from examsys import clock
     from examsys.exams.models import ExamKind, ReviewPolicy
-    from examsys.exams.services import create_plan, open_plan
+    from examsys.exams.plans import create_plan, open_plan
     from tests.exam_fixtures import SMALL_BLUEPRINT
 
     plan = exam["plan"]
     plan.review = ReviewPolicy.ANSWERS
     mine = db.query(Attempt).filter_by(person_id=exam["officer"].id).one()
-    services.submit(db, exam["candidate"], mine.id, services.start(db, exam["candidate"], mine.id))
+    room.submit(db, exam["candidate"], mine.id, room.start(db, exam["candidate"], mine.id))
     theirs = db.query(Attempt).filter_by(person_id=exam["other"].id).one()
-    services.submit(db, db.query(type(exam["candidate"])).filter_by(username="candidate2").one(), theirs.id,
-                    services.start(db, db.query(type(exam["candidate"])).filter_by(username="candidate2").one(), theirs.id))
-    services.publish_results(db, exam["admin"], plan.id)
+    room.submit(db, db.query(type(exam["candidate"])).filter_by(username="candidate2").one(), theirs.id,
+                    room.start(db, db.query(type(exam["candidate"])).filter_by(username="candidate2").one(), theirs.id))
+    exam_results.publish_results(db, exam["admin"], plan.id)
     db.commit()
     clock.advance(timedelta(hours=5))  # plan 1's window has closed
     auth.login("candidate")

@@ -5,7 +5,8 @@ from datetime import timedelta
 from examsys import clock
 from examsys.audit.models import AuditEntry
 from examsys.auth.models import Role
-from examsys.exams import services as exams
+from examsys.exams import grading as exam_grading
+from examsys.exams import room
 from examsys.exams.models import Attempt
 from examsys.reviews import schemes
 from examsys.reviews import services as reviews
@@ -22,10 +23,10 @@ def _entry(db, action):
 
 def test_an_attempt_handed_in_at_the_deadline_is_on_the_record_as_done_by_the_system(db, exam):
     attempt = db.query(Attempt).filter_by(person_id=exam["officer"].id).one()
-    exams.start(db, exam["candidate"], attempt.id)
+    room.start(db, exam["candidate"], attempt.id)
     db.commit()
     clock.advance(timedelta(hours=2))
-    assert exams.close_expired(db) == 1
+    assert exam_grading.close_expired(db) == 1
     entry = _entry(db, "exam.auto_submit")
     assert (entry.actor_id, entry.actor_name, entry.target_id) == (None, "system", str(attempt.id))
     assert entry.after["reason"] == "deadline" and entry.after["status"] == "graded" and "考生甲" in entry.target_label
@@ -34,8 +35,8 @@ def test_an_attempt_handed_in_at_the_deadline_is_on_the_record_as_done_by_the_sy
 def test_an_attempt_handed_in_after_too_many_departures_is_on_the_record(db, exam):
     exam["plan"].max_departures = 1
     attempt = db.query(Attempt).filter_by(person_id=exam["officer"].id).one()
-    token = exams.start(db, exam["candidate"], attempt.id)
-    exams.record_departure(db, exam["candidate"], attempt.id, token)
+    token = room.start(db, exam["candidate"], attempt.id)
+    room.record_departure(db, exam["candidate"], attempt.id, token)
     assert _entry(db, "exam.auto_submit").after["reason"] == "departures"
 
 

@@ -6,7 +6,7 @@ from examsys.auth.models import Role
 from examsys.credentials import requests, services
 from examsys.credentials.models import CredentialStatus, RequestKind
 from examsys.errors import ValidationFailed
-from examsys.exams import services as exams
+from examsys.exams import results as exam_results
 from examsys.exams.models import Attempt
 from examsys.orgs.issuers import designate_issuer
 from examsys.personnel import services as personnel
@@ -75,5 +75,5 @@ def test_only_published_results_count(db, tree, exam):
     attempt = db.query(Attempt).filter_by(person_id=exam["officer"].id).one()
     pass_exam(db, exam["candidate"], attempt)
     assert "No qualification exam passed in the last 12 months." in services.eligibility(db, exam["officer"], [market.id])
-    exams.publish_results(db, exam["admin"], exam["plan"].id)
+    exam_results.publish_results(db, exam["admin"], exam["plan"].id)
     assert services.eligibility(db, exam["officer"], [market.id]) == []

@@ -8,11 +8,13 @@ import pytest
 from examsys import clock
 from examsys.audit.models import AuditEntry
 from examsys.auth.models import Role
+from examsys.bank.models import BankPart
 from examsys.credentials import services
 from examsys.credentials.cases import RevocationCase
 from examsys.credentials.models import CredentialStatus
 from examsys.errors import ValidationFailed
-from examsys.exams import services as exams
+from examsys.exams import plans as exam_plans
+from examsys.exams import results as exam_results
 from examsys.exams.models import Attempt, ExamKind
 from tests.credential_fixtures import REVOCATION_CASE, issue_request, pass_exam
 from tests.exam_fixtures import SMALL_BLUEPRINT
@@ -67,10 +69,10 @@ def test_the_revocation_voids_the_qualification_and_bars_a_new_one(app, db, tree
     # A qualification exam passed after the revocation (and the bar) qualifies again.
     clock.advance(timedelta(days=2))
     now = clock.now()
-    plan = exams.create_plan(db, issuing["admin"], name="补考资格", kind=ExamKind.QUALIFICATION, org_id=tree.region.id,
-                             part=exams.BankPart.COMMON, domain_id=None, opens_at=now - timedelta(minutes=5),
+    plan = exam_plans.create_plan(db, issuing["admin"], name="补考资格", kind=ExamKind.QUALIFICATION, org_id=tree.region.id,
+                             part=BankPart.COMMON, domain_id=None, opens_at=now - timedelta(minutes=5),
                              closes_at=now + timedelta(hours=4), duration_minutes=60, sections=SMALL_BLUEPRINT)
-    exams.open_plan(db, issuing["admin"], plan.id)
+    exam_plans.open_plan(db, issuing["admin"], plan.id)
     pass_exam(db, issuing["candidate"], db.query(Attempt).filter_by(plan_id=plan.id, person_id=officer.id).one())
-    exams.publish_results(db, issuing["admin"], plan.id)
+    exam_results.publish_results(db, issuing["admin"], plan.id)
     assert services.eligibility(db, officer, [issuing["market"].id]) == []

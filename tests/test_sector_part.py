@@ -12,7 +12,8 @@ from examsys.bank.models import BankPart, QuestionType
 from examsys.bank.schema import Record
 from examsys.bank.services import apply_import, plan_import
 from examsys.credentials.services import eligibility
-from examsys.exams import services as exams
+from examsys.exams import plans as exam_plans
+from examsys.exams import results as exam_results
 from examsys.exams.models import Attempt, ExamKind
 from examsys.personnel.models import EnforcementDomain
 from tests.credential_fixtures import pass_exam
@@ -34,15 +35,15 @@ def _sector_exam(db, tree, issuing, domain: EnforcementDomain, *, publish: bool 
     from examsys.auth.models import User
 
     now = clock.now()
-    plan = exams.create_plan(db, issuing["admin"], name=f"{domain.name}专业考试", kind=ExamKind.QUALIFICATION, org_id=tree.region.id,
+    plan = exam_plans.create_plan(db, issuing["admin"], name=f"{domain.name}专业考试", kind=ExamKind.QUALIFICATION, org_id=tree.region.id,
                              part=BankPart.SECTOR, domain_id=domain.id, opens_at=now - timedelta(minutes=5),
                              closes_at=now + timedelta(hours=2), duration_minutes=60,
-                             sections=[exams.SectionSpec(QuestionType.TRUE_FALSE, 2, Decimal(50))])
-    exams.open_plan(db, issuing["admin"], plan.id)
+                             sections=[exam_plans.SectionSpec(QuestionType.TRUE_FALSE, 2, Decimal(50))])
+    exam_plans.open_plan(db, issuing["admin"], plan.id)
     user = db.query(User).filter_by(username=sitter).one()
     pass_exam(db, user, db.query(Attempt).filter_by(plan_id=plan.id, person_id=user.person_id).one())
     if publish:
-        exams.publish_results(db, issuing["admin"], plan.id)
+        exam_results.publish_results(db, issuing["admin"], plan.id)
     db.commit()
     return plan
 
@@ -64,7 +65,7 @@ def test_a_domain_with_a_sector_part_needs_the_sector_exam_besides_the_common_pa
 
     plan = _sector_exam(db, tree, issuing, market, publish=False)
     assert eligibility(db, officer, [market.id]) == [MISSING]  # only published results count
-    exams.publish_results(db, issuing["admin"], plan.id)
+    exam_results.publish_results(db, issuing["admin"], plan.id)
     db.commit()
     assert eligibility(db, officer, [market.id]) == []
     clock.advance(timedelta(days=400))  # past the window, the sector part is missing again (so is the common part)

@@ -114,14 +114,14 @@ def test_the_full_years_of_a_credential_are_the_years_checked():
 
 def test_a_renewal_short_of_training_hours_says_which_years_until_they_are_on_record(db, tree, requesting):
     from examsys.credentials import requests, services
-    from examsys.exams import services as exams
+    from examsys.exams import results as exam_results
     from tests.test_credential_requests import _renewal_exam
 
     old = services.issue(db, requesting["hr"], issue_request(requesting, requesting["officer"]))  # valid from 2026-06-01
     clock.freeze(datetime(2030, 12, 1, 9, 0, tzinfo=UTC))
     renewal = _renewal_exam(db, tree, requesting)
     pass_exam(db, requesting["candidate"], renewal)
-    exams.publish_results(db, requesting["admin"], renewal.plan_id)  # only published results count
+    exam_results.publish_results(db, requesting["admin"], renewal.plan_id)  # only published results count
     officer = requesting["officer"]
     training.add_training(db, requesting["hr"], officer.id, training.TrainingEntry("行政处罚法", "", date(2026, 9, 1), 10))  # not a full year
     training.add_training(db, requesting["hr"], officer.id, training.TrainingEntry("行政处罚法", "", date(2027, 9, 1), 60))

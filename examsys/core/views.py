@@ -27,7 +27,7 @@ def safe_next(target: str | None, fallback: str) -> str:
 def home():
     from examsys import clock
     from examsys.core.todo import todos
-    from examsys.exams.services import my_attempts
+    from examsys.exams.room import my_attempts
 
     db = get_session()
     open_exams = [a for a in my_attempts(db, current_user) if not a.finished and a.plan.is_running()]

@@ -33,7 +33,7 @@ from examsys.credentials.standing import close_decisions, standing_problems
 from examsys.credentials.standing import current_of as current_of  # the one current credential, for the pages
 from examsys.credentials.training_rule import training_reasons
 from examsys.errors import InvalidState, NotFound, ValidationFailed
-from examsys.exams.services import passed_qualification, passed_renewal
+from examsys.exams.results import passed_qualification, passed_renewal
 from examsys.orgs.issuers import number_prefix
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import EmploymentStatus, EnforcementDomain, Person, PersonnelKind, StaffingKind

@@ -15,7 +15,7 @@ def register(app: Flask) -> None:
     @exams_group.command("close-expired")
     def close_expired_cmd() -> None:
         """Submit and grade every attempt past its deadline (safe to run from cron on every node)."""
-        from examsys.exams.services import close_expired
+        from examsys.exams.grading import close_expired
 
         db = get_session()
         total = 0
@@ -32,7 +32,7 @@ def register(app: Flask) -> None:
     def open_cmd(plan_id: int) -> None:
         """Open a draft plan and generate its papers, with progress (for region-wide sittings)."""
         from examsys.errors import DomainError
-        from examsys.exams.services import open_plan
+        from examsys.exams.plans import open_plan
 
         db = get_session()
         try:

@@ -33,7 +33,7 @@ from examsys.bank.exposure import Exposure, exposure
 from examsys.bank.models import Question, QuestionType, QuestionVersion
 from examsys.errors import NotFound
 from examsys.exams.models import Attempt, AttemptStatus, ExamPlan, PlanStatus
-from examsys.exams.services import ADMIN, get_plan, plan_query
+from examsys.exams.plans import ADMIN, get_plan, plan_query
 
 CHOICE_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE)
 UPPER, MIDDLE, LOWER = 1, 0, -1

@@ -9,7 +9,7 @@ and answers a plain save itself. Anything else is handed to Flask untouched (the
 came): no or a bad cookie, a session due for renewal or not yet permanent, a CSRF failure, a body that is
 not a small JSON object or one holding text no database stores, and every save the service refuses, which Flask then refuses with its message
 in the candidate's language. So the lean path never decides a refusal, it only skips work when all is well.
-It is installed on PostgreSQL, where a save is one statement (services.save_if_plain); on SQLite (development
+It is installed on PostgreSQL, where a save is one statement (saving.save_if_plain); on SQLite (development
 and the demo) every save goes through Flask.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.http import parse_cookie
 
 from examsys.db import engine_for
-from examsys.exams import services
+from examsys.exams import saving
 from examsys.input_guard import has_unstorable
 from examsys.web import COOKIE_REFRESH_SECONDS, security_headers, session_expired
 
@@ -85,7 +85,7 @@ class LeanSave:
             return None
         token = (session.get("exam_tokens") or {}).get(str(attempt_id))
         try:
-            result = services.save_if_plain(self.engine, session["_user_id"], attempt_id, token, position, data.get("response"), seq,
+            result = saving.save_if_plain(self.engine, session["_user_id"], attempt_id, token, position, data.get("response"), seq,
                                             flagged=data.get("flagged"))
         except Exception:  # noqa: BLE001 - whatever failed, Flask runs the save again and handles the error
             return None

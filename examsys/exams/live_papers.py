@@ -18,7 +18,7 @@ from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import Session
 
 from examsys.exams.models import Attempt, AttemptStatus, ExamPlan, PlanStatus
-from examsys.exams.services import ReviewEntry
+from examsys.exams.results import ReviewEntry
 
 UNSUBMITTED = (AttemptStatus.NOT_STARTED, AttemptStatus.IN_PROGRESS)
 

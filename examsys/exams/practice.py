@@ -27,7 +27,7 @@ from examsys.bank.types import kind_of
 from examsys.errors import InvalidState, NotFound, PermissionDenied
 from examsys.exams.live_papers import on_unsubmitted_papers
 from examsys.exams.models import Attempt, AttemptStatus, PracticeAnswer
-from examsys.exams.services import normalise_response
+from examsys.exams.saving import normalise_response
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import Person
 

@@ -1,0 +1,183 @@
+"""Exam plans: the blueprint, the check against the bank, the eligible candidates, opening (every paper
+generated in advance, so that starting is a read)."""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session
+
+from examsys.audit.services import record
+from examsys.auth.models import Role, User
+from examsys.auth.permissions import can, require_any_scope, scope_clause, visible_org
+from examsys.bank.models import BankPart, Question, QuestionType, QuestionVersion
+from examsys.errors import InvalidState, NotFound, ValidationFailed
+from examsys.exams import makeups, papers
+from examsys.exams.models import Attempt, AttemptStatus, BlueprintSection, ExamKind, ExamPlan, PaperMode
+from examsys.orgs.models import Organisation
+from examsys.personnel.models import EmploymentStatus, Person, PersonnelKind
+
+ADMIN = Role.EXAM_ADMIN
+DEFAULT_BLUEPRINT = ((QuestionType.SINGLE_CHOICE, 25), (QuestionType.MULTIPLE_CHOICE, 10), (QuestionType.TRUE_FALSE, 15))
+@dataclass
+class SectionSpec:
+    type: QuestionType
+    count: int
+    points_each: Decimal
+    law: str | None = None
+    difficulty: int | None = None
+    title: str = ""
+
+
+def default_sections() -> list[SectionSpec]:
+    """25 single + 10 multiple + 15 true/false, 2 points each: 100 points."""
+    return [SectionSpec(qtype, count, Decimal(2)) for qtype, count in DEFAULT_BLUEPRINT]
+
+
+def create_plan(session: Session, actor: User | None, *, name: str, kind: ExamKind, org_id: int, part: BankPart,
+                domain_id: int | None, opens_at: datetime, closes_at: datetime, duration_minutes: int = 120,
+                pass_mark: Decimal | None = None, attempts_allowed: int | None = None, sections: list[SectionSpec] | None = None,
+                **options: Any) -> ExamPlan:
+    org = visible_org(session, actor, ADMIN, org_id)
+    pass_mark = Decimal(current_app.config["EXAM_PASS_MARK"]) if pass_mark is None else pass_mark  # settings: the rules' numbers
+    attempts_allowed = int(current_app.config["EXAM_ATTEMPTS_ALLOWED"]) if attempts_allowed is None else attempts_allowed
+    sections = sections if sections is not None else default_sections()
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = [_("Name the exam.")]
+    if closes_at <= opens_at:
+        errors["closes_at"] = [_("The window must close after it opens.")]
+    if not 5 <= duration_minutes <= 600:
+        errors["duration_minutes"] = [_("The duration is 5 to 600 minutes.")]
+    if part is BankPart.SECTOR and domain_id is None:
+        errors["domain_id"] = [_("A sector exam names its enforcement domain.")]
+    if not sections or any(s.count < 1 or s.points_each <= 0 for s in sections):
+        errors["sections"] = [_("Every section needs at least one question and positive points.")]
+    total = sum((s.points_each * s.count for s in sections), Decimal(0))
+    if not Decimal(0) < pass_mark <= total:
+        errors["pass_mark"] = [_("The pass mark lies between 0 and the paper's %(total)s points.", total=total)]
+    if not 1 <= attempts_allowed <= 10:
+        errors["attempts_allowed"] = [_("1 to 10 attempts.")]
+    makeup_of = options.get("makeup_of_id")
+    if kind is ExamKind.MAKEUP:
+        original = session.get(ExamPlan, makeup_of) if makeup_of else None
+        if original is None or (actor is not None and not can(actor, ADMIN, original.org)) or original.kind is not ExamKind.QUALIFICATION:
+            errors["makeup_of_id"] = [_("A make-up exam names the qualification exam it makes up for.")]
+    elif makeup_of:
+        errors["makeup_of_id"] = [_("Only a make-up exam makes up for another.")]
+    if errors:
+        raise ValidationFailed(_("The plan was not saved; correct the marked fields."), errors)
+    # Popped whatever the kind (not inside the `and`): left in `options` it would reach ExamPlan twice.
+    include_auxiliary = bool(options.pop("include_auxiliary", False))
+    plan = ExamPlan(name=name.strip(), kind=kind, org=org, part=part, domain_id=domain_id if part is BankPart.SECTOR else None,
+                    opens_at=opens_at, closes_at=closes_at, duration_minutes=duration_minutes, pass_mark=pass_mark,
+                    attempts_allowed=attempts_allowed, created_by_id=actor.id if actor else None,
+                    include_auxiliary=kind is ExamKind.PRACTICE and include_auxiliary, **options)
+    plan.sections = [BlueprintSection(position=i, title=s.title, type=s.type, law=s.law, difficulty=s.difficulty, count=s.count,
+                                      points_each=s.points_each) for i, s in enumerate(sections)]
+    session.add(plan)
+    session.flush()
+    record(session, actor, "exam.plan_create", "exam_plan", plan.id, label=plan.name, org=org,
+           after={"kind": kind.value, "sections": [(s.type.value, s.count, str(s.points_each)) for s in sections]})
+    return plan
+
+
+def plan_query(session: Session, actor: User) -> Select[tuple[ExamPlan]]:
+    require_any_scope(session, actor, ADMIN)
+    return (select(ExamPlan).join(Organisation).where(scope_clause(session, actor, ADMIN, Organisation.path))
+            .order_by(ExamPlan.opens_at.desc()))
+
+
+def get_plan(session: Session, actor: User, plan_id: int) -> ExamPlan:
+    plan = session.get(ExamPlan, plan_id)
+    if plan is None or not can(actor, ADMIN, plan.org):
+        raise NotFound(_("No such exam."))
+    return plan
+
+
+def check_plan(session: Session, plan: ExamPlan) -> papers.PlanCheck:
+    pools, shapes = papers.pools_for(session, plan)
+    return papers.check(plan, pools, shapes)
+
+
+def eligible_candidates(session: Session, plan: ExamPlan) -> list[Person]:
+    """In post, in the plan's subtree; regular officers only (auxiliary staff may only practise); for a
+    sector exam, those holding the domain."""
+    query = (select(Person).join(Organisation, Person.org_id == Organisation.id)
+             .where(Organisation.path.startswith(plan.org.path), Person.employment_status == EmploymentStatus.EMPLOYED))
+    if not (plan.kind is ExamKind.PRACTICE and plan.include_auxiliary):
+        query = query.where(Person.kind == PersonnelKind.OFFICER)
+    if plan.part is BankPart.SECTOR and plan.domain_id is not None:
+        query = query.where(Person.domains.any(id=plan.domain_id))
+    if plan.kind is ExamKind.MAKEUP and plan.makeup_of_id is not None:
+        # Only those who sat the original exam and failed it; whoever passed it (in any attempt) needs no make-up.
+        failed = select(Attempt.person_id).where(Attempt.plan_id == plan.makeup_of_id, Attempt.status == AttemptStatus.GRADED,
+                                                 Attempt.passed.is_(False))
+        passed = select(Attempt.person_id).where(Attempt.plan_id == plan.makeup_of_id, Attempt.passed.is_(True))
+        query = query.where(Person.id.in_(failed), Person.id.not_in(passed), Person.id.not_in(makeups.used_up(plan)))
+    return list(session.scalars(query.order_by(Person.id)))
+
+
+def open_plan(session: Session, actor: User | None, plan_id: int, *, progress: Callable[[int, int], None] | None = None,
+              batch: int = 500) -> int:
+    """Check the plan against the bank, fix its pools, and generate a paper for every eligible
+    candidate, so that starting the exam is a read. Returns the number of papers."""
+    plan = get_plan(session, actor, plan_id) if actor is not None else session.get(ExamPlan, plan_id)
+    if plan is None:
+        raise NotFound(_("No such exam."))
+    pools, shapes = papers.pools_for(session, plan)
+    result = papers.check(plan, pools, shapes)
+    if not result.ok:
+        short = [f"{c.section.type.label} {c.available}/{c.section.count}" for c in result.sections if not c.ok]
+        raise InvalidState(_("The bank cannot fill this blueprint: %(short)s.", short=", ".join(short) or _("sections share too few questions")))
+    plan.open()
+    plan.pools = pools
+    candidates = eligible_candidates(session, plan)
+    shared_seed = secrets.token_hex(8) if plan.paper_mode is PaperMode.SHARED else None
+    used: set[int] = set()
+    made = 0
+    for start in range(0, len(candidates), batch):
+        chunk = candidates[start:start + batch]
+        attempts = []
+        for person in chunk:
+            seed = shared_seed or secrets.token_hex(8)
+            items = papers.assemble(plan, pools, shapes, seed)
+            used.update(item["v"] for item in items)
+            attempts.append(Attempt(plan=plan, person_id=person.id, number=1, seed=seed, items=items))
+        session.add_all(attempts)
+        session.flush()
+        made += len(attempts)
+        if progress is not None:
+            progress(made, len(candidates))
+    pin_versions(session, used)
+    session.flush()
+    record(session, actor, "exam.plan_open", "exam_plan", plan.id, label=plan.name, org=plan.org,
+           after={"papers": made, "distinct_papers_log10": round(result.distinct_papers_log10, 1)})
+    return made
+
+
+def pin_versions(session: Session, version_ids: set[int]) -> None:
+    """Mark versions drawn into papers as used: pinned versions never change again (an edit makes a new one)."""
+    ids = sorted(version_ids)
+    for start in range(0, len(ids), 1000):
+        session.execute(update(QuestionVersion).where(QuestionVersion.id.in_(ids[start:start + 1000])).values(used=True))
+
+
+def draw_paper(session: Session, plan: ExamPlan, seed: str) -> list[dict[str, Any]]:
+    """One paper from the plan's pools, fixed when it opened, and this seed."""
+    rows = session.execute(select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.options, Question.enemy_group)
+                           .join(Question, QuestionVersion.question_id == Question.id).where(
+        QuestionVersion.id.in_({v for pool in plan.pools or [] for v in pool}))).all()
+    return papers.assemble(plan, plan.pools or [], papers.shapes_of(rows), seed)
+
+
+def regenerate(session: Session, attempt: Attempt) -> list[dict[str, Any]]:
+    """The paper again from its seed and the plan's pools: equal to the stored one unless tampered with."""
+    return draw_paper(session, attempt.plan, attempt.seed)
