@@ -9,8 +9,9 @@ from types import SimpleNamespace
 
 from examsys import clock
 from examsys.bank.exposure import Exposure, exposure
-from examsys.bank.models import BankPart, QuestionType
-from examsys.exams import papers, services
+from examsys.bank.models import BankPart, QuestionType, QuestionVersion
+from examsys.exams import papers
+from examsys.exams import plans as services
 from examsys.exams.models import Attempt, ExamKind
 
 TF = "true_false"
@@ -79,10 +80,10 @@ def test_exposure_counts_papers_drawn_and_started_and_the_pages_show_it(db, tree
     drawn, seen = figures[version_id].drawn, figures[version_id].seen
     assert f"drawn onto {drawn} papers, seen on {seen}" in page
     app.config["BANK_EXPOSURE_LIMIT"] = drawn - 1
-    bank = client.get("/bank/?q=" + db.get(services.QuestionVersion, version_id).question.ref).get_data(as_text=True)
+    bank = client.get("/bank/?q=" + db.get(QuestionVersion, version_id).question.ref).get_data(as_text=True)
     assert "Over-exposed" in bank
     app.config["BANK_EXPOSURE_LIMIT"] = drawn
-    assert "Over-exposed" not in client.get("/bank/?q=" + db.get(services.QuestionVersion, version_id).question.ref).get_data(as_text=True)
+    assert "Over-exposed" not in client.get("/bank/?q=" + db.get(QuestionVersion, version_id).question.ref).get_data(as_text=True)
     assert exposure(db, [version_id]) == {version_id: Exposure(drawn, seen)}
 
 
