@@ -137,6 +137,24 @@ def assemble(plan: ExamPlan, pools: list[list[int]], shapes: Shapes, seed: str) 
     return items
 
 
+# Windows of the pools being drawn now: opening a plan draws thousands of papers from the same pools and shapes,
+# and a window depends on nothing else. Keyed by identity, holding the objects so that an id is never reused
+# while cached; pools and shapes are never changed once drawing starts.
+_WINDOWS: dict[tuple[int, int, int], tuple[list[int], Shapes, list[int]]] = {}
+
+
+def _window(pool: list[int], count: int, shapes: Shapes) -> list[int]:
+    key = (id(pool), id(shapes), count)
+    cached = _WINDOWS.get(key)
+    if cached is not None and cached[0] is pool and cached[1] is shapes:
+        return cached[2]
+    if len(_WINDOWS) >= 16:
+        _WINDOWS.clear()
+    window = least_exposed(pool, count, shapes)
+    _WINDOWS[key] = (pool, shapes, window)
+    return window
+
+
 def least_exposed(pool: list[int], count: int, shapes: Shapes) -> list[int]:
     """The part of a pool a plan preferring less-exposed items draws from: its least-drawn versions, at least
     twice the quota or half the pool, and every version as little drawn as the last one taken (so that ties are
@@ -153,7 +171,7 @@ def _draw_section(rng: random.Random, pool: list[int], count: int, shapes: Shape
     """The section's questions: with the preference, from the least-exposed part of the pool when it can fill the
     quota (enemy groups kept), else from the whole pool; without it, exactly as before."""
     if prefer_less_exposed:
-        window = least_exposed(pool, count, shapes)
+        window = _window(pool, count, shapes)
         if len(window) < len(pool):
             taken = set(groups)
             try:
