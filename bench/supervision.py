@@ -20,6 +20,7 @@ import time
 from sqlalchemy import text
 
 from bench.common import bench_app
+from examsys.auth.permissions import SYSTEM
 
 YEAR = 2025
 STEPS = [
@@ -117,9 +118,9 @@ def main() -> None:
 
         session = get_session()
         built = build(session, args.people, args.attempts, args.credentials)
-        user, _ = create_account(session, None, username="bench_admin", display_name="Bench", org_id=1, password="bench-pass-1234",
+        user, _ = create_account(session, SYSTEM, username="bench_admin", display_name="Bench", org_id=1, password="bench-pass-1234",
                                  must_change=False)
-        grant_role(session, None, user.id, Role.AUDITOR, 1)
+        grant_role(session, SYSTEM, user.id, Role.AUDITOR, 1)
         session.commit()
         client = app.test_client()
         assert client.post("/login", data={"identifier": "bench_admin", "password": "bench-pass-1234"}).status_code == 302

@@ -138,6 +138,9 @@ MATRIX: dict[str, dict[str, Row]] = {
     "bank.import_upload": {"GET": may(EXAM_ADMINS, scoped=False), "POST": may(EXAM_ADMINS, scoped=False)},
     "bank.index": {"GET": may(EXAM_ADMINS, scoped=False)},
     "bank.lint": {"GET": may(EXAM_ADMINS, scoped=False)},
+    # the list of laws is one for the region: read by exam and system administrators, kept by those of the region
+    "bank.laws": {"GET": may(EXAM_ADMINS, ADMINS, scoped=False), "POST": may("examadmin", "admin", scoped=False)},
+    "bank.law_edit": {"GET": may(EXAM_ADMINS, ADMINS, scoped=False), "POST": may("examadmin", "admin", scoped=False)},
     "bank.live_preview": {"POST": may(EXAM_ADMINS, scoped=False)},
     "bank.template": {"GET": may(EVERYONE, scoped=False)},  # an empty workbook
     "bank.version": {"GET": may(EXAM_ADMINS, others=404, scoped=False, cells=REGION_ONLY)},

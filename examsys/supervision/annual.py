@@ -21,8 +21,8 @@ from examsys import clock
 from examsys.auth.models import User
 from examsys.auth.permissions import require_any_scope, visible_org
 from examsys.credentials.cases import RevocationCase
-from examsys.credentials.public.lookups import VerifyCount
 from examsys.credentials.models import Credential, CredentialEvent, CredentialRequest, OfficerReport, ReportStatus, RequestKind, credential_domain
+from examsys.credentials.public.lookups import VerifyCount
 from examsys.errors import NotFound
 from examsys.exams.models import Attempt, ExamKind, ExamPlan
 from examsys.orgs.models import Organisation, OrgKind

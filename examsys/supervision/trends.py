@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from examsys.credentials.public.lookups import VerifyCount
 from examsys.credentials.models import Credential, CredentialEvent, OfficerReport
+from examsys.credentials.public.lookups import VerifyCount
 from examsys.exams.models import Attempt
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import Person, TrainingRecord
