@@ -18,7 +18,6 @@ from reportlab.lib.colors import HexColor
 from examsys.pdf_fonts import font_name
 
 SVG_NS = "http://www.w3.org/2000/svg"
-ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 PALETTE = ("#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b7791f", "#c53030", "#319795", "#4a5568")
 BLUE, GREY, TEXT = PALETTE[0], "#999999", "#222222"
@@ -146,6 +145,9 @@ def svg(drawing: Drawing, label: str) -> Markup:
     root.set("role", "img")
     root.set("aria-label", label)
     root.set("class", "chart")
+    # SVG as the default namespace, registered at the call: a library imported later (qrcode registers "svg")
+    # would otherwise make every element "svg:rect", which an HTML page does not draw
+    ET.register_namespace("", SVG_NS)
     return Markup(ET.tostring(root, encoding="unicode"))
 
 

@@ -99,3 +99,15 @@ def test_outcomes_per_domain_and_resit_outcomes(db, tree, frozen_clock, stats_pl
     domains = dict(exam_stats.by_domain(db, auditor))
     common = domains["Common part (all domains)"]
     assert (common.candidates, common.sat, common.passed) == (9, 6, 4)
+
+
+def test_a_chart_drawn_after_another_library_renamed_the_svg_namespace_is_still_plain_svg():
+    """qrcode's SVG module registers the prefix "svg" for the SVG namespace when it is imported (the e-card
+    draws through it); a chart drawn after that must still be <svg>/<rect>, which a page draws, not <svg:rect>."""
+    import xml.etree.ElementTree as ET
+
+    from examsys import charts
+
+    ET.register_namespace("svg", charts.SVG_NS)
+    markup = str(charts.svg(charts.bars(["a", "b"], [1, 2], "t"), "label"))
+    assert markup.startswith("<svg") and "<svg:" not in markup and "<rect" in markup
