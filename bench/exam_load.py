@@ -91,7 +91,6 @@ def prepare(candidates: int) -> list[Candidate]:
     from examsys import clock, create_app
     from examsys.auth.models import User
     from examsys.auth.passwords import hash_password
-    from examsys.auth.permissions import SYSTEM
     from examsys.bank.models import BankPart
     from examsys.bank.schema import read_paths
     from examsys.bank.services import apply_import, plan_import
