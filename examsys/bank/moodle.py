@@ -33,8 +33,9 @@ import xml.etree.ElementTree as ET
 import xml.parsers.expat
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from html.parser import HTMLParser
 from typing import Any
+
+from examsys.bank.moodle_text import REFERENCE_CLASS, RUBRIC_CLASS, GraderInfoReader, cdata, text_element, to_html, to_plain, xml_text
 
 
 def _(message: str, **params: Any) -> str:
@@ -57,7 +58,6 @@ NO_DOMAIN = "通用"
 PARTS = ("common", "sector")
 LETTERS = "ABCDEFGH"
 DEFAULT_DIFFICULTY = 3
-RUBRIC_CLASS, REFERENCE_CLASS = "examsys-rubric", "examsys-reference-answer"
 RUBRIC_LABEL, REFERENCE_LABEL = "评分要点", "参考答案"
 SUPPORTED = ("multichoice", "truefalse", "shortanswer", "essay")
 QUESTION_KEYS = ("part", "domain", "domain_name", "law", "law_version", "ref", "type", "stem", "options", "answer", "rubric",
@@ -69,167 +69,8 @@ _SINGLE_TOLERANCE = Decimal("0.0001")
 _SUM_TOLERANCE = Decimal("0.1")
 _CENTS = Decimal("0.01")
 _DECLARATION_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_XML_INVALID_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_RAW_NEWLINES_RE = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))+[ \t]*")
-_MARK = "\x00"  # stands for raw line breaks while HTML is read; XML text can never hold a NUL itself
 _RUBRIC_LINE_RE = re.compile(r"^\[\s*(-?\d+(?:\.\d+)?)\s*分\s*\]\s*(.*)$", re.DOTALL)
 _WILDCARD_RE = re.compile(r"(?<!\\)\*")
-
-
-# ---------------------------------------------------------------------------------------------- text
-
-class _TextExtractor(HTMLParser):
-    """HTML to plain text: tags dropped (script and style with their content), <br> and the end of a block
-    to line breaks, entities decoded. Raw line breaks of the source are layout in HTML (a space, or nothing
-    between tags) and line breaks in Moodle's auto format and Markdown."""
-
-    BLOCKS = frozenset({"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dt", "dd"})
-    SKIPPED = frozenset({"script", "style"})
-
-    def __init__(self, keep_newlines: bool) -> None:
-        super().__init__(convert_charrefs=True)
-        self.keep_newlines = keep_newlines
-        self.parts: list[str] = []
-        self.pending: list[str] = []
-        self.skipping = 0
-
-    def text(self, source: str) -> str:
-        self.feed(_RAW_NEWLINES_RE.sub(_MARK, source))
-        self.close()
-        self._flush()
-        return "".join(self.parts).strip()
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.pending.append(data)
-
-    def _flush(self) -> None:
-        if not self.pending:
-            return
-        text, self.pending = "".join(self.pending), []
-        if self.keep_newlines:
-            text = text.replace(_MARK, "\n")
-        elif _MARK in text and not text.replace(_MARK, "").strip(" \t"):
-            return  # layout between tags
-        else:
-            text = text.replace(_MARK, " ")
-        self.parts.append(text)
-
-    def _line_start(self) -> None:
-        last = next((part for part in reversed(self.parts) if part), "")
-        if last and not last.endswith("\n"):
-            self.parts.append("\n")
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._flush()
-        if tag in self.SKIPPED:
-            self.skipping += 1
-        elif self.skipping:
-            return
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag in self.BLOCKS:
-            self._line_start()
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in self.SKIPPED:
-            self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        self._flush()
-        if tag in self.SKIPPED:
-            self.skipping = max(0, self.skipping - 1)
-        elif not self.skipping and tag in self.BLOCKS:
-            self.parts.append("\n")
-
-
-class _GraderInfoReader(_TextExtractor):
-    """Finds the rubric list and the reference-answer block that write_moodle_xml puts into graderinfo."""
-
-    def __init__(self) -> None:
-        super().__init__(keep_newlines=False)
-        self.outside: list[str] = []
-        self.parts = self.outside
-        self.rubric: list[list[str]] | None = None
-        self.reference: list[str] | None = None
-        self.list_depth = 0  # <ol>/<ul> nesting inside the rubric list
-        self.item_depth = 0  # <li> nesting inside a rubric line
-        self.block_depth = 0  # <div> nesting inside the reference answer
-
-    @staticmethod
-    def _classes(attrs: list[tuple[str, str | None]]) -> set[str]:
-        return set(" ".join(value or "" for name, value in attrs if name == "class").split())
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._flush()
-        if self.list_depth and tag in ("ol", "ul"):
-            self.list_depth += 1
-        elif self.list_depth == 1 and tag == "li" and not self.item_depth and self.rubric is not None:
-            self.rubric.append([])
-            self.parts, self.item_depth = self.rubric[-1], 1
-            return
-        elif self.item_depth and tag == "li":
-            self.item_depth += 1
-        elif tag == "ol" and RUBRIC_CLASS in self._classes(attrs) and not self.block_depth and self.rubric is None:
-            self.rubric, self.list_depth = [], 1
-            return
-        elif self.block_depth and tag == "div":
-            self.block_depth += 1
-        elif tag == "div" and REFERENCE_CLASS in self._classes(attrs) and not self.list_depth and self.reference is None:
-            self.reference, self.block_depth = [], 1
-            self.parts = self.reference
-            return
-        super().handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        self._flush()
-        if self.item_depth and tag == "li":
-            self.item_depth -= 1
-            if not self.item_depth:
-                self.parts = self.outside
-                return
-        elif self.list_depth and tag in ("ol", "ul"):
-            self.list_depth -= 1
-            if not self.list_depth:
-                self.parts, self.item_depth = self.outside, 0
-                return
-        elif self.block_depth and tag == "div":
-            self.block_depth -= 1
-            if not self.block_depth:
-                self.parts = self.outside
-                return
-        super().handle_endtag(tag)
-
-
-def _to_plain(text: str, fmt: str | None = "html") -> str:
-    """A Moodle text in the given format as plain text."""
-    if fmt == "plain_text":
-        return text.strip()
-    return _TextExtractor(keep_newlines=fmt in ("moodle_auto_format", "markdown")).text(text)
-
-
-def _xml_safe(text: str) -> str:
-    return _XML_INVALID_RE.sub("", text)
-
-
-def _to_html(text: str | None) -> str:
-    """Plain text as HTML: escaped, line breaks as <br>, a carriage return as a character reference."""
-    escaped = html.escape(_xml_safe(text or ""), quote=False)
-    return escaped.replace("\r", "&#13;").replace("\n", "<br>")
-
-
-def _xml_text(text: str) -> str:
-    """Character data of an XML element (carriage returns kept as references, so they survive parsing)."""
-    return html.escape(_xml_safe(text), quote=False).replace("\r", "&#13;")
-
-
-def _cdata(html_text: str) -> str:
-    # The HTML comes from _to_html, which escapes every ">" of the text, so "]]>" cannot occur in it.
-    return f"<![CDATA[{html_text}]]>" if html_text else ""
-
-
-def _text_element(tag: str, html_text: str, fmt: str = "html", indent: str = "    ") -> str:
-    return f'{indent}<{tag} format="{fmt}">\n{indent}  <text>{_cdata(html_text)}</text>\n{indent}</{tag}>'
 
 
 # ---------------------------------------------------------------------------------------------- writing
@@ -272,8 +113,8 @@ def _category_xml(question: dict[str, Any]) -> str:
                       ensure_ascii=False)
     return "\n".join((
         '  <question type="category">',
-        f"    <category>\n      <text>{_xml_text(path)}</text>\n    </category>",
-        f'    <info format="plain_text">\n      <text>{_xml_text(info)}</text>\n    </info>',
+        f"    <category>\n      <text>{xml_text(path)}</text>\n    </category>",
+        f'    <info format="plain_text">\n      <text>{xml_text(info)}</text>\n    </info>',
         "    <idnumber></idnumber>",
         "  </question>",
     ))
@@ -287,11 +128,11 @@ def _answer_xml(fraction: str, text: str, fmt: str) -> str:
 def _grader_info(rubric: list[dict[str, Any]] | None, reference_answer: str | None) -> str:
     parts = []
     if rubric:
-        lines = "".join(f"<li>[{_to_html(_points_text(item.get('points')))} 分] {_to_html(str(item.get('criterion') or ''))}</li>"
+        lines = "".join(f"<li>[{to_html(_points_text(item.get('points')))} 分] {to_html(str(item.get('criterion') or ''))}</li>"
                         for item in rubric)
         parts.append(f'<p><strong>{RUBRIC_LABEL}</strong></p><ol class="{RUBRIC_CLASS}">{lines}</ol>')
     if reference_answer is not None:
-        parts.append(f'<p><strong>{REFERENCE_LABEL}</strong></p><div class="{REFERENCE_CLASS}">{_to_html(reference_answer)}</div>')
+        parts.append(f'<p><strong>{REFERENCE_LABEL}</strong></p><div class="{REFERENCE_CLASS}">{to_html(reference_answer)}</div>')
     return "".join(parts)
 
 
@@ -312,13 +153,13 @@ def _question_xml(question: dict[str, Any]) -> str:
     penalty = {"multichoice": "0.3333333", "truefalse": "1.0000000", "shortanswer": "0.3333333", "essay": "0.0000000"}[moodle_type]
     lines = [
         f'  <question type="{moodle_type}">',
-        f"    <name>\n      <text>{_xml_text(html.escape(name, quote=False))}</text>\n    </name>",
-        _text_element("questiontext", _to_html(stem)),
-        _text_element("generalfeedback", _to_html(question.get("explanation"))),
+        f"    <name>\n      <text>{xml_text(html.escape(name, quote=False))}</text>\n    </name>",
+        text_element("questiontext", to_html(stem)),
+        text_element("generalfeedback", to_html(question.get("explanation"))),
         f"    <defaultgrade>{points:.7f}</defaultgrade>",
         f"    <penalty>{penalty}</penalty>",
         "    <hidden>0</hidden>",
-        f"    <idnumber>{_xml_text(ref)}</idnumber>",
+        f"    <idnumber>{xml_text(ref)}</idnumber>",
     ]
     if moodle_type == "multichoice":
         single = qtype == "single_choice"
@@ -328,20 +169,20 @@ def _question_xml(question: dict[str, Any]) -> str:
         share = _fraction(_FULL / len(right)) if right else "0"
         lines += [f"    <single>{'true' if single else 'false'}</single>", "    <shuffleanswers>true</shuffleanswers>",
                   "    <answernumbering>ABCD</answernumbering>", "    <showstandardinstruction>0</showstandardinstruction>"]
-        lines += [_answer_xml(share if letter in key else "0", _cdata(_to_html(str(text))), "html") for letter, text in options.items()]
+        lines += [_answer_xml(share if letter in key else "0", cdata(to_html(str(text))), "html") for letter, text in options.items()]
     elif moodle_type == "truefalse":
         correct = question.get("answer") is True
         lines += [_answer_xml("100" if correct else "0", "true", "moodle_auto_format"),
                   _answer_xml("0" if correct else "100", "false", "moodle_auto_format")]
     elif moodle_type == "shortanswer":
         lines.append("    <usecase>0</usecase>")
-        lines += [_answer_xml("100", _xml_text(str(text).replace("*", "\\*")), "moodle_auto_format") for text in question.get("answer") or []]
+        lines += [_answer_xml("100", xml_text(str(text).replace("*", "\\*")), "moodle_auto_format") for text in question.get("answer") or []]
     else:
         lines += ["    <responseformat>editor</responseformat>", "    <responserequired>1</responserequired>",
                   "    <responsefieldlines>15</responsefieldlines>", "    <attachments>0</attachments>",
                   "    <attachmentsrequired>0</attachmentsrequired>",
-                  _text_element("graderinfo", _grader_info(rubric, question.get("reference_answer"))),
-                  _text_element("responsetemplate", "")]
+                  text_element("graderinfo", _grader_info(rubric, question.get("reference_answer"))),
+                  text_element("responsetemplate", "")]
     tags = []
     if question.get("article") is not None:
         tags.append(ARTICLE_TAG + str(question["article"]))
@@ -351,7 +192,7 @@ def _question_xml(question: dict[str, Any]) -> str:
         tags.append(ENEMIES_TAG + str(question["enemies"]))
     tags += [str(tag) for tag in question.get("tags") or []]
     if tags:
-        lines.append("    <tags>\n" + "\n".join(f"      <tag><text>{_xml_text(tag)}</text></tag>" for tag in tags) + "\n    </tags>")
+        lines.append("    <tags>\n" + "\n".join(f"      <tag><text>{xml_text(tag)}</text></tag>" for tag in tags) + "\n    </tags>")
     lines.append("  </question>")
     return "\n".join(lines)
 
@@ -415,7 +256,7 @@ def _parse(data: bytes, problems: list[MoodleProblem]) -> ET.Element | None:
 def _split_category(path: str) -> list[str]:
     """Category names of a Moodle path, without the context ("$course$", …) and "top"."""
     names = [name.strip().replace("//", "/") for name in re.split(r"(?<!/)/(?!/)", path.strip())]
-    names = [_to_plain(name) for name in names]
+    names = [to_plain(name) for name in names]
     if names and re.fullmatch(r"\$\w+\$", names[0]):
         names = names[1:]
     if names and names[0] == "top":
@@ -432,7 +273,7 @@ def _read_category(element: ET.Element) -> dict[str, Any]:
         info: Any = None
         if info_element is not None:
             try:
-                info = json.loads(_to_plain(info_element.findtext("text") or "", info_element.get("format")))
+                info = json.loads(to_plain(info_element.findtext("text") or "", info_element.get("format")))
             except ValueError:
                 info = None
         info = info.get("examsys") if isinstance(info, dict) else None
@@ -450,7 +291,7 @@ def _text_of(element: ET.Element, tag: str) -> str:
     child = element.find(tag)
     if child is None:
         return ""
-    return _to_plain(child.findtext("text") or "", child.get("format", "html"))
+    return to_plain(child.findtext("text") or "", child.get("format", "html"))
 
 
 def _fraction_of(answer: ET.Element) -> Decimal | None:
@@ -588,11 +429,11 @@ class _Question:
         element = self.element.find("graderinfo")
         source = "" if element is None else element.findtext("text") or ""
         fmt = "html" if element is None else element.get("format", "html")
-        reader = _GraderInfoReader()
+        reader = GraderInfoReader()
         if fmt != "plain_text":
             reader.text(source)
         if reader.rubric is None and reader.reference is None:
-            item["reference_answer"] = _to_plain(source, fmt) or None  # a foreign essay: no rubric
+            item["reference_answer"] = to_plain(source, fmt) or None  # a foreign essay: no rubric
             return
         rubric = []
         for position, parts in enumerate(reader.rubric or [], start=1):
