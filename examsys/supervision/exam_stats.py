@@ -48,6 +48,12 @@ def outcome_columns() -> list[Any]:
     return [func.count(func.distinct(ExamOutcome.person_id)), func.count(func.distinct(sat)), func.count(func.distinct(passed))]
 
 
+def plan_outcome_columns() -> list[Any]:
+    """The same within one plan: a candidate has one outcome row per plan, so plain counts, no DISTINCT (its sort)."""
+    return [func.count(), func.coalesce(func.sum(case((ExamOutcome.sat.is_(True), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((ExamOutcome.passed.is_(True), 1), else_=0)), 0)]
+
+
 def attempts(where: Any, *columns: Any) -> Select[Any]:
     """Attempts of candidates whose organisation's path satisfies `where` (practice plans are not exams)."""
     return (select(*columns).select_from(Attempt).join(Person, Attempt.person_id == Person.id)
@@ -77,7 +83,7 @@ def outcome(row: Any, offset: int) -> Outcome:
 
 
 def totals(session: Session, actor: User, plan_id: int | None = None) -> Outcome:
-    query = _scoped(session, actor, *outcome_columns())
+    query = _scoped(session, actor, *(outcome_columns() if plan_id is None else plan_outcome_columns()))
     if plan_id is not None:
         query = query.where(ExamOutcome.plan_id == plan_id)
     return outcome(session.execute(query).one(), 0)
@@ -85,7 +91,7 @@ def totals(session: Session, actor: User, plan_id: int | None = None) -> Outcome
 
 def by_plan(session: Session, actor: User) -> list[tuple[ExamPlan, Outcome]]:
     """Every plan with candidates in the scope, newest first."""
-    query = (_scoped(session, actor, ExamPlan, *outcome_columns()).group_by(ExamPlan.id)
+    query = (_scoped(session, actor, ExamPlan, *plan_outcome_columns()).group_by(ExamPlan.id)
              .order_by(ExamPlan.opens_at.desc(), ExamPlan.id.desc()))
     return [(row[0], outcome(row, 1)) for row in session.execute(query)]
 
