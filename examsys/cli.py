@@ -19,6 +19,7 @@ def register_cli(app: Flask) -> None:
     from examsys.exams.cli import register as register_exams
     from examsys.orgs.cli import register as register_orgs
     from examsys.personnel.cli import register as register_personnel
+    from examsys.supervision.cli import register as register_supervision
 
     register_bank(app)
     register_personnel(app)
@@ -26,6 +27,7 @@ def register_cli(app: Flask) -> None:
     register_keys(app)
     register_backup(app)
     register_orgs(app)
+    register_supervision(app)
 
     @app.cli.command("create-admin")
     @click.option("--username", prompt=True)

@@ -9,6 +9,7 @@ from examsys.credentials.exemptions import services as credential_exemptions  # 
 from examsys.credentials.public import lookups as credential_lookups  # noqa: F401
 from examsys.domains import models as domain_models  # noqa: F401
 from examsys.exams import models as exam_models  # noqa: F401
+from examsys.exams import outcomes as exam_outcomes  # noqa: F401
 from examsys.imports import models as import_models  # noqa: F401
 from examsys.orgs import models as org_models  # noqa: F401
 from examsys.personnel import models as personnel_models  # noqa: F401

@@ -263,3 +263,7 @@ class PracticeAnswer(Base):
     response: Mapped[Any] = mapped_column(JSON)
     correct: Mapped[bool]
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+# the outcome summary and the flush hook that keeps it in step with the attempts (registered with the models)
+from examsys.exams import outcomes as _outcomes  # noqa: E402,F401

@@ -24,7 +24,8 @@ from examsys.credentials.cases import RevocationCase
 from examsys.credentials.models import Credential, CredentialEvent, CredentialRequest, OfficerReport, ReportStatus, RequestKind, credential_domain
 from examsys.credentials.public.lookups import VerifyCount
 from examsys.errors import NotFound
-from examsys.exams.models import Attempt, ExamKind, ExamPlan
+from examsys.exams.models import ExamKind, ExamPlan
+from examsys.exams.outcomes import ExamOutcome
 from examsys.orgs.models import Organisation, OrgKind
 from examsys.personnel.models import EnforcementDomain, Person, TrainingRecord
 from examsys.reviews.models import AnnualAssessment, AnnualGrade, Review, ReviewPeriod, RoutineGrade
@@ -139,11 +140,10 @@ def _force(session: Session, root: Organisation, year: int) -> tuple[list[list[A
     inside = org.path.startswith(root.path)
     held = _by_level(session, select().select_from(Credential).join(org, Credential.org_id == org.id)
                      .where(inside, _held_at_end(end, end_day)), org, parent, func.count(func.distinct(Credential.person_id)))
-    qualified = _by_level(session, select().select_from(Attempt).join(ExamPlan, Attempt.plan_id == ExamPlan.id)
-                          .join(Person, Attempt.person_id == Person.id).join(org, Person.org_id == org.id)
-                          .where(inside, Attempt.passed.is_(True), Attempt.submitted_at < end,
-                                 ExamPlan.kind.in_((ExamKind.QUALIFICATION, ExamKind.MAKEUP))),
-                          org, parent, func.count(func.distinct(Attempt.person_id)))
+    qualified = _by_level(session, select().select_from(ExamOutcome).join(ExamPlan, ExamOutcome.plan_id == ExamPlan.id)
+                          .join(Person, ExamOutcome.person_id == Person.id).join(org, Person.org_id == org.id)
+                          .where(inside, ExamOutcome.first_pass < end, ExamPlan.kind.in_((ExamKind.QUALIFICATION, ExamKind.MAKEUP))),
+                          org, parent, func.count(func.distinct(ExamOutcome.person_id)))
     levels = [[kind.value, held.get(kind.value, [0])[0], qualified.get(kind.value, [0])[0]] for kind in LEVELS]
     domains = session.execute(
         select(EnforcementDomain.name, func.count(func.distinct(Credential.id))).select_from(Credential)
@@ -184,7 +184,7 @@ def _revocations(session: Session, root: Organisation, year: int) -> list[list[A
 
 def _exams(session: Session, root: Organisation, year: int) -> list[list[Any]]:
     start, end = year_bounds(year)
-    query = (exam_stats.attempts(Organisation.path.startswith(root.path), ExamPlan.kind, func.count(func.distinct(ExamPlan.id)),
+    query = (exam_stats.outcomes(Organisation.path.startswith(root.path), ExamPlan.kind, func.count(func.distinct(ExamPlan.id)),
                                  *exam_stats.outcome_columns())
              .where(ExamPlan.opens_at >= start, ExamPlan.opens_at < end).group_by(ExamPlan.kind))
     found = {row[0]: row for row in session.execute(query)}

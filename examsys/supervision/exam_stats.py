@@ -1,9 +1,10 @@
 """Exam statistics for supervisors: candidates, sat, passed and the pass rate per sitting (plan), per
 league/city and county, and per year; the score distribution in bands of ten points; a plan's reliability.
 
-Each table is one aggregate query over the attempts of candidates in the actor's scope (a county auditor
-counts its county's candidates, also in a region-wide plan). A person counts once per group however many
-attempts they made: sat if any attempt was handed in, passed if any attempt passed."""
+Each table is one aggregate query over the outcome summary (examsys/exams/outcomes.py: one row per candidate and
+plan, kept in step with the attempts) of candidates in the actor's scope (a county auditor counts its county's
+candidates, also in a region-wide plan). A person counts once per group however many attempts they made: sat if any
+attempt was handed in, passed if any attempt passed. The score distribution counts papers, so it reads the attempts."""
 from __future__ import annotations
 
 import math
@@ -21,11 +22,11 @@ from examsys.auth.permissions import require_any_scope, scope_clause
 from examsys.errors import NotFound
 from examsys.exams.item_analysis import Thresholds, _aggregate
 from examsys.exams.models import Attempt, AttemptStatus, ExamKind, ExamPlan
+from examsys.exams.outcomes import ExamOutcome
 from examsys.orgs.models import Organisation, OrgKind
 from examsys.personnel.models import EnforcementDomain, Person
 from examsys.supervision.figures import SUPERVISORS
 
-HANDED_IN = (AttemptStatus.SUBMITTED, AttemptStatus.AUTO_SUBMITTED, AttemptStatus.GRADED)
 BANDS = 10  # 0–9.99, 10–19.99, …, 90 and above
 
 
@@ -41,9 +42,16 @@ class Outcome:
 
 
 def outcome_columns() -> list[Any]:
-    sat = case((Attempt.status.in_(HANDED_IN), Attempt.person_id))
-    passed = case((Attempt.passed.is_(True), Attempt.person_id))
-    return [func.count(func.distinct(Attempt.person_id)), func.count(func.distinct(sat)), func.count(func.distinct(passed))]
+    """Candidates, sat and passed over outcome rows (each person once however many plans the group holds)."""
+    sat = case((ExamOutcome.sat.is_(True), ExamOutcome.person_id))
+    passed = case((ExamOutcome.passed.is_(True), ExamOutcome.person_id))
+    return [func.count(func.distinct(ExamOutcome.person_id)), func.count(func.distinct(sat)), func.count(func.distinct(passed))]
+
+
+def plan_outcome_columns() -> list[Any]:
+    """The same within one plan: a candidate has one outcome row per plan, so plain counts, no DISTINCT (its sort)."""
+    return [func.count(), func.coalesce(func.sum(case((ExamOutcome.sat.is_(True), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((ExamOutcome.passed.is_(True), 1), else_=0)), 0)]
 
 
 def attempts(where: Any, *columns: Any) -> Select[Any]:
@@ -53,10 +61,21 @@ def attempts(where: Any, *columns: Any) -> Select[Any]:
             .where(where, ExamPlan.kind != ExamKind.PRACTICE))
 
 
-def _scoped(session: Session, actor: User, *columns: Any) -> Select[Any]:
-    """Attempts of candidates whose organisation lies in the actor's scope."""
+def outcomes(where: Any, *columns: Any) -> Select[Any]:
+    """Outcome rows (candidate and plan) of candidates whose organisation's path satisfies `where` (no practice)."""
+    return (select(*columns).select_from(ExamOutcome).join(Person, ExamOutcome.person_id == Person.id)
+            .join(Organisation, Person.org_id == Organisation.id).join(ExamPlan, ExamOutcome.plan_id == ExamPlan.id)
+            .where(where, ExamPlan.kind != ExamKind.PRACTICE))
+
+
+def _in_scope(session: Session, actor: User) -> Any:
     require_any_scope(session, actor, SUPERVISORS)
-    return attempts(scope_clause(session, actor, SUPERVISORS, Organisation.path), *columns)
+    return scope_clause(session, actor, SUPERVISORS, Organisation.path)
+
+
+def _scoped(session: Session, actor: User, *columns: Any) -> Select[Any]:
+    """Outcome rows of candidates whose organisation lies in the actor's scope."""
+    return outcomes(_in_scope(session, actor), *columns)
 
 
 def outcome(row: Any, offset: int) -> Outcome:
@@ -64,15 +83,15 @@ def outcome(row: Any, offset: int) -> Outcome:
 
 
 def totals(session: Session, actor: User, plan_id: int | None = None) -> Outcome:
-    query = _scoped(session, actor, *outcome_columns())
+    query = _scoped(session, actor, *(outcome_columns() if plan_id is None else plan_outcome_columns()))
     if plan_id is not None:
-        query = query.where(Attempt.plan_id == plan_id)
+        query = query.where(ExamOutcome.plan_id == plan_id)
     return outcome(session.execute(query).one(), 0)
 
 
 def by_plan(session: Session, actor: User) -> list[tuple[ExamPlan, Outcome]]:
     """Every plan with candidates in the scope, newest first."""
-    query = (_scoped(session, actor, ExamPlan, *outcome_columns()).group_by(ExamPlan.id)
+    query = (_scoped(session, actor, ExamPlan, *plan_outcome_columns()).group_by(ExamPlan.id)
              .order_by(ExamPlan.opens_at.desc(), ExamPlan.id.desc()))
     return [(row[0], outcome(row, 1)) for row in session.execute(query)]
 
@@ -111,15 +130,12 @@ class Resits:
 def resits(session: Session, actor: User, where: Any = None) -> Resits:
     """Re-sit outcomes: of the candidates who failed an exam, how many sat it again later (another attempt of the
     plan, a make-up or a later sitting of the same part and domain) and how many then passed. One GROUP BY per
-    candidate, part and domain (the first failure, the last paper handed in, the last pass), counted over it."""
-    failed = and_(Attempt.status == AttemptStatus.GRADED, Attempt.passed.is_(False))
-    columns = (Attempt.person_id.label("person_id"),
-               func.min(case((failed, Attempt.submitted_at))).label("first_fail"),
-               func.max(case((Attempt.status.in_(HANDED_IN), Attempt.submitted_at))).label("last_sat"),
-               func.max(case((Attempt.passed.is_(True), Attempt.submitted_at))).label("last_pass"))
+    candidate, part and domain over the outcome rows (the first failure, the last paper handed in, the last pass)."""
+    columns = (ExamOutcome.person_id.label("person_id"), func.min(ExamOutcome.first_fail).label("first_fail"),
+               func.max(ExamOutcome.last_sat).label("last_sat"), func.max(ExamOutcome.last_pass).label("last_pass"))
     domain = func.coalesce(ExamPlan.domain_id, 0)
-    per = (_scoped(session, actor, *columns) if where is None else attempts(where, *columns))
-    per = per.group_by(Attempt.person_id, ExamPlan.part, domain).subquery()
+    per = (_scoped(session, actor, *columns) if where is None else outcomes(where, *columns))
+    per = per.group_by(ExamOutcome.person_id, ExamPlan.part, domain).subquery()
     failed_count, resat, passed = session.execute(select(
         func.count(func.distinct(case((per.c.first_fail.is_not(None), per.c.person_id)))),
         func.count(func.distinct(case((per.c.last_sat > per.c.first_fail, per.c.person_id)))),
@@ -132,7 +148,7 @@ def distribution(session: Session, actor: User, plan_id: int | None = None) -> l
     columns = [func.coalesce(func.sum(case((and_(Attempt.score >= 10 * band, Attempt.score < 10 * (band + 1)), 1)
                                            if band < BANDS - 1 else (Attempt.score >= 10 * band, 1), else_=0)), 0)
                for band in range(BANDS)]
-    query = _scoped(session, actor, *columns).where(Attempt.status == AttemptStatus.GRADED, Attempt.score.is_not(None))
+    query = attempts(_in_scope(session, actor), *columns).where(Attempt.status == AttemptStatus.GRADED, Attempt.score.is_not(None))
     if plan_id is not None:
         query = query.where(Attempt.plan_id == plan_id)
     return [int(value) for value in session.execute(query).one()]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from examsys.credentials.models import Credential, CredentialEvent, OfficerReport
 from examsys.credentials.public.lookups import VerifyCount
 from examsys.exams.models import Attempt
+from examsys.exams.outcomes import HANDED_IN
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import Person, TrainingRecord
 from examsys.supervision import exam_stats
@@ -59,7 +60,7 @@ def trends(session: Session, root: Organisation, year: int) -> list[Trend]:
                       .where(CredentialEvent.action.in_(EVENTS)), CredentialEvent.at, moments,
                       *(func.sum(case((CredentialEvent.action == action, 1), else_=0)) for action in EVENTS))
     papers = exam_stats.attempts(inside)
-    sat, passed = _monthly(session, papers.where(Attempt.status.in_(exam_stats.HANDED_IN)), Attempt.submitted_at, moments,
+    sat, passed = _monthly(session, papers.where(Attempt.status.in_(HANDED_IN)), Attempt.submitted_at, moments,
                            func.count(), func.sum(case((Attempt.passed.is_(True), 1), else_=0)))
     [hours] = _monthly(session, select().select_from(TrainingRecord).join(Person, TrainingRecord.person_id == Person.id)
                        .join(Organisation, Person.org_id == Organisation.id).where(inside), TrainingRecord.completed_on, days,

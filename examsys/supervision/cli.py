@@ -1,0 +1,24 @@
+"""`flask supervision ...`: maintenance of what the supervision pages read."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from examsys.db import get_session
+
+
+def register(app: Flask) -> None:
+    @app.cli.group("supervision")
+    def supervision_group() -> None:
+        """Supervision and statistics."""
+
+    @supervision_group.command("rebuild-summary")
+    def rebuild_summary_cmd() -> None:
+        """Recompute the per-candidate outcome summary from the attempts (it is kept in step on every change; this
+        repairs it after attempts were changed outside the application, e.g. by hand in SQL)."""
+        from examsys.exams.outcomes import rebuild
+
+        db = get_session()
+        rows = rebuild(db)
+        db.commit()
+        click.echo(f"{rows} outcome rows recomputed from the attempts")
