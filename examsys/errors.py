@@ -64,11 +64,12 @@ def populate_errors(form: Any, error: ValidationFailed) -> None:
     )
 
 
-
-def submit_form(form: Any, call: Callable[[], T]) -> T | None:
+def submit_form(form: Any, call: Callable[[], T], *, conflict_page: bool = False) -> T | None:
     """Run one service call for a valid submitted form and return what it returns (the changed record).
     None when the form is not submitted or not valid, or the service refuses: a ValidationFailed goes on
-    the fields (populate_errors), an InvalidState on the form; the view then shows the form again."""
+    the fields (populate_errors), an InvalidState on the form; the view then shows the form again.
+    With `conflict_page` an InvalidState is left to the error handler instead (the page the form came
+    from with the message, else a 409 page)."""
     if not form.validate_on_submit():
         return None
     try:
@@ -76,9 +77,37 @@ def submit_form(form: Any, call: Callable[[], T]) -> T | None:
     except ValidationFailed as error:
         populate_errors(form, error)
     except InvalidState as error:
+        if conflict_page:
+            raise
         _rollback()  # refused: nothing the use case wrote is kept
         form.form_errors = [error.message]
     return None
+
+
+def flash_refusal(call: Callable[[], T], field: str | None = None,
+                  refusals: tuple[type[DomainError], ...] = (ValidationFailed,)) -> T | None:
+    """Run one service call of a small form whose page is shown again by a redirect, and return what it
+    returns. None when the service refuses: nothing it wrote is kept and the refusal is told as a flash,
+    the named field's first message (or, with no field, each field's first message), else the error's
+    (an empty field name: the error's message alone)."""
+    try:
+        return call()
+    except refusals as error:
+        _rollback()  # refused: nothing the use case wrote is kept
+        fields: dict[str, list[str]] = getattr(error, "field_errors", {})
+        if field is not None:
+            messages = [fields.get(field, [error.message])[0]]
+        else:
+            messages = [ms[0] for ms in fields.values() if ms] or [error.message]
+        for message in messages:
+            flash(message, "error")
+    return None
+
+
+def flash_form_errors(form: Any) -> None:
+    """A small form that did not validate, told as flashes: each field's label and first message."""
+    for name, messages in form.errors.items():
+        flash(f"{form[name].label.text}: {messages[0]}", "error")
 
 
 def wants_json() -> bool:
