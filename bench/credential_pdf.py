@@ -25,6 +25,7 @@ from datetime import timedelta
 from reportlab.pdfgen.canvas import Canvas
 
 from bench.common import bench_app
+from examsys.auth.permissions import SYSTEM
 
 STATE: dict = {}
 
@@ -53,10 +54,10 @@ def main() -> None:
         from examsys.credentials.public.verification import token_for
 
         t0 = time.perf_counter()
-        result = reissue.run(db, None, campaign_id, seconds=3600)
+        result = reissue.run(db, SYSTEM, campaign_id, seconds=3600)
         db.commit()
         issuing = time.perf_counter() - t0
-        some = db.get(Credential, db.scalar(reissue.printable_query(db, None, reissue.get_campaign(db, None, campaign_id)).limit(1)).id)
+        some = db.get(Credential, db.scalar(reissue.printable_query(db, SYSTEM, reissue.get_campaign(db, SYSTEM, campaign_id)).limit(1)).id)
         sign = _timed(lambda: token_for(some), 200)
         print(f"baseline: an empty one-page PDF {empty * 1000:.2f} ms; one token signed {sign * 1000:.2f} ms "
               f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
@@ -121,14 +122,14 @@ def _campaign(db, officers: int):
     from examsys.personnel import idnumber
     from examsys.personnel.models import CampaignItem, ItemState, Person, PersonnelKind, StaffingKind
 
-    region = create_org(db, None, parent_id=None, kind=OrgKind.REGION, code="150000", name="内蒙古自治区", division_code="150000")
+    region = create_org(db, SYSTEM, parent_id=None, kind=OrgKind.REGION, code="150000", name="内蒙古自治区", division_code="150000")
     region.is_issuer = True
-    league = create_org(db, None, parent_id=region.id, kind=OrgKind.LEAGUE, code="150100", name="呼和浩特市", division_code="150100")
+    league = create_org(db, SYSTEM, parent_id=region.id, kind=OrgKind.LEAGUE, code="150100", name="呼和浩特市", division_code="150100")
     departments = []
     for n in range(1, 11):
-        county = create_org(db, None, parent_id=league.id, kind=OrgKind.COUNTY, code=f"1501{n:02d}", name=f"第{n}旗县",
+        county = create_org(db, SYSTEM, parent_id=league.id, kind=OrgKind.COUNTY, code=f"1501{n:02d}", name=f"第{n}旗县",
                             division_code=f"1501{n:02d}")
-        departments.append(create_org(db, None, parent_id=county.id, kind=OrgKind.DEPARTMENT, code=f"1501{n:02d}-SJJ",
+        departments.append(create_org(db, SYSTEM, parent_id=county.id, kind=OrgKind.DEPARTMENT, code=f"1501{n:02d}-SJJ",
                                       name=f"第{n}旗县市场监督管理局"))
     market = EnforcementDomain(code="market", name="市场监管")
     db.add(market)
@@ -139,8 +140,8 @@ def _campaign(db, officers: int):
                       org=departments[n % 10], kind=PersonnelKind.OFFICER, staffing_kind=StaffingKind.CIVIL_SERVANT,
                       legal_qualification=f"A{n:010d}", domains=[market]))
     db.flush()
-    hr, _password = create_account(db, None, username="bench-hr", display_name="HR", org_id=region.id, password="Bench-Pass-2026")
-    grant_role(db, None, hr.id, Role.HR_ADMIN, region.id)
+    hr, _password = create_account(db, SYSTEM, username="bench-hr", display_name="HR", org_id=region.id, password="Bench-Pass-2026")
+    grant_role(db, SYSTEM, hr.id, Role.HR_ADMIN, region.id)
     clean = cleanup.open_campaign(db, hr, region.id, "清理", clock.now().date() + timedelta(days=30))
     db.execute(update(CampaignItem).where(CampaignItem.campaign_id == clean.id).values(state=ItemState.CONFIRMED))
     campaign = reissue.open_campaign(db, hr, reissue.ReissuePlan(org_id=region.id, cleanup_id=clean.id, name="换发", decision_number="内政发〔2026〕1号",

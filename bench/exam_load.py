@@ -44,6 +44,7 @@ from pathlib import Path
 import httpx
 
 from bench.http_client import Client, Response
+from examsys.auth.permissions import SYSTEM
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("EXAMSYS_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -111,13 +112,13 @@ def prepare(candidates: int) -> list[Candidate]:
     app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": DB_URL, **FAST_HASH})
     with app.app_context():
         db = get_session()
-        region = create_org(db, None, parent_id=None, kind=OrgKind.REGION, code="150000", name="内蒙古自治区", division_code="150000")
-        dept = create_org(db, None, parent_id=region.id, kind=OrgKind.DEPARTMENT, code="150000-D", name="考点")
+        region = create_org(db, SYSTEM, parent_id=None, kind=OrgKind.REGION, code="150000", name="内蒙古自治区", division_code="150000")
+        dept = create_org(db, SYSTEM, parent_id=region.id, kind=OrgKind.DEPARTMENT, code="150000-D", name="考点")
         import tempfile
 
         with tempfile.TemporaryDirectory() as folder:
             make_bank(Path(folder), 4000)
-            apply_import(db, None, plan_import(db, None, read_paths([Path(folder)]).records, region), region, activate=True)
+            apply_import(db, SYSTEM, plan_import(db, SYSTEM, read_paths([Path(folder)]).records, region), region, activate=True)
         hashed = hash_password(PASSWORD)
         people = []
         for n in range(candidates):
@@ -130,9 +131,9 @@ def prepare(candidates: int) -> list[Candidate]:
         db.add_all(User(username=f"c{n:05d}", display_name=p.name, org=dept, person_id=p.id, password_hash=hashed, must_change_password=False)
                    for n, p in enumerate(people))
         now = clock.now()
-        plan = create_plan(db, None, name="负载测试", kind=ExamKind.QUALIFICATION, org_id=region.id, part=BankPart.COMMON, domain_id=None,
+        plan = create_plan(db, SYSTEM, name="负载测试", kind=ExamKind.QUALIFICATION, org_id=region.id, part=BankPart.COMMON, domain_id=None,
                            opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(hours=3))
-        open_plan(db, None, plan.id)
+        open_plan(db, SYSTEM, plan.id)
         db.commit()
         by_person = {a.person_id: a for a in db.query(Attempt)}
         return [Candidate(f"c{n:05d}", by_person[p.id].id, [item["o"] for item in by_person[p.id].items]) for n, p in enumerate(people)]

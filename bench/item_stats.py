@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from bench.common import bench_app
+from examsys.auth.permissions import SYSTEM
 
 SINGLES, MULTIPLES, TRUE_FALSE = 100, 40, 60
 BLUEPRINT = ((50, "single_choice"), (20, "multiple_choice"), (30, "true_false"))
@@ -82,17 +83,17 @@ def build(db, attempts: int) -> tuple[int, object]:
     from examsys.orgs.services import create_org
     from examsys.personnel.idnumber import check_character
 
-    region = create_org(db, None, parent_id=None, kind=OrgKind.REGION, code="150000", name="内蒙古自治区", division_code="150000")
-    dept = create_org(db, None, parent_id=region.id, kind=OrgKind.DEPARTMENT, code="150000-D", name="考点")
-    apply_import(db, None, plan_import(db, None, records(), region), region, activate=True)
-    admin, _password = create_account(db, None, username="examiner", display_name="Examiner", org_id=region.id, password="Bench-Pass-2026",
+    region = create_org(db, SYSTEM, parent_id=None, kind=OrgKind.REGION, code="150000", name="内蒙古自治区", division_code="150000")
+    dept = create_org(db, SYSTEM, parent_id=region.id, kind=OrgKind.DEPARTMENT, code="150000-D", name="考点")
+    apply_import(db, SYSTEM, plan_import(db, SYSTEM, records(), region), region, activate=True)
+    admin, _password = create_account(db, SYSTEM, username="examiner", display_name="Examiner", org_id=region.id, password="Bench-Pass-2026",
                                      must_change=False)
-    grant_role(db, None, admin.id, Role.EXAM_ADMIN, region.id)
+    grant_role(db, SYSTEM, admin.id, Role.EXAM_ADMIN, region.id)
     now = clock.now()
-    plan = create_plan(db, None, name="统计基准", kind=ExamKind.QUALIFICATION, org_id=region.id, part=BankPart.COMMON, domain_id=None,
+    plan = create_plan(db, SYSTEM, name="统计基准", kind=ExamKind.QUALIFICATION, org_id=region.id, part=BankPart.COMMON, domain_id=None,
                        opens_at=now - timedelta(hours=3), closes_at=now + timedelta(hours=3), pass_mark=Decimal(60),
                        sections=[SectionSpec(QuestionType(t), count, Decimal(1)) for count, t in BLUEPRINT])
-    open_plan(db, None, plan.id)  # nobody is on the register yet: the pools are fixed, no paper drawn
+    open_plan(db, SYSTEM, plan.id)  # nobody is on the register yet: the pools are fixed, no paper drawn
     db.commit()
     pools, shapes = papers.pools_for(db, plan)
     versions = {v.id: v for v in db.query(QuestionVersion)}

@@ -15,6 +15,7 @@ import time
 from sqlalchemy import event
 
 from bench.common import bench_app
+from examsys.auth.permissions import SYSTEM
 
 
 def make_rows(count: int, departments: list[str]) -> list[dict[str, str]]:
@@ -62,16 +63,16 @@ def main() -> None:
 
     with bench_app(args.database, WTF_CSRF_ENABLED=False) as app:
         db = get_session()
-        region = create_org(db, None, parent_id=None, kind=OrgKind.REGION, code="150000", name="内蒙古自治区", division_code="150000")
-        league = create_org(db, None, parent_id=region.id, kind=OrgKind.LEAGUE, code="150100", name="呼和浩特市", division_code="150100")
+        region = create_org(db, SYSTEM, parent_id=None, kind=OrgKind.REGION, code="150000", name="内蒙古自治区", division_code="150000")
+        league = create_org(db, SYSTEM, parent_id=region.id, kind=OrgKind.LEAGUE, code="150100", name="呼和浩特市", division_code="150100")
         departments = []
         for n in range(1, 10):
-            county = create_org(db, None, parent_id=league.id, kind=OrgKind.COUNTY, code=f"15010{n}", name=f"第{n}区", division_code=f"15010{n}")
+            county = create_org(db, SYSTEM, parent_id=league.id, kind=OrgKind.COUNTY, code=f"15010{n}", name=f"第{n}区", division_code=f"15010{n}")
             for m in range(3):
-                departments.append(create_org(db, None, parent_id=county.id, kind=OrgKind.DEPARTMENT, code=f"15010{n}-D{m}", name=f"第{n}区部门{m}").code)
+                departments.append(create_org(db, SYSTEM, parent_id=county.id, kind=OrgKind.DEPARTMENT, code=f"15010{n}-D{m}", name=f"第{n}区部门{m}").code)
         db.add(EnforcementDomain(code="market", name="市场监管"))
-        user, _ = create_account(db, None, username="hr", display_name="HR", org_id=region.id, password="Bench-Pass-2026", must_change=False)
-        grant_role(db, None, user.id, Role.HR_ADMIN, region.id)
+        user, _ = create_account(db, SYSTEM, username="hr", display_name="HR", org_id=region.id, password="Bench-Pass-2026", must_change=False)
+        grant_role(db, SYSTEM, user.id, Role.HR_ADMIN, region.id)
         db.commit()
 
         data = write_xlsx(COLUMNS, make_rows(args.people, departments))
@@ -79,15 +80,15 @@ def main() -> None:
         table = read_table("people.xlsx", data, COLUMNS, max_rows=args.people)
         read = time.perf_counter() - t0
         t0 = time.perf_counter()
-        plan = plan_import(db, None, table, region)
+        plan = plan_import(db, SYSTEM, table, region)
         checked = time.perf_counter() - t0
         assert not plan.errors, plan.errors[:3]
         t0 = time.perf_counter()
-        counts = apply_import(db, None, plan)
+        counts = apply_import(db, SYSTEM, plan)
         db.commit()
         written = time.perf_counter() - t0
         t0 = time.perf_counter()
-        again = plan_import(db, None, read_table("people.xlsx", data, COLUMNS, max_rows=args.people), region)
+        again = plan_import(db, SYSTEM, read_table("people.xlsx", data, COLUMNS, max_rows=args.people), region)
         reimport = time.perf_counter() - t0
         total = read + checked + written
 

@@ -22,6 +22,7 @@ from datetime import date
 import httpx
 
 from bench.exam_load import ROOT, free_port, wrk
+from examsys.auth.permissions import SYSTEM
 
 
 def main() -> None:
@@ -92,7 +93,7 @@ def one_credential_token() -> str:
     from examsys.personnel.models import Person, PersonnelKind, StaffingKind
 
     db = get_session()
-    region = create_org(db, None, parent_id=None, kind=OrgKind.REGION, code="150000", name="内蒙古自治区", division_code="150000")
+    region = create_org(db, SYSTEM, parent_id=None, kind=OrgKind.REGION, code="150000", name="内蒙古自治区", division_code="150000")
     person = Person(id_number="11010519491231002X", name="欧阳建国", sex="M", org=region, kind=PersonnelKind.OFFICER,
                     staffing_kind=StaffingKind.CIVIL_SERVANT)
     credential = Credential(number="150000010000017", public_id="0123456789abcdef", status_index=1, person=person, org=region,

@@ -76,6 +76,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     standing.init_app(app)
 
+    # The bank's pages show how often a version was drawn; the exams domain counts it (the papers are its own).
+    from examsys.exams import exposure
+
+    exposure.init_app(app)
+
     from examsys.cli import register_cli
 
     register_cli(app)

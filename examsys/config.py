@@ -122,6 +122,8 @@ class DefaultConfig:
     ITEM_FACILITY_HIGH = 0.95
     ITEM_DISCRIMINATION_LOW = 0.2
     ITEM_GROUP_PERCENT = 27
+    # The bank page flags a question version drawn onto more papers than this (0: never).
+    BANK_EXPOSURE_LIMIT = 500
 
     PAGE_SIZE = 20
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024

@@ -162,10 +162,12 @@ DEMO_EXAM = "2026年度行政执法人员资格考试（通用法律知识·演�
 
 def _starter_banks(session: Session, region: Organisation) -> str:
     """The starter banks, active at once: they were reviewed in the repository, article by article."""
+    from examsys.bank.laws import seed_starter_laws
     from examsys.bank.models import Question
     from examsys.bank.schema import read_paths
     from examsys.bank.services import apply_import, plan_import
 
+    seed_starter_laws(session)  # the list of laws starts with the starter banks' laws
     if session.scalar(select(Question.id).limit(1)) is not None or not STARTER_BANKS.is_dir():
         return "starter banks: already loaded"
     result = read_paths([STARTER_BANKS])

@@ -13,3 +13,4 @@ from examsys.imports import models as import_models  # noqa: F401
 from examsys.orgs import models as org_models  # noqa: F401
 from examsys.personnel import models as personnel_models  # noqa: F401
 from examsys.reviews import models as review_models  # noqa: F401
+from examsys.supervision import models as supervision_models  # noqa: F401

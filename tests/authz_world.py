@@ -100,7 +100,7 @@ def _officers(session: Session, dept: Organisation) -> list[Person]:
 def build(session: Session) -> World:
     """Seed the demo, add the sibling county's accounts and objects, and collect the ids of both sides."""
     from examsys.audit.models import AuditEntry
-    from examsys.bank.models import QuestionVersion, VersionStatus
+    from examsys.bank.models import Law, QuestionVersion, VersionStatus
     from examsys.credentials import services as credentials
     from examsys.credentials.models import Credential, CredentialRequest, RecoveryTask, ReportCategory
     from examsys.credentials.public.verification import token_for
@@ -241,6 +241,7 @@ def build(session: Session) -> World:
             "n": 1, "part": 1, "filename": "css/app.css", "org2_id": orgs[county].id, **sides[side],
             "practice_answer_id": practice_answers[side], "record_id": records[side],
             "client_id": api[side].client_id, "secret_id": api[side].id, "exemption_id": exemptions[side],
+            "law_id": session.scalar(select(Law.id).order_by(Law.id).limit(1)),  # the list of laws is one for the region
         }
     everyone = [(p.name, p.org.code) for p in session.scalars(select(Person))]
     for name, code in everyone:

@@ -57,6 +57,16 @@ def make_user(session: Session, username: str, org: Organisation, role: Role | N
 _person_counter = [0]
 
 
+def make_law(session: Session, title: str, version: str = "2026"):
+    """A law on the controlled list, for test banks that rest on a made-up law (imports refuse laws off the list)."""
+    from examsys.bank.models import Law
+
+    law = Law(title=title, version=version)
+    session.add(law)
+    session.flush()
+    return law
+
+
 def make_person(session: Session, org: Organisation, **over) -> Person:
     _person_counter[0] += 1
     first17 = f"{org.division_code}1985{(_person_counter[0] % 12) + 1:02d}15{_person_counter[0] % 1000:03d}"

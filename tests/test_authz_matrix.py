@@ -87,6 +87,13 @@ MATRIX: dict[str, dict[str, Row]] = {
     # the sibling county's exam has no candidates yet: an exam without candidates in reach has no statistics (404)
     "supervision.exam_plan": {"GET": may(ADMINS, AUDITORS, cells={(role, S): 404 for role in (*ADMINS, *AUDITORS)})},
     "supervision.figure_list": {"GET": may(ADMINS, AUDITORS)},
+    # the annual report and its trends for a year and a subtree (the side's department): 404 beyond one's subtree
+    "supervision.annual_index": {"GET": may(ADMINS, AUDITORS)},
+    "supervision.annual_report": {"GET": may(ADMINS, AUDITORS)},
+    "supervision.annual_record": {"POST": may(ADMINS, AUDITORS)},
+    "supervision.annual_xlsx": {"GET": may(ADMINS, AUDITORS)},
+    "supervision.annual_pdf": {"GET": may(ADMINS, AUDITORS)},
+    "supervision.trend_charts": {"GET": may(ADMINS, AUDITORS)},
     # the REST API (issue 20): a client's token, never a session; the document and its reference page are public
     "api-docs.openapi_json": {"GET": public()},
     "api_reference.docs": {"GET": public()},
@@ -131,6 +138,9 @@ MATRIX: dict[str, dict[str, Row]] = {
     "bank.import_upload": {"GET": may(EXAM_ADMINS, scoped=False), "POST": may(EXAM_ADMINS, scoped=False)},
     "bank.index": {"GET": may(EXAM_ADMINS, scoped=False)},
     "bank.lint": {"GET": may(EXAM_ADMINS, scoped=False)},
+    # the list of laws is one for the region: read by exam and system administrators, kept by those of the region
+    "bank.laws": {"GET": may(EXAM_ADMINS, ADMINS, scoped=False), "POST": may("examadmin", "admin", scoped=False)},
+    "bank.law_edit": {"GET": may(EXAM_ADMINS, ADMINS, scoped=False), "POST": may("examadmin", "admin", scoped=False)},
     "bank.live_preview": {"POST": may(EXAM_ADMINS, scoped=False)},
     "bank.template": {"GET": may(EVERYONE, scoped=False)},  # an empty workbook
     "bank.version": {"GET": may(EXAM_ADMINS, others=404, scoped=False, cells=REGION_ONLY)},

@@ -14,7 +14,7 @@ from examsys.bank.models import Question, QuestionVersion, VersionStatus
 from examsys.bank.schema import read_paths
 from examsys.bank.types import kind_of
 from examsys.errors import InvalidState
-from tests.factories import make_user
+from tests.factories import make_law, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -359,6 +359,11 @@ def test_a_moodle_file_written_by_moodle_imports_with_its_categories_and_types(d
     assert result.problems == []
     assert {r.content["type"] for r in result.records} == {"true_false", "case_analysis"}
     assert any("行政处罚法" in r.content["law"] for r in result.records)
+    plan = services.plan_import(db, author, result.records, tree.region)  # its categories are no laws on the list
+    assert {p.field for p in plan.problems} == {"law"} and {p.question for p in plan.problems} == {r.ref for r in result.records}
+    assert "is not on the list of laws" in plan.problems[0].message
+    for law in {r.content["law"] for r in result.records}:
+        make_law(db, law)
     plan = services.plan_import(db, author, result.records, tree.region)
     services.apply_import(db, author, plan, tree.region)
     essay = next(v for v in db.query(QuestionVersion) if v.type.value == "case_analysis")
@@ -392,6 +397,7 @@ def test_html_in_a_moodle_file_is_shown_escaped(db, tree, editors, client, auth)
             "stem": "<script>alert(1)</script> & <b>粗体</b>", "options": None, "answer": True, "rubric": None, "reference_answer": None,
             "article": "第一条", "difficulty": 2, "points": "2.00", "explanation": "x", "tags": [], "category_path": None}
     result = files.read_upload("h.xml", write_moodle_xml([item]))
+    make_law(db, "测试法")
     services.apply_import(db, author, services.plan_import(db, author, result.records, tree.region), tree.region)
     db.commit()
     auth.login("author")

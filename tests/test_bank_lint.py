@@ -127,7 +127,7 @@ def test_a_law_outside_the_list_is_an_error(app):
         records = read_bank_file(_file([_single("Q-1", "A")], law="行政处罚条例"), "bank.yaml").records
         findings = [f for f in lint(records, laws=[LAW]) if f.check == "law"]
     assert [(f.ref, f.severity) for f in findings] == [("Q-1", ERROR)]
-    assert "行政处罚条例 is not one of the bank's laws" in findings[0].message
+    assert "行政处罚条例 is not on the list of laws" in findings[0].message
 
 
 def test_the_cli_prints_file_and_question_and_exits_1_on_errors(runner, tmp_path: Path):

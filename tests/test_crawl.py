@@ -48,7 +48,7 @@ def _parameters(session) -> dict[str, list]:
     """Real values for every path parameter of the route map, from the demo."""
     from examsys.audit.models import AuditEntry
     from examsys.auth.models import User
-    from examsys.bank.models import QuestionVersion
+    from examsys.bank.models import Law, QuestionVersion
     from examsys.credentials.models import Credential, CredentialRequest, OfficerReport, ReissueCampaign
     from examsys.credentials.public.verification import token_for
     from examsys.exams.models import Attempt, ExamPlan
@@ -82,6 +82,8 @@ def _parameters(session) -> dict[str, list]:
         "scheme_id": _ids(session, ReviewScheme.id),
         "part": [1],
         "n": [1],
+        "year": [2026, 1999],  # an annual report: a year with figures, and one before any (404)
+        "law_id": _ids(session, Law.id, limit=1),
         "client_id": [1],  # an API client: the demo has none, so the page must answer 404, not fail
         "answer_id": [1],  # a practice answer: the demo has none, so the page must answer 404, not fail
     }

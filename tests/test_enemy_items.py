@@ -18,7 +18,7 @@ from examsys.bank.services import apply_import, plan_import
 from examsys.exams import papers
 from examsys.exams import plans as exam_plans
 from examsys.exams.models import Attempt, ExamKind
-from tests.factories import make_person, make_user
+from tests.factories import make_law, make_person, make_user
 
 LAW = "敌对测试法"
 
@@ -70,6 +70,7 @@ def test_the_fillability_check_counts_a_group_once():
 
 
 def test_an_imported_group_is_stored_exported_and_honoured_when_a_plan_opens(db, tree, frozen_clock):
+    make_law(db, LAW)
     records = [_record(f"EN-{n}", enemies="same-point" if n < 3 else None) for n in range(6)]
     apply_import(db, SYSTEM, plan_import(db, SYSTEM, records, tree.region), tree.region, activate=True)
     stored = {q.ref: q.enemy_group for q in db.query(Question).filter(Question.ref.like("EN-%"))}
@@ -93,6 +94,7 @@ def test_an_imported_group_is_stored_exported_and_honoured_when_a_plan_opens(db,
 
 
 def test_regrouping_on_reimport_changes_the_question_not_its_version(db, tree):
+    make_law(db, LAW)
     apply_import(db, SYSTEM, plan_import(db, SYSTEM, [_record("EN-A"), _record("EN-B")], tree.region), tree.region, activate=True)
     plan = plan_import(db, SYSTEM, [_record("EN-A", enemies="pair"), _record("EN-B", enemies="pair")], tree.region)
     assert plan.counts == {"created": 0, "versioned": 0, "unchanged": 2}
@@ -105,6 +107,28 @@ def test_enemies_round_trip_through_the_native_format():
     text = to_yaml_files([_record("EN-1", enemies="same-point"), _record("EN-2")])["common/敌对测试法.yaml"]
     questions = yaml.safe_load(text)["questions"]
     assert questions[0]["enemies"] == "same-point" and "enemies" not in questions[1]
+
+
+def test_enemies_round_trip_through_xlsx_and_moodle_xml(app):
+    from examsys.bank import files
+
+    records = [_record("EN-1", "single_choice", enemies="same-point"), _record("EN-2", enemies="same-point"), _record("EN-3")]
+    with app.test_request_context():
+        for fmt, name in (("xlsx", "bank.xlsx"), ("moodle", "bank.xml")):
+            content, _mime, _name = files.render(records, fmt)
+            result = files.read_upload(name, content)
+            assert result.problems == []
+            assert {r.ref: r.enemies for r in result.records} == {"EN-1": "same-point", "EN-2": "same-point", "EN-3": None}, fmt
+            assert all(r.content["type"] == o.content["type"] for r, o in zip(result.records, records, strict=True))
+
+
+def test_a_bad_enemy_group_in_a_spreadsheet_is_named_by_row_and_column(app):
+    from examsys.bank import files
+
+    with app.test_request_context():
+        content, _mime, _name = files.render([_record("EN-1"), _record("EN-2", enemies="同一 要点!")], "xlsx")
+        problems = files.read_upload("bank.xlsx", content).problems
+    assert [(p.question, p.field) for p in problems] == [("row 3", "互斥组")]
 
 
 def test_the_starter_banks_group_the_questions_that_give_each_other_away(app):

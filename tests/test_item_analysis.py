@@ -22,7 +22,7 @@ from examsys.exams import plans as exam_plans
 from examsys.exams.models import Attempt, AttemptStatus, ExamKind
 from examsys.orgs.models import OrgKind
 from examsys.orgs.services import create_org
-from tests.factories import make_person, make_user
+from tests.factories import make_law, make_person, make_user
 
 LAW = "统计测试法"
 
@@ -50,6 +50,7 @@ ANSWERS = [
 def stats_plan(db, tree, exam):
     """The four questions above on every paper (options shuffled per candidate), six graded papers and
     one still in progress, which must not count."""
+    make_law(db, LAW)
     apply_import(db, SYSTEM, plan_import(db, SYSTEM, [_record("S1", "single_choice", "B", difficulty=2), _record("S2", "single_choice", "A", difficulty=4),
                                                   _record("M1", "multiple_choice", ["A", "C"]), _record("T1", "true_false", True)], tree.region),
                  tree.region, activate=True)

@@ -16,11 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "moodle-xml"  # files in Moodle's export layout, kept with the tests
 
 KEYS = {"part", "domain", "domain_name", "law", "law_version", "ref", "type", "stem", "options", "answer", "rubric",
-        "reference_answer", "article", "difficulty", "points", "explanation", "tags", "category_path"}
+        "reference_answer", "article", "difficulty", "points", "explanation", "tags", "enemies", "category_path"}
 LAW = "中华人民共和国行政处罚法"
-COMMON = {"part": "common", "domain": None, "domain_name": None, "law": LAW, "law_version": "2021",
+COMMON = {"part": "common", "domain": None, "domain_name": None, "law": LAW, "law_version": "2021", "enemies": None,
           "category_path": ["examsys", "common", "通用", LAW]}
-SECTOR = {"part": "sector", "domain": "market", "domain_name": "市场监管", "law": "食品安全法/实施条例", "law_version": "2019",
+SECTOR = {"part": "sector", "domain": "market", "domain_name": "市场监管", "law": "食品安全法/实施条例", "law_version": "2019", "enemies": None,
           "category_path": ["examsys", "sector", "market", "食品安全法/实施条例"]}
 NOT_CHOICE = {"options": None, "rubric": None, "reference_answer": None}
 
@@ -192,7 +192,7 @@ def canonical(document: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
         "rubric": [{"points": cents(r["points"]), "criterion": r["criterion"].strip()} for r in raw["rubric"]] if case else None,
         "reference_answer": raw["reference_answer"].strip() if case else None,
         "article": raw["article"], "difficulty": raw["difficulty"], "points": cents(points),
-        "explanation": raw["explanation"].strip(), "tags": [str(t) for t in raw.get("tags", [])],
+        "explanation": raw["explanation"].strip(), "tags": [str(t) for t in raw.get("tags", [])], "enemies": raw.get("enemies"),
     }
 
 

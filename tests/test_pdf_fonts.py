@@ -69,16 +69,17 @@ def test_pdffonts_says_emb_yes_for_every_font(db, client, auth, credential, tmp_
 
 
 def test_without_its_font_file_printing_fails_loudly(app, db, credential, monkeypatch, tmp_path):
+    from examsys import pdf_fonts
     from examsys.credentials.documents import pdf
     from examsys.credentials.public.verification import token_for, url_for_token
 
     url = url_for_token(token_for(credential))
-    monkeypatch.setattr(pdf, "FONT_FILE", tmp_path / "missing.ttf")
-    pdf.font_name.cache_clear()
+    monkeypatch.setattr(pdf_fonts, "FONT_FILE", tmp_path / "missing.ttf")
+    pdf_fonts.font_name.cache_clear()
     try:
-        with pytest.raises(pdf.FontMissing, match="missing.ttf"):
+        with pytest.raises(pdf_fonts.FontMissing, match="missing.ttf"):
             pdf.card_pdf(credential, url)
     finally:
         monkeypatch.undo()
-        pdf.font_name.cache_clear()
+        pdf_fonts.font_name.cache_clear()
     assert all(fonts_of(pdf.card_pdf(credential, url)).values())  # with the file back, it prints again

@@ -102,3 +102,15 @@ def test_a_blueprint_row_chooses_its_law_from_the_banks_laws(db, exam, client, a
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "<td>中华人民共和国行政强制法</td>" in page
     assert [s.law for s in db.query(ExamPlan).filter_by(name="分法律组卷").one().sections] == [None, None, "中华人民共和国行政强制法"]
+
+
+def test_the_plan_form_sets_the_preference_for_less_exposed_questions_off_unless_ticked(db, exam, client, auth):
+    auth.login("examiner")
+    values = _filled_form(client, exam, "qualification", "曝光默认")
+    assert "prefer_less_exposed" not in values  # an unticked box: off by default
+    assert client.post("/exams/plans/new", data=values).status_code == 302
+    values = _filled_form(client, exam, "qualification", "曝光优先") | {"prefer_less_exposed": "y"}
+    assert client.post("/exams/plans/new", data=values).status_code == 302
+    assert {p.name: p.prefer_less_exposed for p in db.query(ExamPlan).filter(ExamPlan.name.like("曝光%"))} == {"曝光默认": False, "曝光优先": True}
+    zh = client.get("/exams/plans/new", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "优先抽取曝光较少的试题" in zh

@@ -140,26 +140,93 @@ def test_the_editor_offers_the_banks_laws_and_refuses_another_at_the_field(db, t
     assert LAW in options["law"] and "中华人民共和国食品安全法" in options["law"]  # the starter banks' laws
     response = _press(client, "/bank/new", "save", **dict(QUESTION, law="行政处罚法"))  # not as the list names it
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and 'id="law-error"' in page and "Choose one of the bank&#39;s laws" in page
+    assert response.status_code == 200 and 'id="law-error"' in page and "Choose one of the laws on the list" in page
     assert db.query(Question).count() == 0
 
 
-def test_an_import_brings_a_new_law_which_the_editor_then_offers(db, tree, editors, client, auth):
+def _upload(client, tree, text: str):
     import io
 
-    auth.login("author")
-    response = client.post("/bank/import", data={"org_id": tree.region.id, "file": (io.BytesIO(NEW_LAW_BANK.encode()), "new.yaml")},
-                           content_type="multipart/form-data")
-    assert response.status_code == 200 and "Import" in response.get_data(as_text=True)
+    return client.post("/bank/import", data={"org_id": tree.region.id, "file": (io.BytesIO(text.encode()), "new.yaml")},
+                       content_type="multipart/form-data")
+
+
+def test_an_import_of_a_law_off_the_list_is_refused_until_the_laws_page_adds_it(db, tree, editors, client, auth):
     from tests.page_forms import read_form
 
+    new_law = "中华人民共和国行政法规制定程序条例"
+    auth.login("author")
+    response = _upload(client, tree, NEW_LAW_BANK)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "ZD-T-001" in page and f"{new_law} is not on the list of laws" in page
+    assert db.query(Question).count() == 0
+    assert new_law not in read_form(client.get("/bank/new").get_data(as_text=True), action="")[1]["law"]
+    response = client.post("/bank/laws", data={"title": new_law, "short_name": "行政法规制定程序条例", "version": "2017",
+                                               "version_date": "2017-12-22", "effective_date": "2018-05-01", "supersedes_id": "0"})
+    assert response.status_code == 302
+    response = _upload(client, tree, NEW_LAW_BANK)
+    assert response.status_code == 200
     confirm, _options = read_form(response.get_data(as_text=True), action="/bank/import/confirm")
     assert client.post("/bank/import/confirm", data=confirm).status_code == 302
-    assert db.query(Question).filter_by(ref="ZD-T-001").one().latest.law == "中华人民共和国行政法规制定程序条例"
+    assert db.query(Question).filter_by(ref="ZD-T-001").one().latest.law == new_law
     _values, options = read_form(client.get("/bank/new").get_data(as_text=True), action="")
-    assert "中华人民共和国行政法规制定程序条例" in options["law"]
-    response = _press(client, "/bank/new", "save", **dict(QUESTION, law="中华人民共和国行政法规制定程序条例"))
+    assert new_law in options["law"]
+    response = _press(client, "/bank/new", "save", **dict(QUESTION, law=new_law))
     assert response.status_code == 302
+
+
+def test_a_superseded_version_flags_its_questions_on_the_bank_page_and_in_the_check(db, tree, editors, client, auth):
+    from examsys.bank.models import Law
+
+    new_law = "中华人民共和国行政法规制定程序条例"
+    auth.login("author")
+    assert client.post("/bank/laws", data={"title": new_law, "version": "2017", "supersedes_id": "0"}).status_code == 302
+    confirm_page = _upload(client, tree, NEW_LAW_BANK).get_data(as_text=True)
+    from tests.page_forms import read_form
+
+    assert client.post("/bank/import/confirm", data=read_form(confirm_page, action="/bank/import/confirm")[0]).status_code == 302
+    assert "Law version superseded" not in client.get("/bank/").get_data(as_text=True)
+    old = db.query(Law).filter_by(title=new_law, version="2017").one()
+    response = client.post("/bank/laws", data={"title": new_law, "version": "2025", "effective_date": "2026-01-01",
+                                               "supersedes_id": str(old.id)})
+    assert response.status_code == 302
+    db.expire_all()
+    assert old.superseded_by.version == "2025"
+    page = client.get("/bank/").get_data(as_text=True)
+    assert "Law version superseded: review" in page
+    laws_page = client.get("/bank/laws").get_data(as_text=True)
+    assert f"{new_law}（2025）" in laws_page  # the old row names what supersedes it, with one question to review
+    lint_page = client.get("/bank/lint").get_data(as_text=True)
+    assert "ZD-T-001" in lint_page and "supersedes: review the question against the new text" in lint_page
+    zh = client.get("/bank/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "法律版本已被取代" in zh
+    # a version never supersedes itself, nor one that supersedes it: refused at the field, nothing saved
+    response = client.post(f"/bank/laws/{old.superseded_by_id}", data={"superseded_by_id": str(old.id)})
+    assert response.status_code == 200 and 'id="superseded_by_id-error"' in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(Law, old.superseded_by_id).superseded_by_id is None
+
+
+def test_the_list_of_laws_is_kept_at_the_region(db, tree, editors, client, auth):
+    from examsys.auth.models import Role
+    from examsys.bank.models import Law
+    from tests.factories import make_user
+
+    make_user(db, "county-exam", tree.county, Role.EXAM_ADMIN)
+    db.commit()
+    auth.login("county-exam")
+    page = client.get("/bank/laws").get_data(as_text=True)
+    assert "Add a law or a new version" not in page
+    assert client.post("/bank/laws", data={"title": "某某法", "version": "2026", "supersedes_id": "0"}).status_code == 403
+    assert db.query(Law).count() == 0
+    auth.logout()
+    auth.login("author")
+    response = client.post("/bank/laws", data={"title": "", "version": "2026", "supersedes_id": "0"})
+    assert response.status_code == 200 and 'id="title-error"' in response.get_data(as_text=True)
+    assert client.post("/bank/laws", data={"title": LAW, "version": "2021", "supersedes_id": "0"}).status_code == 302
+    response = client.post("/bank/laws", data={"title": LAW, "version": "2021", "supersedes_id": "0"})
+    assert response.status_code == 200 and 'id="version-error"' in response.get_data(as_text=True)
+    assert db.query(Law).count() == 1
 
 
 def test_editing_keeps_the_questions_law_chosen(db, tree, editors, client, auth):

@@ -15,6 +15,7 @@ from examsys.errors import ValidationFailed
 from examsys.exams import plans as exam_plans
 from examsys.exams import room, saving
 from examsys.exams.models import Answer, Attempt, ExamKind
+from tests.factories import make_law
 
 
 @pytest.fixture
@@ -26,6 +27,7 @@ def every_type(db, tree, exam):
                                                              "answer": ["十五"]}),
                Record("V-C", BankPart.COMMON, None, None, {**common, "type": "case_analysis", "stem": "案例", "options": None, "answer": None,
                                                              "rubric": [{"points": "1.00", "criterion": "分析"}], "reference_answer": "参考"})]
+    make_law(db, "校验法", "1")
     apply_import(db, SYSTEM, plan_import(db, SYSTEM, records, tree.region), tree.region, activate=True)
     types = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE, QuestionType.FILL_IN, QuestionType.CASE_ANALYSIS)
     plan = exam_plans.create_plan(db, exam["admin"], name="校验", kind=ExamKind.QUALIFICATION, org_id=tree.county.id, part=BankPart.COMMON,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -52,8 +53,10 @@ def test_scores_fall_in_bands_of_ten_points(db, tree, stats_plan):  # noqa: F811
     db.commit()
     auditor = make_user(db, "region_auditor", tree.region, Role.AUDITOR)
     assert exam_stats.distribution(db, auditor) == [1, 1, 0, 0, 0, 1, 1, 0, 0, 2]
-    bars = exam_stats.bars([1, 1, 0, 0, 0, 1, 1, 0, 0, 2])
-    assert [b.height for b in bars] == [80.0, 80.0, 0.0, 0.0, 0.0, 80.0, 80.0, 0.0, 0.0, 160.0]
+    svg = str(exam_stats.chart([1, 1, 0, 0, 0, 1, 1, 0, 0, 2]))
+    heights = [float(h) for h in re.findall(r'<rect x="[\d.]+" y="24" width="[\d.]+" height="([\d.]+)"', svg)]
+    assert heights == [80.0, 80.0, 0.0, 0.0, 0.0, 80.0, 80.0, 0.0, 0.0, 160.0]  # scaled to the top band
+    assert "<title>90–99: 0</title>" not in svg and "<title>≥90: 2</title>" in svg and 'style="' not in svg
 
 
 def test_a_county_auditor_sees_only_its_countys_candidates(db, client, auth, tree, stats_plan):  # noqa: F811
@@ -77,3 +80,22 @@ def test_the_pages_show_the_tables_chart_and_reliability(db, client, auth, tree,
     assert (alpha, sem) == ("0.254", "1.48")
     zh = client.get(f"/supervision/exams/{stats_plan.id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "信度" in zh and "测量标准误" in zh
+
+
+def test_outcomes_per_domain_and_resit_outcomes(db, tree, frozen_clock, stats_plan):  # noqa: F811
+    """Of the three who failed, one sits again later and fails again, one sits again and passes; a fourth paper of
+    a passed candidate is no re-sit."""
+    auditor = make_user(db, "region_auditor", tree.region, Role.AUDITOR)
+    assert exam_stats.resits(db, auditor) == exam_stats.Resits(3, 0, 0)
+    failed = db.query(Attempt).filter_by(plan_id=stats_plan.id, passed=False).order_by(Attempt.id).all()
+    passed = db.query(Attempt).filter_by(plan_id=stats_plan.id, passed=True).first()
+    for first, outcome in ((failed[0], False), (failed[1], True), (passed, True)):
+        db.add(Attempt(plan_id=stats_plan.id, person_id=first.person_id, number=2, seed="x", items=[], status=AttemptStatus.GRADED,
+                       submitted_at=first.submitted_at + timedelta(days=1), score=Decimal(5 if outcome else 1), passed=outcome))
+    db.commit()
+    assert exam_stats.resits(db, auditor) == exam_stats.Resits(3, 2, 1)
+    county = make_user(db, "county_auditor", tree.county, Role.AUDITOR)
+    assert exam_stats.resits(db, county) == exam_stats.Resits(0, 0, 0)  # the papers are 包头's
+    domains = dict(exam_stats.by_domain(db, auditor))
+    common = domains["Common part (all domains)"]
+    assert (common.candidates, common.sat, common.passed) == (9, 6, 4)

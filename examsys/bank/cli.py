@@ -32,6 +32,9 @@ def register(app: Flask) -> None:
         org = db.scalars(query).first()
         if org is None:
             raise click.ClickException(f"no organisation {org_code or '(region)'}; create the tree first")
+        from examsys.bank.laws import seed_starter_laws
+
+        seed_starter_laws(db)  # the starter banks' laws are on the list from the first import
         result = read_any(list(paths))
         plan = plan_import(db, SYSTEM, result.records, org) if not result.problems else None
         problems = result.problems + (plan.problems if plan else [])
@@ -92,14 +95,31 @@ def register(app: Flask) -> None:
         from examsys.bank.laws import starter_laws
         from examsys.bank.lint import ERROR, LintSettings, lint
 
+        laws, superseded = _list_of_laws(starter_laws())
+
         result = read_any(list(paths))
         for problem in result.problems:
             click.echo(f"error: {problem}")
         settings = LintSettings() if tolerance is None else LintSettings(tolerance=tolerance)
-        findings = lint(result.records, settings, laws=starter_laws())
+        findings = lint(result.records, settings, laws=laws, superseded=superseded)
         for finding in findings:
             click.echo(str(finding))
         errors = len(result.problems) + sum(1 for f in findings if f.severity == ERROR)
         click.echo(f"{len(result.records)} questions: {errors} errors, {len(findings) + len(result.problems) - errors} warnings")
         if errors:
             raise SystemExit(1)
+
+
+def _list_of_laws(starter: tuple[str, ...]) -> tuple[list[str], dict]:
+    """The list of laws for the lint: the database's when there is one (with its superseded versions), else the
+    starter banks' laws, so that the lint of files runs without a database too."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from examsys.bank.laws import law_titles, superseded_versions
+
+    db = get_session()
+    try:
+        return law_titles(db), superseded_versions(db)
+    except SQLAlchemyError:
+        db.rollback()
+        return list(starter), {}

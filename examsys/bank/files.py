@@ -68,7 +68,7 @@ def read_moodle(data: bytes, source: str) -> ReadResult:
     result.problems.extend(Problem(source, p.question, p.field, p.message) for p in problems)
     for position, item in enumerate(questions, start=1):
         raw = {k: item.get(k) for k in ("ref", "type", "stem", "options", "answer", "rubric", "reference_answer", "article",
-                                        "difficulty", "points", "explanation", "tags") if item.get(k) is not None}
+                                        "difficulty", "points", "explanation", "tags", "enemies") if item.get(k) is not None}
         if not raw.get("ref"):
             raw["ref"] = f"MOODLE-{position:05d}"
         law = item.get("law") or "/".join(item.get("category_path") or []) or _("Imported from Moodle")
@@ -126,7 +126,7 @@ def to_moodle_dicts(records: list[Record]) -> list[dict[str, Any]]:
     for record in records:
         item = dict(record.content)
         item.update(ref=record.ref, part=record.part.value, domain=record.domain_code, domain_name=record.domain_name,
-                    category_path=None)
+                    category_path=None, enemies=record.enemies)
         out.append(item)
     return out
 

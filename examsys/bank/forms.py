@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from examsys.bank.models import QUESTION_TYPE_LABELS, BankPart, QuestionType
@@ -20,7 +20,7 @@ class QuestionForm(FlaskForm):
     type = SelectField(_l("Type"), choices=[(t.value, QUESTION_TYPE_LABELS[t]) for t in QuestionType])
     # Choices (the bank's laws) are set by the view; the service says so at the field when a law is not one of them.
     law = SelectField(_l("Law"), validators=[DataRequired()], validate_choice=False,
-                      description=_l("One of the bank's laws. A new law comes into the bank with an import."))
+                      description=_l("One of the list of laws. An administrator adds a new law on the laws page."))
     law_version = StringField(_l("Version of the law"), validators=[Optional(), Length(max=20)], description=_l("e.g. 2021"))
     article = StringField(_l("Article"), validators=[Optional(), Length(max=120)], description=_l("e.g. 第三十六条第一款"))
     stem = TextAreaField(_l("Question"), validators=[DataRequired()], render_kw={"rows": 4},
@@ -53,3 +53,18 @@ class QuestionForm(FlaskForm):
 
 class BankImportForm(FlaskForm):
     file = FileField(_l("File"), validators=[FileRequired()])
+
+
+class LawForm(FlaskForm):
+    """A law or a new version of one (title and version only when adding: questions cite them)."""
+
+    title = StringField(_l("Title"), validators=[Length(max=80)], description=_l("As questions cite it, e.g. 中华人民共和国行政处罚法"))
+    short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=40)], description=_l("e.g. 行政处罚法"))
+    version = StringField(_l("Version"), validators=[Optional(), Length(max=20)], description=_l("As questions name it, e.g. 2021"))
+    version_date = DateField(_l("Version date"), validators=[Optional()], description=_l("When this text was adopted or amended."))
+    effective_date = DateField(_l("Effective date"), validators=[Optional()])
+    # Choices (the list's versions) are set by the view.
+    supersedes_id = SelectField(_l("Replaces"), coerce=int, validators=[Optional()],
+                                description=_l("The older version this one supersedes: its questions are flagged for review."))
+    superseded_by_id = SelectField(_l("Superseded by"), coerce=int, validators=[Optional()],
+                                   description=_l("A newer version: the questions resting on this one are flagged for review."))

@@ -12,7 +12,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -24,7 +24,7 @@ from examsys.bank.schema import Record
 CHECK_LABELS = {
     "key-position": _l("Key positions"), "key-size": _l("Key sizes"), "key-longest": _l("Key is the longest option"),
     "absolute-words": _l("Absolute words"), "duplicate": _l("Identical questions"), "near-duplicate": _l("Near-identical questions"),
-    "citation": _l("Citation format"), "law": _l("Law not on the list"),
+    "citation": _l("Citation format"), "law": _l("Law not on the list"), "law-superseded": _l("Law version superseded"),
 }
 
 ERROR, WARNING = "error", "warning"
@@ -258,15 +258,27 @@ def check_laws(records: list[Record], laws: Iterable[str] | None) -> list[Findin
     for record in records:
         if record.content["law"] not in known:
             unknown.setdefault(record.content["law"], record)
-    return [Finding(ERROR, "law", r.source, r.ref, _("%(law)s is not one of the bank's laws.", law=law)) for law, r in unknown.items()]
+    return [Finding(ERROR, "law", r.source, r.ref, _("%(law)s is not on the list of laws.", law=law)) for law, r in unknown.items()]
 
 
-def lint(records: list[Record], settings: LintSettings | None = None, laws: Iterable[str] | None = None) -> list[Finding]:
-    """All findings, errors first, then by file and question."""
+def check_superseded(records: list[Record], superseded: Mapping[tuple[str, str], object] | None) -> list[Finding]:
+    """A warning for each question resting on a version of its law that a newer one supersedes: to be reviewed."""
+    if not superseded:
+        return []
+    return [Finding(WARNING, "law-superseded", r.source, r.ref, _(
+        "Checked against %(law)s (%(version)s), which %(newer)s supersedes: review the question against the new text.",
+        law=r.content["law"], version=r.content["law_version"] or "—", newer=getattr(newer, "label", newer)))
+        for r in records if (newer := superseded.get((r.content["law"], r.content["law_version"]))) is not None]
+
+
+def lint(records: list[Record], settings: LintSettings | None = None, laws: Iterable[str] | None = None,
+         superseded: Mapping[tuple[str, str], object] | None = None) -> list[Finding]:
+    """All findings, errors first, then by file and question. `laws`: the titles on the list of laws (None: not
+    checked); `superseded`: (law, version) of superseded versions → what supersedes them."""
     settings = settings or LintSettings()
     findings = (check_positions(records, settings) + check_key_sizes(records, settings) + check_longest(records, settings)
                 + check_absolute_words(records, settings) + check_duplicates(records, settings) + check_citations(records, settings)
-                + check_laws(records, laws))
+                + check_laws(records, laws) + check_superseded(records, superseded))
     return sorted(findings, key=lambda f: (f.severity != ERROR, f.source, f.check, f.ref))
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsys import clock
@@ -177,6 +177,40 @@ class QuestionVersion(Base):
         if self.status is VersionStatus.RETIRED:
             raise InvalidState(_("The version is already retired."))
         self.status, self.retired_at = VersionStatus.RETIRED, clock.now()
+
+
+class Law(Base):
+    """One version of a law on the controlled list. Questions name the law by `title` and the version they were
+    checked against by `version` (their law and law_version); a version superseded by a newer one flags its
+    questions for review."""
+
+    __tablename__ = "law"
+    __table_args__ = (UniqueConstraint("title", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(80), index=True)  # as questions name it, e.g. 中华人民共和国行政处罚法
+    short_name: Mapped[str] = mapped_column(String(40), default="")  # e.g. 行政处罚法
+    version: Mapped[str] = mapped_column(String(20), default="")  # as questions' law_version, e.g. 2021
+    version_date: Mapped[date | None] = mapped_column(Date)  # when this text was adopted or last amended
+    effective_date: Mapped[date | None] = mapped_column(Date)
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("law.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    superseded_by: Mapped[Law | None] = relationship(remote_side=[id])
+
+    @property
+    def label(self) -> str:
+        return f"{self.title}（{self.version}）" if self.version else self.title
+
+    def supersede_with(self, newer: Law | None) -> None:
+        """Mark this version superseded by `newer` (None: current again). A law never supersedes itself, and
+        the chain of newer versions never leads back to it."""
+        seen: Law | None = newer
+        while seen is not None:
+            if seen is self:
+                raise InvalidState(_("A version of a law cannot be superseded by itself or by a version it supersedes."))
+            seen = seen.superseded_by
+        self.superseded_by = newer
 
 
 def content_hash(content: dict[str, Any]) -> str:

@@ -8,7 +8,8 @@ The mapping, both ways:
   as Moodle's "\\*"); case_analysis ⇄ essay (rubric and reference answer in graderinfo, see below).
 - ref ⇄ idnumber; the name is ref + " " + the first 40 characters of the stem; explanation ⇄ generalfeedback;
   points ⇄ defaultgrade; tags ⇄ <tags>, with article and difficulty as the reserved tags
-  "examsys:article=…" and "examsys:difficulty=…" (removed from `tags` on reading).
+  "examsys:article=…" and "examsys:difficulty=…" (removed from `tags` on reading); the question's enemy group as
+  the reserved tag "examsys:enemies=…" (absent when it has none).
 - part, domain, domain_name, law, law_version ⇄ a category question written before each run of questions
   sharing them: path "$course$/examsys/<part>/<domain or 通用>/<law>", and the info (plain text) a JSON
   object {"examsys": {"law_version": …, "domain_name": …}}.
@@ -50,7 +51,7 @@ class MoodleProblem:
 
 FILE = "file"
 RESERVED = "examsys:"
-ARTICLE_TAG, DIFFICULTY_TAG = "examsys:article=", "examsys:difficulty="
+ARTICLE_TAG, DIFFICULTY_TAG, ENEMIES_TAG = "examsys:article=", "examsys:difficulty=", "examsys:enemies="
 ROOT_CATEGORY = "examsys"
 NO_DOMAIN = "通用"
 PARTS = ("common", "sector")
@@ -60,7 +61,7 @@ RUBRIC_CLASS, REFERENCE_CLASS = "examsys-rubric", "examsys-reference-answer"
 RUBRIC_LABEL, REFERENCE_LABEL = "评分要点", "参考答案"
 SUPPORTED = ("multichoice", "truefalse", "shortanswer", "essay")
 QUESTION_KEYS = ("part", "domain", "domain_name", "law", "law_version", "ref", "type", "stem", "options", "answer", "rubric",
-                 "reference_answer", "article", "difficulty", "points", "explanation", "tags", "category_path")
+                 "reference_answer", "article", "difficulty", "points", "explanation", "tags", "enemies", "category_path")
 GROUP_KEYS = ("part", "domain", "domain_name", "law", "law_version")
 
 _FULL = Decimal(100)
@@ -346,6 +347,8 @@ def _question_xml(question: dict[str, Any]) -> str:
         tags.append(ARTICLE_TAG + str(question["article"]))
     if question.get("difficulty") is not None:
         tags.append(DIFFICULTY_TAG + str(question["difficulty"]))
+    if question.get("enemies"):
+        tags.append(ENEMIES_TAG + str(question["enemies"]))
     tags += [str(tag) for tag in question.get("tags") or []]
     if tags:
         lines.append("    <tags>\n" + "\n".join(f"      <tag><text>{_xml_text(tag)}</text></tag>" for tag in tags) + "\n    </tags>")
@@ -505,7 +508,7 @@ class _Question:
         return str(value.quantize(_CENTS))
 
     def tags(self) -> dict[str, Any]:
-        found: dict[str, Any] = {"tags": [], "article": None, "difficulty": DEFAULT_DIFFICULTY}
+        found: dict[str, Any] = {"tags": [], "article": None, "difficulty": DEFAULT_DIFFICULTY, "enemies": None}
         for tag in self.element.findall("tags/tag"):
             text = (tag.findtext("text") or "").strip()
             if text.startswith(ARTICLE_TAG):
@@ -516,6 +519,8 @@ class _Question:
                     found["difficulty"] = int(value)
                 else:
                     self.bad("tags", _("The tag %(tag)s gives no difficulty from 1 to 5.", tag=text))
+            elif text.startswith(ENEMIES_TAG):
+                found["enemies"] = text[len(ENEMIES_TAG):].strip() or None
             elif text and not text.startswith(RESERVED):
                 found["tags"].append(text)
         return found

@@ -7,22 +7,18 @@ from sqlalchemy.orm import Session
 from examsys.auth.models import User
 from examsys.auth.permissions import Actor, require_actor, require_any_scope
 from examsys.bank.files import export_records
+from examsys.bank.laws import law_titles, superseded_versions
 from examsys.bank.lint import Finding, as_warnings, lint
 from examsys.bank.models import BankPart
 from examsys.bank.schema import Record
 from examsys.domains.models import EnforcementDomain
 
 
-def known_laws(session: Session, actor: Actor) -> list[str]:
-    """The controlled list: the starter banks' laws and those the actor's banks already hold."""
-    from examsys.bank.services import law_choices
-
-    return law_choices(session, require_actor(actor))
-
-
 def import_warnings(session: Session, actor: Actor, records: list[Record]) -> list[Finding]:
-    """The lint of what a file brings in; it warns and never refuses an import."""
-    return as_warnings(lint(records, laws=known_laws(session, actor)))
+    """The lint of what a file brings in; it warns and never refuses an import (a law off the list is refused
+    before, by the import itself)."""
+    require_actor(actor)
+    return as_warnings(lint(records, laws=law_titles(session), superseded=superseded_versions(session)))
 
 
 def bank_findings(session: Session, actor: User, part: BankPart | None = None, domain_id: int | None = None) -> tuple[int, list[Finding]]:
@@ -35,4 +31,4 @@ def bank_findings(session: Session, actor: User, part: BankPart | None = None, d
                if (part is None or r.part is part) and (domain is None or r.domain_code == domain.code)]
     for record in records:
         record.source = record.content["law"]
-    return len(records), lint(records, laws=known_laws(session, actor))
+    return len(records), lint(records, laws=law_titles(session), superseded=superseded_versions(session))

@@ -15,7 +15,7 @@ from examsys import clock
 from examsys.audit.services import record as audit
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import Actor, can, get_in_scope, require_actor, require_any_scope, scope_clause, visible_org
-from examsys.bank.laws import starter_laws
+from examsys.bank.laws import law_titles, unknown_law_problems
 from examsys.bank.models import BankPart, Question, QuestionType, QuestionVersion, VersionStatus, content_hash
 from examsys.bank.schema import Problem, Record, check_question
 from examsys.domains.models import EnforcementDomain
@@ -78,15 +78,15 @@ def laws(session: Session, actor: User) -> list[str]:
 
 
 def law_choices(session: Session, actor: User) -> list[str]:
-    """The laws a question written in the editor may cite: the starter banks' and those the actor's banks hold."""
-    return sorted(set(starter_laws()) | set(laws(session, actor)))
+    """The laws a question written in the editor may cite: the controlled list (examsys.bank.laws)."""
+    return law_titles(session)
 
 
 def _check_law(session: Session, actor: User, raw: dict[str, Any]) -> None:
     law = str(raw.get("law") or "").strip()
     if law and law not in law_choices(session, actor):
         raise ValidationFailed(_("The question was not saved; correct the marked fields."),
-                               {"law": [_("Choose one of the bank's laws; a new law comes into the bank with an import.")]})
+                               {"law": [_("Choose one of the laws on the list; an administrator adds a new law on the laws page.")]})
 
 
 def domains(session: Session) -> list[EnforcementDomain]:
@@ -290,7 +290,7 @@ class ImportPlan:
 def plan_import(session: Session, actor: Actor, records: list[Record], org: Organisation) -> ImportPlan:
     """Compare the records with the bank: new refs, changed ones, unchanged ones. Nothing is written."""
     require_actor(actor)
-    plan = ImportPlan()
+    plan = ImportPlan(problems=unknown_law_problems(session, records))
     existing = questions_by_ref(session, [r.ref for r in records])
     for record in records:
         question = existing.get(record.ref)

@@ -11,7 +11,9 @@ from flask_login import current_user, login_required
 
 from examsys.audit.services import record_export
 from examsys.bank import files, services
-from examsys.bank.forms import BankImportForm, QuestionForm
+from examsys.bank import laws as law_list
+from examsys.bank.exposure import exposure, over_exposed
+from examsys.bank.forms import BankImportForm, LawForm, QuestionForm
 from examsys.bank.models import BankPart, QuestionType, VersionStatus
 from examsys.bank.types import kind_of
 from examsys.bank.xlsx import OPTION_LETTERS, parse_answer, parse_rubric
@@ -38,8 +40,11 @@ def index():
         status=enum_or_none(VersionStatus, args.get("status")), text=args.get("q", ""), by_others=args.get("by") == "others",
     )
     page = paginate(db, services.version_query(db, current_user, filters), current_app.config["PAGE_SIZE"])
+    figures = exposure(db, [v.id for v in page.items])
     return render_template("bank/index.html", page=page, args=args, laws=services.laws(db, current_user),
-                           domains=services.domains(db), types=list(QuestionType), statuses=list(VersionStatus))
+                           domains=services.domains(db), types=list(QuestionType), statuses=list(VersionStatus),
+                           superseded=law_list.superseded_versions(db), exposure=figures,
+                           over_exposed=over_exposed(figures, int(current_app.config["BANK_EXPOSURE_LIMIT"])))
 
 
 @bp.post("/bulk")
@@ -285,3 +290,58 @@ def template():
         "explanation": "第三十六条第一款规定二年内未被发现的，不再给予行政处罚。"})
     content, mimetype, _name = files.render([example], "xlsx")
     return Response(content, mimetype=mimetype, headers={"Content-Disposition": "attachment; filename=question-bank-template.xlsx"})
+
+
+# ---- the list of laws ----------------------------------------------------------------------------------
+
+def _law_choices(form: LawForm, laws: list, law=None) -> None:
+    others = [(lw.id, lw.label) for lw in laws if lw is not law]
+    form.supersedes_id.choices = form.superseded_by_id.choices = [(0, "—")] + others
+
+
+@bp.route("/laws", methods=["GET", "POST"])
+@login_required
+def laws():
+    db = get_session()
+    listed = law_list.list_laws(db, current_user)
+    form = LawForm()
+    _law_choices(form, listed)
+    if form.is_submitted():
+        law_list.require_editor(db, current_user)
+    if form.validate_on_submit():
+        try:
+            law = law_list.add_law(db, current_user, title=form.title.data or "", short_name=form.short_name.data or "",
+                                   version=form.version.data or "", version_date=form.version_date.data,
+                                   effective_date=form.effective_date.data, supersedes_id=form.supersedes_id.data or None)
+        except ValidationFailed as error:
+            populate_errors(form, error)
+        else:
+            db.commit()
+            flash(_("%(law)s is on the list of laws.", law=law.label), "success")
+            return redirect(url_for("bank.laws"))
+    return render_template("bank/laws.html", laws=listed, form=form, may_edit=law_list.may_edit(current_user),
+                           flagged=law_list.flagged_counts(db))
+
+
+@bp.route("/laws/<int:law_id>", methods=["GET", "POST"])
+@login_required
+def law_edit(law_id: int):
+    db = get_session()
+    law = law_list.get_law(db, current_user, law_id)
+    form = LawForm(obj=law) if request.method == "GET" else LawForm()
+    _law_choices(form, law_list.list_laws(db, current_user), law)
+    if request.method == "GET":
+        form.superseded_by_id.data = law.superseded_by_id or 0
+    else:
+        law_list.require_editor(db, current_user)
+    if form.validate_on_submit():
+        try:
+            law_list.update_law(db, current_user, law.id, short_name=form.short_name.data or "", version_date=form.version_date.data,
+                                effective_date=form.effective_date.data, superseded_by_id=form.superseded_by_id.data or None)
+        except ValidationFailed as error:
+            populate_errors(form, error)
+        else:
+            db.commit()
+            flash(_("%(law)s saved.", law=law.label), "success")
+            return redirect(url_for("bank.laws"))
+    return render_template("bank/law_edit.html", law=law, form=form, may_edit=law_list.may_edit(current_user))

@@ -31,6 +31,7 @@ COLUMNS = (
     Column("points", "分值", ("points",), required=False),
     Column("explanation", "解析", ("explanation",)),
     Column("tags", "标签", ("tags",), required=False),
+    Column("enemies", "互斥组", ("enemies", "enemy group"), required=False),
 )
 HEADER = {c.key: c.header for c in COLUMNS}
 PARTS = {"通用": "common", "common": "common", "专门": "sector", "sector": "sector"}
@@ -108,6 +109,8 @@ def read_xlsx(data: bytes, source: str) -> ReadResult:
                 raw["points"] = row["points"]
         if row.get("tags", "").strip():
             raw["tags"] = [t.strip() for t in re.split(r"[,，、\s]+", row["tags"]) if t.strip()]
+        if row.get("enemies", "").strip():
+            raw["enemies"] = row["enemies"].strip()
         domain = row.get("domain", "").strip() or None
         if part == "sector" and not (domain and row.get("domain_name", "").strip()):
             result.problems.append(Problem(source, where, HEADER["domain"], _("A sector question names its domain code and domain.")))
@@ -136,7 +139,8 @@ def write_bank_xlsx(records: list[Record]) -> bytes:
         row = {"ref": record.ref, "part": "通用" if record.part.value == "common" else "专门", "domain": record.domain_code or "",
                "domain_name": record.domain_name or "", "law": c["law"], "law_version": c["law_version"], "type": TYPE_WORDS[c["type"]],
                "stem": c["stem"], "article": c["article"], "difficulty": str(c["difficulty"]), "points": _plain(c["points"]),
-               "explanation": c["explanation"], "tags": "、".join(c.get("tags") or []), "reference_answer": c.get("reference_answer") or ""}
+               "explanation": c["explanation"], "tags": "、".join(c.get("tags") or []), "reference_answer": c.get("reference_answer") or "",
+               "enemies": record.enemies or ""}
         for letter, text in (c.get("options") or {}).items():
             row[f"option_{letter}"] = text
         if c["type"] == "multiple_choice":

@@ -41,6 +41,8 @@ class PlanForm(FlaskForm):
     partial_credit = BooleanField(_l("Multiple choice: partial credit for a correct subset"))
     shuffle_questions = BooleanField(_l("Shuffle questions"), default=True)
     shuffle_options = BooleanField(_l("Shuffle options"), default=True)
+    prefer_less_exposed = BooleanField(_l("Prefer less-exposed questions"), default=False,
+                                       description=_l("Each section is drawn from the questions drawn onto the fewest papers so far."))
     paper_mode = SelectField(_l("Papers"), choices=[(PaperMode.INDIVIDUAL.value, _l("A random paper per candidate")),
                                                     (PaperMode.SHARED.value, _l("One random paper for all"))])
     review = SelectField(_l("After the exam, candidates see"), choices=[(ReviewPolicy.SCORE.value, _l("Score and pass/fail")),

@@ -31,6 +31,7 @@ from examsys.auth.models import User
 from examsys.auth.permissions import can
 from examsys.bank.models import Question, QuestionType, QuestionVersion
 from examsys.errors import NotFound
+from examsys.exams.exposure import Exposure, exposure
 from examsys.exams.models import Attempt, AttemptStatus, ExamPlan, PlanStatus
 from examsys.exams.plans import ADMIN, get_plan, plan_query
 
@@ -135,6 +136,7 @@ class ItemStats:
     options: list[OptionShare]
     flags: list[str]
     bank_visible: bool = False  # the actor may open the question in the bank
+    exposure: Exposure | None = None  # over every paper (all plans): drawn onto, and seen (started)
     plan: ExamPlan | None = None  # set on the per-version page
 
     @property
@@ -345,6 +347,9 @@ def plan_statistics(session: Session, actor: User, plan_id: int, thresholds: Thr
         item = _stats(versions[version_id], acc, thresholds)
         item.bank_visible = can(actor, ADMIN, versions[version_id].question.org)
         items.append(item)
+    figures = exposure(session, [item.version_id for item in items])
+    for item in items:
+        item.exposure = figures.get(item.version_id, Exposure())
     return PlanStatistics(plan, graded_count(session, plan.id), sort_items(items, "question")[0])
 
 
@@ -354,6 +359,7 @@ class VersionStatistics:
     pooled: ItemStats | None  # over every plan below; None when no graded paper held it
     plans: list[ItemStats]  # one per plan, newest plan first
     bank_visible: bool
+    exposure: Exposure = Exposure()  # over every paper (all plans): drawn onto, and seen (started)
 
 
 def version_statistics(session: Session, actor: User, version_id: int, thresholds: Thresholds | None = None) -> VersionStatistics:
@@ -387,4 +393,4 @@ def version_statistics(session: Session, actor: User, version_id: int, threshold
                 pooled_acc.choices[letter][band] += count
     rows.sort(key=lambda s: s.plan.opens_at if s.plan else 0, reverse=True)
     pooled = _stats(version, pooled_acc, thresholds) if rows else None
-    return VersionStatistics(version, pooled, rows, bank_visible)
+    return VersionStatistics(version, pooled, rows, bank_visible, exposure(session, [version.id]).get(version.id, Exposure()))

@@ -68,6 +68,8 @@ class ExamPlan(Base):
     makeup_of_id: Mapped[int | None] = mapped_column(ForeignKey("exam_plan.id"))  # a make-up exam: for who failed this plan
     double_marking: Mapped[bool] = mapped_column(default=False)  # case answers: two graders, reconciled beyond the tolerance
     marking_tolerance: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal(2))
+    # paper assembly draws each section from its less-exposed questions (drawn onto fewer papers so far)
+    prefer_less_exposed: Mapped[bool] = mapped_column(default=False)
     status: Mapped[PlanStatus] = mapped_column(enum_column(PlanStatus), default=PlanStatus.DRAFT, index=True)
     # per section, the version ids drawable when the plan opened: thousands of ids, read only to draw or redraw a
     # paper, so not with every load of the plan

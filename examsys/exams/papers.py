@@ -18,12 +18,19 @@ from examsys.orgs.models import Organisation
 CHOICE_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)
 
 
-Shapes = dict[int, tuple[str, list[str] | None, str | None]]  # version id → (question type, option letters, enemy group)
+# version id → (question type, option letters, enemy group, exposure): exposure is how many papers drew the version
+# so far, given only when the plan prefers less-exposed items (else 0, and absent in older callers' shapes)
+Shapes = dict[int, tuple[Any, ...]]
 
 
-def shapes_of(rows: Any) -> Shapes:
-    return {row.id: (QuestionType(row.type).value, sorted(row.options) if row.options else None, getattr(row, "enemy_group", None))
-            for row in rows}
+def shapes_of(rows: Any, exposure: dict[int, int] | None = None) -> Shapes:
+    return {row.id: (QuestionType(row.type).value, sorted(row.options) if row.options else None, getattr(row, "enemy_group", None),
+                     (exposure or {}).get(row.id, 0)) for row in rows}
+
+
+def _exposure(shapes: Shapes, version_id: int) -> int:
+    shape = shapes[version_id]
+    return shape[3] if len(shape) > 3 else 0
 
 
 def _units(pool: list[int], shapes: Shapes | None) -> int:
@@ -47,7 +54,12 @@ def pools_for(session: Session, plan: ExamPlan) -> tuple[list[list[int]], Shapes
     if plan.part is BankPart.SECTOR:
         query = query.where(Question.domain_id == plan.domain_id)
     rows = session.execute(query).all()
-    shapes = shapes_of(rows)
+    exposure = None
+    if getattr(plan, "prefer_less_exposed", False):
+        from examsys.exams.exposure import drawn_counts
+
+        exposure = drawn_counts(session, {row.id for row in rows})
+    shapes = shapes_of(rows, exposure)
     pools = []
     for section in plan.sections:
         pool = sorted(row.id for row in rows if row.type is section.type and (section.law is None or row.law == section.law)
@@ -110,19 +122,64 @@ def assemble(plan: ExamPlan, pools: list[list[int]], shapes: Shapes, seed: str) 
     for index, (section, pool) in enumerate(zip(plan.sections, pools, strict=True)):
         if used.intersection(pool):
             pool = [v for v in pool if v not in used]
-        chosen = _sample(rng, pool, section.count, shapes, groups)
+        chosen = _draw_section(rng, pool, section.count, shapes, groups, getattr(plan, "prefer_less_exposed", False))
         if not plan.shuffle_questions:
             chosen.sort()
         used.update(chosen)
         points = str(Decimal(section.points_each).quantize(Decimal("0.01")))
         for version_id in chosen:
-            qtype, order, _group = shapes[version_id]
+            qtype, order = shapes[version_id][:2]
             if order is not None:
                 order = list(order)
                 if plan.shuffle_options:
                     rng.shuffle(order)
             items.append({"v": version_id, "t": qtype, "o": order, "p": points, "s": index})
     return items
+
+
+# Windows of the pools being drawn now: opening a plan draws thousands of papers from the same pools and shapes,
+# and a window depends on nothing else. Keyed by identity, holding the objects so that an id is never reused
+# while cached; pools and shapes are never changed once drawing starts.
+_WINDOWS: dict[tuple[int, int, int], tuple[list[int], Shapes, list[int]]] = {}
+
+
+def _window(pool: list[int], count: int, shapes: Shapes) -> list[int]:
+    key = (id(pool), id(shapes), count)
+    cached = _WINDOWS.get(key)
+    if cached is not None and cached[0] is pool and cached[1] is shapes:
+        return cached[2]
+    if len(_WINDOWS) >= 16:
+        _WINDOWS.clear()
+    window = least_exposed(pool, count, shapes)
+    _WINDOWS[key] = (pool, shapes, window)
+    return window
+
+
+def least_exposed(pool: list[int], count: int, shapes: Shapes) -> list[int]:
+    """The part of a pool a plan preferring less-exposed items draws from: its least-drawn versions, at least
+    twice the quota or half the pool, and every version as little drawn as the last one taken (so that ties are
+    not broken by id, which would always favour old questions)."""
+    if len(pool) <= 2 * count:
+        return pool
+    ranked = sorted(pool, key=lambda v: (_exposure(shapes, v), v))
+    size = max(2 * count, (len(pool) + 1) // 2)
+    bar = _exposure(shapes, ranked[size - 1])
+    return sorted(v for v in pool if _exposure(shapes, v) <= bar)
+
+
+def _draw_section(rng: random.Random, pool: list[int], count: int, shapes: Shapes, groups: set[str], prefer_less_exposed: bool) -> list[int]:
+    """The section's questions: with the preference, from the least-exposed part of the pool when it can fill the
+    quota (enemy groups kept), else from the whole pool; without it, exactly as before."""
+    if prefer_less_exposed:
+        window = _window(pool, count, shapes)
+        if len(window) < len(pool):
+            taken = set(groups)
+            try:
+                return _sample(rng, window, count, shapes, groups)
+            except ValueError:
+                groups.clear()
+                groups.update(taken)  # a failed draw in the window leaves the paper's groups as they were
+    return _sample(rng, pool, count, shapes, groups)
 
 
 def _sample(rng: random.Random, pool: list[int], count: int, shapes: Shapes, groups: set[str]) -> list[int]:

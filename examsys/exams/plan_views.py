@@ -73,6 +73,7 @@ def _create_plan(db, form: PlanForm):
         closes_at=_aware(form.closes_at.data), duration_minutes=form.duration_minutes.data, pass_mark=form.pass_mark.data,
         attempts_allowed=form.attempts_allowed.data, sections=sections, partial_credit=form.partial_credit.data,
         shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
+        prefer_less_exposed=form.prefer_less_exposed.data,
         paper_mode=PaperMode(form.paper_mode.data), review=ReviewPolicy(form.review.data),
         max_departures=form.max_departures.data, include_auxiliary=form.include_auxiliary.data,
         makeup_of_id=form.makeup_of_id.data or None, double_marking=form.double_marking.data,

@@ -170,7 +170,12 @@ def draw_paper(session: Session, plan: ExamPlan, seed: str) -> list[dict[str, An
     rows = session.execute(select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.options, Question.enemy_group)
                            .join(Question, QuestionVersion.question_id == Question.id).where(
         QuestionVersion.id.in_({v for pool in plan.pools or [] for v in pool}))).all()
-    return papers.assemble(plan, plan.pools or [], papers.shapes_of(rows), seed)
+    exposure = None
+    if plan.prefer_less_exposed:
+        from examsys.exams.exposure import drawn_counts
+
+        exposure = drawn_counts(session, {row.id for row in rows})
+    return papers.assemble(plan, plan.pools or [], papers.shapes_of(rows, exposure), seed)
 
 
 def regenerate(session: Session, attempt: Attempt) -> list[dict[str, Any]]:

@@ -6,11 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from examsys import clock
+from examsys import charts, clock
 from examsys.auth.models import User
 from examsys.auth.permissions import scope_clause
 from examsys.imports.tabular import Column
@@ -91,36 +91,6 @@ def export_rows(rows: list[Row]) -> list[dict[str, str]]:
 
 def chart(rows: list[Row], title: str) -> Markup:
     """A stacked bar per organisation: the share of each routine grade among its graded reviews."""
-    bar_x, bar_w, row_h, top = 190, 420, 26, 52
-    height = top + row_h * max(1, len(rows)) + 16
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 {height}" role="img" class="chart" '
-             f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
-    x = 10
-    for grade in GRADES:
-        parts.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{COLOURS[grade]}"/>'
-                     f'<text x="{x + 16}" y="19" font-size="12">{escape(grade.label)}</text>')
-        x += 110
-    nothing, none_graded = escape(_("No graded reviews yet.")), escape(_("none graded"))
-    if not rows:
-        parts.append(f'<text x="10" y="{top + 16}" font-size="13">{nothing}</text>')
-    for n, row in enumerate(rows):
-        y = top + n * row_h
-        name = row.org.name if len(row.org.name) <= 14 else row.org.name[:13] + "…"
-        parts.append(f'<text x="{bar_x - 8}" y="{y + 15}" font-size="12" text-anchor="end">{escape(name)}</text>')
-        if not row.graded:
-            parts.append(f'<text x="{bar_x}" y="{y + 15}" font-size="12" fill="#666">{none_graded}</text>')
-            continue
-        left = float(bar_x)
-        for grade in GRADES:
-            count = row.grades.get(grade, 0)
-            if not count:
-                continue
-            width = bar_w * count / row.graded
-            parts.append(f'<rect x="{left:.1f}" y="{y}" width="{width:.1f}" height="18" fill="{COLOURS[grade]}">'
-                         f'<title>{escape(row.org.name)} {escape(grade.label)}: {count}</title></rect>')
-            if width > 22:
-                parts.append(f'<text x="{left + width / 2:.1f}" y="{y + 13}" font-size="11" fill="#fff" text-anchor="middle">{count}</text>')
-            left += width
-        parts.append(f'<text x="{bar_x + bar_w + 6}" y="{y + 14}" font-size="11">{row.graded}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    drawing = charts.stacked([(row.org.name, [row.grades.get(g, 0) for g in GRADES]) for row in rows],
+                             [(str(g.label), COLOURS[g]) for g in GRADES], title, _("No graded reviews yet."), _("none graded"))
+    return charts.svg(drawing, title)

@@ -11,16 +11,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import Select, and_, case, extract, func, select
 from sqlalchemy.orm import Session, aliased
 
+from examsys import charts
 from examsys.auth.models import User
 from examsys.auth.permissions import require_any_scope, scope_clause
 from examsys.errors import NotFound
 from examsys.exams.item_analysis import Thresholds, _aggregate
 from examsys.exams.models import Attempt, AttemptStatus, ExamKind, ExamPlan
 from examsys.orgs.models import Organisation, OrgKind
-from examsys.personnel.models import Person
+from examsys.personnel.models import EnforcementDomain, Person
 from examsys.supervision.figures import SUPERVISORS
 
 HANDED_IN = (AttemptStatus.SUBMITTED, AttemptStatus.AUTO_SUBMITTED, AttemptStatus.GRADED)
@@ -38,51 +40,91 @@ class Outcome:
         return self.passed / self.sat if self.sat else None
 
 
-def _outcome_columns() -> list[Any]:
+def outcome_columns() -> list[Any]:
     sat = case((Attempt.status.in_(HANDED_IN), Attempt.person_id))
     passed = case((Attempt.passed.is_(True), Attempt.person_id))
     return [func.count(func.distinct(Attempt.person_id)), func.count(func.distinct(sat)), func.count(func.distinct(passed))]
 
 
-def _scoped(session: Session, actor: User, *columns: Any) -> Select[Any]:
-    """Attempts of candidates whose organisation lies in the actor's scope (practice plans are not exams)."""
-    require_any_scope(session, actor, SUPERVISORS)
+def attempts(where: Any, *columns: Any) -> Select[Any]:
+    """Attempts of candidates whose organisation's path satisfies `where` (practice plans are not exams)."""
     return (select(*columns).select_from(Attempt).join(Person, Attempt.person_id == Person.id)
             .join(Organisation, Person.org_id == Organisation.id).join(ExamPlan, Attempt.plan_id == ExamPlan.id)
-            .where(scope_clause(session, actor, SUPERVISORS, Organisation.path), ExamPlan.kind != ExamKind.PRACTICE))
+            .where(where, ExamPlan.kind != ExamKind.PRACTICE))
 
 
-def _outcome(row: Any, offset: int) -> Outcome:
+def _scoped(session: Session, actor: User, *columns: Any) -> Select[Any]:
+    """Attempts of candidates whose organisation lies in the actor's scope."""
+    require_any_scope(session, actor, SUPERVISORS)
+    return attempts(scope_clause(session, actor, SUPERVISORS, Organisation.path), *columns)
+
+
+def outcome(row: Any, offset: int) -> Outcome:
     return Outcome(int(row[offset]), int(row[offset + 1]), int(row[offset + 2]))
 
 
 def totals(session: Session, actor: User, plan_id: int | None = None) -> Outcome:
-    query = _scoped(session, actor, *_outcome_columns())
+    query = _scoped(session, actor, *outcome_columns())
     if plan_id is not None:
         query = query.where(Attempt.plan_id == plan_id)
-    return _outcome(session.execute(query).one(), 0)
+    return outcome(session.execute(query).one(), 0)
 
 
 def by_plan(session: Session, actor: User) -> list[tuple[ExamPlan, Outcome]]:
     """Every plan with candidates in the scope, newest first."""
-    query = (_scoped(session, actor, ExamPlan, *_outcome_columns()).group_by(ExamPlan.id)
+    query = (_scoped(session, actor, ExamPlan, *outcome_columns()).group_by(ExamPlan.id)
              .order_by(ExamPlan.opens_at.desc(), ExamPlan.id.desc()))
-    return [(row[0], _outcome(row, 1)) for row in session.execute(query)]
+    return [(row[0], outcome(row, 1)) for row in session.execute(query)]
 
 
 def by_year(session: Session, actor: User) -> list[tuple[int, Outcome]]:
     year = extract("year", ExamPlan.opens_at)
-    query = _scoped(session, actor, year, *_outcome_columns()).group_by(year).order_by(year.desc())
-    return [(int(row[0]), _outcome(row, 1)) for row in session.execute(query)]
+    query = _scoped(session, actor, year, *outcome_columns()).group_by(year).order_by(year.desc())
+    return [(int(row[0]), outcome(row, 1)) for row in session.execute(query)]
 
 
 def by_org(session: Session, actor: User, kind: OrgKind) -> list[tuple[Organisation, Outcome]]:
     """Per league/city (kind LEAGUE) or county (kind COUNTY): the candidates of its subtree."""
     unit = aliased(Organisation)
-    query = (_scoped(session, actor, unit, *_outcome_columns())
+    query = (_scoped(session, actor, unit, *outcome_columns())
              .join(unit, and_(unit.kind == kind, Organisation.path.startswith(unit.path)))
              .group_by(unit.id).order_by(unit.code))
-    return [(row[0], _outcome(row, 1)) for row in session.execute(query)]
+    return [(row[0], outcome(row, 1)) for row in session.execute(query)]
+
+
+def by_domain(session: Session, actor: User) -> list[tuple[str, Outcome]]:
+    """Per enforcement domain of the exam (a sector part); the common part (no domain) first."""
+    query = (_scoped(session, actor, ExamPlan.domain_id, EnforcementDomain.name, *outcome_columns())
+             .outerjoin(EnforcementDomain, EnforcementDomain.id == ExamPlan.domain_id)
+             .group_by(ExamPlan.domain_id, EnforcementDomain.name, EnforcementDomain.code)
+             .order_by(EnforcementDomain.code.is_not(None), EnforcementDomain.code))
+    return [(row[1] or _("Common part (all domains)"), outcome(row, 2)) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class Resits:
+    failed: int  # candidates with a handed-in paper that did not pass
+    resat: int  # of those, who handed in a later paper of the same kind of exam (same part and domain)
+    passed: int  # of those, who passed such a later paper
+
+
+def resits(session: Session, actor: User, where: Any = None) -> Resits:
+    """Re-sit outcomes: of the candidates who failed an exam, how many sat it again later (another attempt of the
+    plan, a make-up or a later sitting of the same part and domain) and how many then passed. One GROUP BY per
+    candidate, part and domain (the first failure, the last paper handed in, the last pass), counted over it."""
+    failed = and_(Attempt.status == AttemptStatus.GRADED, Attempt.passed.is_(False))
+    columns = (Attempt.person_id.label("person_id"),
+               func.min(case((failed, Attempt.submitted_at))).label("first_fail"),
+               func.max(case((Attempt.status.in_(HANDED_IN), Attempt.submitted_at))).label("last_sat"),
+               func.max(case((Attempt.passed.is_(True), Attempt.submitted_at))).label("last_pass"))
+    domain = func.coalesce(ExamPlan.domain_id, 0)
+    per = (_scoped(session, actor, *columns) if where is None else attempts(where, *columns))
+    per = per.group_by(Attempt.person_id, ExamPlan.part, domain).subquery()
+    failed_count, resat, passed = session.execute(select(
+        func.count(func.distinct(case((per.c.first_fail.is_not(None), per.c.person_id)))),
+        func.count(func.distinct(case((per.c.last_sat > per.c.first_fail, per.c.person_id)))),
+        func.count(func.distinct(case((per.c.last_pass > per.c.first_fail, per.c.person_id)))))).one()
+    return Resits(int(failed_count), int(resat), int(passed))
 
 
 def distribution(session: Session, actor: User, plan_id: int | None = None) -> list[int]:
@@ -100,27 +142,10 @@ def band_labels() -> list[str]:
     return [f"{10 * band}–{10 * band + 9}" if band < BANDS - 1 else f"≥{10 * band}" for band in range(BANDS)]
 
 
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    count: int
-    x: float
-    y: float
-    height: float
-
-
-CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 400, 160, 4
-
-
-def bars(counts: list[int]) -> list[Bar]:
-    """The bars of the distribution chart drawn in plain SVG on the server, scaled to the largest band."""
-    top = max(counts) or 1
-    width = CHART_WIDTH / len(counts)
-    out = []
-    for index, (label, count) in enumerate(zip(band_labels(), counts, strict=True)):
-        height = round(CHART_HEIGHT * count / top, 1)
-        out.append(Bar(label, count, round(index * width + BAR_GAP / 2, 1), round(CHART_HEIGHT - height, 1), height))
-    return out
+def chart(counts: list[int]) -> Markup:
+    """The distribution as a bar chart (examsys/charts.py), for a page."""
+    title = _("Score distribution")
+    return charts.svg(charts.bars(band_labels(), counts, title), title)
 
 
 @dataclass(frozen=True)

@@ -5,42 +5,21 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from functools import lru_cache
-from pathlib import Path
 
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from examsys import qr
 from examsys.credentials.documents.void_mark import VoidCanvas
 from examsys.credentials.models import Credential
+from examsys.pdf_fonts import FONT, FONT_FILE, FontMissing, font_name  # noqa: F401 (the card's font, for its importers)
 
 CARD = (85.6 * mm, 54 * mm)
 QR_SIZE = 30 * mm  # with its quiet zone: the code itself is about 26 mm
-# WenQuanYi Zen Hei, brought with the project (examsys/fonts/README.md says where from and how reduced)
-FONT_FILE = Path(__file__).resolve().parents[2] / "fonts" / "wqy-zenhei.ttf"
-FONT = "WenQuanYiZenHei"
 RED = Color(0.61, 0.11, 0.11)
-
-
-class FontMissing(RuntimeError):
-    """The CJK font the PDFs embed is not where the project keeps it: printing stops rather than
-    fall back to a font that is not embedded (a print shop's RIP may have no CJK font at all)."""
-
-
-@lru_cache(maxsize=1)
-def font_name() -> str:
-    """Register the project's CJK TrueType font once per process; reportlab embeds the subset a PDF
-    uses. Raises FontMissing when the font file is absent or unreadable: never a silent fallback."""
-    try:
-        pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE)))
-    except (OSError, TTFError) as exc:  # reportlab's TTFError: a missing file or not a TrueType font
-        raise FontMissing(f"the CJK font for credential PDFs cannot be read: {FONT_FILE} ({exc})") from exc
-    return FONT
 
 
 def new_canvas(out: io.BytesIO, pagesize: tuple[float, float], title: str, void_note: str | None = None) -> Canvas:
