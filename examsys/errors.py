@@ -1,10 +1,12 @@
 """The DomainError tree and the handlers that turn it, and HTTP errors, into pages or JSON."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import click
 from flask import Flask, flash, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -108,6 +110,18 @@ def flash_form_errors(form: Any) -> None:
     """A small form that did not validate, told as flashes: each field's label and first message."""
     for name, messages in form.errors.items():
         flash(f"{form[name].label.text}: {messages[0]}", "error")
+
+
+@contextmanager
+def refused_in_cli() -> Iterator[None]:
+    """A command's use case refused: nothing it wrote is kept, and the command ends (exit 1) with the
+    message and every field's messages."""
+    try:
+        yield
+    except DomainError as error:
+        _rollback()
+        details = "; ".join(f"{k}: {' '.join(v)}" for k, v in getattr(error, "field_errors", {}).items())
+        raise click.ClickException(f"{error.message} {details}".strip()) from None
 
 
 def wants_json() -> bool:
