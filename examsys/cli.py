@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from examsys.auth.permissions import SYSTEM
 from examsys.db import get_session
+from examsys.errors import refused_in_cli
 
 
 def register_cli(app: Flask) -> None:
@@ -39,13 +40,12 @@ def register_cli(app: Flask) -> None:
         """Create a system administrator (and, on an empty database, the region root)."""
         from examsys.auth.models import Role
         from examsys.auth.services import create_account, grant_role
-        from examsys.errors import DomainError
         from examsys.orgs.models import Organisation, OrgKind
         from examsys.orgs.services import create_org
 
         db = get_session()
         org = db.scalar(select(Organisation).where(Organisation.code == org_code.upper()))
-        try:
+        with refused_in_cli():
             if org is None:
                 if not region_name:
                     raise click.ClickException(f"no organisation has the code {org_code}; give --region-name to create the region")
@@ -57,10 +57,6 @@ def register_cli(app: Flask) -> None:
             user, _initial = create_account(db, SYSTEM, username=username, display_name=display_name, org_id=org.id,
                                             password=password, must_change=False)
             grant_role(db, SYSTEM, user.id, Role.SYSADMIN, org.id)
-        except DomainError as error:
-            db.rollback()
-            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in getattr(error, "field_errors", {}).items())
-            raise click.ClickException(f"{error.message} {details}".strip()) from None
         db.commit()
         click.echo(f"system administrator {user.username} created on {org.name} ({org.code})")
 

@@ -66,6 +66,28 @@ def enum_column(enum_cls: type[enum.Enum], length: int = 24) -> Enum:
     )
 
 
+class LabelledEnum(enum.Enum):
+    """An enum stored by its string value whose members carry their label for people, written beside them:
+    `ACTIVE = "active", _l("In force")`. `.value` is the stored string (what `enum_column` keeps), `.label`
+    the label in the current locale, `choices()` the (value, lazy label) pairs of a form's select."""
+
+    _label: Any
+
+    def __new__(cls, value: str, label: Any) -> LabelledEnum:
+        member = object.__new__(cls)
+        member._value_ = value
+        member._label = label
+        return member
+
+    @property
+    def label(self) -> str:
+        return str(self._label)
+
+    @classmethod
+    def choices(cls, *leave_out: LabelledEnum) -> list[tuple[str, Any]]:
+        return [(member.value, member._label) for member in cls if member not in leave_out]
+
+
 def database_url(app: Flask) -> str:
     url = app.config.get("DATABASE_URL")
     if url:

@@ -1,10 +1,12 @@
 """The DomainError tree and the handlers that turn it, and HTTP errors, into pages or JSON."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import click
 from flask import Flask, flash, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -64,11 +66,12 @@ def populate_errors(form: Any, error: ValidationFailed) -> None:
     )
 
 
-
-def submit_form(form: Any, call: Callable[[], T]) -> T | None:
+def submit_form(form: Any, call: Callable[[], T], *, conflict_page: bool = False) -> T | None:
     """Run one service call for a valid submitted form and return what it returns (the changed record).
     None when the form is not submitted or not valid, or the service refuses: a ValidationFailed goes on
-    the fields (populate_errors), an InvalidState on the form; the view then shows the form again."""
+    the fields (populate_errors), an InvalidState on the form; the view then shows the form again.
+    With `conflict_page` an InvalidState is left to the error handler instead (the page the form came
+    from with the message, else a 409 page)."""
     if not form.validate_on_submit():
         return None
     try:
@@ -76,9 +79,49 @@ def submit_form(form: Any, call: Callable[[], T]) -> T | None:
     except ValidationFailed as error:
         populate_errors(form, error)
     except InvalidState as error:
+        if conflict_page:
+            raise
         _rollback()  # refused: nothing the use case wrote is kept
         form.form_errors = [error.message]
     return None
+
+
+def flash_refusal(call: Callable[[], T], field: str | None = None,
+                  refusals: tuple[type[DomainError], ...] = (ValidationFailed,)) -> T | None:
+    """Run one service call of a small form whose page is shown again by a redirect, and return what it
+    returns. None when the service refuses: nothing it wrote is kept and the refusal is told as a flash,
+    the named field's first message (or, with no field, each field's first message), else the error's
+    (an empty field name: the error's message alone)."""
+    try:
+        return call()
+    except refusals as error:
+        _rollback()  # refused: nothing the use case wrote is kept
+        fields: dict[str, list[str]] = getattr(error, "field_errors", {})
+        if field is not None:
+            messages = [fields.get(field, [error.message])[0]]
+        else:
+            messages = [ms[0] for ms in fields.values() if ms] or [error.message]
+        for message in messages:
+            flash(message, "error")
+    return None
+
+
+def flash_form_errors(form: Any) -> None:
+    """A small form that did not validate, told as flashes: each field's label and first message."""
+    for name, messages in form.errors.items():
+        flash(f"{form[name].label.text}: {messages[0]}", "error")
+
+
+@contextmanager
+def refused_in_cli() -> Iterator[None]:
+    """A command's use case refused: nothing it wrote is kept, and the command ends (exit 1) with the
+    message and every field's messages."""
+    try:
+        yield
+    except DomainError as error:
+        _rollback()
+        details = "; ".join(f"{k}: {' '.join(v)}" for k, v in getattr(error, "field_errors", {}).items())
+        raise click.ClickException(f"{error.message} {details}".strip()) from None
 
 
 def wants_json() -> bool:

@@ -14,7 +14,7 @@ from examsys.api import clients
 from examsys.api.models import SCOPES
 from examsys.auth.models import Role
 from examsys.db import get_session
-from examsys.errors import ValidationFailed, populate_errors
+from examsys.errors import submit_form
 from examsys.orgs.services import choices
 
 bp = Blueprint("api_clients", __name__)
@@ -51,14 +51,10 @@ def create():
     db = get_session()
     form = ClientForm()
     form.org_id.choices = [(o.id, o.name) for o in choices(db, current_user, Role.SYSADMIN)]
-    if form.validate_on_submit():
-        try:
-            issued = clients.register(db, current_user, form.name.data, form.org_id.data, form.scopes.data or [], form.rate_limit.data)
-        except ValidationFailed as error:
-            db.rollback()
-            populate_errors(form, error)
-        else:
-            return render_template("api/secret_issued.html", client=issued.secret.client, token=issued.token)
+    issued = submit_form(form, lambda: clients.register(db, current_user, form.name.data, form.org_id.data, form.scopes.data or [],
+                                                        form.rate_limit.data), conflict_page=True)
+    if issued is not None:
+        return render_template("api/secret_issued.html", client=issued.secret.client, token=issued.token)
     return render_template("api/clients.html", clients=clients.visible_clients(db, current_user), form=form), 422
 
 

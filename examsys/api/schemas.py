@@ -69,16 +69,21 @@ class BatchRequest(ma.Schema):
     numbers = ma.fields.List(ma.fields.String(validate=NUMBER), required=True, validate=validate.Length(min=1, max=MAX_BATCH))
 
 
-class BatchItem(ma.Schema):
-    number = ma.fields.String(required=True)
-    found = ma.fields.Boolean(required=True)
-    verdict = ma.fields.String(validate=validate.OneOf(VERDICTS))
+class _Holder(ma.Schema):
+    """What a found credential says of its holder: a batch answer's and a feed's rows."""
+
     name = ma.fields.String()
     organisation = ma.fields.String()
     domains = ma.fields.List(ma.fields.String())
     region = ma.fields.String()
     valid_to = ma.fields.Date()
     expired = ma.fields.Boolean()
+
+
+class BatchItem(_Holder):
+    number = ma.fields.String(required=True)
+    found = ma.fields.Boolean(required=True)
+    verdict = ma.fields.String(validate=validate.OneOf(VERDICTS))
 
 
 class BatchAnswer(ma.Schema):
@@ -93,17 +98,11 @@ class FeedQuery(ma.Schema):
     limit = ma.fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_FEED_PAGE))
 
 
-class FeedItem(ma.Schema):
+class FeedItem(_Holder):
     number = ma.fields.String(required=True)
     verdict = ma.fields.String(required=True, validate=validate.OneOf(VERDICTS))
     listed = ma.fields.Boolean(required=True, metadata={"description": "On the public register now; if false, drop it from a copy."})
     changed_at = ma.fields.AwareDateTime(required=True)
-    name = ma.fields.String()
-    organisation = ma.fields.String()
-    domains = ma.fields.List(ma.fields.String())
-    region = ma.fields.String()
-    valid_to = ma.fields.Date()
-    expired = ma.fields.Boolean()
 
 
 class FeedNext(ma.Schema):

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from examsys.auth.models import ROLE_LABELS, Role
+from examsys.auth.models import Role
 
 
 class LoginForm(FlaskForm):
@@ -39,7 +39,7 @@ class AccountCreateForm(FlaskForm):
 
 
 class RoleGrantForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in Role], validators=[DataRequired()])
+    role = SelectField(_l("Role"), choices=Role.choices(), validators=[DataRequired()])
     org_id = SelectField(_l("On organisation"), coerce=int, validators=[DataRequired()])
 
 
@@ -48,6 +48,6 @@ class AccountFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"))
-    role = SelectField(_l("Role"), choices=[("", _l("Any role"))] + [(r.value, ROLE_LABELS[r]) for r in Role])
+    role = SelectField(_l("Role"), choices=[("", _l("Any role")), *Role.choices()])
     active = SelectField(_l("Status"), choices=[("", _l("Any")), ("1", _l("Enabled")), ("0", _l("Disabled"))])
     include_inactive = BooleanField()

@@ -1,7 +1,6 @@
 """Accounts and role grants: each admin role is granted on one organisation node and reaches its subtree."""
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import datetime
 
@@ -10,29 +9,16 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsys import clock
-from examsys.db import Base, UTCDateTime, enum_column
+from examsys.db import Base, LabelledEnum, UTCDateTime, enum_column
 from examsys.orgs.models import Organisation
 
 
-class Role(enum.Enum):
-    SYSADMIN = "sysadmin"
-    EXAM_ADMIN = "exam_admin"
-    HR_ADMIN = "hr_admin"
-    REVIEWER = "reviewer"
-    AUDITOR = "auditor"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.SYSADMIN: _l("System administrator"),
-    Role.EXAM_ADMIN: _l("Exam administrator"),
-    Role.HR_ADMIN: _l("HR / credential administrator"),
-    Role.REVIEWER: _l("Reviewer"),
-    Role.AUDITOR: _l("Auditor"),
-}
+class Role(LabelledEnum):
+    SYSADMIN = "sysadmin", _l("System administrator")
+    EXAM_ADMIN = "exam_admin", _l("Exam administrator")
+    HR_ADMIN = "hr_admin", _l("HR / credential administrator")
+    REVIEWER = "reviewer", _l("Reviewer")
+    AUDITOR = "auditor", _l("Auditor")
 
 
 def new_login_id() -> str:

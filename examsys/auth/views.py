@@ -12,7 +12,7 @@ from examsys.auth.forms import AccountCreateForm, AccountFilterForm, LoginForm, 
 from examsys.auth.models import Role
 from examsys.core.views import safe_next
 from examsys.db import get_session
-from examsys.errors import ValidationFailed, populate_errors
+from examsys.errors import ValidationFailed, populate_errors, submit_form
 from examsys.extensions import limiter
 from examsys.orgs.services import choices
 from examsys.pagination import paginate
@@ -125,13 +125,9 @@ def two_factor_page():
     db = get_session()
     user = current_user._get_current_object()
     form = TwoFactorConfirmForm()
-    if form.validate_on_submit():
-        try:
-            codes = two_factor.confirm_enrolment(db, user, form.code.data or "")
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            return render_template("auth/recovery_codes.html", codes=codes)
+    codes = submit_form(form, lambda: two_factor.confirm_enrolment(db, user, form.code.data or ""), conflict_page=True)
+    if codes is not None:
+        return render_template("auth/recovery_codes.html", codes=codes)
     secret = two_factor.pending_secret(user)
     qr_code = (Markup(qr.svg(two_factor.provisioning_uri(user), _("QR code to scan with the authenticator app")))  # noqa: S704 - our own SVG, label escaped
                if secret else None)
@@ -170,14 +166,11 @@ def account_new():
     form.org_id.choices = _org_choices(db)
     if not form.org_id.choices:
         services.account_query(db, current_user)  # raises PermissionDenied for non-administrators
-    if form.validate_on_submit():
-        try:
-            user, initial = services.create_account(db, current_user, username=form.username.data or "",
-                                                    display_name=form.display_name.data or "", org_id=form.org_id.data)
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            return render_template("auth/password_issued.html", user=user, password=initial, created=True)
+    created = submit_form(form, lambda: services.create_account(db, current_user, username=form.username.data or "",
+                                                                display_name=form.display_name.data or "", org_id=form.org_id.data))
+    if created is not None:
+        user, initial = created
+        return render_template("auth/password_issued.html", user=user, password=initial, created=True)
     return render_template("auth/account_new.html", form=form)
 
 
@@ -203,14 +196,9 @@ def account_grant(user_id: int):
     user = services.get_account(db, current_user, user_id)
     form = RoleGrantForm()
     form.org_id.choices = _org_choices(db)
-    if form.validate_on_submit():
-        try:
-            services.grant_role(db, current_user, user.id, Role(form.role.data), form.org_id.data)
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            flash(_("Role granted."), "success")
-            return redirect(url_for("auth.account_detail", user_id=user.id))
+    if submit_form(form, lambda: services.grant_role(db, current_user, user.id, Role(form.role.data), form.org_id.data)):
+        flash(_("Role granted."), "success")
+        return redirect(url_for("auth.account_detail", user_id=user.id))
     return render_template("auth/account_detail.html", user=user, grant_form=form, now=clock.now(), held_back=throttle.held_back(db, user)), 422
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from examsys.auth.permissions import SYSTEM
 from examsys.db import get_session
+from examsys.errors import refused_in_cli
 
 
 def register(app: Flask) -> None:
@@ -57,13 +58,10 @@ def register(app: Flask) -> None:
         """Whether a credential for the enforcement domain CODE needs a passed sector exam in it, besides the
         common part (a domain a sector bank names needs one from the start)."""
         from examsys.domains.services import set_needs_sector_exam
-        from examsys.errors import DomainError
 
         db = get_session()
-        try:
+        with refused_in_cli():
             domain = set_needs_sector_exam(db, code, required)
-        except DomainError as error:
-            raise click.ClickException(error.message) from None
         db.commit()
         click.echo(f"{domain.code} {domain.name}: the sector exam is {'required' if required else 'not required'}")
 

@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from examsys.bank.models import QUESTION_TYPE_LABELS, BankPart, QuestionType
+from examsys.bank.models import BankPart, QuestionType
 from examsys.bank.xlsx import OPTION_LETTERS
 
 
@@ -17,7 +17,7 @@ class QuestionForm(FlaskForm):
     part = SelectField(_l("Part"), choices=lambda: [(p.value, p.label) for p in BankPart])  # labels per request, translated
     domain_id = SelectField(_l("Enforcement domain"), coerce=int, validators=[Optional()],
                             description=_l("Sector questions only."))
-    type = SelectField(_l("Type"), choices=[(t.value, QUESTION_TYPE_LABELS[t]) for t in QuestionType])
+    type = SelectField(_l("Type"), choices=QuestionType.choices())
     # Choices (the bank's laws) are set by the view; the service says so at the field when a law is not one of them.
     law = SelectField(_l("Law"), validators=[DataRequired()], validate_choice=False,
                       description=_l("One of the list of laws. An administrator adds a new law on the laws page."))

@@ -2,7 +2,6 @@
 edited again: an edit makes a new version, and whatever pinned the old one keeps it."""
 from __future__ import annotations
 
-import enum
 import hashlib
 import json
 from datetime import date, datetime
@@ -15,7 +14,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Numeric, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsys import clock
-from examsys.db import Base, UTCDateTime, enum_column
+from examsys.db import Base, LabelledEnum, UTCDateTime, enum_column
 from examsys.errors import InvalidState
 from examsys.orgs.models import Organisation
 
@@ -24,53 +23,24 @@ if TYPE_CHECKING:
     from examsys.domains.models import EnforcementDomain
 
 
-class BankPart(enum.Enum):
-    COMMON = "common"  # 通用: administrative law every officer must know
-    SECTOR = "sector"  # 专门: the law of one enforcement domain
-
-    @property
-    def label(self) -> str:
-        return str({BankPart.COMMON: _l("Common part"), BankPart.SECTOR: _l("Sector part")}[self])
+class BankPart(LabelledEnum):
+    COMMON = "common", _l("Common part")  # 通用: administrative law every officer must know
+    SECTOR = "sector", _l("Sector part")  # 专门: the law of one enforcement domain
 
 
-class QuestionType(enum.Enum):
-    SINGLE_CHOICE = "single_choice"
-    MULTIPLE_CHOICE = "multiple_choice"
-    TRUE_FALSE = "true_false"
-    FILL_IN = "fill_in"
-    CASE_ANALYSIS = "case_analysis"
-
-    @property
-    def label(self) -> str:
-        return str(QUESTION_TYPE_LABELS[self])
+class QuestionType(LabelledEnum):
+    SINGLE_CHOICE = "single_choice", _l("Single choice")
+    MULTIPLE_CHOICE = "multiple_choice", _l("Multiple choice")
+    TRUE_FALSE = "true_false", _l("True / false")
+    FILL_IN = "fill_in", _l("Fill in the blank")
+    CASE_ANALYSIS = "case_analysis", _l("Case analysis")
 
 
-QUESTION_TYPE_LABELS = {
-    QuestionType.SINGLE_CHOICE: _l("Single choice"),
-    QuestionType.MULTIPLE_CHOICE: _l("Multiple choice"),
-    QuestionType.TRUE_FALSE: _l("True / false"),
-    QuestionType.FILL_IN: _l("Fill in the blank"),
-    QuestionType.CASE_ANALYSIS: _l("Case analysis"),
-}
-
-
-class VersionStatus(enum.Enum):
-    DRAFT = "draft"
-    REVIEWED = "reviewed"
-    ACTIVE = "active"
-    RETIRED = "retired"
-
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
-
-
-STATUS_LABELS = {
-    VersionStatus.DRAFT: _l("Draft"),
-    VersionStatus.REVIEWED: _l("Reviewed"),
-    VersionStatus.ACTIVE: _l("Active"),
-    VersionStatus.RETIRED: _l("Retired from use"),
-}
+class VersionStatus(LabelledEnum):
+    DRAFT = "draft", _l("Draft")
+    REVIEWED = "reviewed", _l("Reviewed")
+    ACTIVE = "active", _l("Active")
+    RETIRED = "retired", _l("Retired from use")
 
 # The content of a version: what an edit changes and what the hash covers.
 CONTENT_FIELDS = ("type", "stem", "options", "answer", "rubric", "reference_answer", "law", "law_version", "article",

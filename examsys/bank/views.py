@@ -18,7 +18,7 @@ from examsys.bank.models import BankPart, QuestionType, VersionStatus
 from examsys.bank.types import kind_of
 from examsys.bank.xlsx import OPTION_LETTERS, parse_answer, parse_rubric
 from examsys.db import get_session
-from examsys.errors import InvalidState, ValidationFailed, populate_errors
+from examsys.errors import submit_form
 from examsys.imports.flow import ImportFlow
 from examsys.imports.pages import ImportPage, org_scope
 from examsys.orgs.models import Organisation
@@ -157,15 +157,12 @@ def create():
     if not form.org_id.choices:
         services.version_query(db, current_user, services.QuestionFilter())  # refuses non-editors
     preview = _preview(form) if form.is_submitted() else None
-    if form.validate_on_submit() and form.intent.data == "save":
-        try:
-            question = services.create_question(db, current_user, org_id=form.org_id.data, part=BankPart(form.part.data),
-                                                domain_id=form.domain_id.data or None, raw=_raw_from_form(form))
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            flash(_("Question %(ref)s saved as a draft. Another exam administrator must review it.", ref=question.ref), "success")
-            return redirect(url_for("bank.detail", question_id=question.id))
+    question = submit_form(form, lambda: services.create_question(db, current_user, org_id=form.org_id.data, part=BankPart(form.part.data),
+                                                                  domain_id=form.domain_id.data or None, raw=_raw_from_form(form))
+                           if form.intent.data == "save" else None)  # a preview: the fields checked, nothing saved
+    if question is not None:
+        flash(_("Question %(ref)s saved as a draft. Another exam administrator must review it.", ref=question.ref), "success")
+        return redirect(url_for("bank.detail", question_id=question.id))
     return render_template("bank/edit.html", form=form, preview=preview, question=None)
 
 
@@ -182,17 +179,11 @@ def edit(question_id: int):
     if request.method == "GET":
         _fill_form(form, question.latest)
     preview = _preview(form)
-    if form.validate_on_submit() and form.intent.data == "save":
-        try:
-            saved = services.edit_question(db, current_user, question.id, _raw_from_form(form), form.change_note.data or "")
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        except InvalidState as error:
-            get_session().rollback()  # refused: nothing it wrote is kept
-            form.form_errors = [error.message]
-        else:
-            flash(_("Saved as version %(n)d (draft).", n=saved.number), "success")
-            return redirect(url_for("bank.detail", question_id=question.id))
+    saved = submit_form(form, lambda: services.edit_question(db, current_user, question.id, _raw_from_form(form), form.change_note.data or "")
+                        if form.intent.data == "save" else None)  # a preview: the fields checked, nothing saved
+    if saved is not None:
+        flash(_("Saved as version %(n)d (draft).", n=saved.number), "success")
+        return redirect(url_for("bank.detail", question_id=question.id))
     return render_template("bank/edit.html", form=form, preview=preview, question=question)
 
 
@@ -308,17 +299,13 @@ def laws():
     _law_choices(form, listed)
     if form.is_submitted():
         law_list.require_editor(db, current_user)
-    if form.validate_on_submit():
-        try:
-            law = law_list.add_law(db, current_user, title=form.title.data or "", short_name=form.short_name.data or "",
-                                   version=form.version.data or "", version_date=form.version_date.data,
-                                   effective_date=form.effective_date.data, supersedes_id=form.supersedes_id.data or None)
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            db.commit()
-            flash(_("%(law)s is on the list of laws.", law=law.label), "success")
-            return redirect(url_for("bank.laws"))
+    law = submit_form(form, lambda: law_list.add_law(db, current_user, title=form.title.data or "", short_name=form.short_name.data or "",
+                                                     version=form.version.data or "", version_date=form.version_date.data,
+                                                     effective_date=form.effective_date.data, supersedes_id=form.supersedes_id.data or None),
+                      conflict_page=True)
+    if law is not None:
+        flash(_("%(law)s is on the list of laws.", law=law.label), "success")
+        return redirect(url_for("bank.laws"))
     return render_template("bank/laws.html", laws=listed, form=form, may_edit=law_list.may_edit(current_user),
                            flagged=law_list.flagged_counts(db))
 
@@ -334,14 +321,9 @@ def law_edit(law_id: int):
         form.superseded_by_id.data = law.superseded_by_id or 0
     else:
         law_list.require_editor(db, current_user)
-    if form.validate_on_submit():
-        try:
-            law_list.update_law(db, current_user, law.id, short_name=form.short_name.data or "", version_date=form.version_date.data,
-                                effective_date=form.effective_date.data, superseded_by_id=form.superseded_by_id.data or None)
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            db.commit()
-            flash(_("%(law)s saved.", law=law.label), "success")
-            return redirect(url_for("bank.laws"))
+    if submit_form(form, lambda: law_list.update_law(db, current_user, law.id, short_name=form.short_name.data or "",
+                                                     version_date=form.version_date.data, effective_date=form.effective_date.data,
+                                                     superseded_by_id=form.superseded_by_id.data or None), conflict_page=True):
+        flash(_("%(law)s saved.", law=law.label), "success")
+        return redirect(url_for("bank.laws"))
     return render_template("bank/law_edit.html", law=law, form=form, may_edit=law_list.may_edit(current_user))

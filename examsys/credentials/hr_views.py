@@ -13,7 +13,7 @@ from examsys.credentials.public.lookups import lookup_summary
 from examsys.credentials.requests import services as issuance
 from examsys.credentials.standing import open_decision
 from examsys.db import get_session
-from examsys.errors import ValidationFailed, populate_errors, submit_form
+from examsys.errors import submit_form
 from examsys.pagination import paginate
 from examsys.personnel import services as personnel
 from examsys.web import enum_or_none
@@ -94,13 +94,10 @@ def issue(person_id: int):
         form.domain_ids.data = [d.id for d in person.domains]
         form.region.data = person.org.name
     reasons = services.eligibility(db, person, form.domain_ids.data or [d.id for d in person.domains])
-    if form.validate_on_submit():
-        try:
-            credential = issuance.issue_directly(db, current_user, services.IssueRequest(
-                person.id, form.issuer_id.data, form.domain_ids.data or [], form.region.data or "", form.legal_source.data or ""))
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            flash(_("Credential %(number)s issued.", number=credential.number), "success")
-            return redirect(url_for("credentials.detail", credential_id=credential.id))
+    credential = submit_form(form, lambda: issuance.issue_directly(db, current_user, services.IssueRequest(
+        person.id, form.issuer_id.data, form.domain_ids.data or [], form.region.data or "", form.legal_source.data or "")),
+        conflict_page=True)
+    if credential is not None:
+        flash(_("Credential %(number)s issued.", number=credential.number), "success")
+        return redirect(url_for("credentials.detail", credential_id=credential.id))
     return render_template("credentials/issue.html", person=person, form=form, reasons=reasons)

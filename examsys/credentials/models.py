@@ -3,43 +3,31 @@ the card-recovery (收回) tasks that suspension, revocation and cancellation op
 moves with every status change, and the public's reports about an officer."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text, UniqueConstraint, event, inspect, text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, event, inspect, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from examsys import clock
-from examsys.db import Base, UTCDateTime, enum_column
-from examsys.domains.models import EnforcementDomain
+from examsys.db import Base, LabelledEnum, UTCDateTime, enum_column
+from examsys.domains.models import EnforcementDomain, domains_of
 from examsys.errors import InvalidState
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import Person
 
-credential_domain = Table(
-    "credential_domain",
-    Base.metadata,
-    Column("credential_id", ForeignKey("credential.id", ondelete="CASCADE"), primary_key=True),
-    Column("domain_id", ForeignKey("enforcement_domain.id"), primary_key=True),
-)
+credential_domain = domains_of("credential", "credential_id")
 
 
-class CredentialStatus(enum.Enum):
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    REVOKED = "revoked"  # terminal; also revokes the qualification
-    CANCELLED = "cancelled"  # terminal: transfer, retirement, resignation, dismissal, death, lost card, re-issue
-    SUPERSEDED = "superseded"  # terminal: replaced by a newer credential
-
-    @property
-    def label(self) -> str:
-        return str({CredentialStatus.ACTIVE: _l("In force"), CredentialStatus.SUSPENDED: _l("Suspended"),
-                    CredentialStatus.REVOKED: _l("Revoked"), CredentialStatus.CANCELLED: _l("Cancelled"),
-                    CredentialStatus.SUPERSEDED: _l("Superseded")}[self])
+class CredentialStatus(LabelledEnum):
+    ACTIVE = "active", _l("In force")
+    SUSPENDED = "suspended", _l("Suspended")
+    REVOKED = "revoked", _l("Revoked")  # terminal; also revokes the qualification
+    CANCELLED = "cancelled", _l("Cancelled")  # terminal: transfer, retirement, resignation, dismissal, death, lost card, re-issue
+    SUPERSEDED = "superseded", _l("Superseded")  # terminal: replaced by a newer credential
 
 
 TERMINAL = (CredentialStatus.REVOKED, CredentialStatus.CANCELLED, CredentialStatus.SUPERSEDED)
@@ -162,44 +150,25 @@ class RecoveryTask(Base):
     credential: Mapped[Credential] = relationship()
 
 
-credential_request_domain = Table(
-    "credential_request_domain",
-    Base.metadata,
-    Column("request_id", ForeignKey("credential_request.id", ondelete="CASCADE"), primary_key=True),
-    Column("domain_id", ForeignKey("enforcement_domain.id"), primary_key=True),
-)
+credential_request_domain = domains_of("credential_request", "request_id")
 
 
-class RequestKind(enum.Enum):
-    ISSUE = "issue"  # a first credential, or a new one with other domains: needs the qualification exam
-    RENEWAL = "renewal"  # 延续/换证 near the end of validity: needs a renewal (or qualification) exam
-    REPLACEMENT = "replacement"  # 补发 of a lost or damaged card: new number, same domains and valid_to
-
-    @property
-    def label(self) -> str:
-        return str({RequestKind.ISSUE: _l("First issuance"), RequestKind.RENEWAL: _l("Renewal"),
-                    RequestKind.REPLACEMENT: _l("Replacement of a lost or damaged card")}[self])
+class RequestKind(LabelledEnum):
+    ISSUE = "issue", _l("First issuance")  # a first credential, or a new one with other domains: needs the qualification exam
+    RENEWAL = "renewal", _l("Renewal")  # 延续/换证 near the end of validity: needs a renewal (or qualification) exam
+    REPLACEMENT = "replacement", _l("Replacement of a lost or damaged card")  # 补发 of a lost or damaged card: new number, same domains and valid_to
 
 
-class RequestStatus(enum.Enum):
-    PENDING = "pending"  # waiting for the issuing authority
-    RETURNED = "returned"  # sent back with a reason; the requester amends and resubmits, or withdraws
-    APPROVED = "approved"  # terminal: the credential is issued
-    WITHDRAWN = "withdrawn"  # terminal
-
-    @property
-    def label(self) -> str:
-        return str({RequestStatus.PENDING: _l("Awaiting approval"), RequestStatus.RETURNED: _l("Returned"),
-                    RequestStatus.APPROVED: _l("Approved"), RequestStatus.WITHDRAWN: _l("Withdrawn")}[self])
+class RequestStatus(LabelledEnum):
+    PENDING = "pending", _l("Awaiting approval")  # waiting for the issuing authority
+    RETURNED = "returned", _l("Returned")  # sent back with a reason; the requester amends and resubmits, or withdraws
+    APPROVED = "approved", _l("Approved")  # terminal: the credential is issued
+    WITHDRAWN = "withdrawn", _l("Withdrawn")  # terminal
 
 
-class CardLoss(enum.Enum):
-    LOST = "lost"  # nothing to take back: the old number is cancelled and verifies as NOT VALID at once
-    DAMAGED = "damaged"  # the damaged card is handed in: a card-recovery task is opened
-
-    @property
-    def label(self) -> str:
-        return str({CardLoss.LOST: _l("Lost"), CardLoss.DAMAGED: _l("Damaged")}[self])
+class CardLoss(LabelledEnum):
+    LOST = "lost", _l("Lost")  # nothing to take back: the old number is cancelled and verifies as NOT VALID at once
+    DAMAGED = "damaged", _l("Damaged")  # the damaged card is handed in: a card-recovery task is opened
 
 
 class CredentialRequest(Base):
@@ -265,25 +234,15 @@ class CredentialRequest(Base):
 
 # ---- the re-issuance campaign (换发) -----------------------------------------------------------------
 
-class DomainSource(enum.Enum):
+class DomainSource(LabelledEnum):
     """Which enforcement domains a re-issued credential names."""
 
-    PREVIOUS = "previous"  # those of the credential it replaces (the register's when there is none)
-    REGISTER = "register"  # the officer's domains on the register, as the clean-up confirmed them
-    CHOSEN = "chosen"  # the ones HR chose for the whole campaign
-
-    @property
-    def label(self) -> str:
-        return str({DomainSource.PREVIOUS: _l("As on the credential it replaces"), DomainSource.REGISTER: _l("As on the register"),
-                    DomainSource.CHOSEN: _l("The domains chosen below")}[self])
+    PREVIOUS = "previous", _l("As on the credential it replaces")  # those of the credential it replaces (the register's when there is none)
+    REGISTER = "register", _l("As on the register")  # the officer's domains on the register, as the clean-up confirmed them
+    CHOSEN = "chosen", _l("The domains chosen below")  # the ones HR chose for the whole campaign
 
 
-reissue_campaign_domain = Table(
-    "reissue_campaign_domain",
-    Base.metadata,
-    Column("campaign_id", ForeignKey("reissue_campaign.id", ondelete="CASCADE"), primary_key=True),
-    Column("domain_id", ForeignKey("enforcement_domain.id"), primary_key=True),
-)
+reissue_campaign_domain = domains_of("reissue_campaign", "campaign_id")
 
 
 class ReissueCampaign(Base):
@@ -313,14 +272,10 @@ class ReissueCampaign(Base):
     domains: Mapped[list[EnforcementDomain]] = relationship(secondary=reissue_campaign_domain, order_by="EnforcementDomain.code")
 
 
-class ReissueState(enum.Enum):
-    PENDING = "pending"
-    ISSUED = "issued"
-    INELIGIBLE = "ineligible"
-
-    @property
-    def label(self) -> str:
-        return str({ReissueState.PENDING: _l("Not yet processed"), ReissueState.ISSUED: _l("Issued"), ReissueState.INELIGIBLE: _l("Not eligible")}[self])
+class ReissueState(LabelledEnum):
+    PENDING = "pending", _l("Not yet processed")
+    ISSUED = "issued", _l("Issued")
+    INELIGIBLE = "ineligible", _l("Not eligible")
 
 
 class ReissueItem(Base):
@@ -350,34 +305,17 @@ class ReissueItem(Base):
         return [line for line in self.reasons.splitlines() if line]
 
 
-class ReportCategory(enum.Enum):
-    PHOTO_MISMATCH = "photo_mismatch"
-    CONDUCT = "conduct"
-    MISUSE = "misuse"
-    WRONG_DETAILS = "wrong_details"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(REPORT_CATEGORY_LABELS[self])
+class ReportCategory(LabelledEnum):
+    PHOTO_MISMATCH = "photo_mismatch", _l("The person does not look like the photo")
+    CONDUCT = "conduct", _l("Conduct during enforcement")
+    MISUSE = "misuse", _l("The credential seems to be misused (suspended, revoked, or someone else's)")
+    WRONG_DETAILS = "wrong_details", _l("The details shown are wrong")
+    OTHER = "other", _l("Something else")
 
 
-REPORT_CATEGORY_LABELS = {
-    ReportCategory.PHOTO_MISMATCH: _l("The person does not look like the photo"),
-    ReportCategory.CONDUCT: _l("Conduct during enforcement"),
-    ReportCategory.MISUSE: _l("The credential seems to be misused (suspended, revoked, or someone else's)"),
-    ReportCategory.WRONG_DETAILS: _l("The details shown are wrong"),
-    ReportCategory.OTHER: _l("Something else"),
-}
-
-
-class ReportStatus(enum.Enum):
-    OPEN = "open"
-    HANDLED = "handled"
-
-    @property
-    def label(self) -> str:
-        return str({ReportStatus.OPEN: _l("Not yet handled"), ReportStatus.HANDLED: _l("Handled")}[self])
+class ReportStatus(LabelledEnum):
+    OPEN = "open", _l("Not yet handled")
+    HANDLED = "handled", _l("Handled")
 
 
 class OfficerReport(Base):

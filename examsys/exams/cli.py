@@ -6,6 +6,7 @@ from flask import Flask
 
 from examsys.auth.permissions import SYSTEM
 from examsys.db import get_session
+from examsys.errors import refused_in_cli
 
 
 def register(app: Flask) -> None:
@@ -32,13 +33,10 @@ def register(app: Flask) -> None:
     @click.argument("plan_id", type=int)
     def open_cmd(plan_id: int) -> None:
         """Open a draft plan and generate its papers, with progress (for region-wide sittings)."""
-        from examsys.errors import DomainError
         from examsys.exams.plans import open_plan
 
         db = get_session()
-        try:
+        with refused_in_cli():
             made = open_plan(db, SYSTEM, plan_id, progress=lambda done, total: click.echo(f"\r{done}/{total} papers", nl=False))
-        except DomainError as error:
-            raise click.ClickException(error.message) from None
         db.commit()
         click.echo(f"\nopen: {made} papers generated")

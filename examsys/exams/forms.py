@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, DecimalField, FieldList, FormField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from examsys.bank.models import QUESTION_TYPE_LABELS, BankPart, QuestionType
+from examsys.bank.models import BankPart, QuestionType
 from examsys.exams.models import ExamKind, PaperMode, ReviewPolicy
 
 
@@ -15,7 +15,7 @@ class SectionForm(FlaskForm):
     class Meta:
         csrf = False
 
-    type = SelectField(_l("Type"), choices=[("", "—")] + [(t.value, QUESTION_TYPE_LABELS[t]) for t in QuestionType])
+    type = SelectField(_l("Type"), choices=[("", "—"), *QuestionType.choices()])
     law = SelectField(_l("Law (any if empty)"), validate_choice=False)  # choices: the bank's laws, set by the view
     difficulty = IntegerField(_l("Difficulty (any if empty)"), validators=[Optional(), NumberRange(1, 5)])
     count = IntegerField(_l("Questions"), validators=[Optional(), NumberRange(0, 500)])

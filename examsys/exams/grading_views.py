@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from examsys.db import get_session
-from examsys.errors import InvalidState, ValidationFailed
+from examsys.errors import InvalidState, ValidationFailed, flash_refusal
 from examsys.exams import grading as exam_grading
 from examsys.exams import plans as exam_plans
 from examsys.exams.views import bp
@@ -30,11 +30,9 @@ def grade_case(answer_id: int):
         score = Decimal(request.form.get("score", ""))
     except ArithmeticError:
         score = Decimal(-1)
-    try:
-        attempt = exam_grading.grade_case(db, current_user, answer_id, score, request.form.get("comment", ""))
-    except (ValidationFailed, InvalidState) as error:
-        db.rollback()
-        flash(error.message, "error")
+    attempt = flash_refusal(lambda: exam_grading.grade_case(db, current_user, answer_id, score, request.form.get("comment", "")), "",
+                            (ValidationFailed, InvalidState))
+    if attempt is None:
         return redirect(request.referrer or url_for("exams.plans"))
     flash(_("Score recorded."), "success")
     return redirect(url_for("exams.grading", plan_id=attempt.plan_id))
@@ -51,12 +49,9 @@ def regrade(plan_id: int):
     changes = None
     if version_id:
         if request.method == "POST":
-            try:
-                applied = exam_grading.regrade(db, current_user, plan_id, version_id, apply=True, reason=request.form.get("reason", ""))
-            except ValidationFailed as error:
-                db.rollback()
-                flash(error.message, "error")
-            else:
+            applied = flash_refusal(lambda: exam_grading.regrade(db, current_user, plan_id, version_id, apply=True,
+                                                                 reason=request.form.get("reason", "")), "")
+            if applied is not None:
                 flash(_("Regraded: %(n)d results changed.", n=len(applied)), "success")
                 return redirect(url_for("exams.results", plan_id=plan_id))
         changes = exam_grading.regrade(db, current_user, plan_id, version_id, apply=False)

@@ -13,23 +13,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsys import clock
 from examsys.bank.models import BankPart, QuestionType
-from examsys.db import Base, UTCDateTime, enum_column
+from examsys.db import Base, LabelledEnum, UTCDateTime, enum_column
 from examsys.domains.models import EnforcementDomain
 from examsys.errors import InvalidState
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import Person
 
 
-class ExamKind(enum.Enum):
-    QUALIFICATION = "qualification"
-    MAKEUP = "makeup"
-    RENEWAL = "renewal"
-    PRACTICE = "practice"
-
-    @property
-    def label(self) -> str:
-        return str({ExamKind.QUALIFICATION: _l("Qualification exam"), ExamKind.MAKEUP: _l("Make-up exam"),
-                    ExamKind.RENEWAL: _l("Renewal exam"), ExamKind.PRACTICE: _l("Practice exam")}[self])
+class ExamKind(LabelledEnum):
+    QUALIFICATION = "qualification", _l("Qualification exam")
+    MAKEUP = "makeup", _l("Make-up exam")
+    RENEWAL = "renewal", _l("Renewal exam")
+    PRACTICE = "practice", _l("Practice exam")
 
 
 class PaperMode(enum.Enum):
@@ -43,14 +38,10 @@ class ReviewPolicy(enum.Enum):
     ANSWERS = "answers"  # also their answers, the keys and the explanations, once the window has closed
 
 
-class PlanStatus(enum.Enum):
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return str({PlanStatus.DRAFT: _l("Draft"), PlanStatus.OPEN: _l("Open"), PlanStatus.CLOSED: _l("Closed")}[self])
+class PlanStatus(LabelledEnum):
+    DRAFT = "draft", _l("Draft")
+    OPEN = "open", _l("Open")
+    CLOSED = "closed", _l("Closed")
 
 
 class ExamPlan(Base):
@@ -130,18 +121,12 @@ class BlueprintSection(Base):
     plan: Mapped[ExamPlan] = relationship(back_populates="sections")
 
 
-class AttemptStatus(enum.Enum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    SUBMITTED = "submitted"  # by the candidate
-    AUTO_SUBMITTED = "auto_submitted"  # by the deadline, or too many departures
-    GRADED = "graded"
-
-    @property
-    def label(self) -> str:
-        return str({AttemptStatus.NOT_STARTED: _l("Not started"), AttemptStatus.IN_PROGRESS: _l("In progress"),
-                    AttemptStatus.SUBMITTED: _l("Submitted"), AttemptStatus.AUTO_SUBMITTED: _l("Submitted at the deadline"),
-                    AttemptStatus.GRADED: _l("Graded")}[self])
+class AttemptStatus(LabelledEnum):
+    NOT_STARTED = "not_started", _l("Not started")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    SUBMITTED = "submitted", _l("Submitted")  # by the candidate
+    AUTO_SUBMITTED = "auto_submitted", _l("Submitted at the deadline")  # by the deadline, or too many departures
+    GRADED = "graded", _l("Graded")
 
 
 class Attempt(Base):

@@ -16,7 +16,7 @@ from examsys.bank.models import BankPart, QuestionType
 from examsys.bank.services import domains
 from examsys.bank.services import laws as bank_laws
 from examsys.db import get_session
-from examsys.errors import ValidationFailed, populate_errors
+from examsys.errors import submit_form
 from examsys.exams import item_analysis
 from examsys.exams import plans as exam_plans
 from examsys.exams import results as exam_results
@@ -56,28 +56,28 @@ def plan_new():
     if request.method == "GET":
         for entry, spec in zip(form.sections.entries, exam_plans.default_sections(), strict=False):
             entry.form.type.data, entry.form.count.data, entry.form.points_each.data = spec.type.value, spec.count, spec.points_each
-    if form.validate_on_submit():
-        sections = [exam_plans.SectionSpec(QuestionType(e.form.type.data), e.form.count.data or 0, e.form.points_each.data or Decimal(0),
-                                         (e.form.law.data or "").strip() or None, e.form.difficulty.data)
-                    for e in form.sections.entries if e.form.type.data]
-        try:
-            plan = exam_plans.create_plan(
-                db, current_user, name=form.name.data or "", kind=ExamKind(form.kind.data), org_id=form.org_id.data,
-                part=BankPart(form.part.data), domain_id=form.domain_id.data or None, opens_at=_aware(form.opens_at.data),
-                closes_at=_aware(form.closes_at.data), duration_minutes=form.duration_minutes.data, pass_mark=form.pass_mark.data,
-                attempts_allowed=form.attempts_allowed.data, sections=sections, partial_credit=form.partial_credit.data,
-                shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
-                prefer_less_exposed=form.prefer_less_exposed.data,
-                paper_mode=PaperMode(form.paper_mode.data), review=ReviewPolicy(form.review.data),
-                max_departures=form.max_departures.data, include_auxiliary=form.include_auxiliary.data,
-                makeup_of_id=form.makeup_of_id.data or None, double_marking=form.double_marking.data,
-                marking_tolerance=form.marking_tolerance.data if form.marking_tolerance.data is not None else Decimal(2))
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            flash(_("The plan is saved as a draft. Check it against the bank, then open it."), "success")
-            return redirect(url_for("exams.plan", plan_id=plan.id))
+    plan = submit_form(form, lambda: _create_plan(db, form))
+    if plan is not None:
+        flash(_("The plan is saved as a draft. Check it against the bank, then open it."), "success")
+        return redirect(url_for("exams.plan", plan_id=plan.id))
     return render_template("exams/plan_new.html", form=form)
+
+
+def _create_plan(db, form: PlanForm):
+    sections = [exam_plans.SectionSpec(QuestionType(e.form.type.data), e.form.count.data or 0, e.form.points_each.data or Decimal(0),
+                                       (e.form.law.data or "").strip() or None, e.form.difficulty.data)
+                for e in form.sections.entries if e.form.type.data]
+    return exam_plans.create_plan(
+        db, current_user, name=form.name.data or "", kind=ExamKind(form.kind.data), org_id=form.org_id.data,
+        part=BankPart(form.part.data), domain_id=form.domain_id.data or None, opens_at=_aware(form.opens_at.data),
+        closes_at=_aware(form.closes_at.data), duration_minutes=form.duration_minutes.data, pass_mark=form.pass_mark.data,
+        attempts_allowed=form.attempts_allowed.data, sections=sections, partial_credit=form.partial_credit.data,
+        shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
+        prefer_less_exposed=form.prefer_less_exposed.data,
+        paper_mode=PaperMode(form.paper_mode.data), review=ReviewPolicy(form.review.data),
+        max_departures=form.max_departures.data, include_auxiliary=form.include_auxiliary.data,
+        makeup_of_id=form.makeup_of_id.data or None, double_marking=form.double_marking.data,
+        marking_tolerance=form.marking_tolerance.data if form.marking_tolerance.data is not None else Decimal(2))
 
 
 @bp.get("/plans/<int:plan_id>")

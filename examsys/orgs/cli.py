@@ -2,15 +2,12 @@
 (acting as the system, audited as such), for a deployment that starts without the pages."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import click
 from flask import Flask
-from sqlalchemy.orm import Session
 
 from examsys.auth.permissions import SYSTEM
 from examsys.db import get_session
+from examsys.errors import refused_in_cli
 
 
 def register(app: Flask) -> None:
@@ -26,7 +23,7 @@ def register(app: Flask) -> None:
         from examsys.orgs.issuers import by_code, designate_issuer
 
         db = get_session()
-        with _reported(db):
+        with refused_in_cli():
             org = designate_issuer(db, SYSTEM, by_code(db, code).id, prefix)
         db.commit()
         click.echo(f"{org.name} ({org.code}) is an issuing authority; its credential numbers begin with {org.number_prefix}")
@@ -39,20 +36,8 @@ def register(app: Flask) -> None:
         from examsys.orgs.issuers import by_code, withdraw_issuer
 
         db = get_session()
-        with _reported(db):
+        with refused_in_cli():
             org = withdraw_issuer(db, SYSTEM, by_code(db, code).id, reason)
         db.commit()
         click.echo(f"{org.name} ({org.code}) no longer issues credentials")
 
-
-@contextmanager
-def _reported(db: Session) -> Iterator[None]:
-    """Turn a refused use case into a click error with every field's message; nothing is written."""
-    from examsys.errors import DomainError
-
-    try:
-        yield
-    except DomainError as error:
-        db.rollback()
-        details = "; ".join(f"{k}: {' '.join(v)}" for k, v in getattr(error, "field_errors", {}).items())
-        raise click.ClickException(f"{error.message} {details}".strip()) from None

@@ -7,12 +7,12 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from examsys.orgs.models import ORG_KIND_LABELS, OrgKind
+from examsys.orgs.models import OrgKind
 
 
 class OrgCreateForm(FlaskForm):
     parent_id = SelectField(_l("Parent node"), coerce=int, validators=[DataRequired()])
-    kind = SelectField(_l("Type"), choices=[(k.value, ORG_KIND_LABELS[k]) for k in OrgKind if k is not OrgKind.REGION])
+    kind = SelectField(_l("Type"), choices=OrgKind.choices(OrgKind.REGION))
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     division_code = StringField(_l("Division code"), validators=[Optional(), Length(max=6)],

@@ -1,7 +1,6 @@
 """The organisation tree: region → league/city → banner/county, with departments under any of them."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -9,26 +8,14 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsys import clock
-from examsys.db import Base, UTCDateTime, enum_column
+from examsys.db import Base, LabelledEnum, UTCDateTime, enum_column
 
 
-class OrgKind(enum.Enum):
-    REGION = "region"
-    LEAGUE = "league"
-    COUNTY = "county"
-    DEPARTMENT = "department"
-
-    @property
-    def label(self) -> str:
-        return str(ORG_KIND_LABELS[self])
-
-
-ORG_KIND_LABELS = {
-    OrgKind.REGION: _l("Region"),
-    OrgKind.LEAGUE: _l("League / city"),
-    OrgKind.COUNTY: _l("Banner / county"),
-    OrgKind.DEPARTMENT: _l("Department"),
-}
+class OrgKind(LabelledEnum):
+    REGION = "region", _l("Region")
+    LEAGUE = "league", _l("League / city")
+    COUNTY = "county", _l("Banner / county")
+    DEPARTMENT = "department", _l("Department")
 
 # Which kinds of node may stand directly under which.
 ALLOWED_PARENTS: dict[OrgKind, tuple[OrgKind | None, ...]] = {

@@ -15,7 +15,7 @@ from examsys.auth.models import Role, User
 from examsys.auth.permissions import Actor, can, grant_roots, is_system, require_actor, require_any_scope, visible_org
 from examsys.errors import InvalidState, ValidationFailed
 from examsys.imports.tabular import Column, RowError, Table
-from examsys.orgs.models import ALLOWED_PARENTS, ORG_KIND_LABELS, Organisation, OrgKind
+from examsys.orgs.models import ALLOWED_PARENTS, Organisation, OrgKind
 
 CODE_RE = re.compile(r"^[0-9A-Z][0-9A-Z-]{1,31}$")
 DIVISION_RE = re.compile(r"^\d{6}$")
@@ -55,8 +55,8 @@ def parent_problem(kind: OrgKind, parent: Organisation | None) -> str | None:
     parent_kind = parent.kind if parent is not None else None
     if parent_kind not in ALLOWED_PARENTS[kind]:
         if parent is None:
-            return _("A %(kind)s needs a parent node.", kind=ORG_KIND_LABELS[kind])
-        return _("A %(kind)s cannot stand under a %(parent)s.", kind=ORG_KIND_LABELS[kind], parent=ORG_KIND_LABELS[parent_kind])
+            return _("A %(kind)s needs a parent node.", kind=kind.label)
+        return _("A %(kind)s cannot stand under a %(parent)s.", kind=kind.label, parent=parent_kind.label)
     if parent is not None and not parent.active:
         return _("The parent node is deactivated.")
     return None
@@ -354,7 +354,7 @@ def plan_import(session: Session, actor: Actor, table: Table) -> ImportPlan:
                     err(number, "code", _("%(name)s lies outside your organisations.", name=current.name))
                     continue
                 if current.kind is not kind:
-                    err(number, "kind", _("%(code)s is a %(kind)s; the type of a node cannot change.", code=code, kind=ORG_KIND_LABELS[current.kind]))
+                    err(number, "kind", _("%(code)s is a %(kind)s; the type of a node cannot change.", code=code, kind=current.kind.label))
                     continue
                 if (current.parent.code if current.parent else "") != parent_code:
                     err(number, "parent_code", _("%(code)s stands under another node; move it on its page, not by import.", code=code))

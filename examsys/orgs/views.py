@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from examsys.auth.models import User
 from examsys.auth.permissions import require
 from examsys.db import get_session
-from examsys.errors import ValidationFailed, populate_errors
+from examsys.errors import submit_form
 from examsys.imports.flow import ImportFlow
 from examsys.imports.pages import ImportPage
 from examsys.imports.tabular import download, read_table
@@ -69,15 +69,10 @@ def _issuer_change(org_id: int, form: IssuerDesignateForm | IssuerWithdrawForm, 
                    change: Callable[[Session], Organisation], done: Callable[[Organisation], str]) -> Any:
     """Form → one service call → commit → back to the node; errors at the form's fields on the node's page."""
     db = get_session()
-    if form.validate_on_submit():
-        try:
-            org = change(db)
-        except ValidationFailed as error:
-            db.rollback()
-            populate_errors(form, error)
-        else:
-            flash(done(org), "success")
-            return redirect(url_for("orgs.detail", org_id=org.id))
+    org = submit_form(form, lambda: change(db), conflict_page=True)
+    if org is not None:
+        flash(done(org), "success")
+        return redirect(url_for("orgs.detail", org_id=org.id))
     return _detail(services.get_org(db, current_user, org_id), status=422, **{slot: form})
 
 
@@ -95,15 +90,12 @@ def create():
     form.parent_id.choices = _parent_choices()
     if request.method == "GET" and request.args.get("parent", type=int):
         form.parent_id.data = request.args.get("parent", type=int)
-    if form.validate_on_submit():
-        try:
-            org = services.create_org(db, current_user, parent_id=form.parent_id.data, kind=OrgKind(form.kind.data),
-                                      code=form.code.data or "", name=form.name.data or "", division_code=form.division_code.data or "")
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            flash(_("%(name)s was created.", name=org.name), "success")
-            return redirect(url_for("orgs.detail", org_id=org.id))
+    org = submit_form(form, lambda: services.create_org(db, current_user, parent_id=form.parent_id.data, kind=OrgKind(form.kind.data),
+                                                        code=form.code.data or "", name=form.name.data or "",
+                                                        division_code=form.division_code.data or ""))
+    if org is not None:
+        flash(_("%(name)s was created.", name=org.name), "success")
+        return redirect(url_for("orgs.detail", org_id=org.id))
     return render_template("orgs/form.html", form=form, title=_("New organisation node"))
 
 
@@ -114,15 +106,10 @@ def edit(org_id: int):
     org = services.get_org(db, current_user, org_id)
     require(current_user, services.EDITORS, org)
     form = OrgEditForm(obj=org)
-    if form.validate_on_submit():
-        try:
-            services.update_org(db, current_user, org.id, code=form.code.data or "", name=form.name.data or "",
-                                division_code=form.division_code.data or "")
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("orgs.detail", org_id=org.id))
+    if submit_form(form, lambda: services.update_org(db, current_user, org.id, code=form.code.data or "", name=form.name.data or "",
+                                                     division_code=form.division_code.data or "")):
+        flash(_("Saved."), "success")
+        return redirect(url_for("orgs.detail", org_id=org.id))
     return render_template("orgs/form.html", form=form, org=org, title=_("Edit %(name)s", name=org.name))
 
 
@@ -134,14 +121,10 @@ def move(org_id: int):
     require(current_user, services.EDITORS, org)
     form = OrgMoveForm()
     form.parent_id.choices = [c for c in _parent_choices(exclude=org) if c[0] != org.parent_id]
-    if form.validate_on_submit():
-        try:
-            services.move_org(db, current_user, org.id, form.parent_id.data, form.division_code.data or "")
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            flash(_("%(name)s was moved.", name=org.name), "success")
-            return redirect(url_for("orgs.detail", org_id=org.id))
+    if submit_form(form, lambda: services.move_org(db, current_user, org.id, form.parent_id.data, form.division_code.data or ""),
+                   conflict_page=True):
+        flash(_("%(name)s was moved.", name=org.name), "success")
+        return redirect(url_for("orgs.detail", org_id=org.id))
     return render_template("orgs/form.html", form=form, org=org, title=_("Move %(name)s", name=org.name))
 
 

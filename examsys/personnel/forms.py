@@ -8,7 +8,7 @@ from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, S
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from examsys.personnel.models import EMPLOYMENT_LABELS, STAFFING_LABELS, EmploymentStatus, PersonnelKind, StaffingKind
+from examsys.personnel.models import EmploymentStatus, PersonnelKind, StaffingKind
 
 
 class CheckboxList(SelectMultipleField):
@@ -21,7 +21,7 @@ class PersonForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=60)])
     org_id = SelectField(_l("Organisation"), coerce=int)
     kind = SelectField(_l("Kind"), choices=lambda: [(k.value, k.label) for k in PersonnelKind])
-    staffing_kind = SelectField(_l("Staffing"), choices=[(k.value, STAFFING_LABELS[k]) for k in StaffingKind])
+    staffing_kind = SelectField(_l("Staffing"), choices=StaffingKind.choices())
     post = StringField(_l("Post"), validators=[Length(max=80)])
     rank = StringField(_l("Rank"), validators=[Length(max=40)])
     phone = StringField(_l("Phone"), validators=[Length(max=20)])
@@ -41,7 +41,7 @@ class TransferForm(FlaskForm):
 
 
 class EmploymentForm(FlaskForm):
-    status = SelectField(_l("Employment status"), choices=[(s.value, EMPLOYMENT_LABELS[s]) for s in EmploymentStatus])
+    status = SelectField(_l("Employment status"), choices=EmploymentStatus.choices())
     reason = StringField(_l("Reason (e.g. the decision number)"), validators=[DataRequired(), Length(max=200)])
 
 

@@ -5,75 +5,39 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, ForeignKey, LargeBinary, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from examsys import clock
-from examsys.db import Base, UTCDateTime, enum_column
-from examsys.domains.models import EnforcementDomain
+from examsys.db import Base, LabelledEnum, UTCDateTime, enum_column
+from examsys.domains.models import EnforcementDomain, domains_of
 from examsys.orgs.models import Organisation
 from examsys.personnel import pinyin
 
 
-class PersonnelKind(enum.Enum):
-    OFFICER = "officer"
-    AUXILIARY = "auxiliary"
-
-    @property
-    def label(self) -> str:
-        return str({PersonnelKind.OFFICER: _l("Enforcement officer"), PersonnelKind.AUXILIARY: _l("Auxiliary staff")}[self])
+class PersonnelKind(LabelledEnum):
+    OFFICER = "officer", _l("Enforcement officer")
+    AUXILIARY = "auxiliary", _l("Auxiliary staff")
 
 
-class EmploymentStatus(enum.Enum):
-    EMPLOYED = "employed"  # 在岗
-    TRANSFERRED = "transferred"  # 调离
-    RETIRED = "retired"  # 退休
-    RESIGNED = "resigned"  # 辞职
-    DISMISSED = "dismissed"  # 辞退·开除
-    DECEASED = "deceased"  # 死亡
-
-    @property
-    def label(self) -> str:
-        return str(EMPLOYMENT_LABELS[self])
+class EmploymentStatus(LabelledEnum):
+    EMPLOYED = "employed", _l("In post")  # 在岗
+    TRANSFERRED = "transferred", _l("Transferred out")  # 调离
+    RETIRED = "retired", _l("Retired")  # 退休
+    RESIGNED = "resigned", _l("Resigned")  # 辞职
+    DISMISSED = "dismissed", _l("Dismissed")  # 辞退·开除
+    DECEASED = "deceased", _l("Deceased")  # 死亡
 
 
-EMPLOYMENT_LABELS = {
-    EmploymentStatus.EMPLOYED: _l("In post"),
-    EmploymentStatus.TRANSFERRED: _l("Transferred out"),
-    EmploymentStatus.RETIRED: _l("Retired"),
-    EmploymentStatus.RESIGNED: _l("Resigned"),
-    EmploymentStatus.DISMISSED: _l("Dismissed"),
-    EmploymentStatus.DECEASED: _l("Deceased"),
-}
+class StaffingKind(LabelledEnum):
+    CIVIL_SERVANT = "civil_servant", _l("Civil servant")  # 公务员
+    CIVIL_SERVANT_LIKE = "civil_servant_like", _l("Managed as civil servant")  # 参公
+    PUBLIC_INSTITUTION = "public_institution", _l("Public institution staff")  # 事业编
+    CONTRACT = "contract", _l("Contract staff")  # 合同
+    DISPATCHED = "dispatched", _l("Agency staff")  # 劳务派遣
 
 
-class StaffingKind(enum.Enum):
-    CIVIL_SERVANT = "civil_servant"  # 公务员
-    CIVIL_SERVANT_LIKE = "civil_servant_like"  # 参公
-    PUBLIC_INSTITUTION = "public_institution"  # 事业编
-    CONTRACT = "contract"  # 合同
-    DISPATCHED = "dispatched"  # 劳务派遣
-
-    @property
-    def label(self) -> str:
-        return str(STAFFING_LABELS[self])
-
-
-STAFFING_LABELS = {
-    StaffingKind.CIVIL_SERVANT: _l("Civil servant"),
-    StaffingKind.CIVIL_SERVANT_LIKE: _l("Managed as civil servant"),
-    StaffingKind.PUBLIC_INSTITUTION: _l("Public institution staff"),
-    StaffingKind.CONTRACT: _l("Contract staff"),
-    StaffingKind.DISPATCHED: _l("Agency staff"),
-}
-
-
-person_domain = Table(
-    "person_domain",
-    Base.metadata,
-    Column("person_id", ForeignKey("person.id", ondelete="CASCADE"), primary_key=True),
-    Column("domain_id", ForeignKey("enforcement_domain.id"), primary_key=True),
-)
+person_domain = domains_of("person", "person_id")
 
 
 class Person(Base):
@@ -186,14 +150,10 @@ class CampaignStatus(enum.Enum):
     CLOSED = "closed"
 
 
-class ItemState(enum.Enum):
-    PENDING = "pending"
-    CONFIRMED = "confirmed"
-    REMOVAL = "removal"
-
-    @property
-    def label(self) -> str:
-        return str({ItemState.PENDING: _l("Pending"), ItemState.CONFIRMED: _l("Confirmed"), ItemState.REMOVAL: _l("Marked for removal")}[self])
+class ItemState(LabelledEnum):
+    PENDING = "pending", _l("Pending")
+    CONFIRMED = "confirmed", _l("Confirmed")
+    REMOVAL = "removal", _l("Marked for removal")
 
 
 class CleanupCampaign(Base):

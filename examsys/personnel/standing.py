@@ -12,7 +12,6 @@ fails the whole change: the person is never changed without the credential follo
 The registry is per process (every app of the process shares it); registering a handler twice keeps one."""
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 
 from flask_babel import gettext as _
@@ -23,20 +22,15 @@ from sqlalchemy.orm import Session
 from examsys import clock
 from examsys.audit.services import record
 from examsys.auth.permissions import SYSTEM, Actor
+from examsys.db import LabelledEnum
 from examsys.personnel.models import Person, PersonnelKind, PersonnelTask, TaskKind, TaskStatus
 
 
-class StandingChange(enum.Enum):
-    LEFT_POST = "left_post"  # 调离 / 退休 / 辞职 / 辞退·开除 / 死亡
-    AUXILIARY = "auxiliary"  # reclassified as auxiliary staff
-    TRANSFERRED = "transferred"  # moved to another organisation (out of the issuer's area or not: the credentials domain decides)
-    CLEANUP_REMOVAL = "cleanup_removal"  # marked for removal in the clean-up campaign
-
-    @property
-    def label(self) -> str:
-        return str({StandingChange.LEFT_POST: _l("Left post"), StandingChange.AUXILIARY: _l("Reclassified as auxiliary staff"),
-                    StandingChange.TRANSFERRED: _l("Transferred"),
-                    StandingChange.CLEANUP_REMOVAL: _l("Marked for removal in the clean-up")}[self])
+class StandingChange(LabelledEnum):
+    LEFT_POST = "left_post", _l("Left post")  # 调离 / 退休 / 辞职 / 辞退·开除 / 死亡
+    AUXILIARY = "auxiliary", _l("Reclassified as auxiliary staff")  # reclassified as auxiliary staff
+    TRANSFERRED = "transferred", _l("Transferred")  # moved to another organisation (out of the issuer's area or not: the credentials domain decides)
+    CLEANUP_REMOVAL = "cleanup_removal", _l("Marked for removal in the clean-up")  # marked for removal in the clean-up campaign
 
 
 Handler = Callable[[Session, PersonnelTask, StandingChange], None]

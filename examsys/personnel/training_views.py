@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from examsys.db import get_session
-from examsys.errors import ValidationFailed
+from examsys.errors import flash_form_errors, flash_refusal
 from examsys.imports.flow import ImportFlow
 from examsys.imports.pages import ImportPage
 from examsys.imports.tabular import download, read_table
@@ -25,18 +25,11 @@ def add(person_id: int):
     form = TrainingForm()
     if form.validate_on_submit():
         entry = training.TrainingEntry(form.course.data or "", form.provider.data or "", form.completed_on.data, form.hours.data)
-        try:
-            training.add_training(db, current_user, person_id, entry)
-        except ValidationFailed as error:
-            get_session().rollback()  # refused: nothing it wrote is kept
-            for messages in error.field_errors.values():
-                flash(messages[0], "error")
-        else:
+        if flash_refusal(lambda: training.add_training(db, current_user, person_id, entry)):
             flash(_("Training recorded."), "success")
     else:
         services.editable_person(db, current_user, person_id)  # 404/403 before saying what is missing
-        for name, messages in form.errors.items():
-            flash(f"{form[name].label.text}: {messages[0]}", "error")
+        flash_form_errors(form)
     return redirect(url_for("personnel.detail", person_id=person_id, _anchor="training"))
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from examsys.audit.services import record_export
 from examsys.auth.permissions import can
 from examsys.db import get_session
-from examsys.errors import InvalidState, NotFound, ValidationFailed, populate_errors
+from examsys.errors import InvalidState, NotFound, ValidationFailed, flash_refusal, submit_form
 from examsys.imports.flow import ImportFlow
 from examsys.imports.pages import ImportPage, org_scope
 from examsys.imports.tabular import download, read_table
@@ -88,11 +88,7 @@ def upload_photo(person_id: int):
     db = get_session()
     form = PhotoForm()
     if form.validate_on_submit():
-        try:
-            services.set_photo(db, current_user, person_id, form.photo.data.read())
-        except ValidationFailed as error:
-            get_session().rollback()  # refused: nothing it wrote is kept
-            flash(error.field_errors.get("photo", [error.message])[0], "error")
+        if flash_refusal(lambda: services.set_photo(db, current_user, person_id, form.photo.data.read()), "photo") is None:
             return redirect(url_for("personnel.detail", person_id=person_id)), 303
         flash(_("Photo saved."), "success")
     else:
@@ -126,14 +122,10 @@ def create():
     form = _person_form(db)
     if not form.org_id.choices:
         services.open_tasks(db, current_user)  # refuses accounts without the HR role
-    if form.validate_on_submit():
-        try:
-            person = services.create_person(db, current_user, _form_values(form))
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            flash(_("%(name)s is on the register.", name=person.name), "success")
-            return redirect(url_for("personnel.detail", person_id=person.id))
+    person = submit_form(form, lambda: services.create_person(db, current_user, _form_values(form)))
+    if person is not None:
+        flash(_("%(name)s is on the register.", name=person.name), "success")
+        return redirect(url_for("personnel.detail", person_id=person.id))
     return render_template("personnel/form.html", form=form, person=None)
 
 
@@ -145,17 +137,9 @@ def edit(person_id: int):
     form = _person_form(db, person)
     form.org_id.choices = [(person.org_id, person.org.name)]
     form.org_id.data = person.org_id
-    if form.validate_on_submit():
-        try:
-            services.update_person(db, current_user, person.id, _form_values(form), form.reason.data or "")
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        except InvalidState as error:
-            get_session().rollback()  # refused: nothing it wrote is kept
-            form.form_errors = [error.message]
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("personnel.detail", person_id=person.id))
+    if submit_form(form, lambda: services.update_person(db, current_user, person.id, _form_values(form), form.reason.data or "")):
+        flash(_("Saved."), "success")
+        return redirect(url_for("personnel.detail", person_id=person.id))
     return render_template("personnel/form.html", form=form, person=person)
 
 
@@ -167,16 +151,11 @@ def transfer(person_id: int):
     form = TransferForm()
     form.org_id.choices = [(o.id, "　" * o.depth + o.name) for o in db.scalars(
         select(Organisation).where(Organisation.active.is_(True), Organisation.id != person.org_id).order_by(Organisation.path))]
-    if form.validate_on_submit():
-        try:
-            services.transfer_person(db, current_user, person.id, form.org_id.data, form.reason.data or "")
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            flash(_("%(name)s now belongs to %(org)s.", name=person.name, org=person.org.name), "success")
-            if can(current_user, services.READERS, person.org):
-                return redirect(url_for("personnel.detail", person_id=person.id))
-            return redirect(url_for("personnel.index"))
+    if submit_form(form, lambda: services.transfer_person(db, current_user, person.id, form.org_id.data, form.reason.data or "")):
+        flash(_("%(name)s now belongs to %(org)s.", name=person.name, org=person.org.name), "success")
+        if can(current_user, services.READERS, person.org):
+            return redirect(url_for("personnel.detail", person_id=person.id))
+        return redirect(url_for("personnel.index"))
     return render_template("personnel/action.html", form=form, person=person, title=_("Transfer %(name)s", name=person.name),
                            hint=_("The receiving organisation's HR keeps the record from then on."))
 
@@ -189,14 +168,10 @@ def employment(person_id: int):
     form = EmploymentForm()
     if request.method == "GET":
         form.status.data = person.employment_status.value
-    if form.validate_on_submit():
-        try:
-            services.change_employment(db, current_user, person.id, EmploymentStatus(form.status.data), form.reason.data or "")
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            flash(_("Employment status saved."), "success")
-            return redirect(url_for("personnel.detail", person_id=person.id))
+    if submit_form(form, lambda: services.change_employment(db, current_user, person.id, EmploymentStatus(form.status.data),
+                                                            form.reason.data or "")):
+        flash(_("Employment status saved."), "success")
+        return redirect(url_for("personnel.detail", person_id=person.id))
     return render_template("personnel/action.html", form=form, person=person, title=_("Employment of %(name)s", name=person.name),
                            hint=_("When an officer leaves post, the credential is suspended at once and its issuing authority decides on it."))
 
@@ -277,13 +252,8 @@ def tasks():
 def resolve(request_id: int):
     db = get_session()
     form = ResolveForm()
-    try:
-        services.resolve_correction(db, current_user, request_id, form.response.data or "")
-    except ValidationFailed as error:
-        get_session().rollback()  # refused: nothing it wrote is kept
-        flash(error.field_errors.get("response", [error.message])[0], "error")
-        return redirect(url_for("personnel.tasks"))
-    flash(_("The officer can read your answer on their page."), "success")
+    if flash_refusal(lambda: services.resolve_correction(db, current_user, request_id, form.response.data or ""), "response"):
+        flash(_("The officer can read your answer on their page."), "success")
     return redirect(url_for("personnel.tasks"))
 
 
@@ -304,14 +274,10 @@ def campaign_new():
     form.org_id.choices = [(o.id, "　" * o.depth + o.name) for o in choices(db, current_user, services.HR)]
     if not form.org_id.choices:
         services.open_tasks(db, current_user)
-    if form.validate_on_submit():
-        try:
-            campaign = campaigns.open_campaign(db, current_user, form.org_id.data, form.name.data or "", form.cutoff.data)
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            flash(_("The campaign is open: %(n)d officers to confirm.", n=len(campaign.items)), "success")
-            return redirect(url_for("personnel.campaign", campaign_id=campaign.id))
+    campaign = submit_form(form, lambda: campaigns.open_campaign(db, current_user, form.org_id.data, form.name.data or "", form.cutoff.data))
+    if campaign is not None:
+        flash(_("The campaign is open: %(n)d officers to confirm.", n=len(campaign.items)), "success")
+        return redirect(url_for("personnel.campaign", campaign_id=campaign.id))
     return render_template("personnel/campaign_new.html", form=form)
 
 
@@ -332,11 +298,8 @@ def campaign(campaign_id: int):
 def campaign_decide(item_id: int):
     db = get_session()
     form = DecideForm()
-    try:
-        item = campaigns.decide(db, current_user, item_id, form.state.data, form.note.data or "")
-    except ValidationFailed as error:
-        get_session().rollback()  # refused: nothing it wrote is kept
-        flash(error.field_errors.get("note", [error.message])[0], "error")
+    item = flash_refusal(lambda: campaigns.decide(db, current_user, item_id, form.state.data, form.note.data or ""), "note")
+    if item is None:
         return redirect(request.referrer or url_for("personnel.campaign_list"))
     flash(_("%(name)s: %(state)s.", name=item.person.name, state=item.state.label), "success")
     return redirect(request.referrer or url_for("personnel.campaign", campaign_id=item.campaign_id))
@@ -361,15 +324,10 @@ def my_record():
     db = get_session()
     person = services.own_person(db, current_user)
     form = CorrectionForm()
-    if form.validate_on_submit():
-        try:
-            services.request_correction(db, current_user, form.text.data or "")
-        except (ValidationFailed, InvalidState) as error:
-            get_session().rollback()  # refused: nothing it wrote is kept
-            flash(error.message, "error")
-        else:
-            flash(_("Your request was sent to HR."), "success")
-            return redirect(url_for("me.my_record"))
+    if form.validate_on_submit() and flash_refusal(lambda: services.request_correction(db, current_user, form.text.data or ""), "",
+                                                   (ValidationFailed, InvalidState)):
+        flash(_("Your request was sent to HR."), "success")
+        return redirect(url_for("me.my_record"))
     from examsys.personnel.models import CorrectionRequest
 
     requests_ = list(db.scalars(select(CorrectionRequest).where(CorrectionRequest.person_id == person.id)

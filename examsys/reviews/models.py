@@ -2,7 +2,6 @@
 period with scores per indicator, the annual assessment, and the follow-up actions they cause."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -11,33 +10,23 @@ from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsys import clock
-from examsys.db import Base, UTCDateTime, enum_column
+from examsys.db import Base, LabelledEnum, UTCDateTime, enum_column
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import Person
 
 
-class RoutineGrade(enum.Enum):
-    GOOD = "good"  # 好
-    FAIRLY_GOOD = "fairly_good"  # 较好
-    AVERAGE = "average"  # 一般
-    POOR = "poor"  # 较差
-
-    @property
-    def label(self) -> str:
-        return str({RoutineGrade.GOOD: _l("Good"), RoutineGrade.FAIRLY_GOOD: _l("Fairly good"),
-                    RoutineGrade.AVERAGE: _l("Average"), RoutineGrade.POOR: _l("Poor")}[self])
+class RoutineGrade(LabelledEnum):
+    GOOD = "good", _l("Good")  # 好
+    FAIRLY_GOOD = "fairly_good", _l("Fairly good")  # 较好
+    AVERAGE = "average", _l("Average")  # 一般
+    POOR = "poor", _l("Poor")  # 较差
 
 
-class AnnualGrade(enum.Enum):
-    EXCELLENT = "excellent"  # 优秀
-    COMPETENT = "competent"  # 称职
-    BASIC = "basic"  # 基本称职
-    INCOMPETENT = "incompetent"  # 不称职
-
-    @property
-    def label(self) -> str:
-        return str({AnnualGrade.EXCELLENT: _l("Excellent"), AnnualGrade.COMPETENT: _l("Competent"),
-                    AnnualGrade.BASIC: _l("Basically competent"), AnnualGrade.INCOMPETENT: _l("Incompetent")}[self])
+class AnnualGrade(LabelledEnum):
+    EXCELLENT = "excellent", _l("Excellent")  # 优秀
+    COMPETENT = "competent", _l("Competent")  # 称职
+    BASIC = "basic", _l("Basically competent")  # 基本称职
+    INCOMPETENT = "incompetent", _l("Incompetent")  # 不称职
 
 
 class ReviewScheme(Base):
@@ -99,14 +88,10 @@ class Indicator(Base):
         return self.code.rsplit(".", 1)[0] if "." in self.code else None
 
 
-class PeriodKind(enum.Enum):
-    MONTH = "month"
-    QUARTER = "quarter"
-    HALF = "half"
-
-    @property
-    def label(self) -> str:
-        return str({PeriodKind.MONTH: _l("Monthly"), PeriodKind.QUARTER: _l("Quarterly"), PeriodKind.HALF: _l("Half-yearly")}[self])
+class PeriodKind(LabelledEnum):
+    MONTH = "month", _l("Monthly")
+    QUARTER = "quarter", _l("Quarterly")
+    HALF = "half", _l("Half-yearly")
 
     @property
     def count(self) -> int:
@@ -134,19 +119,13 @@ class ReviewPeriod(Base):
     org: Mapped[Organisation] = relationship()
 
 
-class ReviewStatus(enum.Enum):
-    DUE = "due"  # nothing entered yet
-    DRAFT = "draft"  # scores being entered, or sent back for re-review
-    SUBMITTED = "submitted"  # waiting for the officer
-    ACKNOWLEDGED = "acknowledged"
-    DISPUTED = "disputed"  # with HR
-    UPHELD = "upheld"  # HR kept the review after a dispute
-
-    @property
-    def label(self) -> str:
-        return str({ReviewStatus.DUE: _l("Not started"), ReviewStatus.DRAFT: _l("In progress"),
-                    ReviewStatus.SUBMITTED: _l("Awaiting the officer"), ReviewStatus.ACKNOWLEDGED: _l("Acknowledged"),
-                    ReviewStatus.DISPUTED: _l("Disputed"), ReviewStatus.UPHELD: _l("Upheld after dispute")}[self])
+class ReviewStatus(LabelledEnum):
+    DUE = "due", _l("Not started")  # nothing entered yet
+    DRAFT = "draft", _l("In progress")  # scores being entered, or sent back for re-review
+    SUBMITTED = "submitted", _l("Awaiting the officer")  # waiting for the officer
+    ACKNOWLEDGED = "acknowledged", _l("Acknowledged")
+    DISPUTED = "disputed", _l("Disputed")  # with HR
+    UPHELD = "upheld", _l("Upheld after dispute")  # HR kept the review after a dispute
 
     @property
     def done(self) -> bool:
@@ -214,29 +193,19 @@ class AnnualAssessment(Base):
     org: Mapped[Organisation] = relationship()
 
 
-class ActionKind(enum.Enum):
-    TRAINING = "training"
-    ROTATION = "rotation"  # 交流轮岗
-    RANK_CHANGE = "rank_change"
-    REWARD = "reward"
-    SANCTION = "sanction"
-    DISQUALIFICATION = "disqualification"  # a case for the issuing authority
-
-    @property
-    def label(self) -> str:
-        return str({ActionKind.TRAINING: _l("Training"), ActionKind.ROTATION: _l("Rotation of post"),
-                    ActionKind.RANK_CHANGE: _l("Rank change"), ActionKind.REWARD: _l("Reward"),
-                    ActionKind.SANCTION: _l("Sanction"), ActionKind.DISQUALIFICATION: _l("Disqualification case")}[self])
+class ActionKind(LabelledEnum):
+    TRAINING = "training", _l("Training")
+    ROTATION = "rotation", _l("Rotation of post")  # 交流轮岗
+    RANK_CHANGE = "rank_change", _l("Rank change")
+    REWARD = "reward", _l("Reward")
+    SANCTION = "sanction", _l("Sanction")
+    DISQUALIFICATION = "disqualification", _l("Disqualification case")  # a case for the issuing authority
 
 
-class ActionStatus(enum.Enum):
-    OPEN = "open"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return str({ActionStatus.OPEN: _l("In hand"), ActionStatus.DONE: _l("Done"), ActionStatus.CANCELLED: _l("Withdrawn")}[self])
+class ActionStatus(LabelledEnum):
+    OPEN = "open", _l("In hand")
+    DONE = "done", _l("Done")
+    CANCELLED = "cancelled", _l("Withdrawn")
 
 
 class FollowUpAction(Base):

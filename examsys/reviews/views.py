@@ -11,7 +11,7 @@ from examsys.audit.services import record_export
 from examsys.auth.models import Role
 from examsys.auth.permissions import can, grant_roots
 from examsys.db import get_session
-from examsys.errors import InvalidState, NotFound, ValidationFailed, populate_errors
+from examsys.errors import InvalidState, NotFound, ValidationFailed, flash_refusal, populate_errors, submit_form
 from examsys.imports.tabular import UnreadableFile, download
 from examsys.orgs.services import choices
 from examsys.pagination import paginate
@@ -109,15 +109,11 @@ def period_new():
     if request.method == "GET":
         today = clock.today()
         form.year.data, form.number.data = today.year, (today.month - 1) // 3 + 1
-    if form.validate_on_submit():
-        try:
-            period = services.open_period(db, current_user, form.org_id.data, PeriodKind(form.kind.data), form.year.data,
-                                          form.number.data, form.due_on.data)
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            flash(_("The period is open: %(n)d officers are due a review.", n=services.review_count(db, period.id)), "success")
-            return redirect(url_for("reviews.period", period_id=period.id))
+    period = submit_form(form, lambda: services.open_period(db, current_user, form.org_id.data, PeriodKind(form.kind.data),
+                                                            form.year.data, form.number.data, form.due_on.data))
+    if period is not None:
+        flash(_("The period is open: %(n)d officers are due a review.", n=services.review_count(db, period.id)), "success")
+        return redirect(url_for("reviews.period", period_id=period.id))
     return render_template("reviews/period_new.html", form=form)
 
 
@@ -220,12 +216,7 @@ def _decide(form, review_id: int, field: str, call, done: str):
     if not form.validate_on_submit():
         raise InvalidState(_("The form could not be read; reload the page and try again."))
     db = get_session()
-    try:
-        call(db)
-    except ValidationFailed as error:
-        get_session().rollback()  # refused: nothing it wrote is kept
-        flash(error.field_errors.get(field, [error.message])[0], "error")
-    else:
+    if flash_refusal(lambda: call(db), field):
         flash(done, "success")
     return redirect(url_for("reviews.review", review_id=review_id))
 
@@ -285,13 +276,9 @@ def annual_set(person_id: int, year: int):
     if not form.validate_on_submit():
         flash(_("Choose a grade."), "error")
         return redirect(back)
-    try:
-        result = annual.set_grade(db, current_user, person_id, year, AnnualGrade(form.grade.data), form.comment.data or "")
-    except ValidationFailed as error:
-        get_session().rollback()  # refused: nothing it wrote is kept
-        flash(next(iter(error.field_errors.values()), [error.message])[0], "error")
-        return redirect(back)
-    flash(_("%(name)s: %(grade)s for %(year)d.", name=result.person.name, grade=result.grade.label, year=year), "success")
+    result = flash_refusal(lambda: annual.set_grade(db, current_user, person_id, year, AnnualGrade(form.grade.data), form.comment.data or ""))
+    if result is not None:
+        flash(_("%(name)s: %(grade)s for %(year)d.", name=result.person.name, grade=result.grade.label, year=year), "success")
     return redirect(back)
 
 
@@ -319,14 +306,9 @@ def action_new(person_id: int):
     if not form.validate_on_submit():
         flash(_("The form could not be read; reload the page and try again."), "error")
         return redirect(back)
-    try:
-        actions.create_action(db, current_user, person_id, ActionKind(form.kind.data), form.due_on.data, form.description.data or "",
-                              review_id=review_id)
-    except ValidationFailed as error:
-        get_session().rollback()  # refused: nothing it wrote is kept
-        flash("；".join(m for ms in error.field_errors.values() for m in ms) or error.message, "error")
-        return redirect(back)
-    flash(_("Action recorded."), "success")
+    if flash_refusal(lambda: actions.create_action(db, current_user, person_id, ActionKind(form.kind.data), form.due_on.data,
+                                                   form.description.data or "", review_id=review_id)):
+        flash(_("Action recorded."), "success")
     return redirect(back)
 
 
@@ -336,14 +318,10 @@ def action(action_id: int):
     db = get_session()
     item = actions.get_action(db, current_user, action_id)
     form = CloseActionForm()
-    if form.validate_on_submit():
-        try:
-            actions.close_action(db, current_user, action_id, request.form.get("done") == "1", form.outcome.data or "")
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            flash(_("The action is closed."), "success")
-            return redirect(url_for("reviews.action", action_id=action_id))
+    if submit_form(form, lambda: actions.close_action(db, current_user, action_id, request.form.get("done") == "1",
+                                                      form.outcome.data or ""), conflict_page=True):
+        flash(_("The action is closed."), "success")
+        return redirect(url_for("reviews.action", action_id=action_id))
     return render_template("reviews/action.html", action=item, form=form, may_keep=actions._may_keep(current_user, item),
                            today=clock.today())
 

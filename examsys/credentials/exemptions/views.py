@@ -15,7 +15,7 @@ from wtforms.validators import Optional
 from examsys.auth.permissions import can
 from examsys.credentials.exemptions import services as exemptions
 from examsys.db import get_session
-from examsys.errors import InvalidState, ValidationFailed
+from examsys.errors import InvalidState, flash_form_errors, flash_refusal
 
 bp = Blueprint("exemptions", __name__, url_prefix="/personnel")
 
@@ -41,19 +41,11 @@ def exemption_panel() -> dict[str, Any]:
 def record(person_id: int):
     db = get_session()
     form = ExemptionForm()
-    if form.validate_on_submit():
-        try:
-            exemptions.record_exemption(db, current_user, person_id, exemptions.ExemptionEvidence(form.certificate_number.data or "",
-                                                                                                  form.certified_on.data))
-        except ValidationFailed as error:
-            get_session().rollback()  # refused: nothing it wrote is kept
-            for messages in error.field_errors.values():
-                flash(messages[0], "error")
-        else:
-            flash(_("The exemption is recorded; another HR administrator must approve it."), "success")
-    else:
-        for name, messages in form.errors.items():
-            flash(f"{form[name].label.text}: {messages[0]}", "error")
+    evidence = exemptions.ExemptionEvidence(form.certificate_number.data or "", form.certified_on.data)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+    elif flash_refusal(lambda: exemptions.record_exemption(db, current_user, person_id, evidence)):
+        flash(_("The exemption is recorded; another HR administrator must approve it."), "success")
     return redirect(url_for("personnel.detail", person_id=person_id, _anchor="exemption"))
 
 
@@ -61,11 +53,8 @@ def record(person_id: int):
 @login_required
 def approve(exemption_id: int):
     db = get_session()
-    try:
-        item = exemptions.approve_exemption(db, current_user, exemption_id)
-    except InvalidState as error:
-        db.rollback()
-        flash(error.message, "error")
+    item = flash_refusal(lambda: exemptions.approve_exemption(db, current_user, exemption_id), refusals=(InvalidState,))
+    if item is None:
         item = db.get(exemptions.LegalExemption, exemption_id)
     else:
         flash(_("The exemption is approved."), "success")

@@ -8,6 +8,7 @@ import click
 
 from examsys.auth.permissions import SYSTEM
 from examsys.db import get_session
+from examsys.errors import refused_in_cli
 
 
 def register(group: click.Group) -> None:
@@ -18,15 +19,11 @@ def register(group: click.Group) -> None:
         """Issue the pending officers of a re-issuance campaign, one committed step at a time, printing
         the progress. Running it again issues nobody twice."""
         from examsys.credentials.reissue.services import run
-        from examsys.errors import DomainError
 
         db = get_session()
         while True:
-            try:
+            with refused_in_cli():
                 result = run(db, SYSTEM, campaign_id, seconds)
-            except DomainError as error:
-                db.rollback()
-                raise click.ClickException(error.message) from None
             db.commit()
             n = result.counts
             click.echo(f"{n.done} of {n.total} done: {n.issued} issued, {n.ineligible} not eligible, {n.pending} pending")
@@ -40,14 +37,10 @@ def register(group: click.Group) -> None:
     def reissue_print(campaign_id: int, out: Path, as_zip: bool) -> None:
         """Write the whole print batch of a campaign (the cards in force) to OUT."""
         from examsys.credentials.reissue.services import print_batch
-        from examsys.errors import DomainError
 
         db = get_session()
-        try:
+        with refused_in_cli():
             data, cards = print_batch(db, SYSTEM, campaign_id, "zip" if as_zip else "pdf")
-        except DomainError as error:
-            db.rollback()
-            raise click.ClickException(error.message) from None
         out.write_bytes(data)
         db.commit()
         click.echo(f"{cards} cards written to {out} ({len(data) // 1024} KB)")

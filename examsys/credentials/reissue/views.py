@@ -18,7 +18,7 @@ from examsys.credentials.reissue import services as reissue
 from examsys.credentials.reissue.forms import CloseCleanupForm, ReissueForm
 from examsys.db import get_session, keep_writes
 from examsys.domains.models import EnforcementDomain
-from examsys.errors import ValidationFailed, populate_errors, wants_json
+from examsys.errors import submit_form, wants_json
 from examsys.orgs.services import choices
 from examsys.pagination import paginate
 from examsys.personnel import campaigns as cleanup
@@ -46,20 +46,19 @@ def new():
     form.issuer_id.choices = [("", _("As on each officer's present credential"))] + [(o.id, o.name) for o in credentials.issuers(db, current_user)]
     form.domain_ids.choices = [(d.id, d.name) for d in db.scalars(select(EnforcementDomain).where(EnforcementDomain.active.is_(True))
                                                                   .order_by(EnforcementDomain.code))]
-    if form.validate_on_submit():
-        plan = reissue.ReissuePlan(org_id=form.org_id.data, cleanup_id=form.cleanup_id.data, name=form.name.data or "",
-                                   decision_number=form.decision_number.data or "", issuer_id=form.issuer_id.data,
-                                   region=form.region.data or "", legal_source=form.legal_source.data or "",
-                                   domain_source=DomainSource(form.domain_source.data), domain_ids=form.domain_ids.data or [])
-        try:
-            campaign = reissue.open_campaign(db, current_user, plan)
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            total = reissue.counts(db, current_user, campaign).total
-            flash(_("The campaign is open: %(n)d officers to re-issue. Start the run to issue their credentials.", n=total), "success")
-            return redirect(url_for("reissue.detail", campaign_id=campaign.id))
+    campaign = submit_form(form, lambda: reissue.open_campaign(db, current_user, _plan(form)))
+    if campaign is not None:
+        total = reissue.counts(db, current_user, campaign).total
+        flash(_("The campaign is open: %(n)d officers to re-issue. Start the run to issue their credentials.", n=total), "success")
+        return redirect(url_for("reissue.detail", campaign_id=campaign.id))
     return render_template("credentials/reissue_new.html", form=form)
+
+
+def _plan(form: ReissueForm) -> reissue.ReissuePlan:
+    return reissue.ReissuePlan(org_id=form.org_id.data, cleanup_id=form.cleanup_id.data, name=form.name.data or "",
+                               decision_number=form.decision_number.data or "", issuer_id=form.issuer_id.data,
+                               region=form.region.data or "", legal_source=form.legal_source.data or "",
+                               domain_source=DomainSource(form.domain_source.data), domain_ids=form.domain_ids.data or [])
 
 
 @bp.get("/<int:campaign_id>")
@@ -128,14 +127,10 @@ def close_cleanup(campaign_id: int):
     """The dry run (what closing would cancel), and the confirmation that closes and cancels."""
     db = get_session()
     form = CloseCleanupForm()
-    if form.validate_on_submit():
-        try:
-            _campaign, cancelled = cleanup_close.close_and_cancel(db, current_user, campaign_id, form.ground.data or "",
-                                                                  form.decision_number.data or "")
-        except ValidationFailed as error:
-            populate_errors(form, error)
-        else:
-            flash(_("The campaign is closed; %(n)d credentials of the old series were cancelled.", n=cancelled), "success")
-            return redirect(url_for("personnel.campaign", campaign_id=campaign_id))
+    closed = submit_form(form, lambda: cleanup_close.close_and_cancel(db, current_user, campaign_id, form.ground.data or "",
+                                                                      form.decision_number.data or ""), conflict_page=True)
+    if closed is not None:
+        flash(_("The campaign is closed; %(n)d credentials of the old series were cancelled.", n=closed[1]), "success")
+        return redirect(url_for("personnel.campaign", campaign_id=campaign_id))
     plan = cleanup_close.closing_plan(db, current_user, campaign_id)
     return render_template("credentials/cleanup_close.html", plan=plan, form=form), 422 if form.errors else 200

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from examsys.credentials.models import REPORT_CATEGORY_LABELS
+from examsys.credentials.models import ReportCategory
 
 
 class ReportForm(FlaskForm):
@@ -16,7 +16,7 @@ class ReportForm(FlaskForm):
     class Meta:
         csrf = False
 
-    category = RadioField(_l("What is the problem about?"), choices=[(c.value, label) for c, label in REPORT_CATEGORY_LABELS.items()],
+    category = RadioField(_l("What is the problem about?"), choices=ReportCategory.choices(),
                           validators=[DataRequired(_l("Choose what the problem is about."))])
     text = TextAreaField(_l("What happened"), validators=[DataRequired(_l("Describe the problem.")), Length(max=2000)],
                          description=_l("Where and when, and what you saw. At most 2,000 characters. Do not write your own "
