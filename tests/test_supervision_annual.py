@@ -110,3 +110,15 @@ def test_trends_count_by_local_month_and_show_a_chart_with_its_table(db, tree, w
     row = re.search(r"<tr><th>收到的群众举报</th>((?:<td>\d+</td>)+)</tr>", page).group(1)
     assert re.findall(r"\d+", row) == ["0", "0", "0", "1", "3", "0", "0", "0", "0", "0", "0", "0"]  # 新城区's: c1's four
     assert client.get(f"/supervision/trends/2026/{tree.other_league.id}").status_code == 404
+
+
+def test_a_table_of_zeros_gets_no_chart_and_the_public_table_counts_in_words():
+    """A year without figures shows its tables of zeros, not empty chart frames; the public's table says how many
+    (数量), not a number in the sense of an identifier (编号)."""
+    from examsys.supervision import annual, report_files
+
+    section = next(s for s in annual.SECTIONS if s.key == "credentials")
+    assert report_files.section_chart(section, [["issued", 0], ["renewed", 0], ["total", 0]]) is None
+    assert report_files.section_chart(section, [["issued", 2], ["renewed", 0], ["total", 2]]) is not None
+    public = next(s for s in annual.SECTIONS if s.key == "public")
+    assert [str(c) for c in public.columns] == ["What", "How many"]

@@ -73,7 +73,7 @@ SECTIONS = (
             (_l("Organisation level"), _l("People trained"), _l("Training hours"))),
     Section("routine_grades", _l("Routine review grades"), _l("Routine review grades in the year"), (_l("Grade"), _l("Reviews"))),
     Section("annual_grades", _l("Annual review grades"), _l("Annual review grades of the year"), (_l("Grade"), _l("People"))),
-    Section("public", _l("The public"), _l("The public: look-ups and reports in the year"), (_l("What"), _l("Number")), total=False),
+    Section("public", _l("The public"), _l("The public: look-ups and reports in the year"), (_l("What"), _l("How many")), total=False),
 )
 
 

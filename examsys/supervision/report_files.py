@@ -64,7 +64,7 @@ def section_chart(section: annual.Section, rows: list[list[Any]]) -> Any | None:
     if section.text or section.key == "public":
         return None
     body = [row for row in rows if row[0] != "total"]
-    if not body:
+    if not any(int(row[1]) for row in body):  # a chart of zeros says nothing the table does not
         return None
     return charts.bars([annual.row_label(section.key, row[0]) for row in body], [int(row[1]) for row in body], str(section.title))
 
