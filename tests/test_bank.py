@@ -345,7 +345,7 @@ def test_sector_citations_and_quotes_are_in_the_law_texts():
             missing = [quote for quote in quotes if quote not in text]
             assert missing == [], f"{where}: not word for word in {data['law']}"
             checked += 1
-    assert checked >= 100, "the sector questions' law texts are missing under tests/fixtures/laws/sector"
+    assert checked >= 800, "the sector questions' law texts are missing under tests/fixtures/laws/sector"
 
 
 # ---- Moodle XML ------------------------------------------------------------------------------------
