@@ -10,7 +10,7 @@ a domain), the credentials (1 in 20 suspended, 1 in 25 revoked or cancelled with
 years with their attempts, training records, reports from the public and daily look-ups. Then times, in the same
 run: the baseline (one plain aggregate query over the same rows: COUNT and SUM over attempts, credentials and
 people), the dashboard page and the annual report page of the last full year as the region's auditor
-(HTTP through the test client, median of 5), the monthly trends page, the workbook and the PDF."""
+(HTTP through the test client, median of 5), the monthly trends page, the workbook and the PDF; then the daily snapshot of the dashboard's figures."""
 from __future__ import annotations
 
 import argparse
@@ -119,6 +119,7 @@ def main() -> None:
         from examsys.auth.models import Role
         from examsys.auth.services import create_account, grant_role
         from examsys.db import get_session
+        from examsys.supervision.snapshots import take as take_snapshot
 
         session = get_session()
         built = build(session, args.people, args.attempts, args.credentials)
@@ -141,6 +142,11 @@ def main() -> None:
                           ("annual workbook (XLSX)", f"/supervision/annual/{YEAR}/1/xlsx"), ("annual PDF", f"/supervision/annual/{YEAR}/1/pdf")):
             seconds = timed(lambda url=url: get(url))
             print(f"{name}: {seconds * 1000:.0f} ms ({seconds / baseline:.1f} × baseline)")
+        start = time.perf_counter()
+        roots = take_snapshot(session)
+        session.commit()
+        seconds = time.perf_counter() - start
+        print(f"daily snapshot of the dashboard's figures: {roots} organisations in {seconds:.1f} s ({seconds / roots * 1000:.0f} ms each)")
 
 
 if __name__ == "__main__":

@@ -89,13 +89,25 @@ def stacked(rows: Sequence[tuple[str, Sequence[int]]], categories: Sequence[tupl
     return drawing
 
 
-def lines(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], title: str,
+def _runs(points: Sequence[tuple[float, float] | None]) -> list[list[tuple[float, float]]]:
+    """The stretches of consecutive points between the missing ones."""
+    runs: list[list[tuple[float, float]]] = [[]]
+    for point in points:
+        if point is None:
+            runs.append([])
+        else:
+            runs[-1].append(point)
+    return [run for run in runs if run]
+
+
+def lines(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], title: str,
           width: int = 560, height: int = 220) -> Drawing:
-    """One line per series (name, values) over the labels (months), on a common scale from zero, with a legend."""
+    """One line per series (name, values) over the labels (months), on a common scale from zero, with a legend; a
+    value None (nothing recorded that month) is left out and breaks the line."""
     drawing = Drawing(width, height)
     left, bottom, right, legend_h = 40, 24, 10, 22
     plot_w, plot_h = width - left - right, height - bottom - legend_h - 6
-    top = max((v for _name, values in series for v in values), default=0) or 1
+    top = max((v for _name, values in series for v in values if v is not None), default=0) or 1
     step = plot_w / max(1, len(labels) - 1)
     drawing.add(Line(left, bottom, left + plot_w, bottom, strokeColor=_colour(GREY), strokeWidth=0.5))
     for fraction in (0.5, 1):
@@ -107,11 +119,13 @@ def lines(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], 
         drawing.add(_text(left + index * step, 8, label, 8))
     for number, (name, values) in enumerate(series):
         colour = _colour(PALETTE[number % len(PALETTE)])
-        points = [(left + index * step, bottom + plot_h * value / top) for index, value in enumerate(values)]
-        if len(points) > 1:
-            drawing.add(PolyLine([c for point in points for c in point], strokeColor=colour, strokeWidth=1.5, fillColor=None))
-        for (x, y), label, value in zip(points, labels, values, strict=True):
-            drawing.add(_tip(Circle(x, y, 2.5, fillColor=colour, strokeColor=None), f"{name} {label}: {value:g}"))
+        points = [None if value is None else (left + index * step, bottom + plot_h * value / top) for index, value in enumerate(values)]
+        for run in _runs(points):  # a month without a value (None) breaks the line
+            if len(run) > 1:
+                drawing.add(PolyLine([c for point in run for c in point], strokeColor=colour, strokeWidth=1.5, fillColor=None))
+        for point, label, value in zip(points, labels, values, strict=True):
+            if point is not None:
+                drawing.add(_tip(Circle(*point, 2.5, fillColor=colour, strokeColor=None), f"{name} {label}: {value:g}"))
         drawing.add(Rect(left + 120 * number, height - 14, 10, 10, fillColor=colour, strokeColor=None))
         drawing.add(_text(left + 120 * number + 14, height - 13, _short(name, 10), 9, "start"))
     return drawing
@@ -129,6 +143,9 @@ def svg(drawing: Drawing, label: str) -> Markup:
         style = element.attrib.pop("style", None)
         for name, value in _STYLE_ITEM.findall(style or ""):
             element.set(name, value.strip().replace("url(#clip)", f"url(#clip{suffix})"))
+        for paint in ("fill", "stroke"):  # reportlab writes Python's None for "no paint"; SVG spells it none
+            if element.get(paint) == "None":
+                element.set(paint, "none")
         if element.get("font-family"):
             element.set("font-family", "sans-serif")
         if element.get("id"):

@@ -19,6 +19,7 @@ from examsys.orgs.models import Organisation, OrgKind
 from examsys.orgs.services import create_org
 from examsys.personnel import idnumber
 from examsys.personnel.models import EmploymentStatus, Person, PersonnelKind, StaffingKind
+from examsys.supervision.snapshots import take as take_snapshot
 
 DEMO_PASSWORD = "Demo-Pass-2026"
 
@@ -147,6 +148,7 @@ def seed_demo(session: Session) -> str:
     credential_lines = _demo_credentials(session, by_code)
     review_line = _demo_reviews(session, by_code)
     credential_lines += _demo_request(session, xincheng_officers[3:4])
+    credential_lines.append(f"supervision: this month's dashboard figures recorded for {take_snapshot(session)} organisations")
 
     officer = session.scalar(select(User).where(User.username == "officer"))
     lines = [f"demo data: {created['organisations']} organisations, {created['accounts']} accounts, {created['people']} people created",

@@ -106,7 +106,7 @@ def test_trends_count_by_local_month_and_show_a_chart_with_its_table(db, tree, w
     auth.login("county_auditor")
     page = client.get(f"/supervision/trends/2026/{tree.county.id}", headers=ZH).get_data(as_text=True)
     main = page.split("<main")[-1]
-    assert "按月趋势" in page and main.count("<svg") == 4 and 'style="' not in main and "<script" not in main
+    assert "按月趋势" in page and main.count("<svg") == 8 and 'style="' not in main and "<script" not in main
     row = re.search(r"<tr><th>收到的群众举报</th>((?:<td>\d+</td>)+)</tr>", page).group(1)
     assert re.findall(r"\d+", row) == ["0", "0", "0", "1", "3", "0", "0", "0", "0", "0", "0", "0"]  # 新城区's: c1's four
     assert client.get(f"/supervision/trends/2026/{tree.other_league.id}").status_code == 404

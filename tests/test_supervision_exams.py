@@ -111,3 +111,20 @@ def test_a_chart_drawn_after_another_library_renamed_the_svg_namespace_is_still_
     ET.register_namespace("svg", charts.SVG_NS)
     markup = str(charts.svg(charts.bars(["a", "b"], [1, 2], "t"), "label"))
     assert markup.startswith("<svg") and "<svg:" not in markup and "<rect" in markup
+
+
+def test_a_candidate_who_moves_later_stays_counted_where_they_sat(db, tree, frozen_clock, stats_plan):  # noqa: F811
+    """A passed candidate of 包头 transfers to 新城区 after the exam: the league, county and scope figures do not move
+    (a closed year's statistics stay as they were), and 新城区's auditor does not see that paper."""
+    from examsys.personnel.models import Person
+
+    auditor = make_user(db, "region_auditor", tree.region, Role.AUDITOR)
+    county_auditor = make_user(db, "county_auditor", tree.county, Role.AUDITOR)
+    before = [(org.name, o) for org, o in exam_stats.by_org(db, auditor, OrgKind.LEAGUE)]
+    moved = db.get(Person, db.query(Attempt).filter_by(plan_id=stats_plan.id, passed=True).first().person_id)
+    moved.org_id = tree.county.id
+    db.commit()
+    assert [(org.name, o) for org, o in exam_stats.by_org(db, auditor, OrgKind.LEAGUE)] == before
+    county = exam_stats.totals(db, county_auditor)
+    assert (county.candidates, county.sat, county.passed) == (1, 0, 0)
+    assert exam_stats.resits(db, county_auditor) == exam_stats.Resits(0, 0, 0)

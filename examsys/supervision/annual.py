@@ -141,7 +141,7 @@ def _force(session: Session, root: Organisation, year: int) -> tuple[list[list[A
     held = _by_level(session, select().select_from(Credential).join(org, Credential.org_id == org.id)
                      .where(inside, _held_at_end(end, end_day)), org, parent, func.count(func.distinct(Credential.person_id)))
     qualified = _by_level(session, select().select_from(ExamOutcome).join(ExamPlan, ExamOutcome.plan_id == ExamPlan.id)
-                          .join(Person, ExamOutcome.person_id == Person.id).join(org, Person.org_id == org.id)
+                          .join(org, ExamOutcome.org_id == org.id)
                           .where(inside, ExamOutcome.first_pass < end, ExamPlan.kind.in_((ExamKind.QUALIFICATION, ExamKind.MAKEUP))),
                           org, parent, func.count(func.distinct(ExamOutcome.person_id)))
     levels = [[kind.value, held.get(kind.value, [0])[0], qualified.get(kind.value, [0])[0]] for kind in LEVELS]

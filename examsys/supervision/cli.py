@@ -22,3 +22,14 @@ def register(app: Flask) -> None:
         rows = rebuild(db)
         db.commit()
         click.echo(f"{rows} outcome rows recomputed from the attempts")
+
+    @supervision_group.command("snapshot")
+    def snapshot_cmd() -> None:
+        """Count the dashboard's figures for the region, every league/city and county and keep them as this month's
+        snapshot (a later run in the month replaces it). Run daily from cron: the trends show each month's last one."""
+        from examsys.supervision.snapshots import take
+
+        db = get_session()
+        roots = take(db)
+        db.commit()
+        click.echo(f"dashboard figures recorded for {roots} organisations this month")

@@ -2,8 +2,8 @@
 league/city and county, and per year; the score distribution in bands of ten points; a plan's reliability.
 
 Each table is one aggregate query over the outcome summary (examsys/exams/outcomes.py: one row per candidate and
-plan, kept in step with the attempts) of candidates in the actor's scope (a county auditor counts its county's
-candidates, also in a region-wide plan). A person counts once per group however many attempts they made: sat if any
+plan, kept in step with the attempts, with the candidate's organisation when they sat) of candidates in the actor's
+scope (a county auditor counts its county's candidates, also in a region-wide plan). A person counts once per group however many attempts they made: sat if any
 attempt was handed in, passed if any attempt passed. The score distribution counts papers, so it reads the attempts."""
 from __future__ import annotations
 
@@ -62,9 +62,10 @@ def attempts(where: Any, *columns: Any) -> Select[Any]:
 
 
 def outcomes(where: Any, *columns: Any) -> Select[Any]:
-    """Outcome rows (candidate and plan) of candidates whose organisation's path satisfies `where` (no practice)."""
-    return (select(*columns).select_from(ExamOutcome).join(Person, ExamOutcome.person_id == Person.id)
-            .join(Organisation, Person.org_id == Organisation.id).join(ExamPlan, ExamOutcome.plan_id == ExamPlan.id)
+    """Outcome rows (candidate and plan) of candidates whose organisation's path satisfied `where` when they sat (the
+    row keeps the organisation; no practice)."""
+    return (select(*columns).select_from(ExamOutcome).join(Organisation, ExamOutcome.org_id == Organisation.id)
+            .join(ExamPlan, ExamOutcome.plan_id == ExamPlan.id)
             .where(where, ExamPlan.kind != ExamKind.PRACTICE))
 
 

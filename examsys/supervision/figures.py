@@ -1,7 +1,8 @@
 """The supervision dashboard's figures and the lists behind them.
 
 Every figure is the database's count of the rows its list shows (one aggregate query each, no Python loop
-over rows), scoped to the actor's subtree: a county auditor counts its county only."""
+over rows), scoped to the actor's subtree: a county auditor counts its county only. The same figures are counted for
+an organisation's subtree when the monthly snapshots are taken (examsys/supervision/snapshots.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -29,29 +30,32 @@ SUPERVISORS = (Role.AUDITOR, Role.SYSADMIN)
 EXPIRY_WINDOW = timedelta(days=90)
 MIN_QUALIFIED = 2  # single-officer enforcement is not allowed: at least two qualified officers per domain
 
-Query = Callable[[Session, User, date], Select[Any]]
+Viewer = User | Organisation  # a supervisor (their scope), or an organisation (its subtree, for a snapshot)
+Query = Callable[[Session, Viewer, date], Select[Any]]
 
 
-def _scope(session: Session, actor: User, path_column: Any) -> Any:
+def _scope(session: Session, actor: Viewer, path_column: Any) -> Any:
+    if isinstance(actor, Organisation):
+        return path_column.startswith(actor.path)
     return scope_clause(session, actor, SUPERVISORS, path_column)
 
 
-def _credentials(session: Session, actor: User, *conditions: Any) -> Select[Any]:
+def _credentials(session: Session, actor: Viewer, *conditions: Any) -> Select[Any]:
     return (select(Credential).join(Organisation, Credential.org_id == Organisation.id)
             .where(_scope(session, actor, Organisation.path), *conditions)
             .options(joinedload(Credential.person), joinedload(Credential.org))
             .order_by(Credential.valid_to, Credential.id))
 
 
-def in_force(session: Session, actor: User, today: date) -> Select[Any]:
+def in_force(session: Session, actor: Viewer, today: date) -> Select[Any]:
     return _credentials(session, actor, Credential.status == CredentialStatus.ACTIVE, Credential.valid_to >= today)
 
 
-def suspended(session: Session, actor: User, today: date) -> Select[Any]:
+def suspended(session: Session, actor: Viewer, today: date) -> Select[Any]:
     return _credentials(session, actor, Credential.status == CredentialStatus.SUSPENDED)
 
 
-def expiring(session: Session, actor: User, today: date) -> Select[Any]:
+def expiring(session: Session, actor: Viewer, today: date) -> Select[Any]:
     return _credentials(session, actor, Credential.status == CredentialStatus.ACTIVE, Credential.valid_to >= today,
                         Credential.valid_to <= today + EXPIRY_WINDOW)
 
@@ -60,7 +64,7 @@ def _in_post_officer() -> Any:
     return and_(Person.kind == PersonnelKind.OFFICER, Person.employment_status == EmploymentStatus.EMPLOYED)
 
 
-def short_of_officers(session: Session, actor: User, today: date) -> Select[Any]:
+def short_of_officers(session: Session, actor: Viewer, today: date) -> Select[Any]:
     """(organisation, domain) pairs where the organisation enforces the domain (an officer in post is recorded
     for it) and fewer than two of its officers in post hold a credential in force covering it."""
     duty = (select(Person.org_id.label("org_id"), person_domain.c.domain_id.label("domain_id"))
@@ -79,7 +83,7 @@ def short_of_officers(session: Session, actor: User, today: date) -> Select[Any]
             .order_by(count, Organisation.code, EnforcementDomain.code))
 
 
-def without_credential(session: Session, actor: User, today: date) -> Select[Any]:
+def without_credential(session: Session, actor: Viewer, today: date) -> Select[Any]:
     """Officers in post (recorded as enforcing) who hold no current credential."""
     has = exists().where(Credential.person_id == Person.id, Credential.status.in_(CURRENT))
     return (select(Person).join(Organisation, Person.org_id == Organisation.id)
@@ -87,36 +91,36 @@ def without_credential(session: Session, actor: User, today: date) -> Select[Any
             .options(joinedload(Person.org)).order_by(Organisation.code, Person.name, Person.id))
 
 
-def _reviews(session: Session, actor: User, *conditions: Any) -> Select[Any]:
+def _reviews(session: Session, actor: Viewer, *conditions: Any) -> Select[Any]:
     return (select(Review).join(ReviewPeriod, Review.period_id == ReviewPeriod.id)
             .where(_scope(session, actor, Review.org_path), *conditions)
             .options(joinedload(Review.person), joinedload(Review.period)).order_by(ReviewPeriod.due_on, Review.id))
 
 
-def overdue_reviews(session: Session, actor: User, today: date) -> Select[Any]:
+def overdue_reviews(session: Session, actor: Viewer, today: date) -> Select[Any]:
     return _reviews(session, actor, Review.status.in_((ReviewStatus.DUE, ReviewStatus.DRAFT)), ReviewPeriod.due_on < today)
 
 
-def open_disputes(session: Session, actor: User, today: date) -> Select[Any]:
+def open_disputes(session: Session, actor: Viewer, today: date) -> Select[Any]:
     return _reviews(session, actor, Review.status == ReviewStatus.DISPUTED)
 
 
-def _actions(session: Session, actor: User, *conditions: Any) -> Select[Any]:
+def _actions(session: Session, actor: Viewer, *conditions: Any) -> Select[Any]:
     return (select(FollowUpAction).join(Organisation, FollowUpAction.owner_org_id == Organisation.id)
             .where(FollowUpAction.status == ActionStatus.OPEN, _scope(session, actor, Organisation.path), *conditions)
             .options(joinedload(FollowUpAction.person), joinedload(FollowUpAction.owner_org))
             .order_by(FollowUpAction.due_on, FollowUpAction.id))
 
 
-def actions_past_due(session: Session, actor: User, today: date) -> Select[Any]:
+def actions_past_due(session: Session, actor: Viewer, today: date) -> Select[Any]:
     return _actions(session, actor, FollowUpAction.due_on < today)
 
 
-def open_disqualifications(session: Session, actor: User, today: date) -> Select[Any]:
+def open_disqualifications(session: Session, actor: Viewer, today: date) -> Select[Any]:
     return _actions(session, actor, FollowUpAction.kind == ActionKind.DISQUALIFICATION)
 
 
-def _reports(session: Session, actor: User, *conditions: Any) -> Select[Any]:
+def _reports(session: Session, actor: Viewer, *conditions: Any) -> Select[Any]:
     return (select(OfficerReport).join(Organisation, OfficerReport.org_id == Organisation.id)
             .where(OfficerReport.status == ReportStatus.OPEN, _scope(session, actor, Organisation.path), *conditions)
             .options(joinedload(OfficerReport.credential).joinedload(Credential.person), joinedload(OfficerReport.org))
@@ -127,19 +131,19 @@ def _age_limit(days: int) -> datetime:
     return clock.now() - timedelta(days=days)
 
 
-def reports_week(session: Session, actor: User, today: date) -> Select[Any]:
+def reports_week(session: Session, actor: Viewer, today: date) -> Select[Any]:
     return _reports(session, actor, OfficerReport.created_at >= _age_limit(7))
 
 
-def reports_month(session: Session, actor: User, today: date) -> Select[Any]:
+def reports_month(session: Session, actor: Viewer, today: date) -> Select[Any]:
     return _reports(session, actor, OfficerReport.created_at < _age_limit(7), OfficerReport.created_at >= _age_limit(30))
 
 
-def reports_older(session: Session, actor: User, today: date) -> Select[Any]:
+def reports_older(session: Session, actor: Viewer, today: date) -> Select[Any]:
     return _reports(session, actor, OfficerReport.created_at < _age_limit(30))
 
 
-def awaiting_decision(session: Session, actor: User, today: date) -> Select[Any]:
+def awaiting_decision(session: Session, actor: Viewer, today: date) -> Select[Any]:
     """Credentials whose holder's standing changed: the personnel task for a decision is still open."""
     return (select(PersonnelTask).join(Organisation, PersonnelTask.org_id == Organisation.id)
             .where(PersonnelTask.kind == TaskKind.CREDENTIAL_DECISION, PersonnelTask.status == TaskStatus.OPEN,
@@ -184,7 +188,7 @@ class Staffing:
         return round(self.auxiliaries / self.officers, 2) if self.officers else None
 
 
-def staffing(session: Session, actor: User) -> Staffing:
+def staffing(session: Session, actor: Viewer) -> Staffing:
     """Officers and auxiliary staff in post in the actor's scope, counted in one query."""
     in_post = Person.employment_status == EmploymentStatus.EMPLOYED
     officers, auxiliaries = session.execute(
@@ -197,9 +201,13 @@ def staffing(session: Session, actor: User) -> Staffing:
 def dashboard(session: Session, actor: User, today: date | None = None) -> tuple[dict[str, int], Staffing]:
     """Every figure's count for the actor's scope. Refuses an actor who supervises nothing."""
     require_any_scope(session, actor, SUPERVISORS)
-    today = today or clock.today()
-    counts = {key: count_rows(session, figure.query(session, actor, today)) for key, figure in FIGURES.items()}
-    return counts, staffing(session, actor)
+    return counts(session, actor, today or clock.today())
+
+
+def counts(session: Session, viewer: Viewer, today: date) -> tuple[dict[str, int], Staffing]:
+    """Every figure's count for a supervisor's scope or an organisation's subtree (the caller checked who may see it)."""
+    return ({key: count_rows(session, figure.query(session, viewer, today)) for key, figure in FIGURES.items()},
+            staffing(session, viewer))
 
 
 def figure_list(session: Session, actor: User, key: str, today: date | None = None) -> tuple[Figure, Select[Any]]:

@@ -1,5 +1,6 @@
-"""Trends: the annual report's yearly counts month by month (local months), each an aggregate query grouped by month.
-Each trend is drawn as a line chart (examsys/charts.py) with its table beside it."""
+"""Trends: the annual report's yearly counts month by month (local months), each an aggregate query grouped by month,
+and the dashboard's figures as the monthly snapshots recorded them (examsys/supervision/snapshots.py). Each trend is
+drawn as a line chart (examsys/charts.py) with its table beside it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,8 +17,9 @@ from examsys.exams.models import Attempt
 from examsys.exams.outcomes import HANDED_IN
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import Person, TrainingRecord
-from examsys.supervision import exam_stats
+from examsys.supervision import exam_stats, snapshots
 from examsys.supervision.annual import EVENTS, ROW_LABELS, month_bounds
+from examsys.supervision.figures import FIGURES
 
 MONTHS = 12
 
@@ -26,7 +28,7 @@ MONTHS = 12
 class Trend:
     key: str
     title: Any
-    series: list[tuple[str, list[int]]]  # (name, one value per month)
+    series: list[tuple[str, list[int | None]]]  # (name, one value per month; None: nothing recorded that month)
 
 
 def _month(column: Any, bounds: list[Any]) -> Any:
@@ -76,6 +78,29 @@ def trends(session: Session, root: Organisation, year: int) -> list[Trend]:
         Trend("training", _l("Training hours"), [(str(_l("Training hours")), hours)]),
         Trend("public", _l("Public look-ups and reports"), [(str(ROW_LABELS["lookups"]), lookups), (str(ROW_LABELS["reports"]), reports)]),
     ]
+
+
+# the dashboard's figures in charts of a few lines each: (key, title, figure keys)
+STATE_CHARTS = (
+    ("state-credentials", _l("Credentials at the month's snapshot"), ("in_force", "suspended", "expiring")),
+    ("state-force", _l("Gaps in the enforcement force at the month's snapshot"),
+     ("short_of_officers", "without_credential", "awaiting_decision")),
+    ("state-cases", _l("Reviews and cases open at the month's snapshot"),
+     ("overdue_reviews", "open_disputes", "actions_past_due", "open_disqualifications")),
+    ("state-staff", _l("People in post and reports waiting at the month's snapshot"), ("officers", "auxiliaries", "reports_open")),
+)
+STATE_LABELS = {"officers": _l("Officers in post"), "auxiliaries": _l("Auxiliary staff in post"),
+                "reports_open": _l("Reports awaiting an answer")}
+
+
+def state_trends(session: Session, root: Organisation, year: int) -> tuple[list[Trend], bool]:
+    """The dashboard's figures month by month from the snapshots, and whether snapshots are kept for `root`."""
+    out, kept = [], True
+    for key, title, keys in STATE_CHARTS:
+        values, kept = snapshots.monthly(session, root, year, keys)
+        names = [str(FIGURES[k].label if k in FIGURES else STATE_LABELS[k]) for k in keys]
+        out.append(Trend(key, title, list(zip(names, values, strict=True))))
+    return out, kept
 
 
 def month_labels() -> list[str]:

@@ -110,6 +110,9 @@ def trend_charts(year: int, org_id: int):
     db = get_session()
     root = annual.subtree(db, current_user, org_id)
     monthly = trends.trends(db, root, annual.check_year(year))
+    states, kept = trends.state_trends(db, root, year)
     labels = trends.month_labels()
     drawn = [(t, charts.svg(charts.lines(labels, t.series, str(t.title)), str(t.title))) for t in monthly]
-    return render_template("supervision/trends.html", root=root, year=year, trends=drawn, labels=labels)
+    drawn_states = [(t, charts.svg(charts.lines(labels, t.series, str(t.title)), str(t.title))) for t in states]
+    return render_template("supervision/trends.html", root=root, year=year, trends=drawn, states=drawn_states,
+                           snapshots_kept=kept, labels=labels)
