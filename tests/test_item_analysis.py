@@ -130,6 +130,19 @@ def test_facility_discrimination_and_option_shares_match_the_hand_computation(db
     assert t1.flags == ["too_hard"]
 
 
+def test_the_items_are_summed_up_by_law(db, exam, stats_plan, client, auth):
+    """One law, four items on six graded papers: the mean of the four facilities and discriminations above, all four
+    flagged, each drawn onto and seen on all seven papers (the one in progress too)."""
+    [law] = item_analysis.plan_statistics(db, exam["admin"], stats_plan.id).laws
+    assert (law.law, law.items, law.answers, law.flagged, law.drawn, law.seen) == (LAW, 4, 24, 4, 28, 28)
+    assert law.facility == pytest.approx((0.5 + 1 / 3 + 0.5 + 1 / 6) / 4)
+    assert law.discrimination == pytest.approx((3 / math.sqrt(33) - 0.442719 + 1 / math.sqrt(57) + 0.5) / 4, abs=1e-6)
+    auth.login("examiner")
+    page = client.get(f"/exams/plans/{stats_plan.id}/items", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    table = page.split('id="by-law"')[1].split("</table>")[0]
+    assert "按法律" in page and LAW in table and "28 / 28" in table and "0.38" in table
+
+
 def test_the_page_sorts_pages_and_exports_the_table(db, exam, stats_plan, client, auth, app):
     auth.login("examiner")
     page = client.get(f"/exams/plans/{stats_plan.id}/items").get_data(as_text=True)

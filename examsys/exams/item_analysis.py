@@ -138,6 +138,7 @@ class ItemStats:
     bank_visible: bool = False  # the actor may open the question in the bank
     exposure: Exposure | None = None  # over every paper (all plans): drawn onto, and seen (started)
     plan: ExamPlan | None = None  # set on the per-version page
+    law: str = ""  # the law the question rests on (the bank's controlled list)
 
     @property
     def flag_labels(self) -> list[str]:
@@ -270,7 +271,7 @@ def _stats(version: QuestionVersion, acc: _Acc, thresholds: Thresholds) -> ItemS
             chosen = sum(counts.values())
             options.append(OptionShare(letter, label, is_key, chosen, chosen / n if n else 0.0, counts.get(UPPER, 0), counts.get(LOWER, 0)))
     item = ItemStats(version.id, version.question_id, version.question.ref, version.number, version.type, version.stem, n, total.facility,
-                     _correlation(acc.by_plan.values()), d, acc.blank / n if n else 0.0, options, [])
+                     _correlation(acc.by_plan.values()), d, acc.blank / n if n else 0.0, options, [], law=version.law)
     item.flags = flags(item, thresholds)
     return item
 
@@ -325,11 +326,45 @@ def _versions(session: Session, ids: Iterable[int]) -> dict[int, QuestionVersion
     return {v.id: v for v in session.scalars(query)} if ids else {}
 
 
+@dataclass(frozen=True)
+class LawSummary:
+    """A plan's items of one law together: how many, how hard on average, how many to look at, how exposed."""
+    law: str
+    items: int
+    answers: int  # item answers counted (papers × items of the law)
+    facility: float | None  # the mean of the items' facilities
+    discrimination: float | None  # the mean of the items' discriminations, where defined
+    flagged: int  # items with at least one flag
+    drawn: int  # times the law's items were drawn onto a paper, over every exam (a paper with three counts three)
+    seen: int  # of those, on papers the candidate started
+
+
+def _mean(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def by_law(items: list[ItemStats]) -> list[LawSummary]:
+    """The items grouped by their law, largest group first (the plan's items are tens to hundreds: no query)."""
+    groups: dict[str, list[ItemStats]] = defaultdict(list)
+    for item in items:
+        groups[item.law].append(item)
+    rows = [LawSummary(law, len(group), sum(i.attempts for i in group), _mean([i.facility for i in group]),
+                       _mean([i.discrimination for i in group]), sum(1 for i in group if i.flags),
+                       sum(i.exposure.drawn for i in group if i.exposure), sum(i.exposure.seen for i in group if i.exposure))
+            for law, group in groups.items()]
+    return sorted(rows, key=lambda row: (-row.items, row.law))
+
+
 @dataclass
 class PlanStatistics:
     plan: ExamPlan
     papers: int  # graded papers counted
     items: list[ItemStats]
+
+    @property
+    def laws(self) -> list[LawSummary]:
+        return by_law(self.items)
 
 
 def graded_count(session: Session, plan_id: int) -> int:
