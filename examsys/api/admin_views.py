@@ -19,7 +19,9 @@ from examsys.orgs.services import choices
 
 bp = Blueprint("api_clients", __name__)
 
-SCOPE_LABELS = {"credentials:read": _l("Credential status"), "register:read": _l("Public register feed"), "exam-results:read": _l("Exam results")}
+SCOPE_LABELS = {"credentials:read": _l("Credential status"), "register:read": _l("Public register feed"), "exam-results:read": _l("Exam results"),
+                "personnel:write": _l("Personnel register: add and update people (as HR of the client's organisations)"),
+                "reviews:read": _l("Routine and annual review grades")}
 
 
 @bp.app_template_filter("scope_labels")

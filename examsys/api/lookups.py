@@ -1,5 +1,5 @@
-"""What the API answers: credential status by number or token, batch look-ups, the register feed and
-published exam results. Every function takes the session and the calling client and checks its scope;
+"""What the API answers: credential status by number or token, batch look-ups, the register feed, published
+exam results and review grades. Every function takes the session and the calling client and checks its scope;
 none commits."""
 from __future__ import annotations
 
@@ -165,3 +165,34 @@ def plan_results(session: Session, client: ApiClient, plan_id: int, page: int, p
     results = [{"id_number": row.id_number, "name": row.name, "organisation": row.org_name, "attempt": row.number,
                 "score": None if row.score is None else str(row.score), "passed": row.passed, "submitted_at": row.submitted_at} for row in found.items]
     return {"plan": plan, "results": results, "page": found.page, "per_page": found.per_page, "total": found.total}
+
+
+# ---- review grades -------------------------------------------------------------------------------
+
+def review_grades(session: Session, client: ApiClient, year: int, page: int, per_page: int) -> dict[str, Any]:
+    """The final routine review grades of `year` (acknowledged by the officer, or upheld after a dispute) and the
+    annual grades, of the client's people: reviews of its subtree as the period found them, annual grades by the
+    organisation they were set in. For rank and rotation decisions in HR systems."""
+    from examsys.reviews.models import AnnualAssessment, Review, ReviewPeriod, ReviewStatus
+
+    require_scope(client, "reviews:read")
+    inside = client.org.path
+    routine = (select(Person.id_number, Person.name, Organisation.name.label("org_name"), ReviewPeriod.kind, ReviewPeriod.number,
+                      Review.grade, Review.total, Review.status)
+               .join(ReviewPeriod, Review.period_id == ReviewPeriod.id).join(Person, Review.person_id == Person.id)
+               .join(Organisation, ReviewPeriod.org_id == Organisation.id)
+               .where(ReviewPeriod.year == year, Review.status.in_((ReviewStatus.ACKNOWLEDGED, ReviewStatus.UPHELD)),
+                      Review.grade.is_not(None), Review.org_path.startswith(inside, autoescape=True))
+               .order_by(Organisation.path, Person.name_key, Person.id, ReviewPeriod.kind, ReviewPeriod.number))
+    found = paginate(session, routine, per_page, page, rows=True)
+    rows = [{"id_number": r.id_number, "name": r.name, "organisation": r.org_name, "period": f"{r.kind.value}-{r.number}",
+             "grade": r.grade.value, "total": None if r.total is None else str(r.total), "status": r.status.value} for r in found.items]
+    annual = []
+    if found.page == 1:
+        query = (select(Person.id_number, Person.name, Organisation.name.label("org_name"), AnnualAssessment.grade)
+                 .join(Person, AnnualAssessment.person_id == Person.id).join(Organisation, AnnualAssessment.org_id == Organisation.id)
+                 .where(AnnualAssessment.year == year, Organisation.path.startswith(inside, autoescape=True))
+                 .order_by(Organisation.path, Person.name_key, Person.id))
+        annual = [{"id_number": r.id_number, "name": r.name, "organisation": r.org_name, "grade": r.grade.value}
+                  for r in session.execute(query)]
+    return {"year": year, "routine": rows, "annual": annual, "page": found.page, "per_page": found.per_page, "total": found.total}

@@ -10,7 +10,7 @@ from examsys import clock
 from examsys.db import Base, UTCDateTime
 from examsys.orgs.models import Organisation
 
-SCOPES = ("credentials:read", "register:read", "exam-results:read")
+SCOPES = ("credentials:read", "register:read", "exam-results:read", "personnel:write", "reviews:read")
 
 
 class ApiClient(Base):

@@ -149,3 +149,77 @@ class PlanResults(ma.Schema):
     page = ma.fields.Integer(required=True)
     per_page = ma.fields.Integer(required=True)
     total = ma.fields.Integer(required=True)
+
+
+def _text(limit: int, description: str, **kwargs) -> ma.fields.String:
+    return ma.fields.String(validate=validate.Length(max=limit), metadata={"description": description}, **kwargs)
+
+
+class PersonRecord(ma.Schema):
+    """One person as the HR system holds them; the register's import columns (README: the register's spreadsheet)."""
+
+    id_number = _text(18, "The 18-character resident ID number: the key (a person sent again is updated, not added).", required=True)
+    name = _text(50, "姓名.", required=True)
+    org_code = _text(40, "The organisation's code; empty: the client's own organisation. A new code for a person on the "
+                         "register is a transfer (a standing change: their credential awaits a decision).", load_default="")
+    kind = _text(20, "officer (执法人员) or auxiliary (执法辅助人员; never holds a credential).", required=True)
+    staffing_kind = _text(30, "civil_servant (公务员), civil_servant_like (参公), public_institution (事业编), contract (合同) or "
+                              "dispatched (劳务派遣).", required=True)
+    employment_status = _text(20, "employed (在岗, the default), transferred, retired, resigned, dismissed or deceased: anything "
+                                  "but employed leaves the post (a standing change).", load_default="")
+    post = _text(100, "岗位.", load_default="")
+    rank = _text(50, "职级.", load_default="")
+    domains = ma.fields.List(ma.fields.String(validate=validate.Length(max=60)), validate=validate.Length(max=20), load_default=list,
+                             metadata={"description": "Enforcement domains by code or name (执法类别)."})
+    legal_qualification = _text(50, "法律职业资格证书编号.", load_default="")
+    training_hours = ma.fields.Integer(validate=validate.Range(min=0, max=1000), allow_none=True, load_default=None,
+                                       metadata={"description": "年度培训学时."})
+    phone = _text(30, "联系电话.", load_default="")
+    duties = _text(500, "工作职责.", load_default="")
+    hiring_conditions = _text(500, "聘用条件 (auxiliary staff).", load_default="")
+    directed_by = _text(100, "管理指导 (auxiliary staff: the officer or unit directing them).", load_default="")
+
+
+class PersonBatch(ma.Schema):
+    people = ma.fields.List(ma.fields.Nested(PersonRecord), required=True, validate=validate.Length(min=1, max=1000))
+    dry_run = ma.fields.Boolean(load_default=False, metadata={"description": "Check only: answer what would change, write nothing."})
+
+
+class PersonBatchAnswer(ma.Schema):
+    created = ma.fields.Integer(required=True)
+    updated = ma.fields.Integer(required=True)
+    unchanged = ma.fields.Integer(required=True)
+    dry_run = ma.fields.Boolean(required=True)
+
+
+class GradesQuery(ma.Schema):
+    year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = ma.fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class RoutineGradeRow(ma.Schema):
+    id_number = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    organisation = ma.fields.String(required=True)
+    period = ma.fields.String(required=True, metadata={"description": "month-N, quarter-N or half-N of the year."})
+    grade = ma.fields.String(required=True, metadata={"description": "good (好), fairly_good (较好), average (一般) or poor (较差)."})
+    total = ma.fields.String(required=True, allow_none=True, metadata={"description": "The score, a decimal string."})
+    status = ma.fields.String(required=True, metadata={"description": "acknowledged, or upheld (kept after a dispute): final grades only."})
+
+
+class AnnualGradeRow(ma.Schema):
+    id_number = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    organisation = ma.fields.String(required=True)
+    grade = ma.fields.String(required=True, metadata={"description": "excellent (优秀), competent (称职), basic (基本称职) or incompetent (不称职)."})
+
+
+class GradesAnswer(ma.Schema):
+    year = ma.fields.Integer(required=True)
+    routine = ma.fields.List(ma.fields.Nested(RoutineGradeRow), required=True)
+    annual = ma.fields.List(ma.fields.Nested(AnnualGradeRow), required=True)
+    page = ma.fields.Integer(required=True)
+    per_page = ma.fields.Integer(required=True)
+    total = ma.fields.Integer(required=True, metadata={"description": "Routine grades in all (the pages page through these; "
+                                                                      "the annual grades come whole on page 1)."})

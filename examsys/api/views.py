@@ -8,12 +8,28 @@ from flask import g
 from flask_smorest import Blueprint
 
 from examsys import clock
-from examsys.api import lookups
+from examsys.api import lookups, personnel
 from examsys.api.guard import account, authenticated
-from examsys.api.schemas import BatchAnswer, BatchRequest, CredentialAnswer, FeedPage, FeedQuery, PlanList, PlanResults, Problem, ResultsQuery, TokenAnswer
+from examsys.api.schemas import (
+    BatchAnswer,
+    BatchRequest,
+    CredentialAnswer,
+    FeedPage,
+    FeedQuery,
+    GradesAnswer,
+    GradesQuery,
+    PersonBatch,
+    PersonBatchAnswer,
+    PlanList,
+    PlanResults,
+    Problem,
+    ResultsQuery,
+    TokenAnswer,
+)
 from examsys.db import get_session
 
-bp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="Credentials, the public register and exam results, for other departments' systems.")
+bp = Blueprint("api_v1", __name__, url_prefix="/api/v1",
+               description="Credentials, the public register, exam results, review grades and the personnel register, for other departments' systems.")
 
 PROBLEM = "application/problem+json"
 _ERRORS = {401: "No token, or not a valid one.", 403: "The client lacks the scope this operation needs.",
@@ -130,4 +146,41 @@ def exam_results(query: dict[str, Any], plan_id: int):
     db = get_session()
     found = lookups.plan_results(db, _client(), plan_id, query["page"], query["per_page"])
     account(db, _client(), "exam_results", len(found["results"]), audit=True)
+    return found
+
+
+@bp.post("/personnel/batch")
+@authenticated
+@bp.arguments(PersonBatch)
+@bp.response(200, PersonBatchAnswer)
+@errors(422)
+def personnel_batch(body: dict[str, Any]):
+    """Add or update up to 1,000 people of the register at once (from an HR system)
+
+    Keyed by ID number, all or nothing, under the rules of the register's spreadsheet import: a batch with any error
+    writes nothing and answers 422 with `field_errors` named `people[<index>].<field>`. A changed `org_code` is a
+    transfer and an `employment_status` other than employed leaves the post: both are standing changes, so the
+    person's credential awaits HR's decision. Sending the same batch again changes nothing. Scope `personnel:write`
+    (acting as HR of the client's organisation and those below it). Each call is one entry on the audit trail, and
+    each person added or changed one more."""
+    db = get_session()
+    counts = personnel.upsert(db, _client(), body["people"], body["dry_run"])
+    account(db, _client(), "personnel_batch", counts["created"] + counts["updated"], audit=not body["dry_run"])
+    return counts
+
+
+@bp.get("/reviews/grades")
+@authenticated
+@bp.arguments(GradesQuery, location="query")
+@bp.response(200, GradesAnswer)
+@errors(422)
+def review_grades(query: dict[str, Any]):
+    """Final routine and annual review grades of a year, for the client's people
+
+    Routine grades the officer acknowledged or HR upheld after a dispute (never one still open), paged; the annual
+    grades (年度考核) of the year come whole on the first page. Scope `reviews:read`. Each page is one entry on the
+    audit trail."""
+    db = get_session()
+    found = lookups.review_grades(db, _client(), query["year"], query["page"], query["per_page"])
+    account(db, _client(), "review_grades", len(found["routine"]) + len(found["annual"]), audit=True)
     return found

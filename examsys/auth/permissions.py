@@ -1,11 +1,13 @@
 """Who may do what where: every service asks these before it reads or changes anything.
 
 A role granted on an organisation node reaches that node and its whole subtree, no further.
-Every check takes an actor: a logged-in `User`, or `SYSTEM` (the command line, the job runner, the
-standing handlers, demo seeding), which has no scope limit. `None` is nobody and is always refused."""
+Every check takes an actor: a logged-in `User`, `SYSTEM` (the command line, the job runner, the standing handlers,
+demo seeding), which has no scope limit, or a `ClientActor` (an API client acting in its subtree). `None` is nobody
+and is always refused."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask_babel import gettext as _
@@ -38,7 +40,33 @@ class SystemActor:
 
 SYSTEM = SystemActor()
 
-Actor = User | SystemActor
+
+@dataclass(frozen=True)
+class DelegatedGrant:
+    role: Role
+    org: Organisation
+
+
+class ClientActor:
+    """Another department's system acting through the API (examsys/api): it holds `roles` on its organisation's
+    subtree for the call, nothing else (a client with the scope personnel:write acts as HR there). Its audit
+    entries name it "api:<client name>"."""
+
+    id = None
+    person_id = None
+    active = True
+    is_authenticated = True
+
+    def __init__(self, name: str, org: Organisation, roles: Iterable[Role]) -> None:
+        self.org = org
+        self.username = self.display_name = f"api:{name}"[:80]
+        self.grants = [DelegatedGrant(role, org) for role in roles]
+
+    def __repr__(self) -> str:
+        return f"<ClientActor {self.username}>"
+
+
+Actor = User | SystemActor | ClientActor
 
 
 def is_system(actor: object) -> bool:
