@@ -145,13 +145,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(port: int, workers: int, threads: int, worker_class: str) -> subprocess.Popen:
+def serve(port: int, workers: int, threads: int, worker_class: str, extra: tuple[str, ...] = ()) -> subprocess.Popen:
     pool = {"EXAMSYS_DATABASE_POOL_SIZE": "8", "EXAMSYS_DATABASE_MAX_OVERFLOW": "0"} if worker_class == "gevent" else {}
     env = dict(pool | dict(os.environ), EXAMSYS_DATABASE_URL=DB_URL, EXAMSYS_SECRET_KEY="bench-" + "k" * 40, EXAMSYS_ARGON2_TIME_COST="1",
                EXAMSYS_ARGON2_MEMORY_COST="8", EXAMSYS_LOGIN_ADDRESS_FAILURE_LIMIT='"100000 per minute"', EXAMSYS_BABEL_DEFAULT_LOCALE='"en"')
     per_worker = ["--threads", str(threads)] if worker_class == "gthread" else []
     command = [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-k", worker_class, *per_worker, "-b", f"127.0.0.1:{port}",
-               "--log-level", "warning", "wsgi:app"]
+               "--log-level", "warning", *extra, "wsgi:app"]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     for _ in range(100):
         try:
