@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from examsys.api import clients
+from examsys.api.models import SCOPES
 from examsys.auth.models import Role
 from tests.factories import make_user
 
@@ -29,8 +31,7 @@ class FreshContext:
 def api_token(db, tree, signed_credential):
     """A client of the region with every scope; signing keys, a credential and a plan with published results."""
     sysadmin = make_user(db, "contract-admin", tree.region, Role.SYSADMIN)
-    issued = clients.register(db, sysadmin, "contract", tree.region.id, ["credentials:read", "register:read", "exam-results:read"],
-                              "100000 per minute")
+    issued = clients.register(db, sysadmin, "contract", tree.region.id, list(SCOPES), "100000 per minute")
     db.commit()
     return issued.token
 
@@ -43,12 +44,18 @@ def test_every_operation_answers_as_documented(app, api_token):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {f"{op.method.upper()} {op.path}" for op in operations} >= {
         "GET /api/v1/credentials/{number}", "GET /api/v1/tokens/{token}", "POST /api/v1/credentials/batch",
-        "GET /api/v1/register/changes", "GET /api/v1/exam-plans", "GET /api/v1/exam-plans/{plan_id}/results"}
+        "GET /api/v1/register/changes", "GET /api/v1/exam-plans", "GET /api/v1/exam-plans/{plan_id}/results",
+        "POST /api/v1/personnel/batch", "GET /api/v1/reviews/grades"}
     for operation in operations:
-        @given(case=operation.as_strategy())
-        @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        def calls(case):
-            response = case.call_and_validate(headers=headers)
-            assert response.status_code < 500
+        # A schema-valid personnel batch may still break a rule no schema states (the ID number's check character, an
+        # organisation code in the client's subtree): its 422 is the import's answer, not a fault.
+        def run(operation, excluded):
+            @given(case=operation.as_strategy())
+            @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+            def calls(case):
+                response = case.call_and_validate(headers=headers, excluded_checks=excluded)
+                assert response.status_code < 500
 
-        calls()
+            calls()
+
+        run(operation, [positive_data_acceptance] if operation.path == "/api/v1/personnel/batch" else [])

@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from examsys.audit.models import AuditEntry
 from examsys.personnel import idnumber
 from examsys.personnel.models import EmploymentStatus, Person, PersonnelKind, PersonnelTask, TaskStatus
-from examsys.reviews.models import (AnnualAssessment, AnnualGrade, PeriodKind, Review, ReviewPeriod, ReviewScheme, ReviewStatus,
-                                    RoutineGrade)
+from examsys.reviews.models import AnnualAssessment, AnnualGrade, PeriodKind, Review, ReviewPeriod, ReviewScheme, ReviewStatus, RoutineGrade
 from tests.factories import make_person
 from tests.test_api import assert_problem, call, register, sysadmin  # noqa: F401  (a fixture)
 from tests.test_register import officers  # noqa: F401  (a fixture)
@@ -27,7 +26,7 @@ def _people():
     return [
         {"id_number": _number(1), "name": "巴特尔", "org_code": "150102-SJJ", "kind": "officer", "staffing_kind": "civil_servant",
          "domains": [], "post": "执法岗"},
-        {"id_number": _number(2), "name": "乌兰", "org_code": "150102-SJJ", "kind": "执法辅助人员", "staffing_kind": "合同",
+        {"id_number": _number(2), "name": "乌兰", "org_code": "150102-SJJ", "kind": "auxiliary", "staffing_kind": "contract",
          "directed_by": "巴特尔", "duties": "协助现场检查", "hiring_conditions": "劳动合同三年"},
     ]
 
@@ -61,11 +60,11 @@ def test_one_bad_record_refuses_the_whole_batch_with_errors_by_record_and_field(
     _id, token = register(db, sysadmin, tree.county, scopes=["personnel:write"])
     people = _people()
     people[1]["org_code"] = "150200"  # 包头市: outside the client's county
-    people.append({"id_number": "123", "name": "某人", "kind": "staff", "staffing_kind": "公务员"})
+    people.append({"id_number": "150102198803040019", "name": "某人", "kind": "officer", "staffing_kind": "civil_servant", "domains": ["不存在的类别"]})
     before = _count(db)
     body = assert_problem(call(client, "/api/v1/personnel/batch", token, "post", json={"people": people}), 422)
     fields = body["field_errors"]
-    assert set(fields) >= {"people[1].org_code", "people[2].kind", "people[2].id_number"}
+    assert set(fields) >= {"people[1].org_code", "people[2].domains", "people[2].id_number"}
     assert "people[0].id_number" not in fields
     assert _count(db) == before  # nothing half-saved
 

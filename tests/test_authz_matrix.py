@@ -99,7 +99,8 @@ MATRIX: dict[str, dict[str, Row]] = {
     "api_reference.docs": {"GET": public()},
     **{f"api_v1.{name}": {method: Row(frozenset(), others=401, anonymous=401, scoped=False)}
        for name, method in (("credential_batch", "POST"), ("credential_by_number", "GET"), ("credential_by_token", "GET"),
-                            ("exam_plans", "GET"), ("exam_results", "GET"), ("register_changes", "GET"))},
+                            ("exam_plans", "GET"), ("exam_results", "GET"), ("register_changes", "GET"), ("personnel_batch", "POST"),
+                            ("review_grades", "GET"))},
     "api_clients.index": {"GET": may(ADMINS)},
     "api_clients.create": {"POST": may(ADMINS)},
     "api_clients.detail": {"GET": may(ADMINS, others=404)},

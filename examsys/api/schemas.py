@@ -158,15 +158,19 @@ def _text(limit: int, description: str, **kwargs) -> ma.fields.String:
 class PersonRecord(ma.Schema):
     """One person as the HR system holds them; the register's import columns (README: the register's spreadsheet)."""
 
-    id_number = _text(18, "The 18-character resident ID number: the key (a person sent again is updated, not added).", required=True)
-    name = _text(50, "姓名.", required=True)
+    id_number = ma.fields.String(required=True, validate=validate.Regexp(r"^[0-9]{17}[0-9Xx]$", error="An ID number is 17 digits and a check character."),
+                                 metadata={"description": "The 18-character resident ID number: the key (a person sent again is updated, not added)."})
+    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=50), metadata={"description": "姓名."})
     org_code = _text(40, "The organisation's code; empty: the client's own organisation. A new code for a person on the "
                          "register is a transfer (a standing change: their credential awaits a decision).", load_default="")
-    kind = _text(20, "officer (执法人员) or auxiliary (执法辅助人员; never holds a credential).", required=True)
-    staffing_kind = _text(30, "civil_servant (公务员), civil_servant_like (参公), public_institution (事业编), contract (合同) or "
-                              "dispatched (劳务派遣).", required=True)
-    employment_status = _text(20, "employed (在岗, the default), transferred, retired, resigned, dismissed or deceased: anything "
-                                  "but employed leaves the post (a standing change).", load_default="")
+    kind = ma.fields.String(required=True, validate=validate.OneOf(("officer", "auxiliary")),
+                            metadata={"description": "officer (执法人员) or auxiliary (执法辅助人员; never holds a credential)."})
+    staffing_kind = ma.fields.String(required=True, validate=validate.OneOf(
+        ("civil_servant", "civil_servant_like", "public_institution", "contract", "dispatched")),
+        metadata={"description": "公务员, 参公, 事业编, 合同 or 劳务派遣."})
+    employment_status = ma.fields.String(load_default="employed", validate=validate.OneOf(
+        ("employed", "transferred", "retired", "resigned", "dismissed", "deceased")),
+        metadata={"description": "employed (在岗, the default); anything else leaves the post (a standing change)."})
     post = _text(100, "岗位.", load_default="")
     rank = _text(50, "职级.", load_default="")
     domains = ma.fields.List(ma.fields.String(validate=validate.Length(max=60)), validate=validate.Length(max=20), load_default=list,
