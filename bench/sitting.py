@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
+import os
 import random
 import resource
 import shutil
@@ -170,10 +172,15 @@ async def paced_run(port: int, candidates: list[Candidate], rate: float, seconds
 
 
 async def one_run(port: int, candidates: list[Candidate], rate: float, seconds: float) -> Run:
+    """One paced run. The client's own collector is off while it runs: a full collection here would pause every
+    candidate at once and be charged to the server (the latency counts from when each save was due)."""
     connections = [Connection(port) for _ in candidates]
+    gc.collect()
+    gc.disable()
     try:
         return await paced_run(port, candidates, rate, seconds, connections)
     finally:
+        gc.enable()
         for connection in connections:
             if connection.writer is not None:
                 connection.writer.close()
@@ -247,12 +254,17 @@ def main() -> None:
     parser.add_argument("--rates", type=lambda text: [float(r) for r in text.split(",")], default=[300.0, 400.0, 500.0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=20, help="length of each paced run")
+    parser.add_argument("--gc-freeze", type=lambda text: [int(v) for v in text.split(",")], default=[1],
+                        help="1: the workers freeze what the app built at import (wsgi.py, the default); 0: they do not; 1,0: both")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.candidates + 1024)), hard))
-    for nodes in args.nodes:
-        candidates = prepare(args.candidates)  # a fresh database for each deployment
-        measure(nodes, args, candidates)
+    for freeze in args.gc_freeze:
+        os.environ["EXAMSYS_GC_FREEZE"] = str(freeze)  # read by wsgi.py in each worker
+        for nodes in args.nodes:
+            print(f"--- workers {'with' if freeze else 'without'} gc.freeze (EXAMSYS_GC_FREEZE={freeze})", flush=True)
+            candidates = prepare(args.candidates)  # a fresh database for each deployment
+            measure(nodes, args, candidates)
 
 
 if __name__ == "__main__":
