@@ -70,18 +70,42 @@ def shaped_width(text: str, size: float) -> float:
     return sum(data.x_advance for data in shaped(text, size).__shapeData__) * size / 1000
 
 
-def draw_vertical_mongolian(canvas, text: str, x: float, top: float, size: float) -> float:
-    """Draw `text` as a vertical line of traditional Mongolian, top to bottom, its centre line at `x`,
-    starting at `top`: shaped horizontally, then the line turned 90° clockwise (the font's glyphs lie
-    on their side for this). Returns the line's length in points."""
+def mongolian_columns(text: str, size: float, length: float) -> list[str]:
+    """`text` broken into vertical lines no longer than `length` points at `size`, at the spaces between
+    words (never at the narrow no-break space that joins a suffix to its word); a word longer than a
+    line stands alone on its line."""
+    columns: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if line and shaped_width(candidate, size) > length:
+            columns.append(line)
+            line = word
+        else:
+            line = candidate
+    if line:
+        columns.append(line)
+    return columns
+
+
+def draw_vertical_mongolian(canvas, text: str, left: float, top: float, size: float) -> float:
+    """Draw `text` as one vertical line of traditional Mongolian, top to bottom, from `top`, the letters'
+    bodies starting at `left`: shaped horizontally, then the line turned 90° clockwise (the font's
+    glyphs lie on their side for this, their tops to the right). The letters' bodies take about
+    0.76 `size` across; returns the line's length in points."""
     font = mongolian_font_name()
     text_run = shaped(text, size)
     canvas.saveState()
-    canvas.translate(x, top)
+    canvas.translate(left, top)
     canvas.rotate(-90)
-    obj = canvas.beginText(0, -size * 0.5)  # the rotated baseline sits half an em right of the centre line
+    # The shaped glyphs have no character of their own (reportlab gives them private-use codes): the
+    # line carries its text as ActualText, so that copying, searching and text extraction read the
+    # Mongolian as written, not those codes.
+    canvas.addLiteral(f"/Span <</ActualText <FEFF{text.encode('utf-16-be').hex().upper()}>>> BDC")
+    obj = canvas.beginText(0, 0)
     obj.setFont(font, size)
     obj.textOut(text_run)
     canvas.drawText(obj)
+    canvas.addLiteral("EMC")
     canvas.restoreState()
     return shaped_width(text, size)

@@ -1,6 +1,10 @@
 """The credential card as a PDF: 85.6 × 54 mm, front and back, with an embedded CJK font and the
 verify QR code drawn as vectors (error level Q, at least 25 mm) so it prints sharp at any size. One
-card per file, or many cards in one file for a print batch (the font subset is then embedded once)."""
+card per file, or many cards in one file for a print batch (the font subset is then embedded once).
+
+The front is in both scripts (docs/credential-format.md, "Two scripts"): traditional Mongolian first, in
+vertical lines on the left (the title in a red strip, then the holder's name, unit, enforcement domains and
+issuing authority, each where it has a Mongolian form), Chinese on the right, each field at one size in both."""
 from __future__ import annotations
 
 import io
@@ -16,10 +20,15 @@ from examsys import qr
 from examsys.credentials.documents.void_mark import VoidCanvas
 from examsys.credentials.models import Credential
 from examsys.pdf_fonts import FONT, FONT_FILE, FontMissing, font_name  # noqa: F401 (the card's font, for its importers)
+from examsys.pdf_fonts import draw_vertical_mongolian, mongolian_columns
 
 CARD = (85.6 * mm, 54 * mm)
 QR_SIZE = 30 * mm  # with its quiet zone: the code itself is about 26 mm
 RED = Color(0.61, 0.11, 0.11)
+# 行政执法证 in traditional Mongolian (to be read by a native reader before real use: docs/credential-format.md)
+TITLE_MN = "ᠵᠠᠰᠠᠭ ᠵᠠᠬᠢᠷᠭᠠ\u202fᠶᠢᠨ ᠬᠠᠤᠯᠢ ᠴᠠᠭᠠᠵᠠ\u202fᠶᠢ ᠬᠡᠷᠡᠭᠵᠢᠭᠦᠯᠬᠦ ᠦᠨᠡᠮᠯᠡᠯ"
+TITLE_SIZE = 11
+BAND = 11 * mm  # the red band: across the top (Chinese), down the left (Mongolian)
 
 
 def new_canvas(out: io.BytesIO, pagesize: tuple[float, float], title: str, void_note: str | None = None) -> Canvas:
@@ -75,38 +84,99 @@ def cards_pdf(cards: Iterable[tuple[Credential, str]], title: str = "行政执�
     return out.getvalue()
 
 
+SIZES = {"name": 7, "org": 6, "domains": 7, "issuer": 5.5}  # each field's size on the front, in both scripts
+
+
+def mongolian_fields(credential: Credential, sizes: dict[str, float]) -> list[tuple[str, float]]:
+    """The front's Mongolian fields, left to right, each with its size (the size of the same field in
+    Chinese): only the fields that have a Mongolian form; the card shows the others in Chinese only."""
+    fields = [("name", credential.person.name_mn), ("org", credential.org.name_mn),
+              ("domains", " ".join(d.name_mn for d in credential.domains if d.name_mn)), ("issuer", credential.issuer.name_mn)]
+    return [(text, sizes[key]) for key, text in fields if text]
+
+
+def mongolian_side(credential: Credential, sizes: dict[str, float]) -> tuple[list[tuple[str, float, float, float]], float, float]:
+    """Where the front's Mongolian lines go: (text, size, left, top) for the title on the red strip down
+    the left edge and then the fields, the strip's width, and where the Chinese side may begin."""
+    height = CARD[1]
+    top, bottom = height - 2.5 * mm, 2.5 * mm
+    placed = []
+    x = 1.5 * mm
+    for line in mongolian_columns(TITLE_MN, TITLE_SIZE, top - bottom):
+        placed.append((line, TITLE_SIZE, x, top))
+        x += TITLE_SIZE * 1.2
+    strip = x + 0.5 * mm
+    x = strip + 1.5 * mm
+    field_top = height - BAND - 2 * mm
+    for text, size in mongolian_fields(credential, sizes):
+        for line in mongolian_columns(text, size, field_top - bottom):
+            placed.append((line, size, x, field_top))
+            x += size * 1.2
+        x += 0.8 * mm
+    return placed, strip, x + 1 * mm
+
+
+def fitted(text: str, font: str, size: float, room: float, smallest: float = 4.5) -> float:
+    """`size`, or less (not below `smallest`) so that `text` fits in `room` points."""
+    wide = pdfmetrics.stringWidth(text, font, size)
+    return size if wide <= room else max(smallest, size * room / wide)
+
+
+PHOTO = (15 * mm, 18.5 * mm)
+LABEL_W = 10 * mm
+
+
 def draw_card(canvas: Canvas, credential: Credential, verify_url: str) -> None:
     """The card's two pages, front then back, onto `canvas`."""
     font = font_name()
     width, height = CARD
     person = credential.person
+    lines = [("姓名", person.name, "name"), ("单位", credential.org.name, "org"), ("证号", credential.number, None),
+             ("执法类别", "、".join(d.name for d in credential.domains), "domains"), ("执法区域", credential.region, None),
+             ("有效期", f"{credential.valid_from:%Y.%m.%d}—{credential.valid_to:%Y.%m.%d}", None)]
+    issuer = f"发证机关：{credential.issuer.name}"
 
-    # front
+    # The sizes: as designed, or smaller where a Chinese value would not fit beside the Mongolian side at
+    # those sizes; the Mongolian line of the field then takes the same smaller size.
+    _, _, left = mongolian_side(credential, SIZES)
+    room = width - 2 * mm - (left + PHOTO[0] + 2 * mm + LABEL_W)
+    sizes = dict(SIZES)
+    for _label, value, key in lines:
+        if key:
+            sizes[key] = fitted(value[:32], font, SIZES[key], room)
+    sizes["issuer"] = fitted(issuer, font, SIZES["issuer"], width - 2 * mm - left)
+    placed, strip, left = mongolian_side(credential, sizes)
+
+    # front: Mongolian first, on the left; Chinese to its right, each field at one size in both
     canvas.setFillColor(RED)
-    canvas.rect(0, height - 11 * mm, width, 11 * mm, stroke=0, fill=1)
+    canvas.rect(0, 0, strip, height, stroke=0, fill=1)
+    canvas.rect(left - 1 * mm, height - BAND, width - left + 1 * mm, BAND, stroke=0, fill=1)
+    for text, size, x, top in placed:
+        canvas.setFillColor(white if x < strip else black)
+        draw_vertical_mongolian(canvas, text, x, top, size)
     canvas.setFillColor(white)
-    canvas.setFont(font, 11)
-    canvas.drawCentredString(width / 2, height - 7.5 * mm, "行政执法证")
-    photo_w, photo_h = 20 * mm, 24.6 * mm
-    photo_x, photo_y = 4 * mm, height - 13 * mm - photo_h
+    canvas.setFont(font, TITLE_SIZE)
+    canvas.drawCentredString((left + width) / 2, height - 7.5 * mm, "行政执法证")
+    photo_w, photo_h = PHOTO
+    photo_x, photo_y = left, height - 13 * mm - photo_h
     if person.photo is not None:
         canvas.drawImage(ImageReader(io.BytesIO(person.photo.jpeg)), photo_x, photo_y, photo_w, photo_h)
     else:
         canvas.setStrokeColor(black)
         canvas.rect(photo_x, photo_y, photo_w, photo_h, stroke=1, fill=0)
     canvas.setFillColor(black)
-    lines = [("姓名", person.name), ("单位", credential.org.name), ("证号", credential.number),
-             ("执法类别", "、".join(d.name for d in credential.domains)), ("执法区域", credential.region),
-             ("有效期", f"{credential.valid_from:%Y.%m.%d}—{credential.valid_to:%Y.%m.%d}")]
     y = height - 16 * mm
-    for label, value in lines:
+    label_x = photo_x + photo_w + 2 * mm
+    value_x = label_x + LABEL_W
+    for label, value, key in lines:
         canvas.setFont(font, 6)
-        canvas.drawString(27 * mm, y, label)
-        canvas.setFont(font, 7 if label != "单位" else 6)
-        canvas.drawString(38 * mm, y, value[:32])
+        canvas.drawString(label_x, y, label)
+        value = value[:32]
+        canvas.setFont(font, sizes[key] if key else fitted(value, font, 7, width - 2 * mm - value_x))
+        canvas.drawString(value_x, y, value)
         y -= 5.3 * mm
-    canvas.setFont(font, 5.5)
-    canvas.drawString(4 * mm, 3 * mm, f"发证机关：{credential.issuer.name}")
+    canvas.setFont(font, sizes["issuer"])
+    canvas.drawString(left, 3 * mm, issuer)
     canvas.showPage()
 
     # back: the QR code a phone opens, and how to check
