@@ -6,7 +6,6 @@ Revises: 2b7e9d4c1a06
 Create Date: 2026-12-05 22:30:00
 """
 import sqlalchemy as sa
-
 from alembic import op
 
 revision = '5c1d8e3a7f42'

@@ -14,8 +14,8 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from examsys.credentials.documents.pdf import RED, draw_qr, font_name, new_canvas
-from examsys.pdf_fonts import draw_vertical_mongolian, mongolian_columns
 from examsys.credentials.models import Credential
+from examsys.pdf_fonts import draw_vertical_mongolian, mongolian_columns
 
 QR_SIZE = 40 * mm  # quiet zone included: the code itself is about 35 mm
 PHOTO = (35 * mm, 35 * mm * 16 / 13)  # the register keeps photos at 13:16

@@ -19,8 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 from examsys import qr
 from examsys.credentials.documents.void_mark import VoidCanvas
 from examsys.credentials.models import Credential
-from examsys.pdf_fonts import FONT, FONT_FILE, FontMissing, font_name  # noqa: F401 (the card's font, for its importers)
-from examsys.pdf_fonts import draw_vertical_mongolian, mongolian_columns
+from examsys.pdf_fonts import FONT, FONT_FILE, FontMissing, draw_vertical_mongolian, font_name, mongolian_columns  # noqa: F401 (the card's font, for its importers)
 
 CARD = (85.6 * mm, 54 * mm)
 QR_SIZE = 30 * mm  # with its quiet zone: the code itself is about 26 mm
