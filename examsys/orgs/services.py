@@ -277,12 +277,12 @@ def count_in_subtree(session: Session, org: Organisation) -> int:
 IMPORT_COLUMNS = (
     Column("code", "代码", ("编码", "单位代码")),
     Column("name", "名称", ("单位名称",)),
-    Column("name_mn", "蒙古文名称", ("蒙文名称", "mongolian name"), required=False),  # absent: the Mongolian forms stay as they are
     Column("kind", "类型", ("层级",)),
     Column("parent_code", "上级代码", ("parent", "上级"), required=False),
     Column("division_code", "区划代码", ("division",), required=False),
     Column("issuer", "发证机关", ("issuing authority", "is_issuer"), required=False),  # 是 / 否; empty leaves it as it is
     Column("number_prefix", "证号前缀", ("number prefix",), required=False),
+    Column("name_mn", "蒙古文名称", ("蒙文名称", "mongolian name"), required=False),  # absent: the Mongolian forms stay as they are
 )
 YES_NO = {"是": True, "yes": True, "y": True, "true": True, "1": True, "否": False, "no": False, "n": False, "false": False, "0": False}
 
