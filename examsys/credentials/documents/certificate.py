@@ -22,7 +22,7 @@ PHOTO = (35 * mm, 35 * mm * 16 / 13)  # the register keeps photos at 13:16
 GREY = Color(0.35, 0.35, 0.35)
 TITLE = "行政执法资格证书"
 # 行政执法资格证书 in traditional Mongolian (to be read by a native reader before real use)
-TITLE_MN = "ᠵᠠᠰᠠᠭ ᠵᠠᠬᠢᠷᠭᠠ\u202fᠶᠢᠨ ᠬᠠᠤᠯᠢ ᠴᠠᠭᠠᠵᠠ\u202fᠶᠢ ᠬᠡᠷᠡᠭᠵᠢᠭᠦᠯᠬᠦ ᠡᠷᠬᠡ\u202fᠶᠢᠨ ᠭᠡᠷᠡᠴᠢᠯᠡᠭᠡ"
+TITLE_MN = "ᠵᠠᠰᠠᠭ ᠵᠠᠬᠢᠷᠭ\u180eᠠ\u202fᠶᠢᠨ ᠬᠠᠤᠯᠢ ᠴᠠᠭᠠᠵᠠ\u202fᠶᠢ ᠬᠡᠷᠡᠭᠵᠢᠭᠦᠯᠬᠦ ᠡᠷᠬᠡ\u202fᠶᠢᠨ ᠭᠡᠷᠡᠴᠢᠯᠡᠭᠡ"
 TITLE_SIZE = 30
 
 

@@ -25,7 +25,7 @@ CARD = (85.6 * mm, 54 * mm)
 QR_SIZE = 30 * mm  # with its quiet zone: the code itself is about 26 mm
 RED = Color(0.61, 0.11, 0.11)
 # 行政执法证 in traditional Mongolian (to be read by a native reader before real use: docs/credential-format.md)
-TITLE_MN = "ᠵᠠᠰᠠᠭ ᠵᠠᠬᠢᠷᠭᠠ\u202fᠶᠢᠨ ᠬᠠᠤᠯᠢ ᠴᠠᠭᠠᠵᠠ\u202fᠶᠢ ᠬᠡᠷᠡᠭᠵᠢᠭᠦᠯᠬᠦ ᠦᠨᠡᠮᠯᠡᠯ"
+TITLE_MN = "ᠵᠠᠰᠠᠭ ᠵᠠᠬᠢᠷᠭ\u180eᠠ\u202fᠶᠢᠨ ᠬᠠᠤᠯᠢ ᠴᠠᠭᠠᠵᠠ\u202fᠶᠢ ᠬᠡᠷᠡᠭᠵᠢᠭᠦᠯᠬᠦ ᠦᠨᠡᠮᠯᠡᠯ"
 TITLE_SIZE = 11
 BAND = 11 * mm  # the red band: across the top (Chinese), down the left (Mongolian)
 
