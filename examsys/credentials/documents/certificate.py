@@ -97,7 +97,7 @@ def draw_mongolian_side(canvas, credential: Credential) -> float:
     x += 2 * mm
     canvas.setFillColor(black)
     fields = [(credential.person.name_mn, 12), (credential.org.name_mn, 12),
-              (" ".join(d.name_mn for d in credential.domains if d.name_mn), 12), (credential.issuer.name_mn, 13)]
+              ("\u1802 ".join(d.name_mn for d in credential.domains if d.name_mn), 12), (credential.issuer.name_mn, 13)]
     for text, size in fields:
         if not text:
             continue

@@ -90,7 +90,7 @@ def mongolian_fields(credential: Credential, sizes: dict[str, float]) -> list[tu
     """The front's Mongolian fields, left to right, each with its size (the size of the same field in
     Chinese): only the fields that have a Mongolian form; the card shows the others in Chinese only."""
     fields = [("name", credential.person.name_mn), ("org", credential.org.name_mn),
-              ("domains", " ".join(d.name_mn for d in credential.domains if d.name_mn)), ("issuer", credential.issuer.name_mn)]
+              ("domains", "\u1802 ".join(d.name_mn for d in credential.domains if d.name_mn)), ("issuer", credential.issuer.name_mn)]
     return [(text, sizes[key]) for key, text in fields if text]
 
 
@@ -121,6 +121,20 @@ def fitted(text: str, font: str, size: float, room: float, smallest: float = 4.5
     return size if wide <= room else max(smallest, size * room / wide)
 
 
+def fitted_lines(text: str, font: str, size: float, room: float) -> tuple[list[str], float]:
+    """`text` on one line of `room` points at `size` if it fits; else on two lines (broken where they come
+    out most even), at `size` or less but not below 4.5 pt, so the field keeps a readable size."""
+    if pdfmetrics.stringWidth(text, font, size) <= room or len(text) < 2:
+        return [text], fitted(text, font, size, room)
+    # break after a 、 between domains where there is one; never before a closing mark or after an opening one
+    cuts = [i + 1 for i, char in enumerate(text[:-1]) if char == "、"] or [
+        i for i in range(1, len(text)) if text[i] not in "，。、；：）》」』〕" and text[i - 1] not in "（《「『〔"] or [len(text) // 2]
+    cut = min(cuts, key=lambda i: max(pdfmetrics.stringWidth(text[:i], font, size), pdfmetrics.stringWidth(text[i:], font, size)))
+    lines = [text[:cut], text[cut:]]
+    longer = max(lines, key=lambda line: pdfmetrics.stringWidth(line, font, size))
+    return lines, fitted(longer, font, size, room)
+
+
 PHOTO = (15 * mm, 18.5 * mm)
 LABEL_W = 10 * mm
 
@@ -142,7 +156,7 @@ def draw_card(canvas: Canvas, credential: Credential, verify_url: str) -> None:
     sizes = dict(SIZES)
     for _label, value, key in lines:
         if key:
-            sizes[key] = fitted(value[:32], font, SIZES[key], room)
+            sizes[key] = fitted_lines(value[:64], font, SIZES[key], room)[1]
     sizes["issuer"] = fitted(issuer, font, SIZES["issuer"], width - 2 * mm - left)
     placed, strip, left = mongolian_side(credential, sizes)
 
@@ -170,9 +184,17 @@ def draw_card(canvas: Canvas, credential: Credential, verify_url: str) -> None:
     for label, value, key in lines:
         canvas.setFont(font, 6)
         canvas.drawString(label_x, y, label)
-        value = value[:32]
-        canvas.setFont(font, sizes[key] if key else fitted(value, font, 7, width - 2 * mm - value_x))
-        canvas.drawString(value_x, y, value)
+        if key:  # at the size its Mongolian line has, on two lines if one is too short for it
+            parts, _size = fitted_lines(value[:64], font, SIZES[key], room)
+            canvas.setFont(font, sizes[key])
+            if len(parts) == 1:
+                canvas.drawString(value_x, y, parts[0])
+            else:
+                canvas.drawString(value_x, y + sizes[key] * 0.55, parts[0])
+                canvas.drawString(value_x, y - sizes[key] * 0.6, parts[1])
+        else:
+            canvas.setFont(font, fitted(value[:32], font, 7, width - 2 * mm - value_x))
+            canvas.drawString(value_x, y, value[:32])
         y -= 5.3 * mm
     canvas.setFont(font, sizes["issuer"])
     canvas.drawString(left, 3 * mm, issuer)
