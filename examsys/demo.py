@@ -44,6 +44,28 @@ TREE = (
     ("150204-STJ", "青山区生态环境分局", OrgKind.DEPARTMENT, "150204", ""),
 )
 
+# Traditional Mongolian forms of the top organisations' names, as the region writes them beside the Chinese
+# (U+202F joins a suffix to its word, U+180E separates a final vowel). Written for the demo; to be read by a
+# native reader before real use (docs/credential-format.md, "Two scripts"). The other nodes have none: the
+# card then shows their names in Chinese only.
+_MARKET_BUREAU_MN = "ᠵᠠᠬ ᠵᠡᠭᠡᠯᠢ\u202fᠶᠢᠨ ᠬᠢᠨᠠᠨ ᠬᠢᠨᠠᠬᠤ ᠬᠠᠮᠢᠶᠠᠷᠤᠯᠲᠠ\u202fᠶᠢᠨ ᠲᠣᠪᠴᠢᠶ\u180eᠠ"
+ORG_NAMES_MN = {
+    "150000": "ᠥᠪᠥᠷ ᠮᠣᠩᠭᠣᠯ\u202fᠤᠨ ᠥᠪᠡᠷᠲᠡᠭᠡᠨ ᠵᠠᠰᠠᠬᠤ ᠣᠷᠤᠨ",
+    "150000-SJJ": "ᠥᠪᠡᠷᠲᠡᠭᠡᠨ ᠵᠠᠰᠠᠬᠤ ᠣᠷᠤᠨ\u202fᠤ " + _MARKET_BUREAU_MN,
+    "150100": "ᠬᠥᠬᠡᠬᠣᠲᠠ ᠬᠣᠲᠠ",
+    "150100-SJJ": "ᠬᠥᠬᠡᠬᠣᠲᠠ ᠬᠣᠲᠠ\u202fᠶᠢᠨ " + _MARKET_BUREAU_MN,
+    "150102": "ᠰᠢᠨ\u180eᠡ ᠬᠣᠲᠠ ᠲᠣᠭᠣᠷᠢᠭ",
+    "150102-SJJ": "ᠰᠢᠨ\u180eᠡ ᠬᠣᠲᠠ ᠲᠣᠭᠣᠷᠢᠭ\u202fᠤᠨ " + _MARKET_BUREAU_MN,
+    "150105": "ᠰᠠᠶᠢᠬᠠᠨ ᠲᠣᠭᠣᠷᠢᠭ",
+    "150200": "ᠪᠤᠭᠤᠲᠤ ᠬᠣᠲᠠ",
+    "150203": "ᠬᠥᠨᠳᠡᠯᠡᠨ ᠲᠣᠭᠣᠷᠢᠭ",
+}
+DOMAIN_NAMES_MN = {"market": "ᠵᠠᠬ ᠵᠡᠭᠡᠯᠢ\u202fᠶᠢᠨ ᠬᠢᠨᠠᠨ ᠬᠢᠨᠠᠯᠲᠠ"}
+# The first officers of 新城区市场监督管理局 (the accounts officer, officer2 and officer3; officer4 and the rest have
+# none): Mongolian given names, in Chinese transcription and in the script, by the sex their ID numbers give.
+OFFICER_NAMES = {"M": (("巴特尔", "ᠪᠠᠭᠠᠲᠤᠷ"), ("朝鲁", "ᠴᠢᠯᠠᠭᠤ"), ("苏和", "ᠰᠦᠬᠡ")),
+                 "F": (("乌云其木格", "ᠤᠶᠤᠨᠴᠢᠮᠡᠭ"), ("萨仁", "ᠰᠠᠷᠠᠨ"), ("其其格", "ᠴᠡᠴᠡᠭ"))}
+
 # username, display name, the account's organisation, role, the node the role is granted on
 ACCOUNTS = (
     ("admin", "系统管理员", "150000", Role.SYSADMIN, "150000"),
@@ -84,8 +106,11 @@ def seed_demo(session: Session) -> str:
             continue
         parent = by_code[parent_code] if parent_code else None
         by_code[code] = create_org(session, SYSTEM, parent_id=parent.id if parent else None, kind=kind, code=code,
-                                   name=name, division_code=division)
+                                   name=name, division_code=division, name_mn=ORG_NAMES_MN.get(code, ""))
         created["organisations"] += 1
+    for code, name_mn in ORG_NAMES_MN.items():  # a database seeded before the Mongolian forms gets them too
+        if code in by_code and not by_code[code].name_mn:
+            by_code[code].name_mn = name_mn
 
     domains = {}
     for code, name in DOMAINS:
@@ -93,6 +118,8 @@ def seed_demo(session: Session) -> str:
         if domain is None:
             domain = EnforcementDomain(code=code, name=name)
             session.add(domain)
+        if not domain.name_mn:
+            domain.name_mn = DOMAIN_NAMES_MN.get(code, "")
         domains[code] = domain
 
     people: list[Person] = []
@@ -120,6 +147,8 @@ def seed_demo(session: Session) -> str:
                 )
                 if not auxiliary:
                     person.domains = [domains["market" if "SJJ" in dept_code else "environment"]]
+                if dept_code == "150102-SJJ" and index < 3:  # officer, officer2, officer3
+                    person.name, person.name_mn = OFFICER_NAMES[person.sex][index]
                 session.add(person)
                 created["people"] += 1
             people.append(person)

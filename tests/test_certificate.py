@@ -54,7 +54,10 @@ def test_the_certificate_prints_every_fact_without_a_missing_glyph(db, client, a
     assert issuing["officer"].id_number not in flat
     # every character drawn has a glyph in the embedded font (a missing one prints as an empty box)
     face = pdfmetrics.getFont(font_name()).face
-    assert [c for c in flat if ord(c) > 127 and ord(c) not in face.charToGlyph] == []
+    from examsys.mongolian import BLOCK
+    assert "ᠵᠠᠰᠠᠭ" in flat  # the Mongolian title, read back as written (the lines carry ActualText)
+    chinese = [c for c in flat if ord(c) not in BLOCK and c != "\u202f"]  # the Mongolian font draws the rest
+    assert [c for c in chinese if ord(c) > 127 and ord(c) not in face.charToGlyph] == []
     assert missing_glyphs(printed_text(credential)) == ""
     assert missing_glyphs("𠀀") == "𠀀"  # the check can fail: a character outside the font is reported
 

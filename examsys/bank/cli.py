@@ -65,6 +65,20 @@ def register(app: Flask) -> None:
         db.commit()
         click.echo(f"{domain.code} {domain.name}: the sector exam is {'required' if required else 'not required'}")
 
+    @bank_group.command("domain-name-mn")
+    @click.argument("code")
+    @click.argument("name_mn")
+    def domain_name_mn_cmd(code: str, name_mn: str) -> None:
+        """The name of the enforcement domain CODE in traditional Mongolian script, printed beside the Chinese
+        on cards and certificates ("" takes it away)."""
+        from examsys.domains.services import set_name_mn
+
+        db = get_session()
+        with refused_in_cli():
+            domain = set_name_mn(db, code, name_mn)
+        db.commit()
+        click.echo(f"{domain.code} {domain.name}: {domain.name_mn or '(no Mongolian name)'}")
+
     @bank_group.command("export")
     @click.argument("target", type=click.Path(file_okay=True, path_type=Path))
     @click.option("--status", default="active", type=click.Choice(["active", "latest"]),

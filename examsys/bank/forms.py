@@ -7,6 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from examsys import mongolian
 from examsys.bank.models import BankPart, QuestionType
 from examsys.bank.xlsx import OPTION_LETTERS
 
@@ -60,6 +61,8 @@ class LawForm(FlaskForm):
 
     title = StringField(_l("Title"), validators=[Length(max=80)], description=_l("As questions cite it, e.g. 中华人民共和国行政处罚法"))
     short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=40)], description=_l("e.g. 行政处罚法"))
+    title_mn = StringField(_l("Title in Mongolian script"), validators=[mongolian.check],
+                           description=_l("Optional: the title in traditional Mongolian script, as the region writes it beside the Chinese."))
     version = StringField(_l("Version"), validators=[Optional(), Length(max=20)], description=_l("As questions name it, e.g. 2021"))
     version_date = DateField(_l("Version date"), validators=[Optional()], description=_l("When this text was adopted or amended."))
     effective_date = DateField(_l("Effective date"), validators=[Optional()])

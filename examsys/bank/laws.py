@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from examsys import mongolian
 from examsys.audit.services import record as audit
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import grant_roots, require_any_scope
@@ -124,7 +125,7 @@ def _other(session: Session, law_id: int | None, field_name: str) -> Law | None:
 
 
 def add_law(session: Session, actor: User, *, title: str, short_name: str, version: str, version_date: date | None,
-            effective_date: date | None, supersedes_id: int | None = None) -> Law:
+            effective_date: date | None, supersedes_id: int | None = None, title_mn: str = "") -> Law:
     """A law, or a new version of one; `supersedes_id` names the version it replaces, whose questions are then
     flagged for review."""
     require_editor(session, actor)
@@ -134,10 +135,14 @@ def add_law(session: Session, actor: User, *, title: str, short_name: str, versi
         errors["title"] = [_("Name the law as questions cite it.")]
     elif session.scalar(select(Law.id).where(Law.title == title, Law.version == version)) is not None:
         errors["version"] = [_("This version of the law is already on the list.")]
+    problem = mongolian.problem(title_mn)
+    if problem:
+        errors["title_mn"] = [problem]
     if errors:
         raise ValidationFailed(_("The law was not saved; correct the marked fields."), errors)
     older = _other(session, supersedes_id, "supersedes_id")
-    law = Law(title=title, short_name=short_name, version=version, version_date=version_date, effective_date=effective_date)
+    law = Law(title=title, short_name=short_name, version=version, version_date=version_date, effective_date=effective_date,
+              title_mn=mongolian.normalise(title_mn))
     session.add(law)
     if older is not None:
         _supersede(older, law, "supersedes_id")
@@ -148,16 +153,22 @@ def add_law(session: Session, actor: User, *, title: str, short_name: str, versi
 
 
 def update_law(session: Session, actor: User, law_id: int, *, short_name: str, version_date: date | None,
-               effective_date: date | None, superseded_by_id: int | None) -> Law:
-    """Dates, short name and what supersedes it; title and version stay, since questions cite them."""
+               effective_date: date | None, superseded_by_id: int | None, title_mn: str | None = None) -> Law:
+    """Dates, short name, the Mongolian title (None: as it is) and what supersedes it; title and version stay,
+    since questions cite them."""
     require_editor(session, actor)
     law = get_law(session, actor, law_id)
-    before = {"superseded_by": law.superseded_by.label if law.superseded_by else None}
+    problem = mongolian.problem(title_mn)
+    if problem:
+        raise ValidationFailed(_("The law was not saved; correct the marked fields."), {"title_mn": [problem]})
+    before = {"superseded_by": law.superseded_by.label if law.superseded_by else None, "title_mn": law.title_mn}
     _supersede(law, _other(session, superseded_by_id, "superseded_by_id"), "superseded_by_id")
     law.short_name, law.version_date, law.effective_date = short_name.strip(), version_date, effective_date
+    if title_mn is not None:
+        law.title_mn = mongolian.normalise(title_mn)
     session.flush()
     audit(session, actor, "bank.law_edit", "law", law.id, label=law.label, before=before,
-          after={"superseded_by": law.superseded_by.label if law.superseded_by else None})
+          after={"superseded_by": law.superseded_by.label if law.superseded_by else None, "title_mn": law.title_mn})
     return law
 
 

@@ -160,6 +160,7 @@ class Law(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(80), index=True)  # as questions name it, e.g. 中华人民共和国行政处罚法
     short_name: Mapped[str] = mapped_column(String(40), default="")  # e.g. 行政处罚法
+    title_mn: Mapped[str] = mapped_column(String(240), default="", server_default="")  # traditional Mongolian
     version: Mapped[str] = mapped_column(String(20), default="")  # as questions' law_version, e.g. 2021
     version_date: Mapped[date | None] = mapped_column(Date)  # when this text was adopted or last amended
     effective_date: Mapped[date | None] = mapped_column(Date)

@@ -301,7 +301,8 @@ def laws():
         law_list.require_editor(db, current_user)
     law = submit_form(form, lambda: law_list.add_law(db, current_user, title=form.title.data or "", short_name=form.short_name.data or "",
                                                      version=form.version.data or "", version_date=form.version_date.data,
-                                                     effective_date=form.effective_date.data, supersedes_id=form.supersedes_id.data or None),
+                                                     effective_date=form.effective_date.data, supersedes_id=form.supersedes_id.data or None,
+                                                     title_mn=form.title_mn.data or ""),
                       conflict_page=True)
     if law is not None:
         flash(_("%(law)s is on the list of laws.", law=law.label), "success")
@@ -323,7 +324,8 @@ def law_edit(law_id: int):
         law_list.require_editor(db, current_user)
     if submit_form(form, lambda: law_list.update_law(db, current_user, law.id, short_name=form.short_name.data or "",
                                                      version_date=form.version_date.data, effective_date=form.effective_date.data,
-                                                     superseded_by_id=form.superseded_by_id.data or None), conflict_page=True):
+                                                     superseded_by_id=form.superseded_by_id.data or None,
+                                                     title_mn=form.title_mn.data or ""), conflict_page=True):
         flash(_("%(law)s saved.", law=law.label), "success")
         return redirect(url_for("bank.laws"))
     return render_template("bank/law_edit.html", law=law, form=form, may_edit=law_list.may_edit(current_user))

@@ -16,6 +16,7 @@ class EnforcementDomain(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(60))
+    name_mn: Mapped[str] = mapped_column(String(240), default="", server_default="")  # traditional Mongolian
     active: Mapped[bool] = mapped_column(default=True)
     # Rule 1 and 14: a credential for this domain needs a passed sector exam in it besides the common part.
     # Set when a sector bank first names the domain (it has a sector part); `flask bank sector-exam` changes it.

@@ -7,7 +7,10 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from examsys import mongolian
 from examsys.orgs.models import OrgKind
+
+NAME_MN_HINT = _l("Optional: the name in traditional Mongolian script, as the region writes it beside the Chinese.")
 
 
 class OrgCreateForm(FlaskForm):
@@ -15,6 +18,7 @@ class OrgCreateForm(FlaskForm):
     kind = SelectField(_l("Type"), choices=OrgKind.choices(OrgKind.REGION))
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name_mn = StringField(_l("Name in Mongolian script"), validators=[mongolian.check], description=NAME_MN_HINT)
     division_code = StringField(_l("Division code"), validators=[Optional(), Length(max=6)],
                                 description=_l("Six digits (GB/T 2260). Departments take their area's code."))
 
@@ -22,6 +26,7 @@ class OrgCreateForm(FlaskForm):
 class OrgEditForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name_mn = StringField(_l("Name in Mongolian script"), validators=[mongolian.check], description=NAME_MN_HINT)
     division_code = StringField(_l("Division code"), validators=[Optional(), Length(max=6)])
 
 

@@ -36,6 +36,7 @@ class Organisation(Base):
     kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind))
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    name_mn: Mapped[str] = mapped_column(String(240), default="", server_default="")  # traditional Mongolian (examsys.mongolian)
     division_code: Mapped[str] = mapped_column(String(6), index=True)
     path: Mapped[str] = mapped_column(String(255), index=True, default="")
     active: Mapped[bool] = mapped_column(default=True)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from examsys import mongolian
 from examsys.audit.writer import record
 from examsys.auth.models import Role, User
 from examsys.auth.permissions import Actor, can, grant_roots, is_system, require_actor, require_any_scope, visible_org
@@ -26,7 +27,7 @@ EDITORS = Role.SYSADMIN
 
 
 def snapshot(org: Organisation) -> dict[str, object]:
-    return {"code": org.code, "name": org.name, "kind": org.kind.value, "division_code": org.division_code,
+    return {"code": org.code, "name": org.name, "name_mn": org.name_mn, "kind": org.kind.value, "division_code": org.division_code,
             "parent_id": org.parent_id, "active": org.active}
 
 
@@ -63,7 +64,7 @@ def parent_problem(kind: OrgKind, parent: Organisation | None) -> str | None:
 
 
 def _check_fields(session: Session, kind: OrgKind, code: str, name: str, division: str,
-                  parent: Organisation | None, existing: Organisation | None = None) -> dict[str, list[str]]:
+                  parent: Organisation | None, existing: Organisation | None = None, name_mn: str = "") -> dict[str, list[str]]:
     errors: dict[str, list[str]] = defaultdict(list)
     if not CODE_RE.match(code):
         errors["code"].append(_("Use 2 to 32 upper-case letters, digits or '-'."))
@@ -75,6 +76,9 @@ def _check_fields(session: Session, kind: OrgKind, code: str, name: str, divisio
         errors["name"].append(_("A name is required."))
     elif len(name) > 120:
         errors["name"].append(_("At most 120 characters."))
+    problem = mongolian.problem(name_mn)
+    if problem:
+        errors["name_mn"].append(problem)
     problem = parent_problem(kind, parent)
     if problem:
         errors["parent_id"].append(problem)
@@ -93,7 +97,7 @@ def _set_path(org: Organisation) -> None:
 
 
 def create_org(session: Session, actor: Actor, *, parent_id: int | None, kind: OrgKind, code: str,
-               name: str, division_code: str = "") -> Organisation:
+               name: str, division_code: str = "", name_mn: str = "") -> Organisation:
     """Add a node under `parent_id`. Only the command line (the SYSTEM actor) adds a region,
     since a region is where every administrator's scope starts."""
     parent = visible_org(session, actor, EDITORS, parent_id) if parent_id is not None else None
@@ -101,10 +105,10 @@ def create_org(session: Session, actor: Actor, *, parent_id: int | None, kind: O
         raise ValidationFailed(_("Choose the parent node."), {"parent_id": [_("Choose the parent node.")]})
     code, name = code.strip().upper(), name.strip()
     division = _division_for(kind, division_code.strip(), parent)
-    errors = _check_fields(session, kind, code, name, division, parent)
+    errors = _check_fields(session, kind, code, name, division, parent, name_mn=name_mn)
     if errors:
         raise ValidationFailed(_("The node was not saved; correct the marked fields."), errors)
-    org = Organisation(kind=kind, code=code, name=name, division_code=division, parent=parent, path="")
+    org = Organisation(kind=kind, code=code, name=name, name_mn=mongolian.normalise(name_mn), division_code=division, parent=parent, path="")
     session.add(org)
     session.flush()
     _set_path(org)
@@ -112,13 +116,14 @@ def create_org(session: Session, actor: Actor, *, parent_id: int | None, kind: O
     return org
 
 
-def update_org(session: Session, actor: Actor, org_id: int, *, code: str, name: str, division_code: str) -> Organisation:
-    """Rename a node or correct its codes."""
+def update_org(session: Session, actor: Actor, org_id: int, *, code: str, name: str, division_code: str,
+               name_mn: str | None = None) -> Organisation:
+    """Rename a node or correct its codes; `name_mn` None leaves the Mongolian form as it is."""
     org = visible_org(session, actor, EDITORS, org_id)
     before = snapshot(org)
     code, name = code.strip().upper(), name.strip()
     division = _division_for(org.kind, division_code.strip(), org.parent)
-    errors = _check_fields(session, org.kind, code, name, division, org.parent, existing=org)
+    errors = _check_fields(session, org.kind, code, name, division, org.parent, existing=org, name_mn=name_mn or "")
     errors.pop("parent_id", None)  # the parent does not change here
     if errors:
         raise ValidationFailed(_("The node was not saved; correct the marked fields."), errors)
@@ -130,6 +135,8 @@ def update_org(session: Session, actor: Actor, org_id: int, *, code: str, name: 
         session.execute(update(Organisation).where(Organisation.path.startswith(org.path), Organisation.kind == OrgKind.DEPARTMENT,
                                                    Organisation.parent_id == org.id).values(division_code=division))
     org.code, org.name, org.division_code = code, name, division
+    if name_mn is not None:
+        org.name_mn = mongolian.normalise(name_mn)
     session.flush()
     record(session, actor, "org.update", "organisation", org.id, label=org.name, org=org, before=before, after=snapshot(org))
     return org
@@ -275,6 +282,7 @@ IMPORT_COLUMNS = (
     Column("division_code", "区划代码", ("division",), required=False),
     Column("issuer", "发证机关", ("issuing authority", "is_issuer"), required=False),  # 是 / 否; empty leaves it as it is
     Column("number_prefix", "证号前缀", ("number prefix",), required=False),
+    Column("name_mn", "蒙古文名称", ("蒙文名称", "mongolian name"), required=False),  # absent: the Mongolian forms stay as they are
 )
 YES_NO = {"是": True, "yes": True, "y": True, "true": True, "1": True, "否": False, "no": False, "n": False, "false": False, "0": False}
 
@@ -362,13 +370,17 @@ def plan_import(session: Session, actor: Actor, table: Table) -> ImportPlan:
             elif not (is_system(actor) or (anchor is not None and can(actor, EDITORS, anchor))):
                 err(number, "parent_code", _("You may only add nodes under your own organisations."))
                 continue
-            field_errors = _check_fields(session, kind, code, name, division, parent, existing=current)  # type: ignore[arg-type]
+            name_mn = mongolian.normalise(row["name_mn"]) if "name_mn" in row else None
+            field_errors = _check_fields(session, kind, code, name, division, parent, existing=current,  # type: ignore[arg-type]
+                                         name_mn=name_mn or "")
             for key, messages in field_errors.items():
                 for message in messages:
                     err(number, {"parent_id": "parent_code"}.get(key, key), message)
             if field_errors:
                 continue
             clean = {"code": code, "name": name, "kind": kind.value, "parent_code": parent_code, "division_code": division, "row": str(number)}
+            if name_mn is not None:
+                clean["name_mn"] = name_mn
             designation = _plan_designation(session, actor, row, kind, division, current, anchor, prefixes, number, err)
             if designation is None:
                 continue
@@ -376,7 +388,8 @@ def plan_import(session: Session, actor: Actor, table: Table) -> ImportPlan:
             if current is None:
                 plan.create.append(clean)
                 resolved[code] = _Draft(kind, division, anchor)
-            elif current.name != name or current.division_code != division or designation["issuer"]:
+            elif (current.name != name or current.division_code != division or designation["issuer"]
+                  or (name_mn is not None and current.name_mn != name_mn)):
                 plan.update.append((current, clean))
                 resolved[code] = current
             else:
@@ -397,13 +410,15 @@ def apply_import(session: Session, actor: Actor, plan: ImportPlan) -> tuple[int,
 
     designations: list[tuple[Organisation, dict[str, str]]] = []
     for current, row in plan.update:
-        if current.name != row["name"] or current.division_code != row["division_code"]:
-            update_org(session, actor, current.id, code=row["code"], name=row["name"], division_code=row["division_code"])
+        if (current.name != row["name"] or current.division_code != row["division_code"]
+                or ("name_mn" in row and current.name_mn != row["name_mn"])):
+            update_org(session, actor, current.id, code=row["code"], name=row["name"], division_code=row["division_code"],
+                       name_mn=row.get("name_mn"))
         designations.append((current, row))
     for row in plan.create:
         parent = session.scalar(select(Organisation).where(Organisation.code == row["parent_code"])) if row["parent_code"] else None
         org = create_org(session, actor, parent_id=parent.id if parent else None, kind=OrgKind(row["kind"]),
-                         code=row["code"], name=row["name"], division_code=row["division_code"])
+                         code=row["code"], name=row["name"], division_code=row["division_code"], name_mn=row.get("name_mn", ""))
         designations.append((org, row))
     for org, row in designations:
         if row["issuer"] == "designate":

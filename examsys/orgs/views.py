@@ -92,7 +92,7 @@ def create():
         form.parent_id.data = request.args.get("parent", type=int)
     org = submit_form(form, lambda: services.create_org(db, current_user, parent_id=form.parent_id.data, kind=OrgKind(form.kind.data),
                                                         code=form.code.data or "", name=form.name.data or "",
-                                                        division_code=form.division_code.data or ""))
+                                                        division_code=form.division_code.data or "", name_mn=form.name_mn.data or ""))
     if org is not None:
         flash(_("%(name)s was created.", name=org.name), "success")
         return redirect(url_for("orgs.detail", org_id=org.id))
@@ -107,7 +107,7 @@ def edit(org_id: int):
     require(current_user, services.EDITORS, org)
     form = OrgEditForm(obj=org)
     if submit_form(form, lambda: services.update_org(db, current_user, org.id, code=form.code.data or "", name=form.name.data or "",
-                                                     division_code=form.division_code.data or "")):
+                                                     division_code=form.division_code.data or "", name_mn=form.name_mn.data or "")):
         flash(_("Saved."), "success")
         return redirect(url_for("orgs.detail", org_id=org.id))
     return render_template("orgs/form.html", form=form, org=org, title=_("Edit %(name)s", name=org.name))
@@ -163,7 +163,8 @@ def import_confirm():
 @bp.get("/import/template.<any(csv, xlsx):fmt>")
 @login_required
 def import_template(fmt: str):
-    example = [{"code": "150000", "name": "内蒙古自治区", "kind": "自治区", "parent_code": "", "division_code": "150000", "issuer": "否"},
+    example = [{"code": "150000", "name": "内蒙古自治区", "name_mn": "ᠥᠪᠥᠷ ᠮᠣᠩᠭᠣᠯ\u202fᠤᠨ ᠥᠪᠡᠷᠲᠡᠭᠡᠨ ᠵᠠᠰᠠᠬᠤ ᠣᠷᠤᠨ",
+                "kind": "自治区", "parent_code": "", "division_code": "150000", "issuer": "否"},
                {"code": "150100", "name": "呼和浩特市", "kind": "盟市", "parent_code": "150000", "division_code": "150100", "issuer": "是",
                 "number_prefix": "150100"},
                {"code": "150102-SJ", "name": "新城区市场监督管理局", "kind": "部门", "parent_code": "150102", "division_code": ""}]
@@ -174,7 +175,8 @@ def import_template(fmt: str):
 @login_required
 def export(fmt: str):
     db = get_session()
-    rows = [{"code": o.code, "name": o.name, "kind": {"region": "自治区", "league": "盟市", "county": "旗县区", "department": "部门"}[o.kind.value],
+    rows = [{"code": o.code, "name": o.name, "name_mn": o.name_mn,
+             "kind": {"region": "自治区", "league": "盟市", "county": "旗县区", "department": "部门"}[o.kind.value],
              "parent_code": o.parent.code if o.parent else "", "division_code": o.division_code,
              "issuer": "是" if o.is_issuer else "否", "number_prefix": o.number_prefix or ""}
             for o in services.flatten(services.subtree(db, current_user))]

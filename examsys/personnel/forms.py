@@ -8,6 +8,7 @@ from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, S
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from examsys import mongolian
 from examsys.personnel.models import EmploymentStatus, PersonnelKind, StaffingKind
 
 
@@ -19,6 +20,8 @@ class CheckboxList(SelectMultipleField):
 class PersonForm(FlaskForm):
     id_number = StringField(_l("ID number"), validators=[Optional(), Length(max=20)])
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=60)])
+    name_mn = StringField(_l("Full name in Mongolian script"), validators=[mongolian.check],
+                          description=_l("Optional: the name in traditional Mongolian script, printed beside the Chinese on the card."))
     org_id = SelectField(_l("Organisation"), coerce=int)
     kind = SelectField(_l("Kind"), choices=lambda: [(k.value, k.label) for k in PersonnelKind])
     staffing_kind = SelectField(_l("Staffing"), choices=StaffingKind.choices())

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from examsys import mongolian
 from examsys.audit.services import AuditItem, record_many
 from examsys.auth.permissions import Actor, can, require_actor
 from examsys.domains.models import EnforcementDomain
@@ -36,6 +37,7 @@ COLUMNS = (
     Column("duties", "工作职责", ("职责",), required=False),
     Column("hiring_conditions", "聘用条件", (), required=False),
     Column("directed_by", "管理指导", ("指导单位", "指导人员"), required=False),
+    Column("name_mn", "蒙古文姓名", ("蒙文姓名", "mongolian name"), required=False),  # absent: the Mongolian names stay as they are
 )
 HEADER = {c.key: c.header for c in COLUMNS}
 KINDS = {"执法人员": PersonnelKind.OFFICER, "行政执法人员": PersonnelKind.OFFICER, "officer": PersonnelKind.OFFICER,
@@ -156,6 +158,8 @@ def plan_import(session: Session, actor: Actor, table: Table, root: Organisation
             "duties": row.get("duties", ""), "hiring_conditions": row.get("hiring_conditions", ""),
             "directed_by": row.get("directed_by", ""), "domain_ids": sorted(set(domain_ids)),
         }
+        if "name_mn" in row:
+            values["name_mn"] = row["name_mn"]
         person = existing.get(id_no)
         if person is not None and not can(actor, HR, person.org):
             err(number, "id_number", _("This person is on the register of %(name)s, outside your organisations.", name=person.org.name))
@@ -174,6 +178,8 @@ def plan_import(session: Session, actor: Actor, table: Table, root: Organisation
         wanted = dict(current)
         wanted.update({k: (values[k].strip() if isinstance(values[k], str) else values[k]) for k in
                        ("name", "post", "rank", "phone", "legal_qualification", "training_hours", "duties", "hiring_conditions", "directed_by")})
+        if "name_mn" in values:
+            wanted["name_mn"] = mongolian.normalise(values["name_mn"])
         wanted.update(kind=kind.value, staffing_kind=staffing.value, employment_status=status.value, org=org.code,
                       domains=sorted(domain_codes[i] for i in set(domain_ids)))
         current["domains"] = sorted(current["domains"])
@@ -228,7 +234,7 @@ def apply_import(session: Session, actor: Actor, plan: PersonImportPlan, source:
 
 
 def export_rows(people: list[Person]) -> list[dict[str, str]]:
-    return [{"id_number": p.id_number, "name": p.name, "org_code": p.org.code, "kind": KIND_WORDS[p.kind],
+    return [{"id_number": p.id_number, "name": p.name, "name_mn": p.name_mn, "org_code": p.org.code, "kind": KIND_WORDS[p.kind],
              "staffing_kind": STAFFING_WORDS[p.staffing_kind], "employment_status": STATUS_WORDS[p.employment_status],
              "post": p.post, "rank": p.rank, "domains": "、".join(d.code for d in p.domains), "legal_qualification": p.legal_qualification,
              "training_hours": str(p.training_hours), "phone": p.phone, "duties": p.duties, "hiring_conditions": p.hiring_conditions,

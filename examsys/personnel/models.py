@@ -49,6 +49,7 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     id_number: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str] = mapped_column(String(60), index=True)
+    name_mn: Mapped[str] = mapped_column(String(240), default="", server_default=text("''"))  # traditional Mongolian
     # What lists sort by: the name in pinyin order (personnel.pinyin.sort_key), kept with the name, so
     # that a list of the whole region sorts on a stored column instead of converting every name; and
     # the name's pinyin and initials ("zhangsan zs"), what the public register's search matches.

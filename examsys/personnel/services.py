@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from examsys import clock
+from examsys import clock, mongolian
 from examsys.audit.models import AuditEntry
 from examsys.audit.services import record
 from examsys.auth.models import Role, User
@@ -36,12 +36,12 @@ READERS = (Role.HR_ADMIN, Role.AUDITOR, Role.REVIEWER, Role.SYSADMIN)
 PHONE_RE = re.compile(r"^[0-9+\- ]{0,20}$")
 
 # Fields an edit may change (organisation and employment status have their own use cases).
-EDITABLE = ("name", "kind", "staffing_kind", "post", "rank", "phone", "legal_qualification", "training_hours", "duties",
+EDITABLE = ("name", "name_mn", "kind", "staffing_kind", "post", "rank", "phone", "legal_qualification", "training_hours", "duties",
             "hiring_conditions", "directed_by")
 
 
 def snapshot(person: Person) -> dict[str, Any]:
-    return {"id_number": person.id_number, "name": person.name, "org": person.org.code if person.org else None,
+    return {"id_number": person.id_number, "name": person.name, "name_mn": person.name_mn, "org": person.org.code if person.org else None,
             "kind": person.kind.value, "staffing_kind": person.staffing_kind.value, "employment_status": person.employment_status.value,
             "post": person.post, "rank": person.rank, "phone": person.phone, "legal_qualification": person.legal_qualification,
             "training_hours": person.training_hours, "domains": [d.code for d in person.domains], "duties": person.duties,
@@ -144,6 +144,9 @@ def check_values(session: Session, values: dict[str, Any], *, existing: Person |
         bad("name", _("A name is required."))
     elif len(name) > 60:
         bad("name", _("At most 60 characters."))
+    problem = mongolian.problem(values.get("name_mn"))
+    if problem:
+        bad("name_mn", problem)
     if not PHONE_RE.match(str(values.get("phone") or "")):
         bad("phone", _("Digits, spaces, + and - only."))
     hours = values.get("training_hours", 0)
@@ -163,6 +166,8 @@ def _apply(person: Person, values: dict[str, Any], session: Session) -> None:
     for key in EDITABLE:
         if key in values:
             value = values[key]
+            if key == "name_mn":
+                value = mongolian.normalise(value)
             setattr(person, key, value.strip() if isinstance(value, str) else value)
     if "domain_ids" in values:
         ids = list(values["domain_ids"] or [])

@@ -97,7 +97,7 @@ def upload_photo(person_id: int):
 
 
 def _form_values(form: PersonForm) -> dict[str, Any]:
-    return {"id_number": form.id_number.data or "", "name": form.name.data or "", "org_id": form.org_id.data,
+    return {"id_number": form.id_number.data or "", "name": form.name.data or "", "name_mn": form.name_mn.data or "", "org_id": form.org_id.data,
             "kind": PersonnelKind(form.kind.data), "staffing_kind": StaffingKind(form.staffing_kind.data), "post": form.post.data or "",
             "rank": form.rank.data or "", "phone": form.phone.data or "", "legal_qualification": form.legal_qualification.data or "",
             "training_hours": form.training_hours.data or 0, "duties": form.duties.data or "",

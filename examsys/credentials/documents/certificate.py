@@ -1,6 +1,8 @@
 """The A4 certificate (行政执法资格证书) that goes with the card: the same facts at full length (the
 legal source of the power too), the issuing authority and date, and the verify QR code (level Q,
-40 mm). Chinese text drawn with the embedded CJK font of the card."""
+40 mm). Chinese text drawn with the embedded CJK font of the card; in both scripts like the card: the title,
+the holder's name, unit, domains and issuing authority in traditional Mongolian first, in vertical lines on
+the left, each at the size of the same text in Chinese (docs/credential-format.md, "Two scripts")."""
 from __future__ import annotations
 
 import io
@@ -13,11 +15,15 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from examsys.credentials.documents.pdf import RED, draw_qr, font_name, new_canvas
 from examsys.credentials.models import Credential
+from examsys.pdf_fonts import draw_vertical_mongolian, mongolian_columns
 
 QR_SIZE = 40 * mm  # quiet zone included: the code itself is about 35 mm
 PHOTO = (35 * mm, 35 * mm * 16 / 13)  # the register keeps photos at 13:16
 GREY = Color(0.35, 0.35, 0.35)
 TITLE = "行政执法资格证书"
+# 行政执法资格证书 in traditional Mongolian (to be read by a native reader before real use)
+TITLE_MN = "ᠵᠠᠰᠠᠭ ᠵᠠᠬᠢᠷᠭ\u180eᠠ\u202fᠶᠢᠨ ᠬᠠᠤᠯᠢ ᠴᠠᠭᠠᠵᠠ\u202fᠶᠢ ᠬᠡᠷᠡᠭᠵᠢᠭᠦᠯᠬᠦ ᠡᠷᠬᠡ\u202fᠶᠢᠨ ᠭᠡᠷᠡᠴᠢᠯᠡᠭᠡ"
+TITLE_SIZE = 30
 
 
 def _date(value) -> str:
@@ -77,6 +83,31 @@ def printed_text(credential: Credential) -> str:
     return "".join(parts)
 
 
+def draw_mongolian_side(canvas, credential: Credential) -> float:
+    """The title (red) and the holder's name, unit, domains and issuing authority in vertical lines of
+    traditional Mongolian from the left of the frame, each where it has a Mongolian form and at the size
+    of the same field in Chinese. Returns where the Chinese side may begin."""
+    height = A4[1]
+    top, bottom = height - 24 * mm, 26 * mm
+    x = 20 * mm
+    canvas.setFillColor(RED)
+    for line in mongolian_columns(TITLE_MN, TITLE_SIZE, top - bottom):
+        draw_vertical_mongolian(canvas, line, x, top, TITLE_SIZE)
+        x += TITLE_SIZE * 1.15
+    x += 2 * mm
+    canvas.setFillColor(black)
+    fields = [(credential.person.name_mn, 12), (credential.org.name_mn, 12),
+              ("\u1802 ".join(d.name_mn for d in credential.domains if d.name_mn), 12), (credential.issuer.name_mn, 13)]
+    for text, size in fields:
+        if not text:
+            continue
+        for line in mongolian_columns(text, size, top - bottom):
+            draw_vertical_mongolian(canvas, line, x, top, size)
+            x += size * 1.2
+        x += 1.5 * mm
+    return max(28 * mm, x + 4 * mm)
+
+
 def certificate_pdf(credential: Credential, verify_url: str, void_note: str | None = None) -> bytes:
     """The certificate; with `void_note`, a copy for the file marked 作废 VOID (printing.py)."""
     font = font_name()
@@ -92,14 +123,15 @@ def certificate_pdf(credential: Credential, verify_url: str, void_note: str | No
     canvas.setLineWidth(0.6)
     canvas.rect(15 * mm, 15 * mm, width - 30 * mm, height - 30 * mm, stroke=1, fill=0)
 
+    left, right = draw_mongolian_side(canvas, credential), width - 24 * mm
+    centre = (left + right) / 2
     canvas.setFillColor(RED)
-    canvas.setFont(font, 30)
-    canvas.drawCentredString(width / 2, height - 45 * mm, TITLE)
+    canvas.setFont(font, TITLE_SIZE)
+    canvas.drawCentredString(centre, height - 45 * mm, TITLE)
     canvas.setFillColor(GREY)
     canvas.setFont(font, 10)
-    canvas.drawCentredString(width / 2, height - 54 * mm, f"编号：{credential.number}")
+    canvas.drawCentredString(centre, height - 54 * mm, f"编号：{credential.number}")
 
-    left, right = 28 * mm, width - 28 * mm
     photo_w, photo_h = PHOTO
     photo_x, photo_y = right - photo_w, height - 70 * mm - photo_h
     if person.photo is not None:
@@ -152,7 +184,7 @@ def certificate_pdf(credential: Credential, verify_url: str, void_note: str | No
     canvas.drawRightString(right, y - 9 * mm, _date(credential.valid_from))
     canvas.setFont(font, 8)
     canvas.setFillColor(GREY)
-    canvas.drawCentredString(width / 2, 20 * mm, FOOTNOTE)
+    canvas.drawCentredString(width / 2, 19 * mm, FOOTNOTE)
     canvas.showPage()
     canvas.save()
     return out.getvalue()

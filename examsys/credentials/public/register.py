@@ -39,6 +39,8 @@ class PublicEntry:
     region: str
     valid_to: date
     suspended: bool
+    name_mn: str = ""  # the Mongolian-script forms, where there are any (issue 21)
+    organisation_mn: str = ""
 
     @property
     def verdict(self) -> str:
@@ -52,7 +54,7 @@ def register_query(text: str = "", today: date | None = None) -> Select:
     in tree order, then by name."""
     today = today or clock.today()
     query = (select(Credential.id, Person.name, Credential.number, Organisation.name.label("org_name"), Credential.region,
-                    Credential.valid_to, Credential.status)
+                    Credential.valid_to, Credential.status, Person.name_mn, Organisation.name_mn.label("org_name_mn"))
              .join(Person, Credential.person_id == Person.id).join(Organisation, Credential.org_id == Organisation.id)
              .where(Credential.status.in_(LISTED), Credential.valid_to >= today))
     term = text.strip()[:MAX_QUERY]
@@ -77,7 +79,7 @@ def search(session: Session, text: str, per_page: int, page: int | None = None) 
                 select(credential_domain.c.credential_id, EnforcementDomain.name).join(EnforcementDomain)
                 .where(credential_domain.c.credential_id.in_(ids)).order_by(EnforcementDomain.code)):
             domains[credential_id].append(name)
-    entries = [PublicEntry(name, number, org, tuple(domains[cid]), region, valid_to, status is CredentialStatus.SUSPENDED)
-               for cid, name, number, org, region, valid_to, status in rows.items]
+    entries = [PublicEntry(name, number, org, tuple(domains[cid]), region, valid_to, status is CredentialStatus.SUSPENDED, name_mn, org_mn)
+               for cid, name, number, org, region, valid_to, status, name_mn, org_mn in rows.items]
     return Page(entries, rows.page, rows.per_page, rows.total)
 
