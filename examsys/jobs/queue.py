@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from flask import Flask
 
 queue_app = procrastinate.App(connector=InMemoryConnector())
+# Defers on a caller's connection go through a synchronous connector that is never opened (it has no pool
+# of its own): the worker's asynchronous one cannot use a request's or a job's synchronous connection.
+_deferrer = procrastinate.App(connector=procrastinate.SyncPsycopgConnector())
 _PENDING = "examsys.jobs.pending"  # session.info: jobs waiting for the commit (SQLite)
 _state: dict[str, Any] = {"flask_app": None, "inline": True}
 _runner_lock = threading.Lock()
@@ -64,7 +67,7 @@ def defer(session: Session, task_name: str, *, delay_seconds: float = 0, **kwarg
     schedule_at = datetime.now(UTC) + timedelta(seconds=delay_seconds) if delay_seconds > 0 else None
     if session.get_bind().dialect.name == "postgresql":
         connection = session.connection().connection.driver_connection  # the transaction's own connection
-        queue_app.configure_task(task_name, schedule_at=schedule_at, connection=connection).defer(**kwargs)
+        _deferrer.configure_task(task_name, schedule_at=schedule_at, connection=connection).defer(**kwargs)
     else:
         session.info.setdefault(_PENDING, []).append((task_name, schedule_at, kwargs))
 
