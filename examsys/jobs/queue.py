@@ -48,7 +48,6 @@ def init_app(app: Flask) -> None:
     queue_app.connector = connector
     queue_app.job_manager.connector = connector
     _state.update(flask_app=app, inline=inline)
-    import examsys.jobs.tasks  # noqa: F401 - registers the tasks on queue_app
 
 
 def flask_app() -> Flask:

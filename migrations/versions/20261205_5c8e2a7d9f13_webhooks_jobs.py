@@ -6,9 +6,9 @@ Revises: 2b7e9d4c1a06
 Create Date: 2026-12-05 23:00:00
 """
 import sqlalchemy as sa
+from alembic import op
 
 import examsys.db
-from alembic import op
 
 revision = '5c8e2a7d9f13'
 down_revision = "2b7e9d4c1a06"
@@ -48,7 +48,8 @@ def upgrade() -> None:
     sa.Column('delivered_at', examsys.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['client_id'], ['api_client.id'], name=op.f('fk_webhook_delivery_client_id_api_client'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['credential_id'], ['credential.id'], name=op.f('fk_webhook_delivery_credential_id_credential')),
-    sa.ForeignKeyConstraint(['subscription_id'], ['webhook_subscription.id'], name=op.f('fk_webhook_delivery_subscription_id_webhook_subscription'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['subscription_id'], ['webhook_subscription.id'],
+                            name=op.f('fk_webhook_delivery_subscription_id_webhook_subscription'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_delivery')),
     sa.UniqueConstraint('subscription_id', 'event_key', name=op.f('uq_webhook_delivery_subscription_id_event_key'))
     )
