@@ -18,6 +18,8 @@ from examsys.auth.models import Role, User
 from examsys.credentials import services
 from examsys.jobs.queue import run_until_idle
 from tests.factories import make_user
+from tests.html_checks import check_page, english_words
+from tests.test_crawl import ALLOWED_WORDS
 from tests.test_register import officers  # noqa: F401  (a fixture)
 
 EVENTS = ["credential.suspended", "credential.reinstated", "credential.revoked"]
@@ -216,6 +218,10 @@ def test_the_pages_subscribe_show_the_log_and_send_again(db, client, auth, tree,
     assert len(receiver.received) == 1
     log = client.get(f"/api-clients/{client_id}/deliveries", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert officers["李明"].number in log and "Delivered" in log and "HTTP 200" in log
+    for url in (f"/api-clients/{client_id}", f"/api-clients/{client_id}/deliveries"):  # in Chinese: nothing left in English
+        markup, words = check_page(client.get(url, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True))
+        own = {"Sysadmin", "sysadmin", "per", "minute"}  # the test user's name and the rate limit, as entered
+        assert markup == [] and english_words(words, ALLOWED_WORDS | own) == set(), url
     db.rollback()
     delivery = db.scalars(select(WebhookDelivery)).one()
     sent = client.post(f"/api-clients/{client_id}/deliveries/{delivery.id}/send-again")
