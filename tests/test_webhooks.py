@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -241,3 +242,21 @@ def test_a_key_rotation_is_pushed(app, db, tree, sysadmin, receiver, runner):
     assert result.exit_code == 0, result.output
     run_until_idle()
     assert len(receiver.received) == 1 and json.loads(receiver.received[0]["body"])["event"] == "keys.rotated"
+
+
+def test_on_sqlite_the_app_runs_its_jobs_by_itself(app, db, tree, sysadmin, officers, receiver):  # noqa: F811
+    """The demo (`make run`): no worker, no explicit run — the commit hands the job to a thread, and a retry
+    runs again when it is due."""
+    if db.get_bind().dialect.name == "postgresql":
+        pytest.skip("on PostgreSQL a worker process runs the jobs (tests/test_jobs_worker.py)")
+    app.config["JOBS_RUN_AFTER_COMMIT"] = True
+    app.config["WEBHOOK_RETRY_SECONDS"] = 1
+    subscribe(db, sysadmin, tree.region, receiver.url)
+    receiver.answers = [500]
+    suspend(db, officers)
+    db.commit()
+    for _ in range(100):
+        if len(receiver.received) == 2:
+            break
+        time.sleep(0.1)
+    assert len(receiver.received) == 2

@@ -8,7 +8,7 @@
   twice.
 - **SQLite** (the demo and the SQLite test run): procrastinate's in-memory connector in this process. A job
   is handed to it only when the transaction that asked for it commits; `run_until_idle` runs what is due
-  (the demo runs it in a thread after such a commit, tests call it).
+  (the demo runs it in a thread after such a commit, and again when a delayed job is due; tests call it).
 
 Tasks are deferred by name (`defer(session, "webhooks.deliver", ...)`), so a package below `examsys.jobs.tasks`
 queues work without importing it."""
@@ -80,7 +80,11 @@ def _hand_over(session: Session) -> None:
         queue_app.configure_task(task_name, schedule_at=schedule_at).defer(**kwargs)
     app = _state["flask_app"]
     if app is not None and app.config.get("JOBS_RUN_AFTER_COMMIT"):
-        threading.Thread(target=run_until_idle, name="examsys-jobs", daemon=True).start()
+        now = datetime.now(UTC)
+        for delay in sorted({max((at - now).total_seconds(), 0) + 0.5 if at else 0 for _name, at, _kwargs in pending}):
+            timer = threading.Timer(delay, run_until_idle)  # a retry later: run again when it is due
+            timer.daemon = True
+            timer.start()
 
 
 @event.listens_for(Session, "after_rollback")
