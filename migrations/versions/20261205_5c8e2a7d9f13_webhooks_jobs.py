@@ -71,7 +71,8 @@ def downgrade() -> None:
             op.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
         op.execute("DO $$ DECLARE f record; BEGIN FOR f IN SELECT oid::regprocedure AS sig FROM pg_proc "
                    "WHERE proname LIKE 'procrastinate%%' LOOP EXECUTE 'DROP FUNCTION ' || f.sig || ' CASCADE'; END LOOP; END $$")
-        op.execute("DROP TYPE IF EXISTS procrastinate_job_status, procrastinate_job_event_type CASCADE")
+        op.execute("DO $$ DECLARE t record; BEGIN FOR t IN SELECT typname FROM pg_type WHERE typname LIKE 'procrastinate%%' "
+                   "AND typtype IN ('e', 'c') LOOP EXECUTE 'DROP TYPE IF EXISTS ' || quote_ident(t.typname) || ' CASCADE'; END LOOP; END $$")
     with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_webhook_delivery_client_id'))
     op.drop_table('webhook_delivery')
