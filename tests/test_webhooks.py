@@ -260,3 +260,27 @@ def test_on_sqlite_the_app_runs_its_jobs_by_itself(app, db, tree, sysadmin, offi
             break
         time.sleep(0.1)
     assert len(receiver.received) == 2
+
+
+def test_expiry_is_pushed_once_the_day_after_the_last_day(db, tree, sysadmin, officers, receiver):  # noqa: F811
+    from datetime import timedelta
+
+    subscribe(db, sysadmin, tree.region, receiver.url, events=["credential.expired"])
+    credential = officers["李明"]
+    today = credential.valid_to + timedelta(days=1)
+    assert webhooks.enqueue_expired(db, today - timedelta(days=1)) == 0  # its last day: not expired yet
+    assert webhooks.enqueue_expired(db, today) == 4  # the four in force, issued the same day (not the suspended one)
+    assert webhooks.enqueue_expired(db, today) == 0  # the daily job run twice queues nothing new
+    db.commit()
+    run_until_idle()
+    bodies = [json.loads(r["body"]) for r in receiver.received]
+    assert len(bodies) == 4 and {b["event"] for b in bodies} == {"credential.expired"}
+    assert credential.number in {b["credential"]["number"] for b in bodies}
+
+
+def test_the_queue_schedules_the_periodic_tasks():
+    from examsys.jobs.queue import queue_app
+
+    crons = {task.task.name: task.cron for task in queue_app.periodic_registry.periodic_tasks.values()}
+    assert crons == {"exams.close_expired": "* * * * *", "supervision.snapshot": "50 15 * * *",
+                     "webhooks.expired": "5 16 * * *", "jobs.retry_stalled": "* * * * *"}

@@ -136,10 +136,16 @@ def _body(happening: Happening, extra: dict[str, Any] | None = None) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
-def enqueue(session: Session, happening: Happening, extra: dict[str, Any] | None = None) -> int:
+def _subscriptions(session: Session) -> list[WebhookSubscription]:
+    return list(session.scalars(select(WebhookSubscription).join(ApiClient).where(ApiClient.active.is_(True))))
+
+
+def enqueue(session: Session, happening: Happening, extra: dict[str, Any] | None = None, *,
+            subscriptions: list[WebhookSubscription] | None = None) -> int:
     """Deliveries of one happening to every active subscription that wants it and whose client's subtree holds
     the credential, with their jobs, in the caller's transaction. Returns how many were queued."""
-    subscriptions = session.scalars(select(WebhookSubscription).join(ApiClient).where(ApiClient.active.is_(True))).all()
+    if subscriptions is None:
+        subscriptions = _subscriptions(session)
     queued = 0
     for subscription in subscriptions:
         if happening.event not in subscription.event_set:
@@ -176,11 +182,14 @@ def _queue_noted(session: Session) -> None:
         return
     session.flush()
     noted = session.info.pop(_NOTED, [])
+    subscriptions = _subscriptions(session)  # once per transaction (a re-issuance step issues hundreds)
+    if not subscriptions:
+        return
     for credential_event in noted:
         credential = session.get(Credential, credential_event.credential_id)
         if credential is not None:
             enqueue(session, Happening(ACTION_EVENTS[credential_event.action], f"credential-event:{credential_event.id}",
-                                       credential, credential_event.at))
+                                       credential, credential_event.at), subscriptions=subscriptions)
     session.flush()
 
 
