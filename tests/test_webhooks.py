@@ -284,3 +284,16 @@ def test_the_queue_schedules_the_periodic_tasks():
     crons = {task.task.name: task.cron for task in queue_app.periodic_registry.periodic_tasks.values()}
     assert crons == {"exams.close_expired": "* * * * *", "supervision.snapshot": "50 15 * * *",
                      "webhooks.expired": "5 16 * * *", "jobs.retry_stalled": "* * * * *"}
+
+
+def test_a_redirect_is_not_followed(app, db, tree, sysadmin, officers, receiver):  # noqa: F811
+    app.config["WEBHOOK_RETRY_SECONDS"] = 3600
+    subscribe(db, sysadmin, tree.region, receiver.url)
+    receiver.answers = [302]
+    suspend(db, officers)
+    db.commit()
+    run_until_idle()
+    assert len(receiver.received) == 1
+    db.rollback()
+    delivery = db.scalars(select(WebhookDelivery)).one()
+    assert delivery.status is DeliveryStatus.PENDING and delivery.last_status == 302 and "redirect" in delivery.last_error
