@@ -176,7 +176,7 @@ def _note_credential_events(session: Session, _context: object, _instances: obje
             session.info.setdefault(_NOTED, []).append(obj)
 
 
-@event.listens_for(Session, "before_commit")
+@event.listens_for(Session, "before_commit", insert=True)  # before the status version's bump, which stays the last write
 def _queue_noted(session: Session) -> None:
     if session.in_nested_transaction() or not session.info.get(_NOTED):
         return
