@@ -22,8 +22,12 @@ def register(app: Flask) -> None:
     def worker_cmd(concurrency: int, stalled_after: float, once: bool) -> None:
         """Run jobs and the periodic tasks on PostgreSQL until stopped (SIGTERM lets running jobs finish).
         Start one or more on any node: they share the queue."""
+        import logging
+
         from examsys.jobs.tasks import retry_stalled_jobs
 
+        if not logging.getLogger().handlers:  # the worker's log (jobs started, finished, failed) on stderr
+            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         if queue.inline():
             raise click.ClickException("the job worker needs PostgreSQL (EXAMSYS_DATABASE_URL); on SQLite jobs run "
                                        "in the app's process: `flask jobs run`")
