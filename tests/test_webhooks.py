@@ -95,6 +95,12 @@ def signature_holds(secret: str, headers: dict, body: bytes) -> bool:
     return hmac.compare_digest(expected, parts["v1"])
 
 
+def fresh(db) -> None:
+    """End the test's transaction and forget what it read: the jobs commit in sessions of their own."""
+    db.rollback()
+    db.expire_all()
+
+
 def queued_jobs(db) -> int:
     if db.get_bind().dialect.name != "postgresql":
         return -1
@@ -116,7 +122,7 @@ def test_a_suspension_is_pushed_signed_to_the_subscriber(db, tree, sysadmin, off
     body = json.loads(got["body"])
     assert body["event"] == "credential.suspended" and body["credential"]["number"] == officers["李明"].number
     assert body["credential"]["status"] == "suspended" and got["headers"]["X-Examsys-Event"] == "credential.suspended"
-    db.rollback()
+    fresh(db)
     delivery = db.scalars(select(WebhookDelivery)).one()
     assert delivery.status is DeliveryStatus.DELIVERED and delivery.attempts == 1 and delivery.last_status == 200
     run_until_idle()
@@ -131,7 +137,7 @@ def test_a_failed_delivery_is_retried(db, tree, sysadmin, officers, receiver):  
     run_until_idle()
     assert len(receiver.received) == 2 and receiver.received[0]["body"] == receiver.received[1]["body"]
     assert all(signature_holds(secret, r["headers"], r["body"]) for r in receiver.received)
-    db.rollback()
+    fresh(db)
     delivery = db.scalars(select(WebhookDelivery)).one()
     assert delivery.status is DeliveryStatus.DELIVERED and delivery.attempts == 2 and delivery.last_status == 200
 
@@ -145,7 +151,7 @@ def test_retries_stop_after_a_day(app, db, tree, sysadmin, officers, receiver, f
     suspend(db, officers)
     db.commit()
     run_until_idle()
-    db.rollback()
+    fresh(db)
     delivery = db.scalars(select(WebhookDelivery)).one()
     assert delivery.status is DeliveryStatus.PENDING and delivery.last_status == 503 and delivery.next_try_at is not None
     frozen_clock.freeze(delivery.retry_from + timedelta(hours=23, minutes=30))
@@ -159,7 +165,7 @@ def test_a_change_that_rolls_back_pushes_nothing(db, tree, sysadmin, officers, r
     subscribe(db, sysadmin, tree.region, receiver.url)
     suspend(db, officers)
     db.flush()
-    db.rollback()
+    fresh(db)
     assert db.scalar(select(func.count()).select_from(WebhookDelivery)) == 0
     assert queued_jobs(db) in (-1, 0)
     run_until_idle()
@@ -186,7 +192,7 @@ def test_private_addresses_are_refused_unless_allowed(app, db, tree, sysadmin, o
     db.commit()
     run_until_idle()
     assert receiver.received == []
-    db.rollback()
+    fresh(db)
     delivery = db.scalars(select(WebhookDelivery)).one()
     assert delivery.status is DeliveryStatus.PENDING and delivery.last_error.startswith("refused") and delivery.last_status is None
 
@@ -223,13 +229,13 @@ def test_the_pages_subscribe_show_the_log_and_send_again(db, client, auth, tree,
         markup, words = check_page(client.get(url, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True))
         own = {"Sysadmin", "sysadmin", "per", "minute"}  # the test user's name and the rate limit, as entered
         assert markup == [] and english_words(words, ALLOWED_WORDS | own) == set(), url
-    db.rollback()
+    fresh(db)
     delivery = db.scalars(select(WebhookDelivery)).one()
     sent = client.post(f"/api-clients/{client_id}/deliveries/{delivery.id}/send-again")
     assert sent.status_code == 303
     run_until_idle()
     assert len(receiver.received) == 2 and receiver.received[1]["body"] == receiver.received[0]["body"]
-    db.rollback()
+    fresh(db)
     assert db.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "webhook.send_again")) == 1
     assert db.scalars(select(WebhookDelivery)).one().attempts == 2
 
@@ -294,6 +300,26 @@ def test_a_redirect_is_not_followed(app, db, tree, sysadmin, officers, receiver)
     db.commit()
     run_until_idle()
     assert len(receiver.received) == 1
-    db.rollback()
+    fresh(db)
     delivery = db.scalars(select(WebhookDelivery)).one()
     assert delivery.status is DeliveryStatus.PENDING and delivery.last_status == 302 and "redirect" in delivery.last_error
+
+
+def test_a_disabled_client_or_an_unreadable_secret_fails_the_push(app, db, tree, sysadmin, officers, receiver):  # noqa: F811
+    client_id, _secret = subscribe(db, sysadmin, tree.region, receiver.url)
+    suspend(db, officers)
+    db.commit()
+    clients.set_active(db, sysadmin, client_id, False)  # after the push was queued, before it is sent
+    db.commit()
+    run_until_idle()
+    fresh(db)
+    assert receiver.received == [] and db.scalars(select(WebhookDelivery)).one().status is DeliveryStatus.FAILED
+    clients.set_active(db, sysadmin, client_id, True)
+    app.secret_key = "another-secret-key-of-the-app-0123456789"
+    delivery = db.scalars(select(WebhookDelivery)).one()
+    webhooks.send_again(db, sysadmin, client_id, delivery.id)
+    db.commit()
+    run_until_idle()
+    db.expire_all()  # committed by the job's own session (no transaction of this one to roll back)
+    delivery = db.scalars(select(WebhookDelivery)).one()
+    assert receiver.received == [] and delivery.status is DeliveryStatus.FAILED and "subscribe again" in delivery.last_error

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import event, select
@@ -232,7 +232,18 @@ def attempt(session: Session, delivery_id: int, attempt_no: int) -> None:
         return
     body = delivery.body.encode()
     subscription = delivery.subscription
-    headers = {"X-Examsys-Signature": webhook_http.signature(secret_of(subscription), body, int(time.time())),
+    refusal = None
+    if not subscription.client.active:
+        refusal = "the client is disabled"
+    else:
+        try:
+            secret = secret_of(subscription)
+        except InvalidToken:
+            refusal = "the signing secret cannot be read (EXAMSYS_SECRET_KEY changed): subscribe again"
+    if refusal is not None:
+        delivery.status, delivery.last_error, delivery.next_try_at = DeliveryStatus.FAILED, refusal, None
+        return
+    headers = {"X-Examsys-Signature": webhook_http.signature(secret, body, int(time.time())),
                "X-Examsys-Event": delivery.event, "X-Examsys-Delivery": str(delivery.id)}
     outcome = webhook_http.post(subscription.url, body, headers, timeout=float(current_app.config["WEBHOOK_TIMEOUT_SECONDS"]),
                                 allow_private=bool(current_app.config["WEBHOOK_ALLOW_PRIVATE"]))
