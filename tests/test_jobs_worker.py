@@ -97,6 +97,7 @@ def test_a_killed_worker_loses_no_job(app, db, tree, officers, database_url):  #
         assert b"put back in the queue" in output
 
         db.rollback()
+        db.expire_all()  # the worker committed in its own process
         delivery = db.scalars(select(WebhookDelivery)).one()
         assert delivery.status is DeliveryStatus.DELIVERED and delivery.attempts == 1
         assert db.scalar(text("SELECT status FROM procrastinate_jobs WHERE task_name = 'webhooks.deliver'")) == "succeeded"
