@@ -70,6 +70,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     api.init_app(app)
 
+    # The job queue (procrastinate): a worker on PostgreSQL, this process on SQLite; its tasks reach every layer.
+    from examsys.jobs import queue
+
+    queue.init_app(app)
+    import examsys.jobs.tasks  # noqa: F401 - registers the tasks and the periodic ones
+
     # Personnel records a decision task when an officer's standing ends; the credentials domain acts on it in
     # the same transaction (suspends the credential), through a handler registered here, not an import.
     from examsys.credentials import standing

@@ -18,6 +18,7 @@ def register_cli(app: Flask) -> None:
     from examsys.bank.cli import register as register_bank
     from examsys.credentials.cli import register as register_keys
     from examsys.exams.cli import register as register_exams
+    from examsys.jobs.cli import register as register_jobs
     from examsys.orgs.cli import register as register_orgs
     from examsys.personnel.cli import register as register_personnel
     from examsys.supervision.cli import register as register_supervision
@@ -29,6 +30,7 @@ def register_cli(app: Flask) -> None:
     register_backup(app)
     register_orgs(app)
     register_supervision(app)
+    register_jobs(app)
 
     @app.cli.command("create-admin")
     @click.option("--username", prompt=True)

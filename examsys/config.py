@@ -29,6 +29,14 @@ class DefaultConfig:
     REGISTER_RATE_LIMIT = "60 per minute"  # public register (公示), per client address
     REISSUE_CHUNK_SECONDS = 5.0  # a re-issuance run stops after this long and commits: one request, or one CLI step
     REISSUE_PRINT_PART_SIZE = 500  # officers per downloaded print file (a few seconds of rendering each)
+    # Webhooks (api.webhooks): seconds allowed to connect and for each read; the first retry's delay (doubling,
+    # at most an hour, for a day); whether addresses on loopback and private networks may be called (None: yes
+    # in development and testing, no in production).
+    WEBHOOK_TIMEOUT_SECONDS = 5.0
+    WEBHOOK_RETRY_SECONDS = 30.0
+    WEBHOOK_ALLOW_PRIVATE: bool | None = None
+    # On SQLite jobs run in the app's process: after a commit that queued one, in a thread (None: yes unless testing).
+    JOBS_RUN_AFTER_COMMIT: bool | None = None
 
     # ---- The rules of DESIGN §4: every number in one place. docs/rules.md names, for each rule, the setting,
     # the function that enforces it and its test. ----
@@ -142,6 +150,10 @@ def check_config(config: dict) -> None:
     except (ZoneInfoNotFoundError, ValueError) as error:
         raise RuntimeError(f"EXAMSYS_TIMEZONE={config.get('TIMEZONE')!r} is not a time zone (e.g. Asia/Shanghai)") from error
     config["BABEL_DEFAULT_TIMEZONE"] = config["TIMEZONE"]  # pages show times in the same zone days are counted in
+    if config.get("WEBHOOK_ALLOW_PRIVATE") is None:
+        config["WEBHOOK_ALLOW_PRIVATE"] = config.get("ENV_NAME") != "production"
+    if config.get("JOBS_RUN_AFTER_COMMIT") is None:
+        config["JOBS_RUN_AFTER_COMMIT"] = not config.get("TESTING")
     if config.get("ENV_NAME") != "production":
         return
     problems = []

@@ -11,6 +11,11 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def include_name(name, type_, _parent_names) -> bool:
+    """The job queue's tables (procrastinate_*) are its own schema, applied by a migration, not models."""
+    return not (type_ == "table" and name and name.startswith("procrastinate_"))
+
+
 def run_migrations_offline() -> None:
     context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
                       literal_binds=True, render_as_batch=True, compare_type=True)
@@ -29,7 +34,8 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True)
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True,
+                      include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -216,6 +216,15 @@ def build(session: Session) -> World:
     api = {side: api_clients.register(session, users[admin], f"矩阵客户端{side}", orgs[county].id, ["credentials:read"]).secret
            for side, admin, county in ((X, "admin_xincheng", "150102"), (S, "admin_saihan", "150105"))}
     session.flush()
+    from examsys.api import webhooks
+    from examsys.api.models import WebhookDelivery
+
+    for side, admin in ((X, "admin_xincheng"), (S, "admin_saihan")):  # a subscription and one delivery each (never sent)
+        webhooks.subscribe(session, users[admin], api[side].client_id, "http://127.0.0.1:9/hook", ["keys.rotated"])
+    webhooks.key_rotated(session, 999)
+    session.flush()
+    deliveries = {side: session.scalar(select(WebhookDelivery.id).where(WebhookDelivery.client_id == api[side].client_id))
+                  for side in (X, S)}
 
     world = World()
     for side, county, dept, credential, plan, period, action, hr, officer_user, people in (
@@ -241,6 +250,7 @@ def build(session: Session) -> World:
             "n": 1, "part": 1, "filename": "css/app.css", "org2_id": orgs[county].id, **sides[side],
             "practice_answer_id": practice_answers[side], "record_id": records[side],
             "client_id": api[side].client_id, "secret_id": api[side].id, "exemption_id": exemptions[side],
+            "delivery_id": deliveries[side],
             "law_id": session.scalar(select(Law.id).order_by(Law.id).limit(1)),  # the list of laws is one for the region
         }
     everyone = [(p.name, p.org.code) for p in session.scalars(select(Person))]

@@ -13,7 +13,7 @@ OPENAPI_JSON = "/api/v1/openapi.json"
 def init_app(app: Flask) -> None:
     from flask_smorest import Api
 
-    from examsys.api import admin_views, reference
+    from examsys.api import admin_views, reference, webhook_views  # noqa: F401 - webhook_views adds its pages to admin_views.bp
     from examsys.api.schemas import Problem
     from examsys.api.views import bp
     from examsys.extensions import csrf
@@ -81,3 +81,6 @@ def init_app(app: Flask) -> None:
     app.extensions["examsys.api"] = api
     app.register_blueprint(reference.bp)
     app.register_blueprint(admin_views.bp)
+    from examsys.api.webhooks import key_rotated
+
+    app.extensions["examsys.on_key_rotated"] = key_rotated  # `flask keys rotate` (credentials) tells subscribers

@@ -63,7 +63,13 @@ def create():
 @bp.get("/api-clients/<int:client_id>")
 @login_required
 def detail(client_id: int):
-    return render_template("api/client.html", client=clients.get_client(get_session(), current_user, client_id))
+    from examsys.api.webhook_views import webhook_form
+    from examsys.api.webhooks import subscription_of
+
+    db = get_session()
+    client = clients.get_client(db, current_user, client_id)
+    subscription = subscription_of(db, current_user, client_id)
+    return render_template("api/client.html", client=client, subscription=subscription, webhook_form=webhook_form(subscription))
 
 
 @bp.post("/api-clients/<int:client_id>/secrets")

@@ -126,6 +126,11 @@ ACTION_LABELS.update({
     "api.register_changes": _l("API: register changes read"), "api.exam_results": _l("API: exam results read"),
 })
 TARGET_LABELS["api_client"] = _l("API client")
+ACTION_LABELS.update({  # the API's webhooks (api.webhooks)
+    "webhook.subscribe": _l("Webhook subscription set"), "webhook.unsubscribe": _l("Webhook subscription ended"),
+    "webhook.send_again": _l("Webhook push sent again"),
+})
+TARGET_LABELS["webhook_delivery"] = _l("Webhook push")
 
 
 def _label(labels: dict, code: str) -> str:

@@ -36,6 +36,15 @@ def register(app: Flask) -> None:
         except KeyError_ as error:
             raise click.ClickException(str(error)) from None
         click.echo(f"signing key {kid} is now active")
+        from flask import current_app
+
+        from examsys.db import get_session
+
+        tell = current_app.extensions.get("examsys.on_key_rotated")  # the API's webhooks (registered by api.init_app)
+        if tell is not None:
+            session = get_session()
+            tell(session, kid)
+            session.commit()
 
 
     @app.cli.group("credentials")

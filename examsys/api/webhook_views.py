@@ -1,0 +1,80 @@
+"""A client's webhook subscription and delivery log, on the client's pages (/api-clients/<id>/...), for
+system administrators over the client's organisation. The signing secret is shown once, when the
+subscription is made."""
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from examsys.api import webhooks
+from examsys.api.admin_views import bp
+from examsys.api.models import WEBHOOK_EVENTS
+from examsys.db import get_session
+from examsys.errors import submit_form
+
+EVENT_LABELS = {"credential.issued": _l("Credential issued"), "credential.suspended": _l("Credential suspended"),
+                "credential.reinstated": _l("Credential reinstated"), "credential.revoked": _l("Credential revoked"),
+                "credential.cancelled": _l("Credential cancelled"), "credential.expired": _l("Credential expired"),
+                "keys.rotated": _l("Signing key rotated")}
+
+
+@bp.app_template_filter("webhook_event")
+def webhook_event(name: str) -> str:
+    return str(EVENT_LABELS.get(name, name))
+
+
+class WebhookForm(FlaskForm):
+    url = StringField(_l("Address (http:// or https://) the pushes are posted to"), validators=[DataRequired(), Length(max=500)])
+    events = SelectMultipleField(_l("Events"), choices=[(e, EVENT_LABELS[e]) for e in WEBHOOK_EVENTS], option_widget=CheckboxInput(),
+                                 widget=ListWidget(prefix_label=False))
+
+
+def webhook_form(subscription) -> WebhookForm:
+    form = WebhookForm()
+    if subscription is not None and not form.is_submitted():
+        form.url.data, form.events.data = subscription.url, sorted(subscription.event_set)
+    return form
+
+
+@bp.post("/api-clients/<int:client_id>/webhook")
+@login_required
+def subscribe(client_id: int):
+    from examsys.api import clients
+
+    db = get_session()
+    form = WebhookForm()
+    secret = submit_form(form, lambda: webhooks.subscribe(db, current_user, client_id, form.url.data, form.events.data or []) or "",
+                         conflict_page=True)
+    client = clients.get_client(db, current_user, client_id)
+    if secret:
+        return render_template("api/webhook_secret.html", client=client, secret=secret)
+    if secret is not None:
+        return redirect(url_for("api_clients.detail", client_id=client_id), 303)
+    return render_template("api/client.html", client=client, subscription=webhooks.subscription_of(db, current_user, client_id),
+                           webhook_form=form), 422
+
+
+@bp.post("/api-clients/<int:client_id>/webhook/remove")
+@login_required
+def unsubscribe(client_id: int):
+    webhooks.unsubscribe(get_session(), current_user, client_id)
+    return redirect(url_for("api_clients.detail", client_id=client_id), 303)
+
+
+@bp.get("/api-clients/<int:client_id>/deliveries")
+@login_required
+def deliveries(client_id: int):
+    client, page = webhooks.deliveries(get_session(), current_user, client_id, current_app.config["PAGE_SIZE"])
+    return render_template("api/deliveries.html", client=client, page=page)
+
+
+@bp.post("/api-clients/<int:client_id>/deliveries/<int:delivery_id>/send-again")
+@login_required
+def send_again(client_id: int, delivery_id: int):
+    webhooks.send_again(get_session(), current_user, client_id, delivery_id)
+    return redirect(url_for("api_clients.deliveries", client_id=client_id), 303)

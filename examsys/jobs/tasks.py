@@ -1,0 +1,75 @@
+"""The tasks the queue runs. Each opens its own app context and session and commits once; each can run
+twice without doing anything twice (a webhook delivery checks its attempt count, close-expired and the
+snapshot are idempotent), so a job put back after a worker died is safe.
+
+Periodic tasks (cron in UTC; a worker defers each once per tick, whatever the number of workers):
+close-expired every minute, the supervision snapshot daily at 15:50 UTC (23:50 in Asia/Shanghai), the
+credential.expired webhooks daily at 16:05 UTC (00:05 there), and putting back the jobs of dead workers."""
+from __future__ import annotations
+
+from procrastinate import JobContext
+
+from examsys import clock
+from examsys.db import get_session
+from examsys.jobs.queue import flask_app, queue_app
+
+STALLED_SECONDS = 60  # a worker silent this long (it beats every 10 s) is dead: its running jobs are put back
+
+
+@queue_app.task(name="webhooks.deliver", queue="webhooks")
+def deliver_webhook(delivery_id: int, attempt: int) -> None:
+    from examsys.api.webhooks import attempt as try_delivery
+
+    with flask_app().app_context():
+        session = get_session()
+        try_delivery(session, delivery_id, attempt)
+        session.commit()
+
+
+@queue_app.periodic(cron="* * * * *")
+@queue_app.task(name="exams.close_expired", queueing_lock="exams.close_expired")
+def close_expired(timestamp: int) -> None:
+    from examsys.exams.grading import close_expired as close
+
+    with flask_app().app_context():
+        session = get_session()
+        while close(session):
+            session.commit()
+        session.commit()
+
+
+@queue_app.periodic(cron="50 15 * * *")
+@queue_app.task(name="supervision.snapshot", queueing_lock="supervision.snapshot")
+def supervision_snapshot(timestamp: int) -> None:
+    from examsys.supervision.snapshots import take
+
+    with flask_app().app_context():
+        session = get_session()
+        take(session)
+        session.commit()
+
+
+@queue_app.periodic(cron="5 16 * * *")
+@queue_app.task(name="webhooks.expired", queueing_lock="webhooks.expired")
+def webhooks_expired(timestamp: int) -> None:
+    from examsys.api.webhooks import enqueue_expired, requeue_overdue
+
+    with flask_app().app_context():
+        session = get_session()
+        enqueue_expired(session, clock.today())
+        requeue_overdue(session)
+        session.commit()
+
+
+@queue_app.periodic(cron="* * * * *")
+@queue_app.task(name="jobs.retry_stalled", queueing_lock="jobs.retry_stalled", pass_context=True)
+async def retry_stalled(context: JobContext, timestamp: int) -> None:
+    await retry_stalled_jobs(STALLED_SECONDS)
+
+
+async def retry_stalled_jobs(seconds: float) -> int:
+    """Put back in the queue every job left "doing" by a worker that stopped beating (killed, machine lost)."""
+    stalled = list(await queue_app.job_manager.get_stalled_jobs(seconds_since_heartbeat=seconds))
+    for job in stalled:
+        await queue_app.job_manager.retry_job(job)
+    return len(stalled)
