@@ -39,7 +39,7 @@ FIELD_LABELS = {
     "ineligible": _l("Not eligible"), "is_issuer": _l("Issuing authority"), "issued": _l("Issued"), "issuer": _l("Issuing authority"), "kind": _l("Type"),
     "legal_qualification": _l("Legal professional qualification"), "legal_source": _l("Legal source of power"),
     "locked_until": _l("Locked until"), "loss_declared": _l("Loss declared"), "mark": _l("Mark"), "minutes": _l("Minutes"),
-    "name": _l("Name"), "note": _l("Note"), "number_prefix": _l("Credential number prefix"), "number": _l("Number"),
+    "name": _l("Name"), "name_mn": _l("Name in Mongolian script"), "title_mn": _l("Title in Mongolian script"), "note": _l("Note"), "number_prefix": _l("Credential number prefix"), "number": _l("Number"),
     "numbers": _l("Numbers"), "officers": _l("Officers"),
     "org": _l("Organisation"), "org_id": _l("Organisation"), "outcome": _l("Outcome"), "papers": _l("Papers"),
     "parent_id": _l("Parent organisation"), "part": _l("Part"), "pending": _l("Pending"), "period": _l("Period"),
@@ -62,7 +62,7 @@ VALUE_LABELS = {
 FREE_TEXT = {"name", "exemption", "certificate_number", "display_name", "reason", "ground", "decision_number", "comment", "text", "description", "note",
              "region", "legal_source", "duties", "hiring_conditions", "directed_by", "post", "rank", "response",
              "period", "cleanup", "issuer", "credential", "username", "case_number", "document_ref", "number_prefix", "label", "phone",
-             "legal_qualification", "number"}
+             "legal_qualification", "number", "name_mn", "title_mn"}
 ID_FIELDS = {"org_id": ("organisation", "name"), "parent_id": ("organisation", "name"), "person_id": ("person", "name"),
              "question": ("question", "ref"), "review": ("review", None)}
 TARGET_TABLES = {"user": "user_account", "campaign": "cleanup_campaign", "bank": None}
