@@ -14,16 +14,51 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from itsdangerous import BadSignature
 from limits import parse_many
+from markupsafe import Markup, escape
 
 from examsys import clock
 from examsys.db import get_session
 from examsys.extensions import limiter, login_manager
 
+# Mongolian in the traditional script: "mn" alone, the script (Mong) or China; not mn-MN or mn-Cyrl, whose
+# readers write Cyrillic (their browsers then get the next language they ask for).
 LOCALE_ALIASES = {"zh": "zh_Hans_CN", "zh-cn": "zh_Hans_CN", "zh-hans": "zh_Hans_CN", "zh-hans-cn": "zh_Hans_CN",
-                  "zh_hans_cn": "zh_Hans_CN", "zh-sg": "zh_Hans_CN", "en": "en", "en-us": "en", "en-gb": "en"}
+                  "zh_hans_cn": "zh_Hans_CN", "zh-sg": "zh_Hans_CN", "en": "en", "en-us": "en", "en-gb": "en",
+                  "mn": "mn_Mong_CN", "mn-mong": "mn_Mong_CN", "mn-cn": "mn_Mong_CN", "mn-mong-cn": "mn_Mong_CN",
+                  "mn_mong_cn": "mn_Mong_CN", "mn_mong": "mn_Mong_CN", "mn_cn": "mn_Mong_CN"}
+
+# What each interface language is called in the switch (in itself), and its BCP 47 tag for lang="".
+LANGUAGE_NAMES = {"mn_Mong_CN": "ᠮᠣᠩᠭᠣᠯ", "zh_Hans_CN": "中文", "en": "English"}
+LANGUAGE_TAGS = {"mn_Mong_CN": "mn-Mong-CN", "zh_Hans_CN": "zh-CN", "en": "en"}
+MONGOLIAN = "mn_Mong_CN"
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def language_tag() -> str:
+    """The page's language as a BCP 47 tag, for <html lang>."""
+    return LANGUAGE_TAGS.get(str(get_locale()), "zh-CN")
+
+
+def _has_mongolian(text: str) -> bool:
+    return any("\u1800" <= ch <= "\u18af" for ch in text)
+
+
+def mong(text: Any, block: bool = False) -> Any:
+    """A text in the Mongolian script, marked lang="mn-Mong" in a span (`block`: a div) that app.css sets
+    vertically; any other text (Chinese, where the catalog falls back to it) as it is."""
+    text = str(text)
+    if not _has_mongolian(text):
+        return text
+    tag = "div" if block else "span"
+    return Markup(f'<{tag} class="mong" lang="mn-Mong">{escape(text)}</{tag}>')
+
+
+def public_lang() -> str | None:
+    """The language a public page was asked for by its switch (?lang=), to carry over to its links."""
+    asked = request.args.get("lang") if has_request_context() else None
+    return asked if asked in current_app.config["LANGUAGES"] else None
 
 
 def enum_or_none(enum_cls: type[enum.Enum], value: str | None) -> Any:
@@ -35,10 +70,15 @@ def enum_or_none(enum_cls: type[enum.Enum], value: str | None) -> Any:
 
 
 def select_locale() -> str:
-    """User setting → the language chosen in this session → Accept-Language → Chinese."""
+    """The page's switch on a public page (?lang=, which sets no cookie) → user setting → the language
+    chosen in this session → Accept-Language → Chinese."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if g.get("cookieless"):
+        asked = request.args.get("lang")
+        if asked in languages:
+            return asked
     # Only a logged-in session loads the user: asking flask-login on a public page would write to the session.
     user_locale = getattr(current_user, "locale", None) if "_user_id" in session and current_user.is_authenticated else None
     if user_locale in languages:
@@ -250,7 +290,8 @@ def init_app(app: Flask) -> None:
     def template_helpers() -> dict[str, Any]:
         from examsys.nav import current, navigation
 
-        return {"nav_items": navigation, "nav_current": current, "current_locale": lambda: str(get_locale()), "now": clock.now}
+        return {"nav_items": navigation, "nav_current": current, "current_locale": lambda: str(get_locale()), "now": clock.now,
+                "language_names": LANGUAGE_NAMES, "language_tag": language_tag, "mong": mong, "public_lang": public_lang}
 
     from examsys.audit.details import describe
     from examsys.audit.labels import action_label, actor_label, address_label, target_label
