@@ -45,14 +45,13 @@ def _has_mongolian(text: str) -> bool:
     return any("\u1800" <= ch <= "\u18af" for ch in text)
 
 
-def mong(text: Any, block: bool = False) -> Any:
-    """A text in the Mongolian script, marked lang="mn-Mong" in a span (`block`: a div) that app.css sets
-    vertically; any other text (Chinese, where the catalog falls back to it) as it is."""
-    text = str(text)
-    if not _has_mongolian(text):
+def mong(text: Any) -> Any:
+    """A text in the Mongolian script, in a span marked lang="mn-Mong" that app.css sets vertically; any
+    other text (Chinese, where the catalog falls back to it; English) as it is. A translated message is
+    Markup already (its variables escaped): it is not escaped again."""
+    if text is None or not _has_mongolian(str(text)):
         return text
-    tag = "div" if block else "span"
-    return Markup(f'<{tag} class="mong" lang="mn-Mong">{escape(text)}</{tag}>')
+    return Markup(f'<span class="mong" lang="mn-Mong">{escape(text)}</span>')
 
 
 def public_lang() -> str | None:
@@ -291,11 +290,13 @@ def init_app(app: Flask) -> None:
         from examsys.nav import current, navigation
 
         return {"nav_items": navigation, "nav_current": current, "current_locale": lambda: str(get_locale()), "now": clock.now,
-                "language_names": LANGUAGE_NAMES, "language_tag": language_tag, "mong": mong, "public_lang": public_lang}
+                "language_names": LANGUAGE_NAMES, "language_tag": language_tag,
+                "language_tag_of": lambda code: LANGUAGE_TAGS.get(code, code), "mong": mong, "public_lang": public_lang}
 
     from examsys.audit.details import describe
     from examsys.audit.labels import action_label, actor_label, address_label, target_label
 
+    app.add_template_filter(mong, "mong")
     app.add_template_filter(action_label, "action_label")
     app.add_template_filter(target_label, "target_label")
     app.add_template_filter(actor_label, "actor_label")
