@@ -60,6 +60,17 @@ def public_lang() -> str | None:
     return asked if asked in current_app.config["LANGUAGES"] else None
 
 
+# The arguments of a public page that its language switch keeps (the register's search and page); nothing
+# else of the address is copied into the links (the verify page is cached per token and language).
+SWITCH_KEEPS = ("q", "page")
+
+
+def switch_url(code: str) -> str:
+    """The address of this public page in the language `code`."""
+    kept = {name: request.args[name] for name in SWITCH_KEEPS if request.args.get(name)}
+    return url_for(request.endpoint or "register.index", **(request.view_args or {}), **kept, lang=code)
+
+
 def enum_or_none(enum_cls: type[enum.Enum], value: str | None) -> Any:
     """A filter value from the query string as the enum member, or None when empty or unknown."""
     try:
@@ -291,7 +302,8 @@ def init_app(app: Flask) -> None:
 
         return {"nav_items": navigation, "nav_current": current, "current_locale": lambda: str(get_locale()), "now": clock.now,
                 "language_names": LANGUAGE_NAMES, "language_tag": language_tag,
-                "language_tag_of": lambda code: LANGUAGE_TAGS.get(code, code), "mong": mong, "public_lang": public_lang}
+                "language_tag_of": lambda code: LANGUAGE_TAGS.get(code, code), "mong": mong, "public_lang": public_lang,
+                "switch_url": switch_url}
 
     from examsys.audit.details import describe
     from examsys.audit.labels import action_label, actor_label, address_label, target_label

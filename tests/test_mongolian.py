@@ -213,6 +213,21 @@ def test_the_public_switch_is_a_link_that_sets_no_cookie(demo, client):
     assert '<html lang="en">' in english and "Public register of law-enforcement officers" in english
     bogus = client.get("/public-register?lang=xx", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert '<html lang="zh-CN">' in bogus
+    search = client.get("/public-register?lang=mn_Mong_CN&q=无此人&x=1", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert '<input type="hidden" name="lang" value="mn_Mong_CN">' in search  # a search keeps the language
+    assert 'href="/public-register?q=%E6%97%A0%E6%AD%A4%E4%BA%BA&amp;lang=en"' in search  # the switch keeps the search, nothing else
+
+
+def test_the_cached_verify_page_keeps_the_switch_s_language_in_its_links(demo, client):
+    from examsys.credentials.models import Credential
+    from examsys.credentials.public.verification import token_for
+
+    token = token_for(demo.scalars(select(Credential)).first())
+    by_browser = client.get(f"/V/{token}", headers={"Accept-Language": "mn"}).get_data(as_text=True)
+    by_switch = client.get(f"/V/{token}?lang=mn_Mong_CN", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert 'href="/public-register"' in by_browser
+    assert 'href="/public-register?lang=mn_Mong_CN"' in by_switch and f'/V/{token}/report?lang=mn_Mong_CN"' in by_switch
+    _assert_mongolian_page(client.get(f"/V/{token}/report?lang=mn_Mong_CN"), "report")
 
 
 def test_a_server_error_reads_in_mongolian(app, client):

@@ -11,7 +11,7 @@ from examsys import clock
 from examsys.db import get_session
 from examsys.errors import NotFound
 from examsys.extensions import csrf
-from examsys.web import MONGOLIAN, address_limit, cookieless, select_locale
+from examsys.web import MONGOLIAN, address_limit, cookieless, public_lang, select_locale
 
 bp = Blueprint("credentials_public", __name__)
 
@@ -117,7 +117,8 @@ def verify_page(token: str):
     "as of" time goes; each request writes in its own time."""
     entry = _answer(token)
     locale = select_locale()  # the string Flask-Babel would parse: the cache key, without the parse
-    parts = entry.pages.get(locale)
+    key = f"{locale}?lang" if public_lang() else locale  # chosen by the switch: its links carry ?lang= on
+    parts = entry.pages.get(key)
     if parts is None:
         labels, step_labels = _labels(locale)
         page = render_template("credentials/verify.html", result=entry.verdict, token=token, labels=labels,
@@ -125,7 +126,7 @@ def verify_page(token: str):
         if page.count(AS_OF_MARK) != 1:
             raise RuntimeError("credentials/verify.html must show as_of_text exactly once")
         head, _mark, tail = page.partition(AS_OF_MARK)
-        parts = entry.pages[locale] = (head, tail)
+        parts = entry.pages[key] = (head, tail)
     response = Response(parts[0] + _as_of(clock.now()) + parts[1], mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
