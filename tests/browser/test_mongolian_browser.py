@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.room_steps import login
+from tests.browser.test_axe_crawl import _violations
 from tests.demo_fixtures import DEMO_PASSWORD
 
 PHONE = {"width": 390, "height": 844}
@@ -49,6 +50,8 @@ def _check_phone_page(tab, language: str, shots: Path, name: str) -> None:
     if language == "mn":
         assert tab.evaluate(FONT_LOADED), f"{name}: the Mongolian web font was not loaded"
         assert tab.locator(".mong").count() > 5 and tab.evaluate(VERTICAL), name
+        faults = _violations(tab)  # axe-core, as for the Chinese pages (tests/browser/test_axe_crawl.py)
+        assert not faults, f"{name}: {faults}"
     tab.screenshot(path=str(shots / f"{name}-{language}.png"), full_page=True)
     tab.screenshot(path=str(shots / f"{name}-{language}-screen.png"))  # what the phone shows before any scrolling
 
