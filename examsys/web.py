@@ -209,9 +209,11 @@ def _limits(text: str) -> tuple[Any, ...]:
 
 
 # A refusal must cost less than the answer it refuses, or a flood is cheaper to send than to turn away:
-# a constant body in both languages, no template, no translation, no database (bench/refusal_cost.py).
+# a constant body in every interface language, no template, no translation, no database
+# (bench/refusal_cost.py); the Mongolian line is the catalog's words for the same message.
 TOO_MANY_BODY = ("429 Too many requests from this address. Wait a moment and try again.\n"
-                 "429 此地址的请求过于频繁，请稍后再试。\n").encode()
+                 "429 此地址的请求过于频繁，请稍后再试。\n"
+                 "429 ᠡᠨᠡ ᠬᠠᠶᠢᠭ\u180eᠠ\u202fᠠᠴᠠ ᠭᠤᠶᠤᠯᠲᠠ ᠬᠡᠲᠦᠷᠬᠡᠢ ᠣᠯᠠᠨ ᠢᠷᠡᠪᠡ᠃ ᠲᠦᠷ ᠬᠦᠯᠢᠶᠡᠭᠡᠳ ᠳᠠᠬᠢᠨ ᠣᠷᠣᠯᠳᠤᠨ\u180eᠠ ᠤᠤ᠃\n").encode()
 
 
 # The same under /api/, as the problem details (RFC 9457) that every error there is.

@@ -264,3 +264,11 @@ def test_the_web_font_is_served_by_the_app_and_allowed_by_the_policy(client):
     assert font.status_code == 200 and font.data[:4] == b"wOF2"
     assert "font-src 'self'" in client.get("/public-register").headers["Content-Security-Policy"]
     assert (ROOT / "examsys/static/fonts/OFL.txt").read_text().count("SIL OPEN FONT LICENSE Version 1.1") == 1
+
+
+def test_the_address_limit_s_refusal_says_it_in_mongolian_too():
+    """The 429 of the address limits is a constant body (no template, no catalog): its Mongolian line is
+    the catalog's translation of the same message."""
+    from examsys.web import TOO_MANY_BODY
+
+    assert _catalog()["Too many requests from this address. Wait a moment and try again."] in TOO_MANY_BODY.decode()
