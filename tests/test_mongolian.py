@@ -42,6 +42,7 @@ CODE_MESSAGES = {
     "Awaiting the officer", "Acknowledged", "Disputed", "Upheld after dispute",
     "Good", "Fairly good", "Average", "Poor", "Excellent", "Competent", "Basically competent", "Incompetent",
     "Training", "Rotation of post", "Rank change", "Reward", "Sanction", "Disqualification case",
+    "QR code of credential %(number)s: scan it to check that I may enforce the law (valid for %(n)d seconds)",  # the e-card's code
 }
 # Latin that a Mongolian message may carry: names of formats and things, written so in Mongolian too.
 LATIN_IN_MONGOLIAN = {"QR", "PDF", "A4", "JavaScript"}
