@@ -274,3 +274,21 @@ def test_the_address_limit_s_refusal_says_it_in_mongolian_too():
     from examsys.web import TOO_MANY_BODY
 
     assert _catalog()["Too many requests from this address. Wait a moment and try again."] in TOO_MANY_BODY.decode()
+
+
+def test_the_register_shows_a_mongolian_name_first_where_there_is_one(demo, client, monkeypatch):
+    """Names in Mongolian come with the organisations' and people's `name_mn` (read with getattr, so the
+    pages run with and without those columns); stood in for here by constants."""
+    from sqlalchemy import literal
+
+    from examsys.orgs.models import Organisation
+    from examsys.personnel.models import Person
+
+    plain = client.get("/public-register", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert 'lang="mn-Mong"' not in plain.split("<main", 1)[1]  # no Mongolian name yet: nothing shown for it
+    monkeypatch.setattr(Person, "name_mn", literal("ᠪᠠᠲᠤ"), raising=False)
+    monkeypatch.setattr(Organisation, "name_mn", literal("ᠵᠠᠬᠢᠷᠭᠠ"), raising=False)
+    for header in ("zh-CN", "mn", "en"):
+        page = client.get("/public-register", headers={"Accept-Language": header}).get_data(as_text=True)
+        assert page.count('<span class="mong" lang="mn-Mong">ᠪᠠᠲᠤ</span> ') == 2, header  # both officers, Mongolian first
+        assert page.count('<span class="mong" lang="mn-Mong">ᠵᠠᠬᠢᠷᠭᠠ</span> ') == 2, header

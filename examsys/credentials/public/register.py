@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, null, or_, select
 from sqlalchemy.orm import Session
 
 from examsys import clock
@@ -25,6 +26,13 @@ from examsys.personnel import pinyin
 from examsys.personnel.models import Person
 
 LISTED = (CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED)
+
+
+def mongolian_name(model: type, label: str) -> Any:
+    """A model's name in Mongolian script (its `name_mn` column) for a select, or NULL while the model has
+    no such column: the public pages show both names where both exist."""
+    column = getattr(model, "name_mn", None)
+    return (column if column is not None else null()).label(label)
 MAX_QUERY = 60
 
 
@@ -39,6 +47,8 @@ class PublicEntry:
     region: str
     valid_to: date
     suspended: bool
+    name_mn: str | None = None  # the holder's and the organisation's names in Mongolian, where they have one
+    organisation_mn: str | None = None
 
     @property
     def verdict(self) -> str:
@@ -52,7 +62,7 @@ def register_query(text: str = "", today: date | None = None) -> Select:
     in tree order, then by name."""
     today = today or clock.today()
     query = (select(Credential.id, Person.name, Credential.number, Organisation.name.label("org_name"), Credential.region,
-                    Credential.valid_to, Credential.status)
+                    Credential.valid_to, Credential.status, mongolian_name(Person, "person_name_mn"), mongolian_name(Organisation, "org_name_mn"))
              .join(Person, Credential.person_id == Person.id).join(Organisation, Credential.org_id == Organisation.id)
              .where(Credential.status.in_(LISTED), Credential.valid_to >= today))
     term = text.strip()[:MAX_QUERY]
@@ -77,7 +87,7 @@ def search(session: Session, text: str, per_page: int, page: int | None = None) 
                 select(credential_domain.c.credential_id, EnforcementDomain.name).join(EnforcementDomain)
                 .where(credential_domain.c.credential_id.in_(ids)).order_by(EnforcementDomain.code)):
             domains[credential_id].append(name)
-    entries = [PublicEntry(name, number, org, tuple(domains[cid]), region, valid_to, status is CredentialStatus.SUSPENDED)
-               for cid, name, number, org, region, valid_to, status in rows.items]
+    entries = [PublicEntry(name, number, org, tuple(domains[cid]), region, valid_to, status is CredentialStatus.SUSPENDED, name_mn, org_mn)
+               for cid, name, number, org, region, valid_to, status, name_mn, org_mn in rows.items]
     return Page(entries, rows.page, rows.per_page, rows.total)
 
