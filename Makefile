@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CATALOG := examsys/translations/zh_Hans_CN/LC_MESSAGES/messages
+MN_CATALOG := examsys/translations/mn_Mong_CN/LC_MESSAGES/messages
 export FLASK_APP := wsgi
 
 .PHONY: run setup test test-sqlite test-pg test-browser lint translations extract-messages bench clean
@@ -15,7 +16,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-$(CATALOG).mo: $(CATALOG).po $(STAMP)
+$(CATALOG).mo: $(CATALOG).po $(MN_CATALOG).po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -d examsys/translations -D messages >/dev/null
 
 translations: $(CATALOG).mo

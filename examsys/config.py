@@ -123,7 +123,10 @@ class DefaultConfig:
     # in it. BABEL_DEFAULT_TIMEZONE follows it (create_app copies it over).
     TIMEZONE = "Asia/Shanghai"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
-    LANGUAGES = ("zh_Hans_CN", "en")
+    # Interface languages: Chinese, English, and Mongolian in the traditional script (mn_Mong_CN: the
+    # script and the country are in the name, so dates and numbers never take Mongolia's Cyrillic forms).
+    # A string the Mongolian catalog lacks is shown in Chinese (extensions.FallbackDomain).
+    LANGUAGES = ("zh_Hans_CN", "en", "mn_Mong_CN")
 
     # Item statistics: when an item is flagged, and the share of papers in the upper and lower groups.
     ITEM_FACILITY_LOW = 0.2

@@ -14,16 +14,61 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from itsdangerous import BadSignature
 from limits import parse_many
+from markupsafe import Markup, escape
 
 from examsys import clock
 from examsys.db import get_session
 from examsys.extensions import limiter, login_manager
 
+# Mongolian in the traditional script: "mn" alone, the script (Mong) or China; not mn-MN or mn-Cyrl, whose
+# readers write Cyrillic (their browsers then get the next language they ask for).
 LOCALE_ALIASES = {"zh": "zh_Hans_CN", "zh-cn": "zh_Hans_CN", "zh-hans": "zh_Hans_CN", "zh-hans-cn": "zh_Hans_CN",
-                  "zh_hans_cn": "zh_Hans_CN", "zh-sg": "zh_Hans_CN", "en": "en", "en-us": "en", "en-gb": "en"}
+                  "zh_hans_cn": "zh_Hans_CN", "zh-sg": "zh_Hans_CN", "en": "en", "en-us": "en", "en-gb": "en",
+                  "mn": "mn_Mong_CN", "mn-mong": "mn_Mong_CN", "mn-cn": "mn_Mong_CN", "mn-mong-cn": "mn_Mong_CN",
+                  "mn_mong_cn": "mn_Mong_CN", "mn_mong": "mn_Mong_CN", "mn_cn": "mn_Mong_CN"}
+
+# What each interface language is called in the switch (in itself), and its BCP 47 tag for lang="".
+LANGUAGE_NAMES = {"mn_Mong_CN": "ᠮᠣᠩᠭᠣᠯ", "zh_Hans_CN": "中文", "en": "English"}
+LANGUAGE_TAGS = {"mn_Mong_CN": "mn-Mong-CN", "zh_Hans_CN": "zh-CN", "en": "en"}
+MONGOLIAN = "mn_Mong_CN"
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def language_tag() -> str:
+    """The page's language as a BCP 47 tag, for <html lang>."""
+    return LANGUAGE_TAGS.get(str(get_locale()), "zh-CN")
+
+
+def _has_mongolian(text: str) -> bool:
+    return any("\u1800" <= ch <= "\u18af" for ch in text)
+
+
+def mong(text: Any) -> Any:
+    """A text in the Mongolian script, in a span marked lang="mn-Mong" that app.css sets vertically; any
+    other text (Chinese, where the catalog falls back to it; English) as it is. A translated message is
+    Markup already (its variables escaped): it is not escaped again."""
+    if text is None or not _has_mongolian(str(text)):
+        return text
+    return Markup(f'<span class="mong" lang="mn-Mong">{escape(text)}</span>')
+
+
+def public_lang() -> str | None:
+    """The language a public page was asked for by its switch (?lang=), to carry over to its links."""
+    asked = request.args.get("lang") if has_request_context() else None
+    return asked if asked in current_app.config["LANGUAGES"] else None
+
+
+# The arguments of a public page that its language switch keeps (the register's search and page); nothing
+# else of the address is copied into the links (the verify page is cached per token and language).
+SWITCH_KEEPS = ("q", "page")
+
+
+def switch_url(code: str) -> str:
+    """The address of this public page in the language `code`."""
+    kept = {name: request.args[name] for name in SWITCH_KEEPS if request.args.get(name)}
+    return url_for(request.endpoint or "register.index", **(request.view_args or {}), **kept, lang=code)
 
 
 def enum_or_none(enum_cls: type[enum.Enum], value: str | None) -> Any:
@@ -35,10 +80,15 @@ def enum_or_none(enum_cls: type[enum.Enum], value: str | None) -> Any:
 
 
 def select_locale() -> str:
-    """User setting → the language chosen in this session → Accept-Language → Chinese."""
+    """The page's switch on a public page (?lang=, which sets no cookie) → user setting → the language
+    chosen in this session → Accept-Language → Chinese."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if g.get("cookieless"):
+        asked = request.args.get("lang")
+        if asked in languages:
+            return asked
     # Only a logged-in session loads the user: asking flask-login on a public page would write to the session.
     user_locale = getattr(current_user, "locale", None) if "_user_id" in session and current_user.is_authenticated else None
     if user_locale in languages:
@@ -159,9 +209,11 @@ def _limits(text: str) -> tuple[Any, ...]:
 
 
 # A refusal must cost less than the answer it refuses, or a flood is cheaper to send than to turn away:
-# a constant body in both languages, no template, no translation, no database (bench/refusal_cost.py).
+# a constant body in every interface language, no template, no translation, no database
+# (bench/refusal_cost.py); the Mongolian line is the catalog's words for the same message.
 TOO_MANY_BODY = ("429 Too many requests from this address. Wait a moment and try again.\n"
-                 "429 此地址的请求过于频繁，请稍后再试。\n").encode()
+                 "429 此地址的请求过于频繁，请稍后再试。\n"
+                 "429 ᠡᠨᠡ ᠬᠠᠶᠢᠭ\u180eᠠ\u202fᠠᠴᠠ ᠭᠤᠶᠤᠯᠲᠠ ᠬᠡᠲᠦᠷᠬᠡᠢ ᠣᠯᠠᠨ ᠢᠷᠡᠪᠡ᠃ ᠲᠦᠷ ᠬᠦᠯᠢᠶᠡᠭᠡᠳ ᠳᠠᠬᠢᠨ ᠣᠷᠣᠯᠳᠤᠨ\u180eᠠ ᠤᠤ᠃\n").encode()
 
 
 # The same under /api/, as the problem details (RFC 9457) that every error there is.
@@ -250,11 +302,15 @@ def init_app(app: Flask) -> None:
     def template_helpers() -> dict[str, Any]:
         from examsys.nav import current, navigation
 
-        return {"nav_items": navigation, "nav_current": current, "current_locale": lambda: str(get_locale()), "now": clock.now}
+        return {"nav_items": navigation, "nav_current": current, "current_locale": lambda: str(get_locale()), "now": clock.now,
+                "language_names": LANGUAGE_NAMES, "language_tag": language_tag,
+                "language_tag_of": lambda code: LANGUAGE_TAGS.get(code, code), "mong": mong, "public_lang": public_lang,
+                "switch_url": switch_url}
 
     from examsys.audit.details import describe
     from examsys.audit.labels import action_label, actor_label, address_label, target_label
 
+    app.add_template_filter(mong, "mong")
     app.add_template_filter(action_label, "action_label")
     app.add_template_filter(target_label, "target_label")
     app.add_template_filter(actor_label, "actor_label")

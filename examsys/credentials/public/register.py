@@ -25,6 +25,8 @@ from examsys.personnel import pinyin
 from examsys.personnel.models import Person
 
 LISTED = (CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED)
+
+
 MAX_QUERY = 60
 
 

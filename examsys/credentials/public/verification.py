@@ -22,7 +22,7 @@ from examsys.credentials.token import CredentialClaims, photo_digest, sign, veri
 from examsys.db import get_session
 from examsys.domains.models import EnforcementDomain
 from examsys.orgs.models import Organisation
-from examsys.personnel.models import PersonPhoto
+from examsys.personnel.models import Person, PersonPhoto
 
 
 def key_store() -> KeyStore:
@@ -72,6 +72,8 @@ class Holder:
     domains: tuple[str, ...]
     region: str
     photo_matches: bool  # a photo is on file and it is the one the token names
+    name_mn: str | None = None  # the holder's and the organisation's names in Mongolian, where they have one
+    organisation_mn: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,8 @@ def published_keys(store: KeyStore) -> dict:
 
 # Built once, with bound parameters: building a statement costs more than running it on this path.
 _HOLDER = (select(Credential.id, Credential.number, Credential.status, Credential.valid_to, Credential.region, Organisation.name,
-                  PersonPhoto.sha256)
-           .join(Organisation, Credential.org_id == Organisation.id)
+                  PersonPhoto.sha256, Person.name_mn.label("person_name_mn"), Organisation.name_mn.label("org_name_mn"))
+           .join(Organisation, Credential.org_id == Organisation.id).join(Person, Credential.person_id == Person.id)
            .outerjoin(PersonPhoto, PersonPhoto.person_id == Credential.person_id)
            .where(Credential.public_id == bindparam("public_id")))
 _DOMAINS = (select(EnforcementDomain.name).join(credential_domain, credential_domain.c.domain_id == EnforcementDomain.id)
@@ -121,7 +123,7 @@ def _holder(session: Session, claims: CredentialClaims) -> tuple[Holder, Credent
         return None
     domains = tuple(session.scalars(_DOMAINS, {"credential_id": row.id}))
     photo_matches = row.sha256 is not None and bytes.fromhex(row.sha256)[:8] == claims.photo_digest
-    return Holder(row.id, row.name, domains, row.region, photo_matches), row.status, row.valid_to
+    return Holder(row.id, row.name, domains, row.region, photo_matches, row.person_name_mn, row.org_name_mn), row.status, row.valid_to
 
 
 def live_verdict(status: CredentialStatus, valid_to: date, today: date) -> str:

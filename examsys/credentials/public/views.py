@@ -4,13 +4,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from examsys import clock
 from examsys.db import get_session
 from examsys.errors import NotFound
 from examsys.extensions import csrf
-from examsys.web import address_limit, cookieless, select_locale
+from examsys.web import MONGOLIAN, address_limit, cookieless, public_lang, select_locale
 
 bp = Blueprint("credentials_public", __name__)
 
@@ -72,6 +73,15 @@ def _labels(locale: str) -> tuple[dict[str, str], dict[str, str]]:
     return labels
 
 
+def _second_labels(locale: str) -> dict[str, str] | None:
+    """On a Mongolian page, the verdict words in Chinese as well: the region writes both scripts on what
+    the public reads, Mongolian first (None in the other languages)."""
+    if locale != MONGOLIAN:
+        return None
+    with force_locale("zh_Hans_CN"):
+        return _labels("zh_Hans_CN")[0]
+
+
 AS_OF_MARK = "\ue000"  # stands for the "as of" time in a cached page (a private-use character: never escaped, never in text)
 
 
@@ -107,15 +117,16 @@ def verify_page(token: str):
     "as of" time goes; each request writes in its own time."""
     entry = _answer(token)
     locale = select_locale()  # the string Flask-Babel would parse: the cache key, without the parse
-    parts = entry.pages.get(locale)
+    key = f"{locale}?lang" if public_lang() else locale  # chosen by the switch: its links carry ?lang= on
+    parts = entry.pages.get(key)
     if parts is None:
         labels, step_labels = _labels(locale)
         page = render_template("credentials/verify.html", result=entry.verdict, token=token, labels=labels,
-                               step_labels=step_labels, as_of_text=AS_OF_MARK)
+                               step_labels=step_labels, as_of_text=AS_OF_MARK, second_labels=_second_labels(locale))
         if page.count(AS_OF_MARK) != 1:
             raise RuntimeError("credentials/verify.html must show as_of_text exactly once")
         head, _mark, tail = page.partition(AS_OF_MARK)
-        parts = entry.pages[locale] = (head, tail)
+        parts = entry.pages[key] = (head, tail)
     response = Response(parts[0] + _as_of(clock.now()) + parts[1], mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
