@@ -113,7 +113,7 @@ class QuestionVersion(Base):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # the Mongolian text (MN_KEYS) and its own second-person review: someone who reads Mongolian and did not write
     # the version; a plan offering the Mongolian paper draws only versions whose Mongolian text is reviewed
-    content_mn: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    content_mn: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))  # absent: SQL NULL
     mn_reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     mn_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
