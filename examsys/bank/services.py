@@ -220,8 +220,8 @@ def _apply_content(version: QuestionVersion, content: dict[str, Any]) -> None:
         setattr(version, name, content[name])
     version.type = QuestionType(content["type"])
     version.points = Decimal(content["points"])
-    if content.get("content_mn") != version.content_mn:  # a changed Mongolian text is read again
-        version.mn_reviewed_by_id = version.mn_reviewed_at = None
+    # a changed draft is read again in Mongolian too: the review vouched that this text says what that Chinese said
+    version.mn_reviewed_by_id = version.mn_reviewed_at = None
     version.content_mn = content.get("content_mn")
     version.content_hash = content_hash(content)
 
