@@ -257,3 +257,22 @@ def test_the_plan_form_offers_the_mongolian_paper(db, tree, client, auth):
     auth.login("examiner")
     assert 'name="offers_mongolian"' in client.get("/exams/plans/new").get_data(as_text=True)
     assert ExamPlan.offers_mongolian.default.arg is False
+
+
+def test_spreadsheet_and_moodle_exports_leave_the_mongolian_out_and_yaml_keeps_it(app):
+    from examsys.bank.files import read_upload, render
+
+    records = [_record("X-9"), _record("X-10", "true_false")]
+    with app.test_request_context():
+        for fmt, name in (("xlsx", "bank.xlsx"), ("moodle", "bank.xml")):
+            content, _mime, _name = render(records, fmt)
+            back = read_upload(name, content)
+            assert back.problems == [] and all("content_mn" not in r.content for r in back.records)
+            assert MN_STEM.encode() not in content
+        archive, _mime, _name = render(records, "yaml")
+    import io
+    import zipfile
+
+    zipped = zipfile.ZipFile(io.BytesIO(archive))
+    read = [r for name in zipped.namelist() for r in read_bank_file(zipped.read(name).decode(), name).records]
+    assert {r.ref: r.content.get("content_mn") for r in read} == {r.ref: r.content["content_mn"] for r in records}
