@@ -145,7 +145,8 @@ def _mongolian_exam(db, tree, reviewed: int = 8):
     for record in records:
         counts[record.content["type"]] = counts.get(record.content["type"], 0) + 1
         if counts[record.content["type"]] <= reviewed:
-            record.content["content_mn"] = ({"stem": f"{MN_STEM} {record.ref}", "options": {k: f"{v} {k}" for k, v in MN_OPTIONS.items()}}
+            record.content["content_mn"] = ({"stem": f"{MN_STEM} {record.ref}", "options": {k: f"{v} {k}" for k, v in MN_OPTIONS.items()},
+                                              "explanation": "ᠲᠠᠶᠢᠯᠪᠤᠷᠢ"}
                                              if record.content["options"] else {"stem": f"{MN_STEM} {record.ref}"})
     bank.apply_import(db, SYSTEM, bank.plan_import(db, SYSTEM, records, tree.region), tree.region, activate=True)
     for version in db.query(QuestionVersion).filter(QuestionVersion.content_mn.is_not(None)):
@@ -210,6 +211,12 @@ def test_the_candidate_takes_the_paper_in_mongolian_and_it_is_graded_as_in_chine
         Decimal(item["p"]) for item in attempt.items if item["t"] == "true_false"
         and db.get(QuestionVersion, item["v"]).answer is True)
     assert attempt.finished and attempt.score == expected
+    from examsys.exams.results import review_view
+
+    review = review_view(db, attempt)  # after the window, where the plan allows: the paper's script, the explanation too
+    assert all(r.entry.mongolian for r in review)
+    assert {r.explanation for r in review if r.entry.type is not QuestionType.TRUE_FALSE} == {"ᠲᠠᠶᠢᠯᠪᠤᠷᠢ"}
+    assert all(r.explanation_mn == (r.entry.type is not QuestionType.TRUE_FALSE) for r in review)
 
 
 def test_mongolian_is_refused_where_the_plan_does_not_offer_it(db, exam):
@@ -276,3 +283,13 @@ def test_spreadsheet_and_moodle_exports_leave_the_mongolian_out_and_yaml_keeps_i
     zipped = zipfile.ZipFile(io.BytesIO(archive))
     read = [r for name in zipped.namelist() for r in read_bank_file(zipped.read(name).decode(), name).records]
     assert {r.ref: r.content.get("content_mn") for r in read} == {r.ref: r.content["content_mn"] for r in records}
+
+
+def test_rebalancing_reorders_the_mongolian_options_with_the_chinese():
+    from examsys.bank.rebalance import _apply
+
+    text = FILE + '    mn:\n      stem: "ᠬᠠᠤᠯᠢ"\n      options:\n        A: ᠨᠢᠭᠡ\n        B: ᠬᠣᠶᠠᠷ\n        C: ᠭᠤᠷᠪᠠ\n        D: ᠳᠥᠷᠪᠡ\n'
+    text = text.replace("    options: {A: 一, B: 二, C: 三, D: 四}", "    options:\n      A: 一\n      B: 二\n      C: 三\n      D: 四")
+    [record] = read_bank_file(_apply(text, {"MN-S-001": ["C", "A", "D", "B"]}), "x.yaml").records
+    assert record.content["options"] == {"A": "三", "B": "一", "C": "四", "D": "二"} and record.content["answer"] == "D"
+    assert record.content["content_mn"]["options"] == {"A": "ᠭᠤᠷᠪᠠ", "B": "ᠨᠢᠭᠡ", "C": "ᠳᠥᠷᠪᠡ", "D": "ᠬᠣᠶᠠᠷ"}
