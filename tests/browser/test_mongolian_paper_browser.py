@@ -1,6 +1,6 @@
 """The demo candidate takes the demo's Mongolian paper end to end in a real browser: chooses ᠮᠣᠩᠭᠣᠯ on the start
 page, answers every question (stem and options run vertically), reloads mid-way (answers kept), hands in, sees the
-result; the attempt records the script and is graded as a Chinese one would be. A screenshot of every step is
+result (the score once the exam administrator has published it); the attempt records the script and is graded as a Chinese one would be. A screenshot of every step is
 written under the test's temporary folder (or EXAMSYS_SHOTS)."""
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from examsys.auth.models import User
 from examsys.demo import DEMO_MN_EXAM, DEMO_PASSWORD
 from examsys.exams.models import Attempt, AttemptStatus, ExamPlan
+from examsys.exams.results import publish_results
 from tests.browser.room_steps import login
 
 MONGOLIAN = re.compile("[\u1800-\u18af]")
@@ -78,3 +79,11 @@ def test_the_officer_takes_the_mongolian_paper_start_to_end(app, db, runner, liv
     attempt = db.get(Attempt, attempt.id)
     assert attempt.status is AttemptStatus.GRADED and attempt.language == "mn" and attempt.score is not None
     assert len([a for a in attempt.answers if a.response not in (None, "", [])]) == total
+
+    # The exam administrator publishes the results: the candidate reads the score on the same page.
+    publish_results(db, db.query(User).filter_by(username="examadmin").one(), plan.id)
+    db.commit()
+    page.reload()
+    assert f"{float(attempt.score)}" in page.locator("main").inner_text()
+    assert page.locator("main .status.big").count() == 1  # passed or failed, said once
+    shot("result-published")
