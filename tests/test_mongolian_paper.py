@@ -211,6 +211,10 @@ def test_the_candidate_takes_the_paper_in_mongolian_and_it_is_graded_as_in_chine
         Decimal(item["p"]) for item in attempt.items if item["t"] == "true_false"
         and db.get(QuestionVersion, item["v"]).answer is True)
     assert attempt.finished and attempt.score == expected
+    proctor = app.test_client()
+    proctor.post("/login", data={"identifier": "examiner", "password": PASSWORD})
+    row = next(r for r in proctor.get(f"/exams/plans/{plan.id}/proctor").get_data(as_text=True).split("<tr") if "考生甲" in r)
+    assert "Mongolian" in row  # the proctor sees the script each candidate chose
     from examsys.exams.results import review_view
 
     review = review_view(db, attempt)  # after the window, where the plan allows: the paper's script, the explanation too
