@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -174,6 +175,7 @@ def seed_demo(session: Session) -> str:
 
     bank_line = _starter_banks(session, by_code["150000"])
     exam_line = _demo_exam(session, by_code["150000"])
+    mongolian_line = _demo_mongolian_exam(session, by_code["150000"])
     credential_lines = _demo_credentials(session, by_code)
     review_line = _demo_reviews(session, by_code)
     credential_lines += _demo_request(session, xincheng_officers[3:4])
@@ -181,7 +183,7 @@ def seed_demo(session: Session) -> str:
 
     officer = session.scalar(select(User).where(User.username == "officer"))
     lines = [f"demo data: {created['organisations']} organisations, {created['accounts']} accounts, {created['people']} people created",
-             bank_line, exam_line, *credential_lines, review_line, f"demo password for every demo account: {DEMO_PASSWORD}"]
+             bank_line, exam_line, mongolian_line, *credential_lines, review_line, f"demo password for every demo account: {DEMO_PASSWORD}"]
     if officer is not None and officer.person is not None:
         lines.append(f"the officer account 'officer' also logs in with ID number {officer.person.id_number}")
     return "\n".join(lines)
@@ -221,6 +223,37 @@ def _demo_exam(session: Session, region: Organisation) -> str:
                        domain_id=None, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=30))
     papers = open_plan(session, SYSTEM, plan.id)
     return f"demo exam: open until {clock.local_text(plan.closes_at)} ({clock.zone().key}), {papers} papers generated"
+
+
+DEMO_MN_EXAM = "行政处罚法蒙汉双语测验（演示）"
+
+
+def _demo_mongolian_exam(session: Session, region: Organisation) -> str:
+    """The demo's Mongolian paper. The starter bank's Mongolian texts are marked reviewed here, by the demo exam
+    administrator, and only in the demo data: in the repository they await a native reader's review. Then a short
+    test of 行政处罚法 offering the Mongolian paper, open for a month, with papers for every demo officer."""
+    from examsys.bank.models import BankPart, QuestionType, QuestionVersion, VersionStatus
+    from examsys.bank.services import review_mongolian
+    from examsys.exams.models import ExamKind, ExamPlan
+    from examsys.exams.plans import SectionSpec, create_plan, open_plan
+
+    if session.scalar(select(ExamPlan.id).where(ExamPlan.name == DEMO_MN_EXAM)) is not None:
+        return "demo Mongolian paper: already open"
+    reviewer = session.scalar(select(User).where(User.username == "examadmin"))
+    waiting = session.scalars(select(QuestionVersion.id).where(QuestionVersion.status == VersionStatus.ACTIVE,
+                                                                QuestionVersion.content_mn.is_not(None),
+                                                                QuestionVersion.mn_reviewed_at.is_(None))).all()
+    for version_id in waiting:
+        review_mongolian(session, reviewer, version_id)
+    now = clock.now().replace(second=0, microsecond=0)
+    law = "中华人民共和国行政处罚法"
+    plan = create_plan(session, SYSTEM, name=DEMO_MN_EXAM, kind=ExamKind.QUALIFICATION, org_id=region.id, part=BankPart.COMMON,
+                       domain_id=None, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=30), duration_minutes=30,
+                       pass_mark=Decimal(60), attempts_allowed=1, offers_mongolian=True,
+                       sections=[SectionSpec(QuestionType.SINGLE_CHOICE, 8, Decimal(5), law), SectionSpec(QuestionType.MULTIPLE_CHOICE, 3, Decimal(10), law),
+                                 SectionSpec(QuestionType.TRUE_FALSE, 5, Decimal(6), law)])
+    papers = open_plan(session, SYSTEM, plan.id)
+    return f"demo Mongolian paper: {len(waiting)} Mongolian texts marked reviewed (demo only), {papers} papers of {DEMO_MN_EXAM}"
 
 
 FIRST_SITTING = "2026年度行政执法人员资格考试（第一场·演示）"

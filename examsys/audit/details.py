@@ -53,12 +53,14 @@ FIELD_LABELS = {
     "training_hours": _l("Training hours a year"), "to_version": _l("To version"), "until": _l("Until"),
     "unchanged": _l("Unchanged"), "username": _l("Username"), "valid_to": _l("Valid until"), "version": _l("Version"),
     "versioned": _l("New versions"), "via": _l("Entered through"), "year": _l("Year"), "years": _l("Years"),
+    "mn_reviewed": _l("Mongolian text reviewed"), "content_mn": _l("Mongolian text"), "language": _l("Paper language"),
 }
 # Coded values that are no enum member of a model.
 VALUE_LABELS = {
     "routine_poor": _l("a routine grade of Poor"), "two_incompetent": _l("two annual grades of Incompetent"),
     "form": _l("the form"), "import": _l("a spreadsheet"), "bulk": _l("a spreadsheet"),
     "previous": _l("the domains of the replaced credential"),
+    "mn": _l("Mongolian"),  # the script of a paper (exam.start)
 }
 FREE_TEXT = {"name", "exemption", "certificate_number", "display_name", "reason", "ground", "decision_number", "comment", "text", "description", "note",
              "region", "legal_source", "duties", "hiring_conditions", "directed_by", "post", "rank", "response",

@@ -55,6 +55,7 @@ ACTION_LABELS = {
     "question.create": _l("Question created"),
     "question.edit": _l("Question edited"),
     "question.review": _l("Question reviewed"),
+    "question.review_mn": _l("Mongolian text of a question reviewed"),
     "question.activate": _l("Question activated"),
     "question.retire": _l("Question retired"),
     "bank.import": _l("Questions imported"),

@@ -45,6 +45,11 @@ class VersionStatus(LabelledEnum):
 # The content of a version: what an edit changes and what the hash covers.
 CONTENT_FIELDS = ("type", "stem", "options", "answer", "rubric", "reference_answer", "law", "law_version", "article",
                   "difficulty", "points", "explanation", "tags")
+# The Mongolian text beside the Chinese (stem, options by the same letters, accepted fill-in answers, rubric criteria,
+# reference answer, explanation): content as well, but in the content (and its hash) only when present, so that a
+# version without it hashes as before.
+MN_FIELD = "content_mn"
+MN_KEYS = ("stem", "options", "answer", "rubric", "reference_answer", "explanation")
 
 
 class Question(Base):
@@ -106,16 +111,42 @@ class QuestionVersion(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the Mongolian text (MN_KEYS) and its own second-person review: someone who reads Mongolian and did not write
+    # the version; a plan offering the Mongolian paper draws only versions whose Mongolian text is reviewed
+    content_mn: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))  # absent: SQL NULL
+    mn_reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    mn_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     question: Mapped[Question] = relationship(back_populates="versions")
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    mn_reviewed_by: Mapped[User | None] = relationship(foreign_keys=[mn_reviewed_by_id])
 
     def content(self) -> dict[str, Any]:
         values = {name: getattr(self, name) for name in CONTENT_FIELDS}
         values["type"] = self.type.value
         values["points"] = str(Decimal(self.points).quantize(Decimal("0.01")))
+        if self.content_mn:
+            values[MN_FIELD] = self.content_mn
         return values
+
+    @property
+    def mn_ready(self) -> bool:
+        """Its Mongolian text may be drawn onto a Mongolian paper: present and reviewed."""
+        return bool(self.content_mn) and self.mn_reviewed_at is not None
+
+    def mark_mn_reviewed(self, reviewer_id: int) -> None:
+        """Four eyes for the Mongolian text: someone other than the version's writer confirms it says what the
+        Chinese says (same key, options in the same order)."""
+        if not self.content_mn:
+            raise InvalidState(_("This version has no Mongolian text."))
+        if self.mn_reviewed_at is not None:
+            raise InvalidState(_("The Mongolian text of this version is already reviewed."))
+        if self.status is VersionStatus.RETIRED:
+            raise InvalidState(_("The version is retired."))
+        if self.written_by(reviewer_id):
+            raise InvalidState(_("The author of a version cannot review its Mongolian text; another exam administrator must."))
+        self.mn_reviewed_by_id, self.mn_reviewed_at = reviewer_id, clock.now()
 
     @property
     def editable(self) -> bool:

@@ -23,6 +23,7 @@ from examsys.bank.schema import SAFE_LOADER
 LETTERS = "ABCDEFGH"
 REF_LINE = re.compile(r"^  - ref: (?P<ref>\S+)\s*$")
 OPTION_LINE = re.compile(r"^      (?P<letter>[A-H]): (?P<text>.*)$")
+MN_OPTION_LINE = re.compile(r"^        (?P<letter>[A-H]): (?P<text>.*)$")  # the options of the `mn:` text follow the same order
 ANSWER_LINE = re.compile(r"^    answer: (?P<value>.*)$")
 EXPLANATION_LINE = re.compile(r"^    explanation: (?P<text>.*)$")
 LONE_LETTER = re.compile(r"(?<![A-Za-z0-9])[A-H](?:[、和及与][A-H])*(?![A-Za-z0-9])")
@@ -80,15 +81,21 @@ def _apply(text: str, orders: dict[str, list[str]]) -> str:
     out: list[str] = []
     order: list[str] | None = None
     options: dict[str, str] = {}
+    mn_options: dict[str, str] = {}
     for line in lines:
         if match := REF_LINE.match(line):
             order = orders.get(match["ref"])
             mapping = {old: LETTERS[i] for i, old in enumerate(order)} if order else {}
-            options = {}
+            options, mn_options = {}, {}
         elif order and (match := OPTION_LINE.match(line)):
             options[match["letter"]] = match["text"]
             if len(options) == len(order):  # the last option: write them all in the new order
                 out.extend(f"      {LETTERS[i]}: {options[old]}" for i, old in enumerate(order))
+            continue
+        elif order and (match := MN_OPTION_LINE.match(line)):
+            mn_options[match["letter"]] = match["text"]
+            if len(mn_options) == len(order):
+                out.extend(f"        {LETTERS[i]}: {mn_options[old]}" for i, old in enumerate(order))
             continue
         elif order and (match := ANSWER_LINE.match(line)):
             value = match["value"]

@@ -20,7 +20,9 @@ SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 REF_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
 DOMAIN_RE = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
 QUESTION_KEYS = {"ref", "type", "stem", "options", "answer", "rubric", "reference_answer", "article", "difficulty", "points",
-                 "explanation", "tags", "enemies"}
+                 "explanation", "tags", "enemies", "mn"}
+MN_QUESTION_KEYS = {"stem", "options", "answer", "rubric", "reference_answer", "explanation"}
+MONGOLIAN_RE = re.compile("[\u1800-\u18AF]")
 ENEMY_RE = re.compile(r"^[\w-]{1,60}$")
 FILE_KEYS = {"part", "domain", "domain_name", "law", "law_version", "questions"}
 
@@ -138,9 +140,69 @@ def check_question(raw: dict[str, Any], *, part: str, domain: str | None, domain
     for field_name, messages in type_errors.items():
         for message in messages:
             bad(field_name, message)
+    if raw.get("mn") is not None and not problems:
+        content_mn = check_mongolian(raw["mn"], content, bad)
+        if content_mn is not None:
+            content["content_mn"] = content_mn
     if problems:
         return None, problems
     return Record(ref, BankPart(part), domain, domain_name, content, source, enemies), []
+
+
+def check_mongolian(raw: Any, content: dict[str, Any], bad: Any) -> dict[str, Any] | None:
+    """The `mn:` mapping of a question: its Mongolian text beside the Chinese. The key stays the Chinese one (the
+    same option letters in the same order), so the Mongolian text carries no key of its own except the accepted
+    answers of a fill-in. Every text is written in the Mongolian script (U+1800–U+18AF)."""
+    if not isinstance(raw, dict):
+        bad("mn", _("mn is a mapping of the Mongolian texts (stem, options, …)."))
+        return None
+    for key in sorted(set(raw) - MN_QUESTION_KEYS):
+        bad(f"mn.{key}", _("Unknown key."))
+    qtype = content["type"]
+
+    def mongolian(value: Any, name: str) -> str:
+        text = _text(value)
+        if text and not MONGOLIAN_RE.search(text):
+            bad(name, _("The text is not written in the Mongolian script."))
+        return text
+
+    result: dict[str, Any] = {"stem": mongolian(raw.get("stem"), "mn.stem")}
+    if not result["stem"]:
+        bad("mn.stem", _("The Mongolian question text is missing."))
+    options = raw.get("options")
+    if content.get("options"):
+        if not isinstance(options, dict):
+            bad("mn.options", _("Give the Mongolian text of every option, by the same letters."))
+        else:
+            options = {str(k).strip().upper(): mongolian(v, f"mn.options.{str(k).strip().upper()}") for k, v in options.items()}
+            if list(options) != list(content["options"]) or not all(options.values()):
+                bad("mn.options", _("The Mongolian options have the same letters, in the same order, as the Chinese: %(letters)s.",
+                                    letters=", ".join(content["options"])))
+            result["options"] = options
+    elif options:
+        bad("mn.options", _("This question has no options."))
+    if qtype == QuestionType.FILL_IN.value:
+        answers = raw.get("answer")
+        if not isinstance(answers, list) or not [a for a in answers if _text(a)]:
+            bad("mn.answer", _("List the accepted answers in Mongolian."))
+        else:
+            result["answer"] = [mongolian(a, "mn.answer") for a in answers if _text(a)]
+    elif raw.get("answer") is not None:
+        bad("mn.answer", _("Only a fill-in question has Mongolian answers; the key of the others is the Chinese one."))
+    if qtype == QuestionType.CASE_ANALYSIS.value:
+        rubric = raw.get("rubric")
+        if rubric is not None:
+            if not isinstance(rubric, list) or len(rubric) != len(content.get("rubric") or []):
+                bad("mn.rubric", _("The Mongolian rubric lists one criterion for each criterion of the Chinese one, in order."))
+            else:
+                result["rubric"] = [mongolian(r, "mn.rubric") for r in rubric]
+        if raw.get("reference_answer") is not None:
+            result["reference_answer"] = mongolian(raw.get("reference_answer"), "mn.reference_answer")
+    elif raw.get("rubric") is not None or raw.get("reference_answer") is not None:
+        bad("mn.rubric", _("Only a case analysis has a rubric and a reference answer."))
+    if raw.get("explanation") is not None:
+        result["explanation"] = mongolian(raw.get("explanation"), "mn.explanation")
+    return result
 
 
 def _rubric_points(value: Any) -> Any:
@@ -254,6 +316,8 @@ def _question_mapping(record: Record) -> dict[str, Any]:
         mapping["tags"] = list(c["tags"])
     if record.enemies:
         mapping["enemies"] = record.enemies
+    if c.get("content_mn"):
+        mapping["mn"] = dict(c["content_mn"])
     return mapping
 
 

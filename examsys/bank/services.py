@@ -143,6 +143,7 @@ def _new_version(question: Question, content: dict[str, Any], author: User | Non
         options=content["options"], answer=content["answer"], rubric=content["rubric"], reference_answer=content["reference_answer"],
         law=content["law"], law_version=content["law_version"], article=content["article"], difficulty=content["difficulty"],
         points=Decimal(content["points"]), explanation=content["explanation"], tags=content["tags"], content_hash=content_hash(content),
+        content_mn=content.get("content_mn"),
         change_note=note[:200], author_id=author.id if author is not None else None, is_latest=True,
     )
     return version
@@ -189,6 +190,8 @@ def edit_question(session: Session, actor: User, question_id: int, raw: dict[str
     question = get_question(session, actor, question_id)
     latest = question.latest
     raw = dict(raw, ref=question.ref)
+    if "mn" not in raw and latest.content_mn:  # the editor form does not hold the Mongolian text: it carries over
+        raw["mn"] = latest.content_mn
     _check_law(session, actor, raw)
     record = check_content(raw, part=question.part, domain=question.domain)
     new_hash = content_hash(record.content)
@@ -217,6 +220,9 @@ def _apply_content(version: QuestionVersion, content: dict[str, Any]) -> None:
         setattr(version, name, content[name])
     version.type = QuestionType(content["type"])
     version.points = Decimal(content["points"])
+    # a changed draft is read again in Mongolian too: the review vouched that this text says what that Chinese said
+    version.mn_reviewed_by_id = version.mn_reviewed_at = None
+    version.content_mn = content.get("content_mn")
     version.content_hash = content_hash(content)
 
 
@@ -249,6 +255,17 @@ def change_status(session: Session, actor: User, version_id: int, action: str) -
     session.flush()
     audit(session, actor, f"question.{action}", "question", version.question_id, label=f"{version.question.ref} v{version.number}",
           org=version.question.org, before={"status": before}, after={"status": version.status.value})
+    return version
+
+
+def review_mongolian(session: Session, actor: User, version_id: int) -> QuestionVersion:
+    """Mark a version's Mongolian text reviewed: a second person, not its writer, who reads Mongolian (the reviewer
+    vouches for it). A plan offering the Mongolian paper draws only versions so marked."""
+    version = _version_in_scope(session, actor, version_id)
+    version.mark_mn_reviewed(actor.id)
+    session.flush()
+    audit(session, actor, "question.review_mn", "question", version.question_id, label=f"{version.question.ref} v{version.number}",
+          org=version.question.org, after={"mn_reviewed": True})
     return version
 
 
@@ -304,6 +321,9 @@ def plan_import(session: Session, actor: Actor, records: list[Record], org: Orga
             plan.problems.append(Problem(record.source, record.ref, "part", _("The question exists in another part or domain; give it a new ref.")))
             continue
         latest = question.latest
+        if "content_mn" not in record.content and latest.content_mn:
+            # XLSX and Moodle carry no Mongolian text, and a YAML file may leave it out: an import keeps it
+            record.content["content_mn"] = latest.content_mn
         if latest.content_hash == content_hash(record.content):
             plan.unchanged.append(record)
         elif latest.editable:

@@ -244,7 +244,9 @@ class FillIn(QuestionKind):
     def score(self, content, response, points, *, partial=False):
         if not isinstance(response, str) or not fold(response):
             return Decimal(0)
-        return points if fold(response) in {fold(a) for a in content["answer"]} else Decimal(0)
+        # the accepted answers of the Mongolian text count as well: a candidate of the Mongolian paper writes in Mongolian
+        accepted = list(content["answer"]) + list((content.get("content_mn") or {}).get("answer") or [])
+        return points if fold(response) in {fold(a) for a in accepted} else Decimal(0)
 
     def summary(self, content, responses):
         return super().summary(content, [fold(r) if isinstance(r, str) else r for r in responses])

@@ -98,6 +98,15 @@ def change_status(version_id: int, action: str):
     return redirect(url_for("bank.detail", question_id=changed.question_id))
 
 
+@bp.post("/versions/<int:version_id>/review-mn")
+@login_required
+def review_mongolian(version_id: int):
+    db = get_session()
+    changed = services.review_mongolian(db, current_user, version_id)
+    flash(_("The Mongolian text is marked as reviewed: a plan offering the Mongolian paper may draw this version."), "success")
+    return redirect(url_for("bank.version", question_id=changed.question_id, number=changed.number))
+
+
 def _raw_from_form(form: QuestionForm) -> dict[str, Any]:
     qtype = form.type.data or ""
     raw: dict[str, Any] = {"ref": form.ref.data, "type": qtype, "stem": form.stem.data, "law": form.law.data,

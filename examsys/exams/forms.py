@@ -43,6 +43,9 @@ class PlanForm(FlaskForm):
     shuffle_options = BooleanField(_l("Shuffle options"), default=True)
     prefer_less_exposed = BooleanField(_l("Prefer less-exposed questions"), default=False,
                                        description=_l("Each section is drawn from the questions drawn onto the fewest papers so far."))
+    offers_mongolian = BooleanField(
+        _l("Offer the paper in Mongolian"), default=False,
+        description=_l("Candidates choose Chinese or Mongolian at the start; only questions whose Mongolian text is reviewed are drawn."))
     paper_mode = SelectField(_l("Papers"), choices=[(PaperMode.INDIVIDUAL.value, _l("A random paper per candidate")),
                                                     (PaperMode.SHARED.value, _l("One random paper for all"))])
     review = SelectField(_l("After the exam, candidates see"), choices=[(ReviewPolicy.SCORE.value, _l("Score and pass/fail")),

@@ -174,7 +174,7 @@ _BANDED = """
                      row_number() OVER (PARTITION BY a.plan_id ORDER BY a.score DESC, a.id) AS rank,
                      count(*) OVER (PARTITION BY a.plan_id) AS n
               FROM attempt AS a
-              WHERE a.status = 'graded' AND a.plan_id IN :plans) AS graded
+              WHERE a.status = 'graded' AND a.plan_id IN :plans{language}) AS graded
     )"""
 # Per item of each paper: its version, the points it carried, the score earned, and what was answered:
 # the answer itself for a choice item (a handful of different ones), '*' for any other, NULL for blank.
@@ -208,14 +208,16 @@ _SUMS = """
     GROUP BY plan_id, version_id, band, choice"""
 
 
-def _sql(dialect: str, with_versions: bool) -> Any:
-    """The aggregation: one row per plan, item, band and answer given, with the sums."""
+def _sql(dialect: str, with_versions: bool, with_language: bool = False) -> Any:
+    """The aggregation: one row per plan, item, band and answer given, with the sums. `with_language`: only the papers
+    taken in one script (the bands then rank those papers among themselves)."""
     choice_types = ", ".join(f"'{t.value}'" for t in CHOICE_TYPES)
+    language = " AND a.language = :language" if with_language else ""
     if dialect == "postgresql":
-        banded = _BANDED.format(float="DOUBLE PRECISION")
+        banded = _BANDED.format(float="DOUBLE PRECISION", language=language)
         scored = _SCORED_POSTGRESQL.format(choice=_CHOICE.format(type="e.t", choice_types=choice_types))
     else:
-        banded = _BANDED.format(float="REAL")
+        banded = _BANDED.format(float="REAL", language=language)
         scored = _SCORED_SQLITE.format(choice=_CHOICE.format(type="i.type", choice_types=choice_types))
     sums = _SUMS.format(where="WHERE version_id IN :versions" if with_versions else "")
     params = [bindparam("plans", expanding=True)]
@@ -225,7 +227,7 @@ def _sql(dialect: str, with_versions: bool) -> Any:
 
 
 def _aggregate(session: Session, plan_ids: list[int], thresholds: Thresholds, version_ids: list[int] | None = None,
-               per_plan: bool = False) -> dict[tuple[int, int], _Acc]:
+               per_plan: bool = False, language: str | None = None) -> dict[tuple[int, int], _Acc]:
     """Run the aggregation; the accumulators are keyed by (plan id or 0, version id)."""
     accs: dict[tuple[int, int], _Acc] = defaultdict(_Acc)
     if not plan_ids:
@@ -233,7 +235,9 @@ def _aggregate(session: Session, plan_ids: list[int], thresholds: Thresholds, ve
     params: dict[str, Any] = {"plans": plan_ids, "pct": thresholds.group_percent}
     if version_ids is not None:
         params["versions"] = version_ids
-    statement = _sql(session.get_bind().dialect.name, version_ids is not None)
+    if language is not None:
+        params["language"] = language
+    statement = _sql(session.get_bind().dialect.name, version_ids is not None, language is not None)
     for row in session.execute(statement, params):
         acc = accs[(row.plan_id if per_plan else 0, row.version_id)]
         sums = _Sums(int(row.n), float(row.sx or 0), float(row.sxx or 0), float(row.st or 0), float(row.stt or 0), float(row.sxt or 0),
@@ -367,15 +371,20 @@ class PlanStatistics:
         return by_law(self.items)
 
 
-def graded_count(session: Session, plan_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(Attempt).where(Attempt.plan_id == plan_id, Attempt.status == AttemptStatus.GRADED)) or 0
+def graded_count(session: Session, plan_id: int, language: str | None = None) -> int:
+    query = select(func.count()).select_from(Attempt).where(Attempt.plan_id == plan_id, Attempt.status == AttemptStatus.GRADED)
+    if language is not None:
+        query = query.where(Attempt.language == language)
+    return session.scalar(query) or 0
 
 
-def plan_statistics(session: Session, actor: User, plan_id: int, thresholds: Thresholds | None = None) -> PlanStatistics:
-    """Every item of the plan's graded papers (404 outside the actor's scope, as for the plan)."""
+def plan_statistics(session: Session, actor: User, plan_id: int, thresholds: Thresholds | None = None,
+                    language: str | None = None) -> PlanStatistics:
+    """Every item of the plan's graded papers (404 outside the actor's scope, as for the plan). An item is the same
+    item whatever the script it was read in; `language` (zh, mn) keeps only the papers taken in that script."""
     thresholds = thresholds or Thresholds()
     plan = get_plan(session, actor, plan_id)
-    accs = _aggregate(session, [plan.id], thresholds)
+    accs = _aggregate(session, [plan.id], thresholds, language=language)
     versions = _versions(session, (v for _plan, v in accs))
     items = []
     for (_plan, version_id), acc in accs.items():
@@ -385,7 +394,7 @@ def plan_statistics(session: Session, actor: User, plan_id: int, thresholds: Thr
     figures = exposure(session, [item.version_id for item in items])
     for item in items:
         item.exposure = figures.get(item.version_id, Exposure())
-    return PlanStatistics(plan, graded_count(session, plan.id), sort_items(items, "question")[0])
+    return PlanStatistics(plan, graded_count(session, plan.id, language), sort_items(items, "question")[0])
 
 
 @dataclass

@@ -70,6 +70,8 @@ class ExamPlan(Base):
     marking_tolerance: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal(2))
     # paper assembly draws each section from its less-exposed questions (drawn onto fewer papers so far)
     prefer_less_exposed: Mapped[bool] = mapped_column(default=False)
+    # the candidate may take the paper in Mongolian (蒙古文试卷): only versions whose Mongolian text is reviewed are drawn
+    offers_mongolian: Mapped[bool] = mapped_column(default=False)
     status: Mapped[PlanStatus] = mapped_column(enum_column(PlanStatus), default=PlanStatus.DRAFT, index=True)
     # per section, the version ids drawable when the plan opened: thousands of ids, read only to draw or redraw a
     # paper, so not with every load of the plan
@@ -121,6 +123,9 @@ class BlueprintSection(Base):
     plan: Mapped[ExamPlan] = relationship(back_populates="sections")
 
 
+PAPER_LANGUAGES = ("zh", "mn")
+
+
 class AttemptStatus(LabelledEnum):
     NOT_STARTED = "not_started", _l("Not started")
     IN_PROGRESS = "in_progress", _l("In progress")
@@ -154,6 +159,8 @@ class Attempt(Base):
     auto_submitted: Mapped[bool] = mapped_column(default=False)  # by the deadline or by leaving the page too often
     score: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
     passed: Mapped[bool | None] = mapped_column()
+    # the script the candidate chose at the start: zh (Chinese) or mn (traditional Mongolian); answers are the same
+    language: Mapped[str] = mapped_column(String(8), default="zh")
 
     plan: Mapped[ExamPlan] = relationship()
     person: Mapped[Person] = relationship()

@@ -53,6 +53,9 @@ def pools_for(session: Session, plan: ExamPlan) -> tuple[list[list[int]], Shapes
                     Organisation.id.in_(ancestors) | Organisation.path.startswith(plan.org.path)))
     if plan.part is BankPart.SECTOR:
         query = query.where(Question.domain_id == plan.domain_id)
+    if getattr(plan, "offers_mongolian", False):
+        # every paper may be taken in either script: only versions whose Mongolian text is reviewed (a review needs a text)
+        query = query.where(QuestionVersion.mn_reviewed_at.is_not(None))
     rows = session.execute(query).all()
     exposure = None
     if getattr(plan, "prefer_less_exposed", False):

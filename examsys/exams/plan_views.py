@@ -21,7 +21,7 @@ from examsys.exams import item_analysis
 from examsys.exams import plans as exam_plans
 from examsys.exams import results as exam_results
 from examsys.exams.forms import PlanForm
-from examsys.exams.models import AttemptStatus, ExamKind, PaperMode, ReviewPolicy
+from examsys.exams.models import PAPER_LANGUAGES, AttemptStatus, ExamKind, PaperMode, ReviewPolicy
 from examsys.exams.views import bp
 from examsys.imports.tabular import Column, download
 from examsys.orgs.services import choices
@@ -73,7 +73,7 @@ def _create_plan(db, form: PlanForm):
         closes_at=_aware(form.closes_at.data), duration_minutes=form.duration_minutes.data, pass_mark=form.pass_mark.data,
         attempts_allowed=form.attempts_allowed.data, sections=sections, partial_credit=form.partial_credit.data,
         shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
-        prefer_less_exposed=form.prefer_less_exposed.data,
+        prefer_less_exposed=form.prefer_less_exposed.data, offers_mongolian=form.offers_mongolian.data,
         paper_mode=PaperMode(form.paper_mode.data), review=ReviewPolicy(form.review.data),
         max_departures=form.max_departures.data, include_auxiliary=form.include_auxiliary.data,
         makeup_of_id=form.makeup_of_id.data or None, double_marking=form.double_marking.data,
@@ -152,10 +152,18 @@ def _thresholds() -> item_analysis.Thresholds:
 def item_stats(plan_id: int):
     """How every question of the plan performed on its graded papers, sortable, a page at a time."""
     db = get_session()
-    stats = item_analysis.plan_statistics(db, current_user, plan_id, _thresholds())
+    language = _paper_language()
+    stats = item_analysis.plan_statistics(db, current_user, plan_id, _thresholds(), language)
     items, sort = item_analysis.sort_items(stats.items, request.args.get("sort", "question"))
     page = paginate_list(items, current_app.config["PAGE_SIZE"] * 2)
-    return render_template("exams/item_stats.html", plan=stats.plan, stats=stats, page=page, sort=sort, thresholds=_thresholds())
+    return render_template("exams/item_stats.html", plan=stats.plan, stats=stats, page=page, sort=sort, thresholds=_thresholds(),
+                           language=language)
+
+
+def _paper_language() -> str | None:
+    """The item statistics' filter by the script the papers were taken in (none: every paper)."""
+    language = request.args.get("lang")
+    return language if language in PAPER_LANGUAGES else None
 
 
 def _percent(value: float | None) -> str:
@@ -175,13 +183,14 @@ ITEM_COLUMNS = (Column("ref", "题目编号"), Column("version", "版本"), Colu
 @login_required
 def item_stats_export(plan_id: int, fmt: str):
     db = get_session()
-    stats = item_analysis.plan_statistics(db, current_user, plan_id, _thresholds())
+    language = _paper_language()
+    stats = item_analysis.plan_statistics(db, current_user, plan_id, _thresholds(), language)
     items, _sort = item_analysis.sort_items(stats.items, request.args.get("sort", "question"))
     rows = [{"ref": s.ref, "version": str(s.number), "type": s.type.label, "attempts": str(s.attempts), "facility": _ratio(s.facility),
              "discrimination": _ratio(s.discrimination), "upper_lower": _ratio(s.upper_lower), "blank": _percent(s.blank_rate),
              "options": ", ".join(f"{o.label}{'*' if o.key else ''} {_percent(o.share)}" for o in s.options),
              "flags": "、".join(s.flag_labels), "stem": s.stem} for s in items]
-    record_export(db, current_user, "item_stats", stats.plan.id, fmt=fmt, rows=len(rows), filters={"sort": request.args.get("sort")},
+    record_export(db, current_user, "item_stats", stats.plan.id, fmt=fmt, rows=len(rows), filters={"sort": request.args.get("sort"), "lang": language},
                   label=stats.plan.name, org=stats.plan.org)
     return download(fmt, f"items-{stats.plan.id}", ITEM_COLUMNS, rows, "试题分析")
 

@@ -81,6 +81,7 @@ class ReviewEntry:
     explanation: str
     article: str
     withheld: bool = False  # the key is on a paper not yet handed in (live_papers.withhold_live_keys)
+    explanation_mn: bool = False  # the explanation is the Mongolian text's (the paper taken in Mongolian)
 
 
 def review_view(session: Session, attempt: Attempt) -> list[ReviewEntry]:
@@ -99,5 +100,7 @@ def review_view(session: Session, attempt: Attempt) -> list[ReviewEntry]:
         else:
             key = kind_of(version.type).key_text(content)
         answer = answers.get(entry.position)
-        out.append(ReviewEntry(entry, key, answer.score if answer else None, version.explanation, f"{version.law} {version.article}"))
+        explanation = (version.content_mn or {}).get("explanation") if entry.mongolian else None  # the paper's script
+        out.append(ReviewEntry(entry, key, answer.score if answer else None, explanation or version.explanation, f"{version.law} {version.article}",
+                               explanation_mn=bool(explanation)))
     return out

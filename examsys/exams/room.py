@@ -13,7 +13,7 @@ from examsys.audit.services import record
 from examsys.auth.models import User
 from examsys.errors import InvalidState, NotFound, PermissionDenied
 from examsys.exams.grading import auto_submit, grade, touch
-from examsys.exams.models import Answer, Attempt, AttemptStatus, ExamPlan, IntegrityEvent, PlanStatus
+from examsys.exams.models import PAPER_LANGUAGES, Answer, Attempt, AttemptStatus, ExamPlan, IntegrityEvent, PlanStatus
 from examsys.exams.plans import draw_paper, pin_versions
 from examsys.personnel.models import Person
 
@@ -51,15 +51,20 @@ def own_attempt(session: Session, user: User, attempt_id: int, *, lock: bool = F
     return attempt
 
 
-def start(session: Session, user: User, attempt_id: int) -> str:
-    """Begin the attempt (or continue it on this device); returns the device token for this browser."""
+def start(session: Session, user: User, attempt_id: int, language: str = "zh") -> str:
+    """Begin the attempt (or continue it on this device) in the script the candidate chose (zh, or mn when the plan
+    offers the Mongolian paper); returns the device token for this browser."""
     attempt = own_attempt(session, user, attempt_id, lock=True, with_person=True)
     if attempt.status is AttemptStatus.NOT_STARTED:
         if attempt.number > attempt.plan.attempts_allowed:  # numbered 1, 2, … as they are made: the count is the number
             raise InvalidState(_("You have used all attempts this exam allows."))
+        if language not in PAPER_LANGUAGES or (language == "mn" and not attempt.plan.offers_mongolian):
+            raise InvalidState(_("This exam is not offered in that language."))
         token = secrets.token_urlsafe(24)
         attempt.start(token)
-        record(session, user, "exam.start", "attempt", attempt.id, label=attempt.plan.name, org=attempt.person.org)
+        attempt.language = language
+        record(session, user, "exam.start", "attempt", attempt.id, label=attempt.plan.name, org=attempt.person.org,
+               after={"language": language} if language != "zh" else None)
         return token
     if attempt.is_over():
         raise InvalidState(_("This attempt is finished."))
@@ -104,7 +109,8 @@ def retake(session: Session, user: User, attempt_id: int) -> tuple[Attempt, str]
     if not plan.is_running():
         raise InvalidState(_("The exam is not open now."))
     seed = secrets.token_hex(8)
-    attempt = Attempt(plan=plan, person_id=previous.person_id, number=previous.number + 1, seed=seed, items=draw_paper(session, plan, seed))
+    attempt = Attempt(plan=plan, person_id=previous.person_id, number=previous.number + 1, seed=seed, items=draw_paper(session, plan, seed),
+                      language=previous.language if plan.offers_mongolian else "zh")  # a retake keeps the script chosen
     session.add(attempt)
     pin_versions(session, {item["v"] for item in attempt.items})
     session.flush()

@@ -29,6 +29,7 @@ class QuestionEntry:
     points: Decimal
     section: int
     seq: int = 0  # the save counter of the stored answer (the room's script saves above it)
+    mongolian: bool = False  # stem and options are the version's Mongolian text (the paper taken in Mongolian)
 
     @property
     def answered(self) -> bool:
@@ -50,6 +51,8 @@ class ShownVersion(NamedTuple):
     type: QuestionType
     stem: str
     options: dict[str, str] | None
+    stem_mn: str | None = None  # the Mongolian text's stem and options, when the version has one
+    options_mn: dict[str, str] | None = None
 
 
 SHOWN_VERSIONS_KEPT = 50_000
@@ -67,10 +70,11 @@ def shown_versions(session: Session, ids: list[int]) -> dict[int, ShownVersion]:
     if missing:
         if len(kept) + len(missing) > SHOWN_VERSIONS_KEPT:
             kept.clear()
-        rows = session.execute(select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.stem, QuestionVersion.options)
-                               .where(QuestionVersion.id.in_(missing)))
-        for version_id, qtype, stem, options in rows:
-            found[version_id] = kept[version_id] = ShownVersion(qtype, stem, options)
+        rows = session.execute(select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.stem, QuestionVersion.options,
+                                      QuestionVersion.content_mn).where(QuestionVersion.id.in_(missing)))
+        for version_id, qtype, stem, options, content_mn in rows:
+            mn = content_mn if isinstance(content_mn, dict) else {}
+            found[version_id] = kept[version_id] = ShownVersion(qtype, stem, options, mn.get("stem"), mn.get("options"))
     return found  # type: ignore[return-value]
 
 
@@ -103,10 +107,13 @@ def paper_view(session: Session, attempt: Attempt) -> PaperView:
     answers = {position: (response, flagged, seq) for position, response, flagged, seq in session.execute(
         select(Answer.position, Answer.response, Answer.flagged, Answer.seq).where(Answer.attempt_id == attempt.id))}
     entries = []
+    in_mongolian = getattr(attempt, "language", "zh") == "mn"
     for position, item in enumerate(attempt.items):
         version = versions[item["v"]]
-        options = [("ABCDEFGH"[i], letter, version.options[letter]) for i, letter in enumerate(item["o"] or [])] if version.options else []
+        mongolian = in_mongolian and bool(version.stem_mn)  # a version without the text (never drawn then) stays Chinese
+        texts = (version.options_mn or version.options) if mongolian else version.options
+        options = [("ABCDEFGH"[i], letter, texts[letter]) for i, letter in enumerate(item["o"] or [])] if version.options else []
         response, flagged, seq = answers.get(position, (None, False, 0))
-        entries.append(QuestionEntry(position, version.type, version.stem, options, response, bool(flagged), Decimal(item["p"]), item["s"],
-                                     seq or 0))
+        entries.append(QuestionEntry(position, version.type, version.stem_mn if mongolian else version.stem, options, response,
+                                     bool(flagged), Decimal(item["p"]), item["s"], seq or 0, mongolian))
     return PaperView(entries)

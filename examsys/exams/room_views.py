@@ -53,7 +53,7 @@ def attempt(attempt_id: int):
 @bp.post("/attempt/<int:attempt_id>/start")
 @login_required
 def start(attempt_id: int):
-    token = room.start(get_session(), current_user, attempt_id)
+    token = room.start(get_session(), current_user, attempt_id, request.form.get("language") or "zh")
     return _enter(attempt_id, token, 1)
 
 
