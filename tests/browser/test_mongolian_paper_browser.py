@@ -1,7 +1,7 @@
 """The demo candidate takes the demo's Mongolian paper end to end in a real browser: chooses ᠮᠣᠩᠭᠣᠯ on the start
 page, answers every question (stem and options run vertically), reloads mid-way (answers kept), hands in, sees the
-result (the score once the exam administrator has published it); the attempt records the script and is graded as a Chinese one would be. A screenshot of every step is
-written under the test's temporary folder (or EXAMSYS_SHOTS)."""
+result (the score once the exam administrator has published it); the attempt records the script and is graded as
+a Chinese one would be. A screenshot of every step is written under the test's temporary folder (or EXAMSYS_SHOTS)."""
 from __future__ import annotations
 
 import os
