@@ -133,6 +133,7 @@ MATRIX: dict[str, dict[str, Row]] = {
     "bank.bulk": {"POST": may(EXAM_ADMINS, scoped=False, others=BACK, cells={("examadmin_saihan", X): BACK},
                               body=lambda ids: {"action": "retire", "version_id": ids["version_id"]})},
     "bank.change_status": {"POST": may(EXAM_ADMINS, others=404, scoped=False, cells=REGION_ONLY)},
+    "bank.review_mongolian": {"POST": may(EXAM_ADMINS, others=404, scoped=False, cells=REGION_ONLY)},
     "bank.counts": {"GET": may(EXAM_ADMINS, scoped=False)},
     "bank.create": {"GET": may(EXAM_ADMINS, scoped=False), "POST": may(EXAM_ADMINS, scoped=False)},
     "bank.detail": {"GET": may(EXAM_ADMINS, others=404, scoped=False, cells=REGION_ONLY)},
