@@ -40,7 +40,8 @@ from examsys.credentials.models import (
     ReissueState,
 )
 from examsys.domains.models import EnforcementDomain
-from examsys.errors import NotFound, ValidationFailed
+from examsys.errors import InvalidState, NotFound, ValidationFailed
+from examsys.jobs import records as job_records
 from examsys.orgs.models import Organisation
 from examsys.personnel import campaigns as cleanup
 from examsys.personnel.models import CampaignItem, ItemState, Person
@@ -230,6 +231,34 @@ def run(session: Session, runner: Actor, campaign_id: int, seconds: float | None
                after={"issued": result.issued, "ineligible": result.ineligible, "added": result.added, "pending": result.counts.pending,
                       "numbers": issued_numbers[:3] + (["…"] if len(issued_numbers) > 3 else [])})
     return result
+
+
+RUN_JOB = "reissue.run"
+
+
+def queue_run(session: Session, actor: User, campaign_id: int) -> job_records.JobRecord:
+    """Queue the whole run as a job, in the caller's transaction: steps until nobody is pending, each committed
+    with its progress (the page follows it). Put back after a worker died, it goes on with who is still pending."""
+    campaign = _runnable(session, actor, campaign_id)
+    if job_records.active_for(session, "reissue_campaign", campaign.id, RUN_JOB) is not None:
+        raise InvalidState(_("A run of this campaign is under way already."))
+    job = job_records.start(session, RUN_JOB, "reissue_campaign", campaign.id, actor.id)
+    now = counts(session, SYSTEM, campaign)
+    job.done, job.total = now.done, now.total
+    return job
+
+
+def run_job(session: Session, actor: Actor, job: job_records.JobRecord, seconds: float | None = None) -> None:
+    """The job: `run` step after step, each committed with the progress, until nobody is pending."""
+    while True:
+        result = run(session, actor, job.target_id, seconds)
+        n = result.counts
+        job_records.advance(job, n.done, n.total, _("%(issued)d issued, %(ineligible)d not eligible", issued=n.issued, ineligible=n.ineligible))
+        session.commit()
+        if n.pending == 0 or not (result.issued or result.ineligible):
+            break
+    job_records.finish(job)
+    session.commit()
 
 
 def _load(session: Session, batch: list[ReissueItem]) -> None:

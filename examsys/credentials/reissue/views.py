@@ -19,6 +19,7 @@ from examsys.credentials.reissue.forms import CloseCleanupForm, ReissueForm
 from examsys.db import get_session, keep_writes
 from examsys.domains.models import EnforcementDomain
 from examsys.errors import submit_form, wants_json
+from examsys.jobs import records as job_records
 from examsys.orgs.services import choices
 from examsys.pagination import paginate
 from examsys.personnel import campaigns as cleanup
@@ -74,7 +75,8 @@ def detail(campaign_id: int):
     cards, parts = reissue.print_parts(db, current_user, campaign) if may_print else (0, 0)
     # Another runner (the command line, another HR) is at work: reload to follow it.
     running = counts.pending > 0 and campaign.last_run_at is not None and clock.now() - campaign.last_run_at < timedelta(seconds=30)
-    return render_template("credentials/reissue.html", campaign=campaign, counts=counts, page=page, state=state, may_run=may_run,
+    job = job_records.active_for(db, "reissue_campaign", campaign.id, reissue.RUN_JOB)
+    return render_template("credentials/reissue.html", campaign=campaign, counts=counts, page=page, state=state, may_run=may_run, job=job,
                            may_print=may_print, cards=cards, parts=parts, part_size=current_app.config["REISSUE_PRINT_PART_SIZE"], running=running)
 
 
@@ -96,6 +98,28 @@ def run(campaign_id: int):
         flash(_("All %(total)d done: %(issued)d issued, %(ineligible)d not eligible.", total=result.counts.total,
                 issued=result.counts.issued, ineligible=result.counts.ineligible), "success")
     return redirect(url_for("reissue.detail", campaign_id=campaign_id))
+
+
+@bp.post("/<int:campaign_id>/run-job")
+@login_required
+def run_job(campaign_id: int):
+    """The whole run on the job queue (queued in this request's transaction): nobody's browser need stay open."""
+    db = get_session()
+    reissue.queue_run(db, current_user, campaign_id)
+    return redirect(url_for("reissue.progress", campaign_id=campaign_id))
+
+
+@bp.get("/<int:campaign_id>/progress")
+@login_required
+def progress(campaign_id: int):
+    """The progress of the campaign's latest run on the job queue; it reloads by itself until the job ends."""
+    db = get_session()
+    campaign = reissue.get_campaign(db, current_user, campaign_id)
+    job = job_records.latest_for(db, "reissue_campaign", campaign.id, reissue.RUN_JOB)
+    if job is None:
+        return redirect(url_for("reissue.detail", campaign_id=campaign_id))
+    return render_template("jobs/progress.html", job=job, title=_("Run of %(name)s", name=campaign.name), what=_("Officers processed"),
+                           back=url_for("reissue.detail", campaign_id=campaign_id), back_label=campaign.name)
 
 
 @bp.post("/<int:campaign_id>/recheck")

@@ -1,0 +1,166 @@
+"""Long work on the job queue with a progress page: opening a large plan draws every paper once, in committed
+chunks; a job interrupted after its first chunk and run again finishes the rest; the page shows done of total
+in Chinese and English; on PostgreSQL a worker killed mid-way loses nothing."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from examsys import clock
+from examsys.auth.models import Role
+from examsys.auth.permissions import SYSTEM
+from examsys.bank.models import BankPart
+from examsys.bank.services import apply_import, plan_import
+from examsys.exams import plans as exam_plans
+from examsys.exams.models import Attempt, ExamKind, ExamPlan, PlanStatus
+from examsys.jobs import queue
+from examsys.jobs import records as job_records
+from examsys.jobs.records import JobRecord, JobState
+from tests.exam_fixtures import SMALL_BLUEPRINT, bank_records
+from tests.factories import make_person, make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+ZH = {"Accept-Language": "zh-CN"}
+EN = {"Accept-Language": "en"}
+
+
+def _draft(db, tree, officers: int):
+    apply_import(db, SYSTEM, plan_import(db, SYSTEM, bank_records(), tree.region), tree.region, activate=True)
+    admin = make_user(db, "examiner", tree.region, Role.EXAM_ADMIN)
+    for n in range(officers):
+        make_person(db, tree.county_dept if n % 2 else tree.other_dept)
+    now = clock.now()
+    plan = exam_plans.create_plan(db, admin, name="大型资格考试", kind=ExamKind.QUALIFICATION, org_id=tree.region.id, part=BankPart.COMMON,
+                                  domain_id=None, opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=1, hours=4),
+                                  duration_minutes=60, sections=SMALL_BLUEPRINT)
+    db.commit()
+    return plan, admin, len(exam_plans.eligible_ids(db, plan))
+
+
+def _papers(db, plan_id: int) -> dict[int, int]:
+    db.expire_all()
+    return dict(db.execute(select(Attempt.person_id, func.count()).where(Attempt.plan_id == plan_id).group_by(Attempt.person_id)).all())
+
+
+@pytest.fixture
+def large(app, db, tree):
+    app.config.update(EXAM_OPEN_INLINE_MAX=5, EXAM_OPEN_CHUNK=4)  # "large": more than 5 candidates, drawn 4 at a time
+    plan, admin, total = _draft(db, tree, 13)
+    return {"plan": plan, "admin": admin, "total": total}
+
+
+def test_the_open_action_queues_a_job_that_draws_every_paper_once(app, db, client, auth, large):
+    plan, total = large["plan"], large["total"]
+    assert total > 5
+    auth.login("examiner")
+    response = client.post(f"/exams/plans/{plan.id}/open", headers=EN)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/exams/plans/{plan.id}/opening")
+    db.expire_all()
+    job = db.scalars(select(JobRecord)).one()
+    assert job.state is JobState.QUEUED and job.total == total and job.requested_by_id == large["admin"].id
+    assert db.get(ExamPlan, plan.id).status is PlanStatus.DRAFT and _papers(db, plan.id) == {}  # nothing drawn in the request
+    page = client.get(f"/exams/plans/{plan.id}", headers=EN).get_data(as_text=True)
+    assert "see the progress" in page and "Open and generate papers" not in page  # no second job from the plan page
+    queued = client.get(f"/exams/plans/{plan.id}/opening", headers=EN).get_data(as_text=True)
+    assert f"0 of {total}" in queued and 'http-equiv="refresh"' in queued
+
+    queue.run_until_idle()
+    counts = _papers(db, plan.id)
+    assert len(counts) == total and set(counts.values()) == {1}
+    job = db.get(JobRecord, job.id)
+    assert job.state is JobState.DONE and job.done == job.total == total and job.runs == 1
+    assert db.get(ExamPlan, plan.id).status is PlanStatus.OPEN
+    en = client.get(f"/exams/plans/{plan.id}/opening", headers=EN).get_data(as_text=True)
+    assert f"{total} of {total}" in en and "Done" in en and 'http-equiv="refresh"' not in en
+    zh = client.get(f"/exams/plans/{plan.id}/opening", headers=ZH).get_data(as_text=True)
+    assert f"{total} / {total}" in zh and "已完成" in zh and "已抽取试卷" in zh
+
+
+def test_a_job_interrupted_after_its_first_chunk_finishes_the_rest_once(app, db, large):
+    plan, admin, total = large["plan"], large["admin"], large["total"]
+    job = exam_plans.queue_opening(db, admin, plan.id)
+    db.commit()
+    # A worker takes it up, commits its first chunk, and dies: the queue puts the job back.
+    record = job_records.begin(db, job.id)
+    db.commit()
+    chunk = exam_plans.draw_chunk(db, db.get(ExamPlan, plan.id), 4)
+    job_records.advance(record, chunk.done, chunk.total)
+    db.commit()
+    assert chunk.made == 4 and len(_papers(db, plan.id)) == 4
+
+    queue.run_until_idle()  # the job, run again
+    counts = _papers(db, plan.id)
+    assert len(counts) == total and set(counts.values()) == {1}
+    job = db.get(JobRecord, job.id)
+    assert job.state is JobState.DONE and job.done == job.total == total and job.runs == 2
+    assert db.get(ExamPlan, plan.id).status is PlanStatus.OPEN
+    assert db.scalar(select(func.count()).select_from(Attempt).where(Attempt.plan_id == plan.id)) == total
+
+
+def test_a_request_that_rolls_back_queues_no_job(app, db, large):
+    exam_plans.queue_opening(db, large["admin"], large["plan"].id)
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(JobRecord)) == 0
+    if db.get_bind().dialect.name == "postgresql":
+        assert db.scalar(text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'exams.open_plan'")) == 0
+    queue.run_until_idle()
+    assert _papers(db, large["plan"].id) == {}
+
+
+def test_a_small_plan_still_opens_in_the_request(app, db, client, auth, tree):
+    plan, _admin, total = _draft(db, tree, 3)
+    auth.login("examiner")
+    response = client.post(f"/exams/plans/{plan.id}/open", headers=EN)
+    assert response.headers["Location"].endswith(f"/exams/plans/{plan.id}")
+    assert len(_papers(db, plan.id)) == total and db.scalar(select(func.count()).select_from(JobRecord)) == 0
+
+
+def _worker(database_url: str, *args: str) -> subprocess.Popen:
+    env = dict(os.environ, FLASK_APP="wsgi", EXAMSYS_DATABASE_URL=database_url.replace("postgresql+psycopg://", "postgresql://"),
+               EXAMSYS_SECRET_KEY="test-secret-key", EXAMSYS_EXAM_OPEN_CHUNK="1")
+    return subprocess.Popen([sys.executable, "-m", "flask", "jobs", "worker", "--stalled-after", "2", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+@pytest.mark.pg  # skipped on SQLite: the worker and its stalled-job recovery are PostgreSQL's
+def test_a_worker_killed_while_opening_a_plan_loses_nothing(app, db, tree, database_url):
+    db.execute(text("DELETE FROM procrastinate_jobs"))
+    plan, admin, total = _draft(db, tree, 150)
+    job = exam_plans.queue_opening(db, admin, plan.id)
+    db.commit()
+    first = _worker(database_url)
+    try:
+        deadline = time.monotonic() + 60
+        done = 0
+        while time.monotonic() < deadline and done < 5:
+            time.sleep(0.02)
+            db.rollback()
+            done = db.scalar(select(JobRecord.done).where(JobRecord.id == job.id)) or 0
+        assert done >= 5, "the first worker never drew its first chunks"
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)  # in the middle of the job
+        first.wait(10)
+    db.rollback()
+    kept = len(_papers(db, plan.id))
+    assert 0 < kept < total, "the job was not killed mid-way"
+    assert db.scalar(text("SELECT status FROM procrastinate_jobs WHERE task_name = 'exams.open_plan'")) == "doing"
+
+    time.sleep(2.5)  # the dead worker's heartbeat is now older than --stalled-after
+    second = _worker(database_url, "--once")
+    output, _ = second.communicate(timeout=120)
+    assert second.returncode == 0, output.decode()
+    assert b"put back in the queue" in output
+    db.rollback()
+    counts = _papers(db, plan.id)
+    assert len(counts) == total and set(counts.values()) == {1}
+    record = db.get(JobRecord, job.id)
+    assert record.state is JobState.DONE and record.done == record.total == total and record.runs == 2
+    assert db.get(ExamPlan, plan.id).status is PlanStatus.OPEN
