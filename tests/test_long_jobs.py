@@ -19,6 +19,8 @@ from examsys.auth.models import Role
 from examsys.auth.permissions import SYSTEM
 from examsys.bank.models import BankPart
 from examsys.bank.services import apply_import, plan_import
+from examsys.credentials.models import Credential, CredentialStatus
+from examsys.credentials.reissue import services as reissue
 from examsys.exams import plans as exam_plans
 from examsys.exams.models import Attempt, ExamKind, ExamPlan, PlanStatus
 from examsys.jobs import queue
@@ -26,6 +28,7 @@ from examsys.jobs import records as job_records
 from examsys.jobs.records import JobRecord, JobState
 from tests.exam_fixtures import SMALL_BLUEPRINT, bank_records
 from tests.factories import make_person, make_user
+from tests.test_reissue import _plan, setup  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 ZH = {"Accept-Language": "zh-CN"}
@@ -164,3 +167,35 @@ def test_a_worker_killed_while_opening_a_plan_loses_nothing(app, db, tree, datab
     record = db.get(JobRecord, job.id)
     assert record.state is JobState.DONE and record.done == record.total == total and record.runs == 2
     assert db.get(ExamPlan, plan.id).status is PlanStatus.OPEN
+
+
+def test_a_reissue_run_in_the_background_resumes_after_an_interruption(app, db, client, auth, setup):  # noqa: F811
+    s = setup
+    app.config["REISSUE_CHUNK_SECONDS"] = 0  # one officer per step
+    campaign = reissue.open_campaign(db, s["hr"], _plan(s))
+    db.commit()
+    auth.login("league-hr")
+    response = client.post(f"/credentials/reissue/{campaign.id}/run-job", headers=EN)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/credentials/reissue/{campaign.id}/progress")
+    db.expire_all()
+    job = db.scalars(select(JobRecord)).one()
+    assert (job.kind, job.state, job.done, job.total) == ("reissue.run", JobState.QUEUED, 0, 7)
+    assert "see its progress" in client.get(f"/credentials/reissue/{campaign.id}", headers=EN).get_data(as_text=True)
+    # A worker takes it up, commits its first step, and dies: the queue puts the job back.
+    job_records.begin(db, job.id)
+    db.commit()
+    assert reissue.run(db, s["hr"], campaign.id, 0).counts.done == 1
+    db.commit()
+
+    queue.run_until_idle()
+    db.expire_all()
+    assert reissue.counts(db, s["hr"], campaign) == reissue.Counts(issued=4, ineligible=3)
+    active = db.execute(select(Credential.person_id, func.count()).where(Credential.status == CredentialStatus.ACTIVE)
+                        .group_by(Credential.person_id)).all()
+    assert len(active) == 4 and {n for _person, n in active} == {1}  # four issued, once each
+    job = db.get(JobRecord, job.id)
+    assert job.state is JobState.DONE and job.done == job.total == 7 and job.runs == 2
+    en = client.get(f"/credentials/reissue/{campaign.id}/progress", headers=EN).get_data(as_text=True)
+    assert "Officers processed: 7 of 7" in en
+    zh = client.get(f"/credentials/reissue/{campaign.id}/progress", headers=ZH).get_data(as_text=True)
+    assert "已处理人员: 7 / 7" in zh and "已完成" in zh
