@@ -19,9 +19,9 @@ from examsys.auth.models import Role, User
 from examsys.auth.permissions import Actor, can, get_in_scope, require_any_scope, scope_clause, visible_org
 from examsys.bank.models import BankPart, Question, QuestionType, QuestionVersion
 from examsys.errors import InvalidState, ValidationFailed
-from examsys.jobs import records as job_records
 from examsys.exams import makeups, papers
 from examsys.exams.models import Attempt, AttemptStatus, BlueprintSection, ExamKind, ExamPlan, PaperMode, PlanStatus
+from examsys.jobs import records as job_records
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import EmploymentStatus, Person, PersonnelKind
 

@@ -9,7 +9,6 @@ from alembic import op
 
 import examsys.db
 
-
 revision = '0e60a5373fe1'
 down_revision = '5c8e2a7d9f13'
 branch_labels = None
