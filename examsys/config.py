@@ -41,6 +41,9 @@ class DefaultConfig:
     WEBHOOK_ALLOW_PRIVATE: bool | None = None
     # On SQLite jobs run in the app's process: after a commit that queued one, in a thread (None: yes unless testing).
     JOBS_RUN_AFTER_COMMIT: bool | None = None
+    # Files made by jobs (a campaign's print batch rendered ahead), one folder per job; None: instance/job-files.
+    # With several nodes, a folder all of them mount (the worker writes, the app nodes serve the downloads).
+    JOB_FILES_DIR: str | None = None
 
     # ---- The rules of DESIGN §4: every number in one place. docs/rules.md names, for each rule, the setting,
     # the function that enforces it and its test. ----

@@ -269,6 +269,10 @@ MATRIX: dict[str, dict[str, Row]] = {
     "reissue.progress": {"GET": may(HRS, AUDITORS, others=404)},  # without a job, the campaign's page
     "reissue.recheck": {"POST": may(HRS, others=404)},
     "reissue.run_job": {"POST": may(HRS, others=404)},
+    "reissue.print_job": {"POST": may(HRS, others=404, cells={("auditor", X): 403, ("auditor", S): 403})},
+    "reissue.print_progress": {"GET": may(HRS, others=404, cells={("auditor", X): 403, ("auditor", S): 403})},
+    # no print job in the world: nothing to download for anyone (the job's downloads: tests/test_long_jobs.py)
+    "reissue.print_job_part": {"GET": Row(frozenset(), others=404, cells={("auditor", X): 403, ("auditor", S): 403})},
     "reissue.run": {"POST": may(HRS, others=404)},
     "reports.detail": {"GET": may(AUDITORS, others=404), "POST": may(AUDITORS, others=404, body=lambda ids: {"note": "矩阵"})},
     "reports.index": {"GET": may(AUDITORS)},

@@ -3,11 +3,13 @@ chunks; a job interrupted after its first chunk and run again finishes the rest;
 in Chinese and English; on PostgreSQL a worker killed mid-way loses nothing."""
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
 import sys
 import time
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -199,3 +201,62 @@ def test_a_reissue_run_in_the_background_resumes_after_an_interruption(app, db, 
     assert "Officers processed: 7 of 7" in en
     zh = client.get(f"/credentials/reissue/{campaign.id}/progress", headers=ZH).get_data(as_text=True)
     assert "已处理人员: 7 / 7" in zh and "已完成" in zh
+
+
+class Killed(BaseException):
+    """The worker dies: nothing after this point runs, nothing uncommitted is kept."""
+
+
+def test_the_print_batch_rendered_in_the_background_resumes_after_an_interruption(app, db, client, auth, setup, monkeypatch):  # noqa: F811
+    s = setup
+    campaign = reissue.open_campaign(db, s["hr"], _plan(s))
+    reissue.run(db, s["hr"], campaign.id, 60)
+    db.commit()
+    app.config.update(REISSUE_PRINT_PART_SIZE=3, JOB_FILES_DIR=str(app.instance_path) + "/job-files")  # 4 cards: parts of 3 and 1
+    auth.login("league-hr")
+    response = client.post(f"/credentials/reissue/{campaign.id}/print-job", data={"fmt": "zip"}, headers=EN)
+    assert response.headers["Location"].endswith(f"/credentials/reissue/{campaign.id}/print-progress")
+    db.expire_all()
+    job = db.scalars(select(JobRecord)).one()
+    assert (job.kind, job.state, job.total) == ("reissue.print", JobState.QUEUED, 4)
+    # A worker renders the first part and dies before the second.
+    rendered: list[int] = []
+    real = reissue.render_part
+
+    def render_once(campaign, credentials, fmt):
+        if rendered:
+            raise Killed
+        rendered.append(len(credentials))
+        return real(campaign, credentials, fmt)
+
+    monkeypatch.setattr(reissue, "render_part", render_once)
+    record = job_records.begin(db, job.id)
+    db.commit()
+    with pytest.raises(Killed):
+        reissue.print_job(db, s["hr"], record, "zip")
+    db.rollback()
+    assert rendered == [3] and reissue.part_path(job.id, 1, "zip").exists() and not reissue.part_path(job.id, 2, "zip").exists()
+    first_part = reissue.part_path(job.id, 1, "zip").stat().st_mtime_ns
+
+    rendered.clear()
+    monkeypatch.setattr(reissue, "render_part", lambda campaign, credentials, fmt: rendered.append(len(credentials)) or real(campaign, credentials, fmt))
+    queue.run_until_idle()  # the job, run again
+    assert rendered == [1]  # only the part missing
+    assert reissue.part_path(job.id, 1, "zip").stat().st_mtime_ns == first_part
+    job = db.get(JobRecord, job.id)
+    db.refresh(job)
+    assert job.state is JobState.DONE and job.done == job.total == 4 and job.runs == 2
+    page = client.get(f"/credentials/reissue/{campaign.id}/print-progress", headers=EN).get_data(as_text=True)
+    assert "Cards rendered: 4 of 4" in page and "Part 2 (officers 4–4)" in page
+    zh = client.get(f"/credentials/reissue/{campaign.id}/print-progress", headers=ZH).get_data(as_text=True)
+    assert "已生成证件: 4 / 4" in zh
+    names = []
+    for part in (1, 2):
+        download = client.get(f"/credentials/reissue/{campaign.id}/print-job/{part}")
+        assert download.status_code == 200 and download.mimetype == "application/zip"
+        names += zipfile.ZipFile(io.BytesIO(download.data)).namelist()
+    assert len(names) == len(set(names)) == 4
+    assert client.get(f"/credentials/reissue/{campaign.id}/print-job/3").status_code == 404
+    auth.logout()
+    auth.login("baotou-hr")  # HR elsewhere: nothing of it
+    assert client.get(f"/credentials/reissue/{campaign.id}/print-job/1").status_code == 404

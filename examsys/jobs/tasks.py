@@ -120,3 +120,10 @@ def reissue_run(record_id: int) -> None:
     from examsys.credentials.reissue.services import run_job
 
     _with_record(record_id, run_job)
+
+
+@queue_app.task(name="reissue.print", queue="long")
+def reissue_print(record_id: int, fmt: str) -> None:
+    from examsys.credentials.reissue.services import print_job
+
+    _with_record(record_id, lambda session, actor, record: print_job(session, actor, record, fmt))
