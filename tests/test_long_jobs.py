@@ -260,3 +260,21 @@ def test_the_print_batch_rendered_in_the_background_resumes_after_an_interruptio
     auth.logout()
     auth.login("baotou-hr")  # HR elsewhere: nothing of it
     assert client.get(f"/credentials/reissue/{campaign.id}/print-job/1").status_code == 404
+
+
+def test_on_sqlite_flask_jobs_run_takes_up_a_job_whose_process_stopped(app, db, runner, large):
+    if db.get_bind().dialect.name == "postgresql":
+        pytest.skip("on PostgreSQL the worker puts back the jobs of a dead worker (test_a_worker_killed_while_opening_a_plan_loses_nothing)")
+    plan, total = large["plan"], large["total"]
+    job = exam_plans.queue_opening(db, large["admin"], plan.id)
+    db.commit()
+    queue.queue_app.connector.reset()  # the demo server stopped: its in-memory queue is gone
+    job.created_at = clock.now() - timedelta(minutes=10)
+    db.commit()
+    assert "This plan is being opened already." in str(pytest.raises(Exception, exam_plans.queue_opening, db, large["admin"], plan.id).value)
+    db.rollback()
+    result = runner.invoke(args=["jobs", "run"])
+    assert result.exit_code == 0 and "1 jobs left unfinished by a stopped process queued again" in result.output
+    counts = _papers(db, plan.id)
+    assert len(counts) == total and set(counts.values()) == {1}
+    assert db.get(JobRecord, job.id).state is JobState.DONE

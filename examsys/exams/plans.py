@@ -148,6 +148,9 @@ def prepare_opening(session: Session, actor: Actor, plan_id: int) -> tuple[ExamP
         raise InvalidState(_("Only a draft plan can be opened."))
     if job_records.active_for(session, "exam_plan", plan.id, OPEN_JOB) is not None:
         raise InvalidState(_("This plan is being opened already."))
+    if plan.pools and session.scalar(select(Attempt.id).where(Attempt.plan_id == plan.id).limit(1)) is not None:
+        # An opening that stopped on an error drew papers from these pools: the rest are drawn from them too.
+        return plan, _pool_shapes(session, plan)
     pools, shapes = papers.pools_for(session, plan)
     result = papers.check(plan, pools, shapes)
     if not result.ok:

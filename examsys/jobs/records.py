@@ -7,11 +7,11 @@ of the work it reports, so that the progress shown is the work kept; a job run a
 picks its record up where the last commit left it."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, ForeignKey, Index, String, select
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from examsys import clock
@@ -38,6 +38,7 @@ class JobRecord(Base):
     target_type: Mapped[str] = mapped_column(String(40))  # exam_plan, reissue_campaign
     target_id: Mapped[int]
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the task's other arguments (to queue it again)
     state: Mapped[JobState] = mapped_column(enum_column(JobState), default=JobState.QUEUED)
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
@@ -60,7 +61,7 @@ class JobRecord(Base):
 
 def start(session: Session, kind: str, target_type: str, target_id: int, requested_by_id: int | None, **kwargs: Any) -> JobRecord:
     """Write the record and queue `kind(record_id=…, **kwargs)` in the caller's transaction."""
-    record = JobRecord(kind=kind, target_type=target_type, target_id=target_id, requested_by_id=requested_by_id)
+    record = JobRecord(kind=kind, target_type=target_type, target_id=target_id, requested_by_id=requested_by_id, params=kwargs)
     session.add(record)
     session.flush()
     record.queue_job_id = queue.defer(session, kind, record_id=record.id, **kwargs)
@@ -111,3 +112,18 @@ def fail(session: Session, record_id: int, message: str) -> None:
         now = clock.now()
         record.state, record.message, record.finished_at, record.updated_at = JobState.FAILED, message[:300], now, now
         session.commit()
+
+
+def requeue_stale(session: Session, minutes: float = 5) -> int:
+    """In-process (SQLite) only: queue again the jobs whose record is still queued or running but has not moved for
+    `minutes` — their queue lived in a process that stopped (the demo server). On PostgreSQL the worker puts back
+    the jobs of a dead worker itself (`retry_stalled`), and this does nothing."""
+    if not queue.inline():
+        return 0
+    since = clock.now() - timedelta(minutes=minutes)
+    stale = list(session.scalars(select(JobRecord).where(JobRecord.state.in_(ACTIVE))))
+    stale = [r for r in stale if (r.updated_at or r.created_at) < since]
+    for record in stale:
+        record.updated_at = clock.now()
+        queue.defer(session, record.kind, record_id=record.id, **(record.params or {}))
+    return len(stale)

@@ -22,6 +22,7 @@ def upgrade() -> None:
     sa.Column('target_type', sa.String(length=40), nullable=False),
     sa.Column('target_id', sa.Integer(), nullable=False),
     sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('params', sa.JSON(), nullable=False),
     sa.Column('state', sa.Enum('queued', 'running', 'done', 'failed', name='jobstate', native_enum=False, length=24), nullable=False),
     sa.Column('done', sa.Integer(), nullable=False),
     sa.Column('total', sa.Integer(), nullable=False),
