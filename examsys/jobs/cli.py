@@ -48,7 +48,6 @@ def register(app: Flask) -> None:
         plan, a campaign's run or print batch) left unfinished for five minutes by a process that stopped."""
         from examsys.api.webhooks import requeue_overdue
         from examsys.db import get_session
-
         from examsys.jobs.records import requeue_stale
 
         session = get_session()
