@@ -28,6 +28,10 @@ class DefaultConfig:
     VERIFY_RATE_LIMIT = "120 per minute"  # public verify page, per client address
     REGISTER_RATE_LIMIT = "60 per minute"  # public register (公示), per client address
     REISSUE_CHUNK_SECONDS = 5.0  # a re-issuance run stops after this long and commits: one request, or one CLI step
+    # Opening an exam plan: up to this many candidates in the request itself (a few seconds), more on the job queue with
+    # a progress page; the job draws papers in chunks of EXAM_OPEN_CHUNK, each committed with its progress.
+    EXAM_OPEN_INLINE_MAX = 2000
+    EXAM_OPEN_CHUNK = 500
     REISSUE_PRINT_PART_SIZE = 500  # officers per downloaded print file (a few seconds of rendering each)
     # Webhooks (api.webhooks): seconds allowed to connect and for each read; the first retry's delay (doubling,
     # at most an hour, for a day); whether addresses on loopback and private networks may be called (None: yes
@@ -37,6 +41,9 @@ class DefaultConfig:
     WEBHOOK_ALLOW_PRIVATE: bool | None = None
     # On SQLite jobs run in the app's process: after a commit that queued one, in a thread (None: yes unless testing).
     JOBS_RUN_AFTER_COMMIT: bool | None = None
+    # Files made by jobs (a campaign's print batch rendered ahead), one folder per job; None: instance/job-files.
+    # With several nodes, a folder all of them mount (the worker writes, the app nodes serve the downloads).
+    JOB_FILES_DIR: str | None = None
 
     # ---- The rules of DESIGN §4: every number in one place. docs/rules.md names, for each rule, the setting,
     # the function that enforces it and its test. ----

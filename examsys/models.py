@@ -11,6 +11,7 @@ from examsys.domains import models as domain_models  # noqa: F401
 from examsys.exams import models as exam_models  # noqa: F401
 from examsys.exams import outcomes as exam_outcomes  # noqa: F401
 from examsys.imports import models as import_models  # noqa: F401
+from examsys.jobs import records as job_records  # noqa: F401
 from examsys.orgs import models as org_models  # noqa: F401
 from examsys.personnel import models as personnel_models  # noqa: F401
 from examsys.reviews import models as review_models  # noqa: F401

@@ -197,6 +197,7 @@ MATRIX: dict[str, dict[str, Row]] = {
     "exams.plan": {"GET": may(EXAM_ADMINS, others=404)},
     "exams.plan_new": {"GET": may(EXAM_ADMINS), "POST": may(EXAM_ADMINS)},
     "exams.plan_open": {"POST": may(EXAM_ADMINS, others=404)},
+    "exams.plan_opening": {"GET": may(EXAM_ADMINS, others=404)},  # without a job, the plan's page
     "exams.plan_publish": {"POST": may(EXAM_ADMINS, others=404)},
     "exams.plans": {"GET": may(EXAM_ADMINS)},
     "exams.proctor": {"GET": may(EXAM_ADMINS, others=404)},
@@ -266,7 +267,13 @@ MATRIX: dict[str, dict[str, Row]] = {
     "reissue.new": {"GET": may(HRS), "POST": may(HRS)},
     # nothing of the fresh campaigns is printable yet: 404 for their HR too
     "reissue.print_batch": {"GET": Row(frozenset(), others=404, cells={("auditor", X): 403, ("auditor", S): 403})},
+    "reissue.progress": {"GET": may(HRS, AUDITORS, others=404)},  # without a job, the campaign's page
     "reissue.recheck": {"POST": may(HRS, others=404)},
+    "reissue.run_job": {"POST": may(HRS, others=404)},
+    "reissue.print_job": {"POST": may(HRS, others=404, cells={("auditor", X): 403, ("auditor", S): 403})},
+    "reissue.print_progress": {"GET": may(HRS, others=404, cells={("auditor", X): 403, ("auditor", S): 403})},
+    # no print job in the world: nothing to download for anyone (the job's downloads: tests/test_long_jobs.py)
+    "reissue.print_job_part": {"GET": Row(frozenset(), others=404, cells={("auditor", X): 403, ("auditor", S): 403})},
     "reissue.run": {"POST": may(HRS, others=404)},
     "reports.detail": {"GET": may(AUDITORS, others=404), "POST": may(AUDITORS, others=404, body=lambda ids: {"note": "矩阵"})},
     "reports.index": {"GET": may(AUDITORS)},

@@ -24,6 +24,7 @@ from examsys.exams.forms import PlanForm
 from examsys.exams.models import PAPER_LANGUAGES, AttemptStatus, ExamKind, PaperMode, ReviewPolicy
 from examsys.exams.views import bp
 from examsys.imports.tabular import Column, download
+from examsys.jobs import records as job_records
 from examsys.orgs.services import choices
 from examsys.pagination import paginate, paginate_list
 
@@ -88,17 +89,37 @@ def plan(plan_id: int):
     check = exam_plans.check_plan(db, item)
     _plan, attempts = exam_results.results(db, current_user, plan_id)
     counts = {status: sum(1 for a in attempts if a.status is status) for status in AttemptStatus}
-    candidates = len(exam_plans.eligible_candidates(db, item)) if item.status.value == "draft" else len(attempts)
-    return render_template("exams/plan.html", plan=item, check=check, counts=counts, candidates=candidates)
+    candidates = len(exam_plans.eligible_ids(db, item)) if item.status.value == "draft" else len(attempts)
+    opening = job_records.active_for(db, "exam_plan", item.id, exam_plans.OPEN_JOB) if item.status.value == "draft" else None
+    return render_template("exams/plan.html", plan=item, check=check, counts=counts, candidates=candidates, opening=opening)
 
 
 @bp.post("/plans/<int:plan_id>/open")
 @login_required
 def plan_open(plan_id: int):
+    """Up to EXAM_OPEN_INLINE_MAX candidates, the papers are drawn here (a few seconds at most); more, on the
+    job queue, queued in this request's transaction, and the page follows its progress."""
     db = get_session()
-    made = exam_plans.open_plan(db, current_user, plan_id)
-    flash(_("The exam is open: %(n)d papers were generated.", n=made), "success")
-    return redirect(url_for("exams.plan", plan_id=plan_id))
+    item = exam_plans.get_plan(db, current_user, plan_id)
+    if len(exam_plans.eligible_ids(db, item)) <= current_app.config["EXAM_OPEN_INLINE_MAX"]:
+        made = exam_plans.open_plan(db, current_user, plan_id)
+        flash(_("The exam is open: %(n)d papers were generated.", n=made), "success")
+        return redirect(url_for("exams.plan", plan_id=plan_id))
+    exam_plans.queue_opening(db, current_user, plan_id)
+    return redirect(url_for("exams.plan_opening", plan_id=plan_id))
+
+
+@bp.get("/plans/<int:plan_id>/opening")
+@login_required
+def plan_opening(plan_id: int):
+    """The progress of the job drawing the plan's papers; it reloads by itself until the job ends."""
+    db = get_session()
+    item = exam_plans.get_plan(db, current_user, plan_id)
+    job = job_records.latest_for(db, "exam_plan", item.id, exam_plans.OPEN_JOB)
+    if job is None:
+        return redirect(url_for("exams.plan", plan_id=plan_id))
+    return render_template("jobs/progress.html", job=job, title=_("Opening %(name)s", name=item.name),
+                           what=_("Papers drawn"), back=url_for("exams.plan", plan_id=plan_id), back_label=item.name)
 
 
 @bp.post("/plans/<int:plan_id>/publish")

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from examsys.audit.services import record
@@ -20,7 +20,8 @@ from examsys.auth.permissions import Actor, can, get_in_scope, require_any_scope
 from examsys.bank.models import BankPart, Question, QuestionType, QuestionVersion
 from examsys.errors import InvalidState, ValidationFailed
 from examsys.exams import makeups, papers
-from examsys.exams.models import Attempt, AttemptStatus, BlueprintSection, ExamKind, ExamPlan, PaperMode
+from examsys.exams.models import Attempt, AttemptStatus, BlueprintSection, ExamKind, ExamPlan, PaperMode, PlanStatus
+from examsys.jobs import records as job_records
 from examsys.orgs.models import Organisation
 from examsys.personnel.models import EmploymentStatus, Person, PersonnelKind
 
@@ -104,9 +105,7 @@ def check_plan(session: Session, plan: ExamPlan) -> papers.PlanCheck:
     return papers.check(plan, pools, shapes)
 
 
-def eligible_candidates(session: Session, plan: ExamPlan) -> list[Person]:
-    """In post, in the plan's subtree; regular officers only (auxiliary staff may only practise); for a
-    sector exam, those holding the domain."""
+def _eligible_query(plan: ExamPlan) -> Select[tuple[Person]]:
     query = (select(Person).join(Organisation, Person.org_id == Organisation.id)
              .where(Organisation.path.startswith(plan.org.path), Person.employment_status == EmploymentStatus.EMPLOYED))
     if not (plan.kind is ExamKind.PRACTICE and plan.include_auxiliary):
@@ -119,43 +118,146 @@ def eligible_candidates(session: Session, plan: ExamPlan) -> list[Person]:
                                                  Attempt.passed.is_(False))
         passed = select(Attempt.person_id).where(Attempt.plan_id == plan.makeup_of_id, Attempt.passed.is_(True))
         query = query.where(Person.id.in_(failed), Person.id.not_in(passed), Person.id.not_in(makeups.used_up(plan)))
-    return list(session.scalars(query.order_by(Person.id)))
+    return query.order_by(Person.id)
 
 
-def open_plan(session: Session, actor: Actor, plan_id: int, *, progress: Callable[[int, int], None] | None = None,
-              batch: int = 500) -> int:
-    """Check the plan against the bank, fix its pools, and generate a paper for every eligible
-    candidate, so that starting the exam is a read. Returns the number of papers."""
+def eligible_candidates(session: Session, plan: ExamPlan) -> list[Person]:
+    """In post, in the plan's subtree; regular officers only (auxiliary staff may only practise); for a
+    sector exam, those holding the domain."""
+    return list(session.scalars(_eligible_query(plan)))
+
+
+def eligible_ids(session: Session, plan: ExamPlan) -> list[int]:
+    return list(session.scalars(_eligible_query(plan).with_only_columns(Person.id)))
+
+
+# ---- opening: in the request for a small plan, on the job queue for a large one ----------------------
+#
+# Opening is three steps that work the same both ways: `prepare_opening` checks the plan against the bank
+# and fixes its pools; `draw_chunk` draws papers for candidates who have none yet (so running it again, after
+# a job was killed half-way, finishes the rest and never draws a second paper: the unique attempt number
+# stands behind that too); `finish_opening` opens the plan once every candidate holds a paper. A plan being
+# opened by a job stays a draft until then, so nobody starts an exam whose papers are still being drawn.
+
+OPEN_JOB = "exams.open_plan"
+
+
+def prepare_opening(session: Session, actor: Actor, plan_id: int) -> tuple[ExamPlan, papers.Shapes]:
     plan = get_plan(session, actor, plan_id)
+    if plan.status is not PlanStatus.DRAFT:
+        raise InvalidState(_("Only a draft plan can be opened."))
+    if job_records.active_for(session, "exam_plan", plan.id, OPEN_JOB) is not None:
+        raise InvalidState(_("This plan is being opened already."))
+    if plan.pools and session.scalar(select(Attempt.id).where(Attempt.plan_id == plan.id).limit(1)) is not None:
+        # An opening that stopped on an error drew papers from these pools: the rest are drawn from them too.
+        return plan, _pool_shapes(session, plan)
     pools, shapes = papers.pools_for(session, plan)
     result = papers.check(plan, pools, shapes)
     if not result.ok:
         short = [f"{c.section.type.label} {c.available}/{c.section.count}" for c in result.sections if not c.ok]
         raise InvalidState(_("The bank cannot fill this blueprint: %(short)s.", short=", ".join(short) or _("sections share too few questions")))
-    plan.open()
     plan.pools = pools
-    candidates = eligible_candidates(session, plan)
-    shared_seed = secrets.token_hex(8) if plan.paper_mode is PaperMode.SHARED else None
+    return plan, shapes
+
+
+def _pool_shapes(session: Session, plan: ExamPlan) -> papers.Shapes:
+    """The shapes of the versions in the plan's fixed pools (as `draw_paper` reads them)."""
+    rows = session.execute(select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.options, Question.enemy_group)
+                           .join(Question, QuestionVersion.question_id == Question.id).where(
+        QuestionVersion.id.in_({v for pool in plan.pools or [] for v in pool}))).all()
+    exposure = None
+    if plan.prefer_less_exposed:
+        from examsys.exams.exposure import drawn_counts
+
+        exposure = drawn_counts(session, {row.id for row in rows})
+    return papers.shapes_of(rows, exposure)
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    made: int  # papers drawn by this chunk
+    done: int  # candidates holding a paper
+    total: int  # candidates (eligible now, or holding a paper)
+
+
+def draw_chunk(session: Session, plan: ExamPlan, batch: int, shapes: papers.Shapes | None = None) -> ChunkResult:
+    """Draw a first paper for up to `batch` eligible candidates who have none. The caller commits."""
+    session.execute(select(ExamPlan.id).where(ExamPlan.id == plan.id).with_for_update())  # one drawer at a time (PostgreSQL)
+    have = set(session.scalars(select(Attempt.person_id).where(Attempt.plan_id == plan.id, Attempt.number == 1)))
+    ids = eligible_ids(session, plan)
+    todo = [pid for pid in ids if pid not in have][:batch]
+    total = len(have | set(ids))
+    if not todo:
+        return ChunkResult(0, len(have), total)
+    if shapes is None:
+        shapes = _pool_shapes(session, plan)
+    shared_seed = None
+    if plan.paper_mode is PaperMode.SHARED:
+        shared_seed = session.scalar(select(Attempt.seed).where(Attempt.plan_id == plan.id).limit(1)) or secrets.token_hex(8)
     used: set[int] = set()
-    made = 0
-    for start in range(0, len(candidates), batch):
-        chunk = candidates[start:start + batch]
-        attempts = []
-        for person in chunk:
-            seed = shared_seed or secrets.token_hex(8)
-            items = papers.assemble(plan, pools, shapes, seed)
-            used.update(item["v"] for item in items)
-            attempts.append(Attempt(plan=plan, person_id=person.id, number=1, seed=seed, items=items))
-        session.add_all(attempts)
-        session.flush()
-        made += len(attempts)
-        if progress is not None:
-            progress(made, len(candidates))
-    pin_versions(session, used)
+    attempts = []
+    for person_id in todo:
+        seed = shared_seed or secrets.token_hex(8)
+        items = papers.assemble(plan, plan.pools or [], shapes, seed)
+        used.update(item["v"] for item in items)
+        attempts.append(Attempt(plan=plan, person_id=person_id, number=1, seed=seed, items=items))
+    session.add_all(attempts)
     session.flush()
+    pin_versions(session, used)
+    return ChunkResult(len(todo), len(have) + len(todo), total)
+
+
+def finish_opening(session: Session, actor: Actor, plan: ExamPlan) -> int:
+    """Open the plan (its papers all drawn) and record it; returns the number of papers."""
+    made = session.scalar(select(func.count()).select_from(Attempt).where(Attempt.plan_id == plan.id, Attempt.number == 1)) or 0
+    plan.open()
+    session.flush()
+    result = papers.check(plan, plan.pools or [], _pool_shapes(session, plan))
     record(session, actor, "exam.plan_open", "exam_plan", plan.id, label=plan.name, org=plan.org,
            after={"papers": made, "distinct_papers_log10": round(result.distinct_papers_log10, 1)})
     return made
+
+
+def open_plan(session: Session, actor: Actor, plan_id: int, *, progress: Callable[[int, int], None] | None = None,
+              batch: int = 500) -> int:
+    """Check the plan against the bank, fix its pools, and generate a paper for every eligible
+    candidate, so that starting the exam is a read, in the caller's transaction. Returns the number of papers."""
+    plan, shapes = prepare_opening(session, actor, plan_id)
+    while True:
+        chunk = draw_chunk(session, plan, batch, shapes)
+        if chunk.made and progress is not None:
+            progress(chunk.done, chunk.total)
+        if not chunk.made:
+            break
+    return finish_opening(session, actor, plan)
+
+
+def queue_opening(session: Session, actor: User, plan_id: int) -> job_records.JobRecord:
+    """Check and fix the plan now, and queue the job that draws its papers, in the caller's transaction
+    (no job without the request, none for a request that rolled back)."""
+    plan, _shapes = prepare_opening(session, actor, plan_id)
+    job = job_records.start(session, OPEN_JOB, "exam_plan", plan.id, actor.id)
+    job.total = len(eligible_ids(session, plan))
+    return job
+
+
+def run_opening(session: Session, actor: Actor, job: job_records.JobRecord, batch: int) -> None:
+    """The job: draw chunk after chunk, each committed with its progress, then open the plan. Run again
+    after a restart, it picks up the candidates still without a paper."""
+    plan = get_plan(session, actor, job.target_id)
+    if plan.status is not PlanStatus.DRAFT:  # opened already (by this job before it was killed, or otherwise)
+        job_records.finish(job)
+        session.commit()
+        return
+    while True:
+        chunk = draw_chunk(session, plan, batch)
+        job_records.advance(job, chunk.done, chunk.total)
+        session.commit()
+        if not chunk.made:
+            break
+    made = finish_opening(session, actor, plan)
+    job_records.finish(job, _("The exam is open: %(n)d papers were generated.", n=made))
+    session.commit()
 
 
 def pin_versions(session: Session, version_ids: set[int]) -> None:
@@ -167,15 +269,7 @@ def pin_versions(session: Session, version_ids: set[int]) -> None:
 
 def draw_paper(session: Session, plan: ExamPlan, seed: str) -> list[dict[str, Any]]:
     """One paper from the plan's pools, fixed when it opened, and this seed."""
-    rows = session.execute(select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.options, Question.enemy_group)
-                           .join(Question, QuestionVersion.question_id == Question.id).where(
-        QuestionVersion.id.in_({v for pool in plan.pools or [] for v in pool}))).all()
-    exposure = None
-    if plan.prefer_less_exposed:
-        from examsys.exams.exposure import drawn_counts
-
-        exposure = drawn_counts(session, {row.id for row in rows})
-    return papers.assemble(plan, plan.pools or [], papers.shapes_of(rows, exposure), seed)
+    return papers.assemble(plan, plan.pools or [], _pool_shapes(session, plan), seed)
 
 
 def regenerate(session: Session, attempt: Attempt) -> list[dict[str, Any]]:

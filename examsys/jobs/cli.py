@@ -44,12 +44,17 @@ def register(app: Flask) -> None:
     @jobs_group.command("run")
     def run_cmd() -> None:
         """Run every due job in this process, then stop (SQLite; on PostgreSQL it works as `worker --once`).
-        Also queues again webhook deliveries whose try is long overdue."""
+        Also queues again webhook deliveries whose try is long overdue, and on SQLite the long jobs (opening a
+        plan, a campaign's run or print batch) left unfinished for five minutes by a process that stopped."""
         from examsys.api.webhooks import requeue_overdue
         from examsys.db import get_session
+        from examsys.jobs.records import requeue_stale
 
         session = get_session()
         requeue_overdue(session)
+        stale = requeue_stale(session)
         session.commit()
+        if stale:
+            click.echo(f"{stale} jobs left unfinished by a stopped process queued again")
         queue.run_until_idle()
         click.echo("due jobs run")

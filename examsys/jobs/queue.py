@@ -61,14 +61,15 @@ def inline() -> bool:
     return bool(_state["inline"])
 
 
-def defer(session: Session, task_name: str, *, delay_seconds: float = 0, **kwargs: Any) -> None:
-    """Queue `task_name(**kwargs)` to run once the session's transaction commits, not before `delay_seconds`."""
+def defer(session: Session, task_name: str, *, delay_seconds: float = 0, **kwargs: Any) -> int | None:
+    """Queue `task_name(**kwargs)` to run once the session's transaction commits, not before `delay_seconds`.
+    Returns the queue's job id on PostgreSQL (None in-process, where the job is handed over at the commit)."""
     schedule_at = datetime.now(UTC) + timedelta(seconds=delay_seconds) if delay_seconds > 0 else None
     if session.get_bind().dialect.name == "postgresql":
         connection = session.connection().connection.driver_connection  # the transaction's own connection
-        _deferrer.configure_task(task_name, schedule_at=schedule_at, connection=connection).defer(**kwargs)
-    else:
-        session.info.setdefault(_PENDING, []).append((task_name, schedule_at, kwargs))
+        return int(_deferrer.configure_task(task_name, schedule_at=schedule_at, connection=connection).defer(**kwargs))
+    session.info.setdefault(_PENDING, []).append((task_name, schedule_at, kwargs))
+    return None
 
 
 @event.listens_for(Session, "after_commit")

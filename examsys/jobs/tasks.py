@@ -73,3 +73,57 @@ async def retry_stalled_jobs(seconds: float) -> int:
     for job in stalled:
         await queue_app.job_manager.retry_job(job)
     return len(stalled)
+
+
+# ---- long work with a progress page (jobs.records) -------------------------------------------------------
+#
+# Each takes its record up (`begin`: none left to do, it returns), acts as the person who asked (their scope
+# is checked again; the system when nobody did), commits its progress with each chunk of work, and marks the
+# record failed with the reason when it stops on an error. Put back after its worker died, it runs again and
+# goes on from the last commit.
+
+def _with_record(record_id: int, body) -> None:  # noqa: ANN001  (body: (session, actor, record) -> None)
+    from examsys.auth.models import User
+    from examsys.auth.permissions import SYSTEM
+    from examsys.errors import DomainError
+    from examsys.jobs import records
+
+    with flask_app().app_context():
+        session = get_session()
+        record = records.begin(session, record_id)
+        if record is None:
+            session.rollback()
+            return
+        session.commit()
+        actor = session.get(User, record.requested_by_id) if record.requested_by_id else SYSTEM
+        try:
+            body(session, actor, record)
+        except DomainError as error:  # refused (scope lost, nothing to print…): the page says why
+            session.rollback()
+            records.fail(session, record_id, error.message)
+        except Exception as error:
+            session.rollback()
+            records.fail(session, record_id, f"{type(error).__name__}: {error}")
+            raise
+
+
+@queue_app.task(name="exams.open_plan", queue="long")
+def open_plan(record_id: int) -> None:
+    from examsys.exams.plans import run_opening
+
+    _with_record(record_id, lambda session, actor, record: run_opening(
+        session, actor, record, int(flask_app().config["EXAM_OPEN_CHUNK"])))
+
+
+@queue_app.task(name="reissue.run", queue="long")
+def reissue_run(record_id: int) -> None:
+    from examsys.credentials.reissue.services import run_job
+
+    _with_record(record_id, run_job)
+
+
+@queue_app.task(name="reissue.print", queue="long")
+def reissue_print(record_id: int, fmt: str) -> None:
+    from examsys.credentials.reissue.services import print_job
+
+    _with_record(record_id, lambda session, actor, record: print_job(session, actor, record, fmt))

@@ -14,10 +14,13 @@ most REISSUE_PRINT_PART_SIZE officers so that no request runs long (the command 
 from __future__ import annotations
 
 import io
+import json
+import os
 import re
 import time
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -40,7 +43,8 @@ from examsys.credentials.models import (
     ReissueState,
 )
 from examsys.domains.models import EnforcementDomain
-from examsys.errors import NotFound, ValidationFailed
+from examsys.errors import InvalidState, NotFound, ValidationFailed
+from examsys.jobs import records as job_records
 from examsys.orgs.models import Organisation
 from examsys.personnel import campaigns as cleanup
 from examsys.personnel.models import CampaignItem, ItemState, Person
@@ -232,6 +236,34 @@ def run(session: Session, runner: Actor, campaign_id: int, seconds: float | None
     return result
 
 
+RUN_JOB = "reissue.run"
+
+
+def queue_run(session: Session, actor: User, campaign_id: int) -> job_records.JobRecord:
+    """Queue the whole run as a job, in the caller's transaction: steps until nobody is pending, each committed
+    with its progress (the page follows it). Put back after a worker died, it goes on with who is still pending."""
+    campaign = _runnable(session, actor, campaign_id)
+    if job_records.active_for(session, "reissue_campaign", campaign.id, RUN_JOB) is not None:
+        raise InvalidState(_("A run of this campaign is under way already."))
+    job = job_records.start(session, RUN_JOB, "reissue_campaign", campaign.id, actor.id)
+    now = counts(session, SYSTEM, campaign)
+    job.done, job.total = now.done, now.total
+    return job
+
+
+def run_job(session: Session, actor: Actor, job: job_records.JobRecord, seconds: float | None = None) -> None:
+    """The job: `run` step after step, each committed with the progress, until nobody is pending."""
+    while True:
+        result = run(session, actor, job.target_id, seconds)
+        n = result.counts
+        job_records.advance(job, n.done, n.total, _("%(issued)d issued, %(ineligible)d not eligible", issued=n.issued, ineligible=n.ineligible))
+        session.commit()
+        if n.pending == 0 or not (result.issued or result.ineligible):
+            break
+    job_records.finish(job)
+    session.commit()
+
+
 def _load(session: Session, batch: list[ReissueItem]) -> None:
     """The batch's people with what issuing reads (organisation, domains), in a few queries."""
     ids = [i.person_id for i in batch]
@@ -327,32 +359,148 @@ def print_parts(session: Session, actor: Actor, campaign: ReissueCampaign) -> tu
 def print_batch(session: Session, actor: Actor, campaign_id: int, fmt: str, part: int | None = None) -> tuple[bytes, int]:
     """The cards of one part (1-based; None: all) as one PDF ("pdf") or a ZIP of one PDF per officer
     ("zip"), with the number of cards. HR only; an export, so audited."""
-    from examsys.credentials.documents.pdf import card_pdf, cards_pdf
-    from examsys.credentials.public.verification import token_for, url_for_token
-
     campaign = get_campaign(session, actor, campaign_id)
     require_any_scope(session, actor, HR)
-    query = printable_query(session, actor, campaign).options(
-        joinedload(Credential.person).joinedload(Person.photo), joinedload(Credential.org), joinedload(Credential.issuer),
-        selectinload(Credential.domains))
+    query = printable_query(session, actor, campaign).options(*_CARD_LOADING)
     if part is not None:
         size = current_app.config.get("REISSUE_PRINT_PART_SIZE", 500)
         query = query.limit(size).offset((max(part, 1) - 1) * size)
     credentials = list(session.scalars(query))
     if not credentials:
         raise NotFound(_("Nothing to print."))
+    data = _render(campaign, credentials, fmt)
+    record(session, actor, "reissue.print", "reissue_campaign", campaign.id, label=campaign.name, org=campaign.org,
+           after={"format": fmt, "part": part, "cards": len(credentials)})
+    return data, len(credentials)
+
+
+_CARD_LOADING = (joinedload(Credential.person).joinedload(Person.photo), joinedload(Credential.org), joinedload(Credential.issuer),
+                 selectinload(Credential.domains))
+
+
+def _render(campaign: ReissueCampaign, credentials: list[Credential], fmt: str) -> bytes:
+    from examsys.credentials.documents.pdf import card_pdf, cards_pdf
+    from examsys.credentials.public.verification import token_for, url_for_token
+
     cards = [(c, url_for_token(token_for(c))) for c in credentials]
     if fmt == "zip":
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:  # the PDFs are compressed already
             for credential, url in cards:
                 archive.writestr(f"{credential.number}-{_safe(credential.person.name)}.pdf", card_pdf(credential, url))
-        data = out.getvalue()
-    else:
-        data = cards_pdf(cards, title=f"行政执法证 {campaign.name}")
-    record(session, actor, "reissue.print", "reissue_campaign", campaign.id, label=campaign.name, org=campaign.org,
-           after={"format": fmt, "part": part, "cards": len(cards)})
-    return data, len(cards)
+        return out.getvalue()
+    return cards_pdf(cards, title=f"行政执法证 {campaign.name}")
+
+
+# ---- the print batch as a job: every part rendered ahead, to download when ready ---------------------
+#
+# The job fixes the list of cards first (a manifest in the job's folder), then renders part after part into
+# that folder, each file written whole or not at all (written aside, then renamed), its progress committed;
+# run again after its worker died it keeps the parts already there and renders the rest. Rendering is no
+# export: downloading a part is, and is audited as the part downloaded from the page is.
+
+PRINT_JOB = "reissue.print"
+PRINT_FORMATS = ("pdf", "zip")
+
+
+def job_folder(job_id: int) -> Path:
+    base = current_app.config.get("JOB_FILES_DIR") or Path(current_app.instance_path) / "job-files"
+    return Path(base) / str(job_id)
+
+
+def part_path(job_id: int, part: int, fmt: str) -> Path:
+    return job_folder(job_id) / f"part-{part:04d}.{fmt}"
+
+
+def queue_print(session: Session, actor: User, campaign_id: int, fmt: str) -> job_records.JobRecord:
+    """Queue the rendering of the whole batch (the cards in force of the actor's organisations), in the caller's transaction."""
+    campaign = get_campaign(session, actor, campaign_id)
+    require_any_scope(session, actor, HR)
+    if fmt not in PRINT_FORMATS:
+        raise ValidationFailed(_("Choose one PDF or a ZIP of one PDF per officer."), {"fmt": [_("Choose one PDF or a ZIP of one PDF per officer.")]})
+    if job_records.active_for(session, "reissue_campaign", campaign.id, PRINT_JOB) is not None:
+        raise InvalidState(_("The print batch is being made already."))
+    cards, _parts = print_parts(session, actor, campaign)
+    if not cards:
+        raise NotFound(_("Nothing to print."))
+    job = job_records.start(session, PRINT_JOB, "reissue_campaign", campaign.id, actor.id, fmt=fmt)
+    job.total = cards
+    return job
+
+
+def print_manifest(job: job_records.JobRecord) -> list[int]:
+    """The ids of the job's cards, in print order ([] before the job fixed them)."""
+    path = job_folder(job.id) / "cards.json"
+    return list(json.loads(path.read_text())) if path.exists() else []
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    aside = path.with_name(path.name + ".part")
+    with open(aside, "wb") as out:
+        os.fchmod(out.fileno(), 0o600)  # personal data and photos: the app's account only
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(aside, path)
+
+
+def print_job(session: Session, actor: Actor, job: job_records.JobRecord, fmt: str) -> None:
+    """The job: fix the cards, then render the parts not rendered yet, each committed with the progress."""
+    campaign = get_campaign(session, actor, job.target_id)
+    require_any_scope(session, actor, HR)
+    folder = job_folder(job.id)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    ids = print_manifest(job)
+    if not ids:
+        ids = list(session.scalars(printable_query(session, actor, campaign).with_only_columns(Credential.id)))
+        _write_whole(folder / "cards.json", json.dumps(ids).encode())
+    size = int(current_app.config.get("REISSUE_PRINT_PART_SIZE", 500))
+    done = 0
+    for start in range(0, len(ids), size):
+        chunk = ids[start:start + size]
+        path = part_path(job.id, start // size + 1, fmt)
+        if not path.exists():
+            found = {c.id: c for c in session.scalars(select(Credential).where(Credential.id.in_(chunk)).options(*_CARD_LOADING))}
+            _write_whole(path, render_part(campaign, [found[i] for i in chunk if i in found], fmt))
+        done += len(chunk)
+        job_records.advance(job, done, len(ids))
+        session.commit()
+    job_records.finish(job)
+    session.commit()
+
+
+def render_part(campaign: ReissueCampaign, credentials: list[Credential], fmt: str) -> bytes:
+    return _render(campaign, credentials, fmt)
+
+
+def job_part(session: Session, actor: Actor, campaign_id: int, part: int) -> tuple[Path, str, int]:
+    """A part of the campaign's latest finished print job, for its download (audited): (file, format, cards).
+    Its requester, or HR of the campaign's whole subtree (the job printed its requester's organisations)."""
+    campaign = get_campaign(session, actor, campaign_id)
+    require_any_scope(session, actor, HR)
+    job = session.scalars(select(job_records.JobRecord).where(
+        job_records.JobRecord.target_type == "reissue_campaign", job_records.JobRecord.target_id == campaign.id,
+        job_records.JobRecord.kind == PRINT_JOB, job_records.JobRecord.state == job_records.JobState.DONE)
+        .order_by(job_records.JobRecord.id.desc()).limit(1)).first()
+    actor_id = getattr(actor, "id", None)
+    if job is None or not (job.requested_by_id == actor_id or can(actor, HR, campaign.org)):
+        raise NotFound(_("Nothing to print."))
+    size = int(current_app.config.get("REISSUE_PRINT_PART_SIZE", 500))
+    cards = len(print_manifest(job)[(part - 1) * size:part * size]) if part >= 1 else 0
+    for fmt in PRINT_FORMATS:
+        path = part_path(job.id, part, fmt)
+        if cards and path.exists():
+            record(session, actor, "reissue.print", "reissue_campaign", campaign.id, label=campaign.name, org=campaign.org,
+                   after={"format": fmt, "part": part, "cards": cards, "job": job.id})
+            return path, fmt, cards
+    raise NotFound(_("Nothing to print."))
+
+
+def print_job_parts(job: job_records.JobRecord) -> list[tuple[int, int, int]]:
+    """The parts of a print job: (part, first officer, last officer), 1-based."""
+    total = len(print_manifest(job))
+    size = int(current_app.config.get("REISSUE_PRINT_PART_SIZE", 500))
+    return [(n // size + 1, n + 1, min(n + size, total)) for n in range(0, total, size)]
 
 
 def _safe(name: str) -> str:

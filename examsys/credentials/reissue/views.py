@@ -19,6 +19,7 @@ from examsys.credentials.reissue.forms import CloseCleanupForm, ReissueForm
 from examsys.db import get_session, keep_writes
 from examsys.domains.models import EnforcementDomain
 from examsys.errors import submit_form, wants_json
+from examsys.jobs import records as job_records
 from examsys.orgs.services import choices
 from examsys.pagination import paginate
 from examsys.personnel import campaigns as cleanup
@@ -74,7 +75,9 @@ def detail(campaign_id: int):
     cards, parts = reissue.print_parts(db, current_user, campaign) if may_print else (0, 0)
     # Another runner (the command line, another HR) is at work: reload to follow it.
     running = counts.pending > 0 and campaign.last_run_at is not None and clock.now() - campaign.last_run_at < timedelta(seconds=30)
-    return render_template("credentials/reissue.html", campaign=campaign, counts=counts, page=page, state=state, may_run=may_run,
+    job = job_records.active_for(db, "reissue_campaign", campaign.id, reissue.RUN_JOB)
+    printing = job_records.latest_for(db, "reissue_campaign", campaign.id, reissue.PRINT_JOB) if may_print else None
+    return render_template("credentials/reissue.html", campaign=campaign, counts=counts, page=page, state=state, may_run=may_run, job=job, printing=printing,
                            may_print=may_print, cards=cards, parts=parts, part_size=current_app.config["REISSUE_PRINT_PART_SIZE"], running=running)
 
 
@@ -96,6 +99,68 @@ def run(campaign_id: int):
         flash(_("All %(total)d done: %(issued)d issued, %(ineligible)d not eligible.", total=result.counts.total,
                 issued=result.counts.issued, ineligible=result.counts.ineligible), "success")
     return redirect(url_for("reissue.detail", campaign_id=campaign_id))
+
+
+@bp.post("/<int:campaign_id>/run-job")
+@login_required
+def run_job(campaign_id: int):
+    """The whole run on the job queue (queued in this request's transaction): nobody's browser need stay open."""
+    db = get_session()
+    reissue.queue_run(db, current_user, campaign_id)
+    return redirect(url_for("reissue.progress", campaign_id=campaign_id))
+
+
+@bp.get("/<int:campaign_id>/progress")
+@login_required
+def progress(campaign_id: int):
+    """The progress of the campaign's latest run on the job queue; it reloads by itself until the job ends."""
+    db = get_session()
+    campaign = reissue.get_campaign(db, current_user, campaign_id)
+    job = job_records.latest_for(db, "reissue_campaign", campaign.id, reissue.RUN_JOB)
+    if job is None:
+        return redirect(url_for("reissue.detail", campaign_id=campaign_id))
+    return render_template("jobs/progress.html", job=job, title=_("Run of %(name)s", name=campaign.name), what=_("Officers processed"),
+                           back=url_for("reissue.detail", campaign_id=campaign_id), back_label=campaign.name)
+
+
+@bp.post("/<int:campaign_id>/print-job")
+@login_required
+def print_job(campaign_id: int):
+    """Render the whole print batch on the job queue (queued in this request's transaction), to download when ready."""
+    db = get_session()
+    reissue.queue_print(db, current_user, campaign_id, request.form.get("fmt", "pdf"))
+    return redirect(url_for("reissue.print_progress", campaign_id=campaign_id))
+
+
+@bp.get("/<int:campaign_id>/print-progress")
+@login_required
+def print_progress(campaign_id: int):
+    """The progress of the campaign's latest print job, then its parts to download."""
+    db = get_session()
+    campaign = reissue.get_campaign(db, current_user, campaign_id)
+    require_any_scope(db, current_user, reissue.HR)
+    job = job_records.latest_for(db, "reissue_campaign", campaign.id, reissue.PRINT_JOB)
+    if job is None:
+        return redirect(url_for("reissue.detail", campaign_id=campaign_id))
+    files = []
+    if job.state.value == "done":
+        files = [(_("Part %(part)d (officers %(first)d–%(last)d)", part=part, first=first, last=last),
+                  url_for("reissue.print_job_part", campaign_id=campaign_id, part=part)) for part, first, last in reissue.print_job_parts(job)]
+    return render_template("jobs/progress.html", job=job, title=_("Print batch of %(name)s", name=campaign.name), what=_("Cards rendered"),
+                           back=url_for("reissue.detail", campaign_id=campaign_id), back_label=campaign.name, files=files)
+
+
+@bp.get("/<int:campaign_id>/print-job/<int:part>")
+@login_required
+def print_job_part(campaign_id: int, part: int):
+    """A part rendered by the campaign's latest print job (an export: audited)."""
+    db = get_session()
+    keep_writes()
+    path, fmt, _cards = reissue.job_part(db, current_user, campaign_id, part)
+    name = f"reissue-{campaign_id}-part{part}.{fmt}"
+    mimetype = "application/zip" if fmt == "zip" else "application/pdf"
+    return Response(path.read_bytes(), mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}",
+                                                                  "Cache-Control": "no-store"})
 
 
 @bp.post("/<int:campaign_id>/recheck")
