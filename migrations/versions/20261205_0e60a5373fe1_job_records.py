@@ -10,7 +10,7 @@ from alembic import op
 import examsys.db
 
 revision = '0e60a5373fe1'
-down_revision = '5c8e2a7d9f13'
+down_revision = '6c1d8e3a5f27'
 branch_labels = None
 depends_on = None
 
