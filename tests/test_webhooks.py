@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -323,3 +324,22 @@ def test_a_disabled_client_or_an_unreadable_secret_fails_the_push(app, db, tree,
     db.expire_all()  # committed by the job's own session (no transaction of this one to roll back)
     delivery = db.scalars(select(WebhookDelivery)).one()
     assert receiver.received == [] and delivery.status is DeliveryStatus.FAILED and "subscribe again" in delivery.last_error
+
+
+def test_a_client_without_the_status_scope_is_told_why_it_cannot_subscribe(db, client, auth, tree, sysadmin):
+    reader = clients.register(db, sysadmin, "成绩系统", tree.region.id, ["exam-results:read"]).secret.client_id
+    able = clients.register(db, sysadmin, "省平台", tree.region.id, ["credentials:read"]).secret.client_id
+    db.commit()
+    auth.login("sysadmin")
+    page = client.get(f"/api-clients/{reader}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert f"/api-clients/{reader}/webhook\"" not in page  # no form to fill in for nothing
+    assert "此客户端不能订阅状态推送" in page and "“证件状态查询”" in page and "登记一个具备该权限的客户端" in page
+    refused = client.post(f"/api-clients/{reader}/webhook", data={"url": "https://example.org/hook", "events": EVENTS},
+                          headers={"Accept-Language": "zh-CN"})
+    assert refused.status_code == 422 and "此客户端不能订阅状态推送" in refused.get_data(as_text=True)
+    # a refused form keeps what was typed and ticked
+    refused = client.post(f"/api-clients/{able}/webhook", data={"url": "gopher://x/hook", "events": ["credential.suspended"]})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'value="gopher://x/hook"' in html
+    assert re.search(r'<input[^>]*checked[^>]*value="credential.suspended"|<input[^>]*value="credential.suspended"[^>]*checked', html)
+    assert not re.search(r'<input[^>]*checked[^>]*value="credential.revoked"|<input[^>]*value="credential.revoked"[^>]*checked', html)

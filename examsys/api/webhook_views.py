@@ -48,8 +48,8 @@ def subscribe(client_id: int):
 
     db = get_session()
     form = WebhookForm()
-    secret = submit_form(form, lambda: webhooks.subscribe(db, current_user, client_id, form.url.data, form.events.data or []) or "",
-                         conflict_page=True)
+    # A refusal of any kind (a bad address, a client without the scope) shows the form again as it was filled in.
+    secret = submit_form(form, lambda: webhooks.subscribe(db, current_user, client_id, form.url.data, form.events.data or []) or "")
     client = clients.get_client(db, current_user, client_id)
     if secret:
         return render_template("api/webhook_secret.html", client=client, secret=secret)
