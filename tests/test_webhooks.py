@@ -8,11 +8,13 @@ import json
 import re
 import threading
 import time
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import func, select, text
 
+from examsys import clock
 from examsys.api import clients, webhooks
 from examsys.api.models import DeliveryStatus, WebhookDelivery
 from examsys.audit.models import AuditEntry
@@ -343,3 +345,30 @@ def test_a_client_without_the_status_scope_is_told_why_it_cannot_subscribe(db, c
     assert refused.status_code == 422 and 'value="gopher://x/hook"' in html
     assert re.search(r'<input[^>]*checked[^>]*value="credential.suspended"|<input[^>]*value="credential.suspended"[^>]*checked', html)
     assert not re.search(r'<input[^>]*checked[^>]*value="credential.revoked"|<input[^>]*value="credential.revoked"[^>]*checked', html)
+
+
+def test_the_delivery_log_says_in_words_what_failed_and_when_it_is_tried_again(app, db, client, auth, tree, sysadmin, officers):  # noqa: F811
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app.config["WEBHOOK_RETRY_SECONDS"] = 3600  # the retry waits: the log shows the failed try
+    client_id, _secret = subscribe(db, sysadmin, tree.region, f"http://127.0.0.1:{port}/hook")
+    suspend(db, officers)
+    db.commit()
+    run_until_idle()
+    fresh(db)
+    delivery = db.scalars(select(WebhookDelivery)).one()
+    assert delivery.attempts == 1 and delivery.last_error == "connection refused"
+    auth.login("sysadmin")
+    log = client.get(f"/api-clients/{client_id}/deliveries", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "连接被拒绝" in log and "Error" not in log and "Errno" not in log
+    assert "失败，将于 " in log and " 重试" in log and "等待发送" not in log
+    english = client.get(f"/api-clients/{client_id}/deliveries", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Connection refused" in english and "Failed, will try again at " in english
+    clock.advance(timedelta(minutes=5))
+    again = client.post(f"/api-clients/{client_id}/deliveries/{delivery.id}/send-again", headers={"Accept-Language": "zh-CN"},
+                        follow_redirects=True)
+    page = again.get_data(as_text=True)
+    assert "已安排立即重新发送" in page and "等待重新发送" in page

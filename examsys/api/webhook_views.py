@@ -3,7 +3,7 @@ system administrators over the client's organisation. The signing secret is show
 subscription is made."""
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -26,6 +26,34 @@ EVENT_LABELS = {"credential.issued": _l("Credential issued"), "credential.suspen
 @bp.app_template_filter("webhook_event")
 def webhook_event(name: str) -> str:
     return str(EVENT_LABELS.get(name, name))
+
+
+# The delivery log's "last answer", in words: what webhook_http and the job write, and the exception text older rows hold.
+FAILURES = (("connection refused", _l("Connection refused: nothing listens at the address")),
+            ("no answer in time", _l("No answer in time")), ("timed out", _l("No answer in time")),
+            ("certificate", _l("The address's certificate was not accepted")),
+            ("secure connection failed", _l("The secure (TLS) connection failed")), ("ssl", _l("The secure (TLS) connection failed")),
+            ("connection closed", _l("The receiver closed the connection")), ("reset", _l("The receiver closed the connection")),
+            ("answer could not be read", _l("The answer could not be read")),
+            ("does not resolve", _l("The host name does not resolve")),
+            ("private, loopback or reserved", _l("The address is in a private network, which may not be called")),
+            ("refused:", _l("The address may not be called")),
+            ("redirects are not followed", _l("The address answered with a redirect, which is not followed")),
+            ("client is disabled", _l("The client is disabled")),
+            ("signing secret cannot be read", _l("The signing secret cannot be read: subscribe again")),
+            ("could not connect", _l("Could not connect")))
+
+
+@bp.app_template_filter("delivery_error")
+def delivery_error(text: str) -> str:
+    """The stored error of a delivery in words ("" for none; an answer with an error status: the status says it)."""
+    lowered = (text or "").lower()
+    if not lowered or lowered.startswith("http "):
+        return ""
+    for needle, words in FAILURES:
+        if needle in lowered:
+            return str(words)
+    return str(_l("Sending failed"))
 
 
 class WebhookForm(FlaskForm):
@@ -77,4 +105,5 @@ def deliveries(client_id: int):
 @login_required
 def send_again(client_id: int, delivery_id: int):
     webhooks.send_again(get_session(), current_user, client_id, delivery_id)
+    flash(_l("The push is queued to be sent again now. Reload this page in a moment to see the answer."), "success")
     return redirect(url_for("api_clients.deliveries", client_id=client_id), 303)
