@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField
@@ -17,10 +18,14 @@ from examsys.api.models import WEBHOOK_EVENTS
 from examsys.db import get_session
 from examsys.errors import submit_form
 
-EVENT_LABELS = {"credential.issued": _l("Credential issued"), "credential.suspended": _l("Credential suspended"),
-                "credential.reinstated": _l("Credential reinstated"), "credential.revoked": _l("Credential revoked"),
-                "credential.cancelled": _l("Credential cancelled"), "credential.expired": _l("Credential expired"),
-                "keys.rotated": _l("Signing key rotated")}
+# Their own words (a context of their own): an event that happened, not the history's action nor the request page's noun.
+EVENT_LABELS = {"credential.issued": _lp("webhook event", "Credential issued"),
+                "credential.suspended": _lp("webhook event", "Credential suspended"),
+                "credential.reinstated": _lp("webhook event", "Credential reinstated"),
+                "credential.revoked": _lp("webhook event", "Credential revoked"),
+                "credential.cancelled": _lp("webhook event", "Credential cancelled"),
+                "credential.expired": _lp("webhook event", "Credential expired"),
+                "keys.rotated": _lp("webhook event", "Signing key rotated")}
 
 
 @bp.app_template_filter("webhook_event")
