@@ -158,3 +158,12 @@ def test_every_422_has_one_shape_flat_field_names_in_the_callers_language(db, cl
     assert body["field_errors"] == {"year": ["请填写 2000 至 2100 之间的数。"]}
     body = assert_problem(client.get("/api/v1/reviews/grades?year=abc", headers=chinese), 422)
     assert body["field_errors"] == {"year": ["不是整数。"]}
+
+
+def test_an_unknown_domain_is_named_in_plain_chinese(db, client, tree, sysadmin):  # noqa: F811
+    _id, token = register(db, sysadmin, tree.county, scopes=["personnel:write"])
+    people = _people()[:1]
+    people[0]["domains"] = ["不存在的类别"]
+    body = assert_problem(client.post("/api/v1/personnel/batch", json={"people": people},
+                                      headers={"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN"}), 422)
+    assert body["field_errors"]["people[0].domains"] == ["执法类别“不存在的类别”不存在。"]

@@ -372,3 +372,14 @@ def test_the_delivery_log_says_in_words_what_failed_and_when_it_is_tried_again(a
                         follow_redirects=True)
     page = again.get_data(as_text=True)
     assert "已安排立即重新发送" in page and "等待重新发送" in page
+
+
+def test_the_clients_pages_chinese_has_no_stray_spaces(db, client, auth, tree, sysadmin):
+    auth.login("sysadmin")
+    page = client.get("/api-clients", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "尚无接口客户端。" in page and "调用本系统数据接口的其他部门系统" in page
+    client_id = clients.register(db, sysadmin, "省平台", tree.region.id, ["credentials:read"]).secret.client_id
+    db.commit()
+    for url in ("/api-clients", f"/api-clients/{client_id}", f"/api-clients/{client_id}/deliveries"):
+        texts = re.findall(r">([^<]*)<", client.get(url, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True))
+        assert [t for t in texts if re.search(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", t)] == [], url
