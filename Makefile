@@ -44,7 +44,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o /tmp/examsys-messages.pot . >/dev/null
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k _lp:1c,2 -o /tmp/examsys-messages.pot . >/dev/null
 	$(BIN)/pybabel update -i /tmp/examsys-messages.pot -d examsys/translations -D messages --no-fuzzy-matching --ignore-obsolete
 
 clean:

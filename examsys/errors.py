@@ -198,7 +198,12 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         data = getattr(error, "data", None)  # webargs' refusal of an API request's parameters or body
         if isinstance(data, dict) and "messages" in data:
-            fields = {name: messages for where in data["messages"].values() for name, messages in where.items()}
+            from examsys.api.problems import flat_field_errors
+
+            fields: dict[str, list[str]] = {}
+            for where in data["messages"].values():  # json, query, ...: the names do not say where they came from
+                for name, messages in flat_field_errors(where).items():
+                    fields.setdefault(name, []).extend(messages)
             return _render(status, _titles().get(status, _("Error")), _("Check the fields named in field_errors."),
                            {"field_errors": fields})
         messages = {

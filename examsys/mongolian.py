@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from wtforms.validators import ValidationError
 
 # The block: letters, the Mongolian punctuation (U+1800–U+180A), the free variation selectors (FVS1–3
@@ -34,7 +35,7 @@ def problem(value: str | None) -> str | None:
         return _("The Mongolian form is longer than %(n)d characters.", n=MAX_LENGTH)
     foreign = sorted({char for char in text if ord(char) not in BLOCK and char not in ALSO})
     if foreign:
-        shown = "、".join(f"{char} (U+{ord(char):04X})" for char in foreign[:5])
+        shown = pgettext("list separator", ", ").join(f"{char} (U+{ord(char):04X})" for char in foreign[:5])
         return _("Write the Mongolian form in traditional Mongolian script (U+1800–U+18AF) only; these characters are not: %(chars)s",
                  chars=shown)
     if not any(ord(char) in LETTERS for char in text):

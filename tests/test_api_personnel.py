@@ -138,3 +138,32 @@ def test_review_grades_are_the_final_ones_of_the_clients_people(db, client, tree
     assert_problem(call(client, "/api/v1/reviews/grades", token), 422)  # the year is required
     _id, reader = register(db, sysadmin, tree.league, scopes=["exam-results:read"], name="另一个系统")
     assert_problem(call(client, "/api/v1/reviews/grades?year=2026", reader), 403)
+
+
+def test_every_422_has_one_shape_flat_field_names_in_the_callers_language(db, client, tree, sysadmin):  # noqa: F811
+    _id, token = register(db, sysadmin, tree.county, scopes=["personnel:write", "reviews:read"])
+    people = _people()
+    people[1]["kind"] = "wizard"  # refused by the body's schema, before the import's rules
+    del people[1]["name"]
+    body = assert_problem(call(client, "/api/v1/personnel/batch", token, "post", json={"people": people}), 422)
+    assert set(body["field_errors"]) == {"people[1].kind", "people[1].name"}
+    assert all(isinstance(m, list) and all(isinstance(t, str) for t in m) for m in body["field_errors"].values())
+    chinese = {"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN"}
+    body = assert_problem(client.post("/api/v1/personnel/batch", json={"people": people}, headers=chinese), 422)
+    assert body["field_errors"]["people[1].kind"] == ["请填写以下之一：officer, auxiliary。"]
+    assert body["field_errors"]["people[1].name"] == ["此项必填。"]
+    body = assert_problem(client.get("/api/v1/reviews/grades", headers=chinese), 422)
+    assert body["field_errors"] == {"year": ["此项必填。"]}
+    body = assert_problem(client.get("/api/v1/reviews/grades?year=1900", headers=chinese), 422)
+    assert body["field_errors"] == {"year": ["请填写 2000 至 2100 之间的数。"]}
+    body = assert_problem(client.get("/api/v1/reviews/grades?year=abc", headers=chinese), 422)
+    assert body["field_errors"] == {"year": ["不是整数。"]}
+
+
+def test_an_unknown_domain_is_named_in_plain_chinese(db, client, tree, sysadmin):  # noqa: F811
+    _id, token = register(db, sysadmin, tree.county, scopes=["personnel:write"])
+    people = _people()[:1]
+    people[0]["domains"] = ["不存在的类别"]
+    body = assert_problem(client.post("/api/v1/personnel/batch", json={"people": people},
+                                      headers={"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN"}), 422)
+    assert body["field_errors"]["people[0].domains"] == ["执法类别“不存在的类别”不存在。"]

@@ -91,3 +91,17 @@ def test_details_of_any_shape_read_in_words_and_never_fail(app, db, tree):
     assert changes["原因"] == ("", "open")  # free text stays as written
     assert changes["mystery"] == ("", "类型：a、2")  # an unknown field keeps its key, its parts still read
     assert changes["题目组成"] == ("", "odd") and changes["评分"] == ("", "x：1")  # shapes not expected: shown, not a 500
+
+
+def test_issued_reads_as_an_action_in_the_history_and_as_an_event_in_webhooks(app, client, demo):
+    from examsys.api.webhook_views import EVENT_LABELS
+    from examsys.audit.labels import action_label
+
+    suspended = demo.scalar(select(Credential).where(Credential.status == CredentialStatus.SUSPENDED))
+    _login(client, "hr")
+    page = client.get(f"/credentials/{suspended.id}", headers=ZH).get_data(as_text=True)
+    assert "核发执法证" in page and "核发的执法证" not in page
+    with app.test_request_context(headers=ZH):
+        assert action_label("credential.issue") == "核发执法证"
+        assert [str(EVENT_LABELS[e]) for e in ("credential.issued", "credential.suspended", "credential.expired")] == [
+            "执法证已核发", "执法证已暂扣", "执法证已到期"]

@@ -153,3 +153,19 @@ def test_a_domains_mongolian_name_is_set_from_the_command_line(db, tree, runner)
     assert db.query(EnforcementDomain).filter_by(code="market").one().name_mn == "ᠵᠠᠬ ᠵᠡᠭᠡᠯᠢ"
     result = runner.invoke(args=["bank", "domain-name-mn", "market", "market"])
     assert result.exit_code == 1 and "traditional Mongolian script" in result.output
+
+
+def test_an_import_with_one_error_says_so_in_the_pages_language(db, tree, hr, client):
+    from tests.test_personnel import VALID_IDS
+
+    rows = [{"id_number": VALID_IDS[1], "name": "巴特尔", "name_mn": "Baatar", "org_code": "150102-SJJ", "kind": "执法人员",
+             "staffing_kind": "公务员", "domains": "market", "training_hours": "40"}]
+    answers = {}
+    for language in ("en", "zh-CN"):
+        response = client.post("/personnel/import", data={"org_id": tree.county.id, "file": (io.BytesIO(write_csv(importer.COLUMNS, rows)), "p.csv")},
+                               content_type="multipart/form-data", headers={"Accept-Language": language})
+        assert response.status_code == 422
+        answers[language] = response.get_data(as_text=True)
+    assert "p.csv: 1 error — nothing was imported" in answers["en"] and "1 errors" not in answers["en"]
+    assert "B (U+0042), a (U+0061), r (U+0072), t (U+0074)" in answers["en"] and "(U+0042)、" not in answers["en"]
+    assert "p.csv：1处错误" in answers["zh-CN"] and "B (U+0042)、a (U+0061)" in answers["zh-CN"]

@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import threading
 import time
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import func, select, text
 
+from examsys import clock
 from examsys.api import clients, webhooks
 from examsys.api.models import DeliveryStatus, WebhookDelivery
 from examsys.audit.models import AuditEntry
@@ -323,3 +326,60 @@ def test_a_disabled_client_or_an_unreadable_secret_fails_the_push(app, db, tree,
     db.expire_all()  # committed by the job's own session (no transaction of this one to roll back)
     delivery = db.scalars(select(WebhookDelivery)).one()
     assert receiver.received == [] and delivery.status is DeliveryStatus.FAILED and "subscribe again" in delivery.last_error
+
+
+def test_a_client_without_the_status_scope_is_told_why_it_cannot_subscribe(db, client, auth, tree, sysadmin):
+    reader = clients.register(db, sysadmin, "成绩系统", tree.region.id, ["exam-results:read"]).secret.client_id
+    able = clients.register(db, sysadmin, "省平台", tree.region.id, ["credentials:read"]).secret.client_id
+    db.commit()
+    auth.login("sysadmin")
+    page = client.get(f"/api-clients/{reader}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert f"/api-clients/{reader}/webhook\"" not in page  # no form to fill in for nothing
+    assert "此客户端不能订阅状态推送" in page and "“证件状态查询”" in page and "登记一个具备该权限的客户端" in page
+    refused = client.post(f"/api-clients/{reader}/webhook", data={"url": "https://example.org/hook", "events": EVENTS},
+                          headers={"Accept-Language": "zh-CN"})
+    assert refused.status_code == 422 and "此客户端不能订阅状态推送" in refused.get_data(as_text=True)
+    # a refused form keeps what was typed and ticked
+    refused = client.post(f"/api-clients/{able}/webhook", data={"url": "gopher://x/hook", "events": ["credential.suspended"]})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'value="gopher://x/hook"' in html
+    assert re.search(r'<input[^>]*checked[^>]*value="credential.suspended"|<input[^>]*value="credential.suspended"[^>]*checked', html)
+    assert not re.search(r'<input[^>]*checked[^>]*value="credential.revoked"|<input[^>]*value="credential.revoked"[^>]*checked', html)
+
+
+def test_the_delivery_log_says_in_words_what_failed_and_when_it_is_tried_again(app, db, client, auth, tree, sysadmin, officers):  # noqa: F811
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app.config["WEBHOOK_RETRY_SECONDS"] = 3600  # the retry waits: the log shows the failed try
+    client_id, _secret = subscribe(db, sysadmin, tree.region, f"http://127.0.0.1:{port}/hook")
+    suspend(db, officers)
+    db.commit()
+    run_until_idle()
+    fresh(db)
+    delivery = db.scalars(select(WebhookDelivery)).one()
+    assert delivery.attempts == 1 and delivery.last_error == "connection refused"
+    auth.login("sysadmin")
+    log = client.get(f"/api-clients/{client_id}/deliveries", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "连接被拒绝" in log and "Error" not in log and "Errno" not in log
+    assert "失败，将于 " in log and " 重试" in log and "等待发送" not in log
+    english = client.get(f"/api-clients/{client_id}/deliveries", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Connection refused" in english and "Failed, will try again at " in english
+    clock.advance(timedelta(minutes=5))
+    again = client.post(f"/api-clients/{client_id}/deliveries/{delivery.id}/send-again", headers={"Accept-Language": "zh-CN"},
+                        follow_redirects=True)
+    page = again.get_data(as_text=True)
+    assert "已安排立即重新发送" in page and "等待重新发送" in page
+
+
+def test_the_clients_pages_chinese_has_no_stray_spaces(db, client, auth, tree, sysadmin):
+    auth.login("sysadmin")
+    page = client.get("/api-clients", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "尚无接口客户端。" in page and "调用本系统数据接口的其他部门系统" in page
+    client_id = clients.register(db, sysadmin, "省平台", tree.region.id, ["credentials:read"]).secret.client_id
+    db.commit()
+    for url in ("/api-clients", f"/api-clients/{client_id}", f"/api-clients/{client_id}/deliveries"):
+        texts = re.findall(r">([^<]*)<", client.get(url, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True))
+        assert [t for t in texts if re.search(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", t)] == [], url

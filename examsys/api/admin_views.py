@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
@@ -26,7 +27,7 @@ SCOPE_LABELS = {"credentials:read": _l("Credential status"), "register:read": _l
 
 @bp.app_template_filter("scope_labels")
 def scope_labels(scopes: str) -> str:
-    return ", ".join(str(SCOPE_LABELS.get(s, s)) for s in scopes.split())
+    return pgettext("list separator", ", ").join(str(SCOPE_LABELS.get(s, s)) for s in scopes.split())
 
 
 class ClientForm(FlaskForm):

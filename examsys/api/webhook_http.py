@@ -81,6 +81,23 @@ class _PinnedTLS(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
+def failure(error: BaseException) -> str:
+    """What went wrong with a request, in plain words (the delivery log shows them translated; see FAILURES)."""
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(error, TimeoutError | socket.timeout):
+        return "no answer in time"
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return "certificate not accepted"
+    if isinstance(error, ssl.SSLError):
+        return "secure connection failed"
+    if isinstance(error, ConnectionResetError | BrokenPipeError | http.client.RemoteDisconnected):
+        return "connection closed by the receiver"
+    if isinstance(error, http.client.HTTPException):
+        return "the answer could not be read"
+    return f"could not connect ({getattr(error, 'strerror', None) or type(error).__name__})"[:300]
+
+
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float, allow_private: bool) -> Outcome:
     try:
         scheme, host, port, path = check_url(url)
@@ -95,7 +112,7 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float, allo
         response.read(4096)
         status = response.status
     except (OSError, http.client.HTTPException) as error:
-        return Outcome(None, f"{type(error).__name__}: {error}"[:300])
+        return Outcome(None, failure(error))
     finally:
         connection.close()
     if 200 <= status < 300:

@@ -3,8 +3,9 @@ system administrators over the client's organisation. The signing secret is show
 subscription is made."""
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField
@@ -17,15 +18,47 @@ from examsys.api.models import WEBHOOK_EVENTS
 from examsys.db import get_session
 from examsys.errors import submit_form
 
-EVENT_LABELS = {"credential.issued": _l("Credential issued"), "credential.suspended": _l("Credential suspended"),
-                "credential.reinstated": _l("Credential reinstated"), "credential.revoked": _l("Credential revoked"),
-                "credential.cancelled": _l("Credential cancelled"), "credential.expired": _l("Credential expired"),
-                "keys.rotated": _l("Signing key rotated")}
+# Their own words (a context of their own): an event that happened, not the history's action nor the request page's noun.
+EVENT_LABELS = {"credential.issued": _lp("webhook event", "Credential issued"),
+                "credential.suspended": _lp("webhook event", "Credential suspended"),
+                "credential.reinstated": _lp("webhook event", "Credential reinstated"),
+                "credential.revoked": _lp("webhook event", "Credential revoked"),
+                "credential.cancelled": _lp("webhook event", "Credential cancelled"),
+                "credential.expired": _lp("webhook event", "Credential expired"),
+                "keys.rotated": _lp("webhook event", "Signing key rotated")}
 
 
 @bp.app_template_filter("webhook_event")
 def webhook_event(name: str) -> str:
     return str(EVENT_LABELS.get(name, name))
+
+
+# The delivery log's "last answer", in words: what webhook_http and the job write, and the exception text older rows hold.
+FAILURES = (("connection refused", _l("Connection refused: nothing listens at the address")),
+            ("no answer in time", _l("No answer in time")), ("timed out", _l("No answer in time")),
+            ("certificate", _l("The address's certificate was not accepted")),
+            ("secure connection failed", _l("The secure (TLS) connection failed")), ("ssl", _l("The secure (TLS) connection failed")),
+            ("connection closed", _l("The receiver closed the connection")), ("reset", _l("The receiver closed the connection")),
+            ("answer could not be read", _l("The answer could not be read")),
+            ("does not resolve", _l("The host name does not resolve")),
+            ("private, loopback or reserved", _l("The address is in a private network, which may not be called")),
+            ("refused:", _l("The address may not be called")),
+            ("redirects are not followed", _l("The address answered with a redirect, which is not followed")),
+            ("client is disabled", _l("The client is disabled")),
+            ("signing secret cannot be read", _l("The signing secret cannot be read: subscribe again")),
+            ("could not connect", _l("Could not connect")))
+
+
+@bp.app_template_filter("delivery_error")
+def delivery_error(text: str) -> str:
+    """The stored error of a delivery in words ("" for none; an answer with an error status: the status says it)."""
+    lowered = (text or "").lower()
+    if not lowered or lowered.startswith("http "):
+        return ""
+    for needle, words in FAILURES:
+        if needle in lowered:
+            return str(words)
+    return str(_l("Sending failed"))
 
 
 class WebhookForm(FlaskForm):
@@ -48,8 +81,8 @@ def subscribe(client_id: int):
 
     db = get_session()
     form = WebhookForm()
-    secret = submit_form(form, lambda: webhooks.subscribe(db, current_user, client_id, form.url.data, form.events.data or []) or "",
-                         conflict_page=True)
+    # A refusal of any kind (a bad address, a client without the scope) shows the form again as it was filled in.
+    secret = submit_form(form, lambda: webhooks.subscribe(db, current_user, client_id, form.url.data, form.events.data or []) or "")
     client = clients.get_client(db, current_user, client_id)
     if secret:
         return render_template("api/webhook_secret.html", client=client, secret=secret)
@@ -77,4 +110,5 @@ def deliveries(client_id: int):
 @login_required
 def send_again(client_id: int, delivery_id: int):
     webhooks.send_again(get_session(), current_user, client_id, delivery_id)
+    flash(_l("The push is queued to be sent again now. Reload this page in a moment to see the answer."), "success")
     return redirect(url_for("api_clients.deliveries", client_id=client_id), 303)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 ACTION_LABELS = {
     "auth.login": _l("Logged in"),
@@ -87,7 +88,7 @@ ACTION_LABELS = {
     "credential_request.amend": _l("Credential request amended and resubmitted"),
     "credential_request.approve": _l("Credential request approved"),
     "credential_request.withdraw": _l("Credential request withdrawn"),
-    "credential.issue": _l("Credential issued"),
+    "credential.issue": _lp("audit action", "Credential issued"),  # an action, not the request page's noun
     "credential.suspend": _l("Credential suspended"),
     "credential.reinstate": _l("Credential reinstated"),
     "credential.revoke": _l("Credential revoked"),
