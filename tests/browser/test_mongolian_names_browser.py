@@ -14,17 +14,19 @@ from tests.demo_fixtures import DEMO_PASSWORD
 DESK, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 
 # Every .mn-pair on the page that has a Mongolian name: [vertical?, Mongolian left of the Chinese?,
-# the person's Chinese name on one line?, its text]
+# the person's Chinese name on one line?, the Chinese at least four characters wide (not squeezed into a
+# column of single characters by the Mongolian one)?, its text]
 PAIRS = """() => [...document.querySelectorAll('.mn-pair')].filter(p => p.querySelector('[lang="mn-Mong"]')).map(p => {
   const mn = p.querySelector('[lang="mn-Mong"]'), zh = p.lastElementChild, a = mn.getBoundingClientRect(), b = zh.getBoundingClientRect();
   const oneLine = !zh.classList.contains('person-name') || b.height < 1.8 * parseFloat(getComputedStyle(zh).fontSize);
-  return [getComputedStyle(mn).writingMode === 'vertical-lr', a.right <= b.left + 1, oneLine, p.innerText]; })"""
+  const wide = b.width >= Math.min(zh.innerText.trim().length, 4) * 0.9 * parseFloat(getComputedStyle(zh).fontSize);
+  return [getComputedStyle(mn).writingMode === 'vertical-lr', a.right <= b.left + 1, oneLine, wide, p.innerText]; })"""
 
 
 def _check(tab, name: str, tmp_path, at_least: int = 1) -> None:
     pairs = tab.evaluate(PAIRS)
     assert len(pairs) >= at_least, f"{name}: no Mongolian name shown"
-    bad = [pair for pair in pairs if not all(pair[:3])]
+    bad = [pair for pair in pairs if not all(pair[:4])]
     tab.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
     assert not bad, f"{name}: {bad}"
 
