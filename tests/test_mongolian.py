@@ -285,10 +285,10 @@ def test_the_register_shows_a_mongolian_name_first_where_there_is_one(demo, clie
     assert named is not None
     for header in ("zh-CN", "mn", "en"):
         page = client.get("/public-register", headers={"Accept-Language": header}).get_data(as_text=True)
-        assert f'<span class="mong" lang="mn-Mong">{named.name_mn}</span> {named.name}' in page, header
-        assert f'<span class="mong" lang="mn-Mong">{named.org.name_mn}</span> {named.org.name}' in page, header
+        assert f'<span class="mn-pair"><span class="mong" lang="mn-Mong">{named.name_mn}</span> <span class="person-name">{named.name}</span>' in page, header
+        assert f'<span class="mn-pair"><span class="mong" lang="mn-Mong">{named.org.name_mn}</span> <span>{named.org.name}</span>' in page, header
     mongolian, chinese = named.name_mn, named.name
     db.query(Person).filter(Person.id == named.id).update({"name_mn": ""})
     db.commit()
     page = client.get("/public-register", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
-    assert f'data-label="姓名">{chinese}</td>' in page and mongolian not in page
+    assert f'data-label="姓名"><span class="mn-pair"><span class="person-name">{chinese}</span></span></td>' in page and mongolian not in page
