@@ -12,8 +12,9 @@ from collections.abc import Sequence
 
 from markupsafe import Markup
 from reportlab.graphics import renderSVG
-from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Rect, String
 from reportlab.lib.colors import HexColor
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from examsys.pdf_fonts import font_name
 
@@ -100,35 +101,68 @@ def _runs(points: Sequence[tuple[float, float] | None]) -> list[list[tuple[float
     return [run for run in runs if run]
 
 
+def legend(names: Sequence[str], left: float, width: float, size: float = 12) -> tuple[list[tuple[float, int, str]], int]:
+    """Where each legend entry (a swatch and its full name) goes: entries side by side while they fit in `width`,
+    then on the next row. Returns (x, row, name) per entry and the number of rows."""
+    swatch, gap = size + 4, size * 1.5
+    placed: list[tuple[float, int, str]] = []
+    x, row = left, 0
+    for name in names:
+        entry = swatch + stringWidth(name, font_name(), size)
+        if x > left and x + entry > left + width:
+            x, row = left, row + 1
+        placed.append((x, row, name))
+        x += entry + gap
+    return placed, row + 1 if names else 0
+
+
 def lines(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], title: str,
-          width: int = 560, height: int = 220) -> Drawing:
-    """One line per series (name, values) over the labels (months), on a common scale from zero, with a legend; a
-    value None (nothing recorded that month) is left out and breaks the line."""
-    drawing = Drawing(width, height)
-    left, bottom, right, legend_h = 40, 24, 10, 22
-    plot_w, plot_h = width - left - right, height - bottom - legend_h - 6
+          width: int = 1000, height: int = 260, size: float = 13) -> Drawing:
+    """One line per series (name, values) over the labels (months), on a common scale from zero, with a legend of
+    the full names (wrapped into rows as needed); a value None (nothing recorded that month) is left out and breaks
+    the line. `height` is the plot's; the legend's rows come on top of it."""
+    left, bottom, right, row_h = 12 + size * 3, size * 2, size, size * 1.6
+    placed, rows = legend([name for name, _values in series], left, width - left - right, size)
+    legend_h = rows * row_h + size * 0.5
+    total_h = round(height + legend_h)
+    drawing = Drawing(width, total_h)
+    plot_w, plot_h = width - left - right, height - bottom - size
     top = max((v for _name, values in series for v in values if v is not None), default=0) or 1
     step = plot_w / max(1, len(labels) - 1)
     drawing.add(Line(left, bottom, left + plot_w, bottom, strokeColor=_colour(GREY), strokeWidth=0.5))
     for fraction in (0.5, 1):
         y = bottom + plot_h * fraction
         drawing.add(Line(left, y, left + plot_w, y, strokeColor=_colour("#dddddd"), strokeWidth=0.5))
-        drawing.add(_text(left - 4, y - 3, f"{top * fraction:g}", 8, "end"))
-    drawing.add(_text(left - 4, bottom - 3, "0", 8, "end"))
+        drawing.add(_text(left - 4, y - size / 3, f"{top * fraction:g}", size, "end"))
+    drawing.add(_text(left - 4, bottom - size / 3, "0", size, "end"))
     for index, label in enumerate(labels):
-        drawing.add(_text(left + index * step, 8, label, 8))
+        drawing.add(_text(left + index * step, size * 0.5, label, size))
     for number, (name, values) in enumerate(series):
         colour = _colour(PALETTE[number % len(PALETTE)])
         points = [None if value is None else (left + index * step, bottom + plot_h * value / top) for index, value in enumerate(values)]
         for run in _runs(points):  # a month without a value (None) breaks the line
             if len(run) > 1:
-                drawing.add(PolyLine([c for point in run for c in point], strokeColor=colour, strokeWidth=1.5, fillColor=None))
+                drawing.add(PolyLine([c for point in run for c in point], strokeColor=colour, strokeWidth=2, fillColor=None))
         for point, label, value in zip(points, labels, values, strict=True):
             if point is not None:
-                drawing.add(_tip(Circle(*point, 2.5, fillColor=colour, strokeColor=None), f"{name} {label}: {value:g}"))
-        drawing.add(Rect(left + 120 * number, height - 14, 10, 10, fillColor=colour, strokeColor=None))
-        drawing.add(_text(left + 120 * number + 14, height - 13, _short(name, 10), 9, "start"))
+                drawing.add(_tip(Circle(*point, 3, fillColor=colour, strokeColor=None), f"{name} {label}: {value:g}"))
+        x, row, _name = placed[number]
+        y = total_h - (row + 1) * row_h
+        drawing.add(Rect(x, y, size, size, fillColor=colour, strokeColor=None))
+        drawing.add(_text(x + size + 4, y + size * 0.15, name, size, "start"))
     return drawing
+
+
+def fit(drawing: Drawing, width: float) -> Drawing:
+    """The drawing scaled down (both ways alike) to at most `width` points: a PDF frame's width, say."""
+    if drawing.width <= width:
+        return drawing
+    scale = width / drawing.width
+    group = Group(*drawing.contents)
+    group.scale(scale, scale)
+    fitted = Drawing(width, drawing.height * scale)
+    fitted.add(group)
+    return fitted
 
 
 _STYLE_ITEM = re.compile(r"\s*([a-z-]+)\s*:\s*([^;]+)")

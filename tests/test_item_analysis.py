@@ -141,6 +141,7 @@ def test_the_items_are_summed_up_by_law(db, exam, stats_plan, client, auth):
     page = client.get(f"/exams/plans/{stats_plan.id}/items", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     table = page.split('id="by-law"')[1].split("</table>")[0]
     assert "按法律" in page and LAW in table and "28 / 28" in table and "0.38" in table
+    assert "不只本考试计划" in table and table.count('title="各场考试中抽到本题的试卷数') == 2  # the header and the row say: every exam
 
 
 def test_the_page_sorts_pages_and_exports_the_table(db, exam, stats_plan, client, auth, app):

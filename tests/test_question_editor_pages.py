@@ -1,5 +1,7 @@
 """The question editor and the question page as exam administrators use them: the form posted as the page
 renders it (with the button pressed), the four-eyes review from the author's side, the laws on offer."""
+import re
+
 import pytest
 from werkzeug.datastructures import MultiDict
 
@@ -196,6 +198,9 @@ def test_a_superseded_version_flags_its_questions_on_the_bank_page_and_in_the_ch
     assert "Law version superseded: review" in page
     laws_page = client.get("/bank/laws").get_data(as_text=True)
     assert f"{new_law}（2025）" in laws_page  # the old row names what supersedes it, with one question to review
+    cells = [re.findall(r"<td>(.*?)</td>", row, re.S) for row in laws_page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]]
+    newest = next(c for c in cells if "2025" in c)  # no short name, no version date, superseded by none, nothing to review
+    assert newest[1].strip() == "—" and newest[3].strip() == "—" and newest[5].strip() == "—" and newest[6].strip() == "—"
     lint_page = client.get("/bank/lint").get_data(as_text=True)
     assert "ZD-T-001" in lint_page and "supersedes: review the question against the new text" in lint_page
     zh = client.get("/bank/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)

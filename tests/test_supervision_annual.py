@@ -67,6 +67,10 @@ def test_the_page_records_a_report_and_offers_the_workbook_and_the_pdf(db, tree,
     auth.login("county_auditor")
     page = client.get(f"/supervision/annual/2026/{tree.county.id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "年度报告" in page and "<svg" in page and 'style="' not in page.split("<main")[-1]
+    record = re.search(r'<form method="post" class="inline" action="[^"]*/record">.*?</form>', page, re.S).group(0)
+    assert 'class="button primary"' in record and page.index('class="actions report-actions"') < page.index(record) < page.index("</div>", page.index(record))
+    assert "年末持证人数（含暂扣）" in page and "年末持有的证件（按执法类别，含暂扣）" in page and "“有效证件”只计当前可以使用的证件" in page
+    assert "年末有效证件" not in page
     answer = client.post(f"/supervision/annual/2026/{tree.county.id}/record")
     assert answer.status_code == 302
     stored = db.query(AnnualReport).one()

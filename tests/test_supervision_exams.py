@@ -37,6 +37,10 @@ def test_outcomes_per_plan_year_league_and_county(db, tree, frozen_clock, stats_
     assert [(org.name, (o.candidates, o.sat, o.passed)) for org, o in exam_stats.by_org(db, auditor, OrgKind.COUNTY)] == [
         ("新城区", (1, 0, 0)), ("赛罕区", (1, 0, 0))]
     assert exam_stats.by_plan(db, auditor)[1][1].pass_rate is None  # nobody sat: no rate, not 0 %
+    # the candidates outside every county (包头市's own department) get their row: the county table adds up to the total
+    assert exam_stats.above(db, auditor, OrgKind.LEAGUE) is None
+    above = exam_stats.above(db, auditor, OrgKind.COUNTY)
+    assert (above.candidates, above.sat, above.passed) == stats and 1 + 1 + above.candidates == total.candidates
 
 
 def test_reliability_is_cronbachs_alpha_with_its_standard_error(db, stats_plan):  # noqa: F811
@@ -44,6 +48,22 @@ def test_reliability_is_cronbachs_alpha_with_its_standard_error(db, stats_plan):
     assert (result.papers, result.items) == (6, 4)
     assert result.alpha == pytest.approx(16 / 63, abs=1e-4) and result.alpha == pytest.approx(ALPHA, abs=1e-4)
     assert result.sem == pytest.approx(SEM, abs=0.01)  # 1.48
+
+
+def test_without_a_figure_for_alpha_the_page_says_why(db, client, auth, tree, stats_plan):  # noqa: F811
+    graded = db.query(Attempt).filter_by(plan_id=stats_plan.id, status=AttemptStatus.GRADED).all()
+    for attempt in graded:
+        attempt.score = Decimal(4)
+    db.commit()
+    assert exam_stats.reliability(db, stats_plan.id).why_not == "same score"
+    for attempt in graded[1:]:
+        attempt.status = AttemptStatus.SUBMITTED
+    db.commit()
+    assert exam_stats.reliability(db, stats_plan.id).why_not == "papers"
+    make_user(db, "baotou_auditor", tree.other_league, Role.AUDITOR)
+    auth.login("baotou_auditor")
+    zh = client.get(f"/supervision/exams/{stats_plan.id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert 'data-figure="alpha">—<' in zh and "需要至少两份已评分试卷" in zh
 
 
 def test_scores_fall_in_bands_of_ten_points(db, tree, stats_plan):  # noqa: F811
@@ -78,6 +98,10 @@ def test_the_pages_show_the_tables_chart_and_reliability(db, client, auth, tree,
     alpha = re.search(r'data-figure="alpha">([\d.]+)<', plan_page).group(1)
     sem = re.search(r'data-figure="sem">([\d.]+)<', plan_page).group(1)
     assert (alpha, sem) == ("0.254", "1.48")
+    assert re.search(r'data-figure="items">([^<]+)<', plan_page).group(1) == "4" and 'data-figure="why-not"' not in plan_page
+    page = client.get("/supervision/exams", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    county_table = page.split("按旗县")[1].split("</table>")[0]
+    assert "盟市及自治区直属单位" in county_table and "<td>7</td><td>6</td><td>3</td>" in county_table
     zh = client.get(f"/supervision/exams/{stats_plan.id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "信度" in zh and "测量标准误" in zh
 

@@ -178,3 +178,24 @@ def test_no_cookie_even_for_a_logged_in_visitor(db, client, auth, issued):
     response = client.get(f"/V/{token}")
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
     assert client.get("/").status_code == 200  # their own session is untouched
+
+
+def _status_step(page: str) -> str:
+    steps = page.split('class="card steps"')[1].split("</ul>")[0]
+    return [li for li in steps.split("<li>")[1:] if "status" in li or "状态" in li][0].split("</li>")[0].strip()
+
+
+def test_the_status_step_names_the_status_found(db, client, issued):
+    """A suspended credential's status step says suspended (not "may enforce" with a cross); revoked says not valid;
+    a credential in force ticks "may enforce"."""
+    credential, token, issuing = issued
+    assert _status_step(_verdict(client, token)[1]) == "✔ Current status: may enforce"
+    services.change(db, issuing["hr"], credential.id, "suspend", ground="办法第二十条", decision_number="暂〔2026〕1号", reason="立案调查")
+    db.commit()
+    assert _status_step(_verdict(client, token)[1]) == "✘ Current status: SUSPENDED"
+    zh = client.get(f"/V/{token}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert _status_step(zh) == "✘ 当前状态：暂扣" and "可以执法" not in zh
+    services.change(db, issuing["hr"], credential.id, "revoke", case=REVOCATION_CASE,
+                    ground="办法第二十一条", decision_number="撤〔2026〕2号", reason="违法执法")
+    db.commit()
+    assert _status_step(_verdict(client, token)[1]) == "✘ Current status: NOT VALID"

@@ -59,8 +59,8 @@ class Section:
 
 SECTIONS = (
     Section("force_levels", _l("Officers by level"), _l("Enforcement officers by organisation level"),
-            (_l("Organisation level"), _l("Holding a credential at the year's end"), _l("Qualified by the year's end"))),
-    Section("force_domains", _l("Credentials by domain"), _l("Credentials held at the year's end by enforcement domain"),
+            (_l("Organisation level"), _l("Holding a credential at the year's end (suspended included)"), _l("Qualified by the year's end"))),
+    Section("force_domains", _l("Credentials by domain"), _l("Credentials held at the year's end by enforcement domain (suspended included)"),
             (_l("Enforcement domain"), _l("Number of credentials"))),
     Section("credentials", _l("Credentials in the year"), _l("Credentials issued and changed in the year"),
             (_l("What"), _l("Number of credentials")), total=False),

@@ -112,6 +112,16 @@ def by_org(session: Session, actor: User, kind: OrgKind) -> list[tuple[Organisat
     return [(row[0], outcome(row, 1)) for row in session.execute(query)]
 
 
+def above(session: Session, actor: User, kind: OrgKind) -> Outcome | None:
+    """The candidates of units outside every league/city (kind LEAGUE: the region's own units) or outside every county
+    (kind COUNTY: the leagues' and the region's own units), so that by_org's rows and this one add up to the total;
+    None when there are none."""
+    unit = aliased(Organisation)
+    under = select(unit.id).where(unit.kind == kind, Organisation.path.startswith(unit.path)).exists()
+    found = outcome(session.execute(_scoped(session, actor, *outcome_columns()).where(~under)).one(), 0)
+    return found if found.candidates else None
+
+
 def by_domain(session: Session, actor: User) -> list[tuple[str, Outcome]]:
     """Per enforcement domain of the exam (a sector part); the common part (no domain) first."""
     query = (_scoped(session, actor, ExamPlan.domain_id, EnforcementDomain.name, *outcome_columns())
@@ -171,6 +181,14 @@ class Reliability:
     items: float  # items per paper (k)
     alpha: float | None  # Cronbach's α; for items scored right or wrong it is KR-20
     sem: float | None  # standard error of measurement: σ_total × √(1 − α)
+    why_not: str | None = None  # when α is None: "papers" (fewer than two), "items" (no item scores), "one item", "same score"
+
+    @property
+    def items_text(self) -> str:
+        """Items per paper: a whole number as one, otherwise to one decimal (pools may give papers different counts)."""
+        if not self.items:
+            return "—"
+        return str(int(self.items)) if float(self.items).is_integer() else f"{self.items:.1f}"
 
 
 def reliability(session: Session, plan_id: int) -> Reliability:
@@ -182,7 +200,7 @@ def reliability(session: Session, plan_id: int) -> Reliability:
         .where(Attempt.plan_id == plan_id, Attempt.status == AttemptStatus.GRADED)).one()
     papers = int(papers or 0)
     if papers < 2:
-        return Reliability(papers, 0, None, None)
+        return Reliability(papers, 0, None, None, "papers")
     mean = float(total) / papers
     total_variance = float(squares) / papers - mean * mean
     item_variances = 0.0
@@ -193,8 +211,12 @@ def reliability(session: Session, plan_id: int) -> Reliability:
         variance = sums.sxx / sums.n - (sums.sx / sums.n) ** 2
         item_variances += variance * sums.n / papers
     k = slots / papers
-    if k <= 1 or total_variance <= 1e-12:
-        return Reliability(papers, k, None, None)
+    if k == 0:
+        return Reliability(papers, k, None, None, "items")
+    if k <= 1:
+        return Reliability(papers, k, None, None, "one item")
+    if total_variance <= 1e-12:
+        return Reliability(papers, k, None, None, "same score")
     alpha = k / (k - 1) * (1 - item_variances / total_variance)
     sem = math.sqrt(total_variance) * math.sqrt(max(0.0, 1 - alpha))
     return Reliability(papers, k, round(alpha, 4), round(sem, 2))

@@ -88,10 +88,13 @@ def pdf(root: Organisation, figures: dict[str, Any], digest: str, computed_at: d
                     if rows else Paragraph(_("None."), body))
         drawing = section_chart(section, rows)
         if drawing is not None:
-            part += [Spacer(1, 4), drawing]
+            part += [Spacer(1, 4), charts.fit(drawing, document.width)]
         story.append(KeepTogether(part))
-    story.append(Paragraph(_("Trends by month"), heading))
-    for trend in monthly:
-        story.append(KeepTogether([Paragraph(str(trend.title), body), charts.lines(trends.month_labels(), trend.series, str(trend.title))]))
+    for number, trend in enumerate(monthly):  # drawn at the frame's width; the heading stays with the first chart
+        chart = charts.fit(charts.lines(trends.month_labels(), trend.series, str(trend.title), width=int(document.width), size=9), document.width)
+        part = [Paragraph(str(trend.title), body), chart]
+        story.append(KeepTogether([Paragraph(_("Trends by month"), heading), *part] if number == 0 else part))
+    if not monthly:
+        story.append(Paragraph(_("Trends by month"), heading))
     document.build(story)
     return out.getvalue()

@@ -40,6 +40,8 @@ def exams():
     return render_template("supervision/exams.html", total=exam_stats.totals(db, current_user), years=exam_stats.by_year(db, current_user),
                            leagues=exam_stats.by_org(db, current_user, OrgKind.LEAGUE),
                            counties=exam_stats.by_org(db, current_user, OrgKind.COUNTY),
+                           above_leagues=exam_stats.above(db, current_user, OrgKind.LEAGUE),
+                           above_counties=exam_stats.above(db, current_user, OrgKind.COUNTY),
                            domains=exam_stats.by_domain(db, current_user), resits=exam_stats.resits(db, current_user),
                            plans=exam_stats.by_plan(db, current_user), counts=counts, labels=exam_stats.band_labels(),
                            chart=exam_stats.chart(counts))

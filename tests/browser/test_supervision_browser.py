@@ -60,4 +60,4 @@ def test_the_auditor_opens_the_annual_report_and_its_trends(demo, live_server, z
     assert page.locator("#force_levels svg").count() == 1
     page.click("text=按月趋势")
     page.wait_for_load_state()
-    assert "/supervision/trends/2026/" in page.url and page.locator("main svg").count() == 4
+    assert "/supervision/trends/2026/" in page.url and page.locator("main svg").count() == 8  # four trends, four of the dashboard's snapshots

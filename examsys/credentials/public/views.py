@@ -69,6 +69,8 @@ def _labels(locale: str) -> tuple[dict[str, str], dict[str, str]]:
                  "signature": _("The signature is genuine"), "signed inside the key's window": _("Signed while the key was in use"),
                  "e-card code still fresh": _("The screen code is fresh"), "within validity": _("Within the period of validity"),
                  "current status": _("Current status: may enforce"), "published keys": _("The published keys could be read")}
+        for verdict in ("SUSPENDED", "NOT VALID", "CANNOT VERIFY"):  # a failed status step names the status found
+            steps[f"current status {verdict}"] = _("Current status: %(status)s", status=verdicts[verdict])
         labels = _LABELS[locale] = (verdicts, steps)
     return labels
 
