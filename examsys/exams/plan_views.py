@@ -99,14 +99,11 @@ def plan(plan_id: int):
 def plan_open(plan_id: int):
     """Up to EXAM_OPEN_INLINE_MAX candidates, the papers are drawn here (a few seconds at most); more, on the
     job queue, queued in this request's transaction, and the page follows its progress."""
-    db = get_session()
-    item = exam_plans.get_plan(db, current_user, plan_id)
-    if len(exam_plans.eligible_ids(db, item)) <= current_app.config["EXAM_OPEN_INLINE_MAX"]:
-        made = exam_plans.open_plan(db, current_user, plan_id)
-        flash(_("The exam is open: %(n)d papers were generated.", n=made), "success")
-        return redirect(url_for("exams.plan", plan_id=plan_id))
-    exam_plans.queue_opening(db, current_user, plan_id)
-    return redirect(url_for("exams.plan_opening", plan_id=plan_id))
+    made = exam_plans.open_or_queue(get_session(), current_user, plan_id, current_app.config["EXAM_OPEN_INLINE_MAX"])
+    if made is None:
+        return redirect(url_for("exams.plan_opening", plan_id=plan_id))
+    flash(_("The exam is open: %(n)d papers were generated.", n=made), "success")
+    return redirect(url_for("exams.plan", plan_id=plan_id))
 
 
 @bp.get("/plans/<int:plan_id>/opening")

@@ -241,6 +241,15 @@ def queue_opening(session: Session, actor: User, plan_id: int) -> job_records.Jo
     return job
 
 
+def open_or_queue(session: Session, actor: User, plan_id: int, inline_max: int) -> int | None:
+    """Open the plan in this request when it has at most `inline_max` candidates (the papers drawn: a few seconds at
+    most); with more, queue the opening on the job queue and answer None (its page follows the progress)."""
+    if len(eligible_ids(session, get_plan(session, actor, plan_id))) <= inline_max:
+        return open_plan(session, actor, plan_id)
+    queue_opening(session, actor, plan_id)
+    return None
+
+
 def run_opening(session: Session, actor: Actor, job: job_records.JobRecord, batch: int) -> None:
     """The job: draw chunk after chunk, each committed with its progress, then open the plan. Run again
     after a restart, it picks up the candidates still without a paper."""
