@@ -383,3 +383,20 @@ def test_the_clients_pages_chinese_has_no_stray_spaces(db, client, auth, tree, s
     for url in ("/api-clients", f"/api-clients/{client_id}", f"/api-clients/{client_id}/deliveries"):
         texts = re.findall(r">([^<]*)<", client.get(url, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True))
         assert [t for t in texts if re.search(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", t)] == [], url
+
+
+def test_a_change_made_from_a_thread_that_runs_an_event_loop_is_still_pushed(db, tree, sysadmin, officers, receiver):  # noqa: F811
+    """The queue's synchronous calls drive an event loop of their own; called where one already runs (an async
+    stack, or a browser driven from the same thread, as the browser tests do before the rest of the suite), they
+    hand over from a short-lived thread instead of failing the commit."""
+    import asyncio
+
+    _client_id, secret = subscribe(db, sysadmin, tree.region, receiver.url)
+
+    async def inside_a_running_loop() -> None:
+        suspend(db, officers)
+        db.commit()
+        run_until_idle()
+
+    asyncio.run(inside_a_running_loop())
+    assert len(receiver.received) == 1 and signature_holds(secret, receiver.received[0]["headers"], receiver.received[0]["body"])

@@ -14,7 +14,9 @@ Tasks are deferred by name (`defer(session, "webhooks.deliver", ...)`), so a pac
 queues work without importing it."""
 from __future__ import annotations
 
+import asyncio
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -72,13 +74,39 @@ def defer(session: Session, task_name: str, *, delay_seconds: float = 0, **kwarg
     return None
 
 
+def _outside_any_event_loop(work: Callable[[], Any]) -> Any:
+    """Run `work` here, or in a short-lived thread when this thread runs an asyncio event loop: procrastinate's
+    synchronous calls drive a loop of their own, which cannot start inside a running one (a caller on an async
+    stack — a gevent or asyncio server, a browser driven from the same thread in the tests)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    result: list[Any] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(work())
+        except BaseException as error:  # handed back to the caller's thread
+            failure.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return result[0]
+
+
 @event.listens_for(Session, "after_commit")
 def _hand_over(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
     for task_name, schedule_at, kwargs in pending:
-        queue_app.configure_task(task_name, schedule_at=schedule_at).defer(**kwargs)
+        _outside_any_event_loop(lambda task_name=task_name, schedule_at=schedule_at, kwargs=kwargs:
+                                queue_app.configure_task(task_name, schedule_at=schedule_at).defer(**kwargs))
     app = _state["flask_app"]
     if app is not None and app.config.get("JOBS_RUN_AFTER_COMMIT"):
         now = datetime.now(UTC)
@@ -96,4 +124,5 @@ def _drop(session: Session) -> None:
 def run_until_idle() -> None:
     """Run every job that is due now, then return (tests; the demo's thread; `flask jobs run`)."""
     with _runner_lock:
-        queue_app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False, delete_jobs="successful")
+        _outside_any_event_loop(lambda: queue_app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False,
+                                                             delete_jobs="successful"))
