@@ -6,6 +6,7 @@ monthly series or several). Each bar and point carries its value as a tooltip (a
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -116,6 +117,19 @@ def legend(names: Sequence[str], left: float, width: float, size: float = 12) ->
     return placed, row + 1 if names else 0
 
 
+def scale(maximum: float, whole: bool) -> tuple[float, float]:
+    """A value axis from zero that a reader can read: (top, step), the step 1, 2 or 5 times a power of ten giving
+    about four intervals, the top the first step at or above the maximum. `whole`: the values are counts, so the
+    step is at least 1 (no tick at 0.5 people)."""
+    if maximum <= 0:
+        return 1.0, 1.0
+    power = 10.0 ** math.floor(math.log10(maximum / 4))
+    step = next(power * m for m in (1, 2, 5, 10) if power * m * 4 >= maximum)
+    if whole:
+        step = max(1.0, float(math.ceil(step)))
+    return step * math.ceil(maximum / step - 1e-9), step
+
+
 def lines(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], title: str,
           width: int = 1000, height: int = 260, size: float = 13) -> Drawing:
     """One line per series (name, values) over the labels (months), on a common scale from zero, with a legend of
@@ -127,13 +141,14 @@ def lines(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | No
     total_h = round(height + legend_h)
     drawing = Drawing(width, total_h)
     plot_w, plot_h = width - left - right, height - bottom - size
-    top = max((v for _name, values in series for v in values if v is not None), default=0) or 1
+    known = [v for _name, values in series for v in values if v is not None]
+    top, tick = scale(max(known, default=0), all(float(v).is_integer() for v in known))
     step = plot_w / max(1, len(labels) - 1)
     drawing.add(Line(left, bottom, left + plot_w, bottom, strokeColor=_colour(GREY), strokeWidth=0.5))
-    for fraction in (0.5, 1):
-        y = bottom + plot_h * fraction
+    for number in range(1, round(top / tick) + 1):
+        y = bottom + plot_h * number * tick / top
         drawing.add(Line(left, y, left + plot_w, y, strokeColor=_colour("#dddddd"), strokeWidth=0.5))
-        drawing.add(_text(left - 4, y - size / 3, f"{top * fraction:g}", size, "end"))
+        drawing.add(_text(left - 4, y - size / 3, f"{number * tick:g}", size, "end"))
     drawing.add(_text(left - 4, bottom - size / 3, "0", size, "end"))
     for index, label in enumerate(labels):
         drawing.add(_text(left + index * step, size * 0.5, label, size))

@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from pypdf import PdfReader
+from reportlab.graphics.shapes import String
 
 from examsys import charts
 from examsys.auth.models import Role
@@ -60,3 +62,15 @@ def test_the_trend_legends_show_full_names_in_rows_in_readable_text(db, tree, wo
                   ("Credentials expiring within 90 days at the snapshot", [0] * 12)]
     placed, rows = charts.legend([n for n, _v in long_names], 50, 600, 13)
     assert rows == 2 and [row for _x, row, _n in placed] == [0, 0, 1]
+
+
+@pytest.mark.parametrize(("maximum", "whole", "ticks"), [
+    (27, True, [10, 20, 30]), (1, True, [1]), (3, True, [1, 2, 3]), (13.5, False, [5, 10, 15]),
+    (0.6, False, [0.2, 0.4, 0.6]), (0, True, [1]), (100, True, [50, 100]),
+])
+def test_a_line_chart_axis_reads_in_round_steps_and_counts_in_whole_numbers(maximum, whole, ticks):
+    labels = [str(m) for m in range(1, 13)]
+    values = [maximum] + [0] * 11
+    drawing = charts.lines(labels, [("a", values)], "t")
+    axis = [s.text for s in drawing.contents if isinstance(s, String) and s.textAnchor == "end"]
+    assert axis[-1] == "0" and [float(text) for text in axis[:-1]] == ticks
