@@ -3,7 +3,7 @@ connection saving answers at a fixed pace, run after run.
 
     EXAMSYS_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/<db> \\
     .venv/bin/python -m bench.sitting [--nodes 1,2] [--workers 2] [--candidates 3000] [--rates 300,400,500]
-        [--runs 5] [--seconds 20]
+        [--runs 5] [--seconds 20] [--node-cpu 0.4]
 
 The public schema of that database is dropped and rebuilt: use a database of your own. Needs nginx (Debian's
 package) and wrk (for the plain ceiling) on the machine; the application needs neither.
@@ -12,13 +12,19 @@ Deployed as docs/deployment.md says for a sitting: each node is the exam room's 
 pool of database connections) started with the deployment's keep-alive (`--keep-alive 75`), behind one nginx whose
 upstream keeps connections open for less than that (`keepalive_timeout 60s`), so nginx never sends a request on a
 connection gunicorn is closing (the 502s an outside client saw with gunicorn's default of 2 s). Two nodes are two
-sets of processes on their own ports, standing in for two machines.
+sets of processes on their own ports, standing in for two machines. On a machine with fewer cores than two real
+nodes would have, `--node-cpu C` gives each node a fixed size instead: its processes go into a cgroup of their own
+whose CPU quota is C cores (cgroup v1 `cpu.cfs_quota_us`, or v2 `cpu.max`, over a 10 ms period; needs root), so a node
+is the same size alone or beside a second one, and nginx, PostgreSQL and the client share what is left. The
+two-node figure is then a ratio of like to like: what a second node of the same size adds.
 
 The client is not wrk: an asyncio client in this process, one connection per candidate, each candidate saving one
 answer every `candidates / rate` seconds (phases spread evenly), open loop. Each save's latency is counted from the
 moment it was due, not from when it was sent, so a server that falls behind is charged for the wait (no coordinated
 omission). Prints, for each node count: the plain ceiling through nginx (wrk GET /healthz) and, for each rate, one
-line per run (served per second, p50/p95/p99, errors, saves refused as stale) and how many runs held p95 < 100 ms."""
+line per run (served per second, p50/p95/p99, errors, saves refused as stale, the CPU milliseconds per save spent by
+the node(s), PostgreSQL and this client, and how often a capped node was throttled) and how many runs held
+p95 < 100 ms."""
 from __future__ import annotations
 
 import argparse
@@ -36,7 +42,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.exam_load import Candidate, free_port, login, open_start_page, prepare, renew_cookies, serve, start, wrk
+from bench.exam_load import Candidate, cpu_seconds, database_pids, free_port, login, open_start_page, prepare, renew_cookies, serve, server_pids, start, wrk
 from bench.exam_load import Samples as StartSamples
 from bench.http_client import Client
 
@@ -88,6 +94,43 @@ def start_nginx(folder: Path, port: int, upstreams: list[int]) -> subprocess.Pop
     return process
 
 
+class CpuCap:
+    """A node's fixed size: its processes in a cgroup of their own with a CPU quota of `cpus` cores per 10 ms."""
+
+    PERIOD_US = 10_000
+
+    def __init__(self, name: str, cpus: float) -> None:
+        v2 = Path("/sys/fs/cgroup/cgroup.controllers").exists()
+        self.root = Path("/sys/fs/cgroup") if v2 else Path("/sys/fs/cgroup/cpu")
+        self.group = self.root / f"examsys-bench-{name}-{os.getpid()}"
+        self.group.mkdir()
+        quota = int(cpus * self.PERIOD_US)
+        if v2:
+            (self.group / "cpu.max").write_text(f"{quota} {self.PERIOD_US}")
+        else:
+            (self.group / "cpu.cfs_period_us").write_text(str(self.PERIOD_US))
+            (self.group / "cpu.cfs_quota_us").write_text(str(quota))
+
+    def add(self, pids: list[int]) -> None:
+        for pid in pids:
+            (self.group / "cgroup.procs").write_text(str(pid))
+
+    def throttled(self) -> int:
+        """How many 10 ms periods so far ended with the group's quota used up."""
+        for line in (self.group / "cpu.stat").read_text().splitlines():
+            if line.startswith("nr_throttled"):
+                return int(line.split()[1])
+        return 0
+
+    def close(self) -> None:
+        for pid in (self.group / "cgroup.procs").read_text().split():
+            try:
+                (self.root / "cgroup.procs").write_text(pid)
+            except OSError:
+                pass  # gone already
+        self.group.rmdir()
+
+
 @dataclass
 class Run:
     due: int = 0
@@ -95,6 +138,8 @@ class Run:
     errors: int = 0
     non2xx: int = 0
     stale: int = 0
+    cpu_ms: tuple[float, float, float] = (0.0, 0.0, 0.0)  # per save served: the node(s), PostgreSQL, this client
+    throttled: int = 0
 
     def p(self, q: int) -> float:
         return statistics.quantiles(self.latencies, n=100)[q - 1] * 1000 if len(self.latencies) > 1 else float("nan")
@@ -210,18 +255,39 @@ async def sessions(port: int, candidates: list[Candidate], window: float) -> Sta
         await client.close()
 
 
+def _cpu(servers: list[subprocess.Popen]) -> tuple[float, float, float]:
+    return (sum(cpu_seconds(server_pids(s)) for s in servers), cpu_seconds(database_pids()), time.process_time())
+
+
+def measured_run(front: int, candidates: list[Candidate], rate: float, seconds: float, servers: list[subprocess.Popen],
+                 caps: list[CpuCap]) -> Run:
+    before, throttled = _cpu(servers), sum(cap.throttled() for cap in caps)
+    run = asyncio.run(one_run(front, candidates, rate, seconds))
+    served = max(1, len(run.latencies))
+    run.cpu_ms = tuple((after - earlier) / served * 1000 for after, earlier in zip(_cpu(servers), before, strict=True))
+    run.throttled = sum(cap.throttled() for cap in caps) - throttled
+    return run
+
+
 def measure(nodes: int, args: argparse.Namespace, candidates: list[Candidate]) -> dict[float, list[Run]]:
     ports = [free_port() for _ in range(nodes)]
     servers = [serve(p, args.workers, 1, "gevent", ("--keep-alive", KEEP_ALIVE, "--worker-connections", "4000")) for p in ports]
+    caps: list[CpuCap] = []
+    if args.node_cpu:
+        for number, server in enumerate(servers, 1):
+            caps.append(CpuCap(f"node{number}", args.node_cpu))
+            caps[-1].add(server_pids(server))  # the master and its workers; nothing forks after this
     front = free_port()
     results: dict[float, list[Run]] = {}
+    size = f", each capped at {args.node_cpu:g} core(s)" if args.node_cpu else ""
     with tempfile.TemporaryDirectory() as folder:
         nginx = start_nginx(Path(folder), front, ports)
         try:
             wrk(front, "/healthz", 3, 64)
             plain = wrk(front, "/healthz", 10, 64)
-            print(f"{nodes} node(s) × gunicorn -w {args.workers} -k gevent --keep-alive {KEEP_ALIVE}, behind nginx "
-                  f"(upstream keepalive_timeout 60s): plain ceiling through nginx {plain['rps']:.0f} req/s")
+            print(f"{nodes} node(s){size} × gunicorn -w {args.workers} -k gevent --keep-alive {KEEP_ALIVE}, behind nginx "
+                  f"(upstream keepalive_timeout 60s): plain ceiling through nginx {plain['rps']:.0f} req/s; "
+                  f"load average {os.getloadavg()[0]:.2f}")
             starts = asyncio.run(sessions(front, candidates, args.window))
             print(starts.line(f"start ({len(candidates)} over {args.window:.0f} s)"))
             for rate in args.rates:
@@ -229,11 +295,14 @@ def measure(nodes: int, args: argparse.Namespace, candidates: list[Candidate]) -
                 for number in range(1, args.runs + 1):
                     asyncio.run(renew_cookies(front, candidates))  # a browser's cookie, renewed within the minute
 
-                    run = asyncio.run(one_run(front, candidates, rate, args.seconds))
+                    run = measured_run(front, candidates, rate, args.seconds, servers, caps)
                     results[rate].append(run)
                     served = len(run.latencies) / args.seconds
+                    node_ms, db_ms, client_ms = run.cpu_ms
                     print(f"  {rate:.0f}/s offered, run {number}: {served:.0f}/s served; p50 {run.p(50):.0f} ms p95 {run.p(95):.0f} ms "
-                          f"p99 {run.p(99):.0f} ms; non-2xx {run.non2xx}, errors {run.errors}, refused as stale {run.stale}", flush=True)
+                          f"p99 {run.p(99):.0f} ms; non-2xx {run.non2xx}, errors {run.errors}, refused as stale {run.stale}; "
+                          f"CPU per save: node(s) {node_ms:.2f} ms, PostgreSQL {db_ms:.2f} ms, client {client_ms:.2f} ms"
+                          + (f"; throttled {run.throttled} times" if caps else ""), flush=True)
                 held = sum(1 for run in results[rate] if run.p(95) < TARGET_MS and run.errors == 0 and run.non2xx == 0)
                 print(f"  {rate:.0f}/s: p95 < {TARGET_MS} ms with no error in {held} of {args.runs} runs", flush=True)
         finally:
@@ -242,6 +311,8 @@ def measure(nodes: int, args: argparse.Namespace, candidates: list[Candidate]) -
             for server in servers:
                 server.terminate()
                 server.wait(timeout=10)
+            for cap in caps:
+                cap.close()
     return results
 
 
@@ -256,6 +327,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="length of each paced run")
     parser.add_argument("--gc-freeze", type=lambda text: [int(v) for v in text.split(",")], default=[1],
                         help="1: the workers freeze what the app built at import (wsgi.py, the default); 0: they do not; 1,0: both")
+    parser.add_argument("--node-cpu", type=float, default=None,
+                        help="cap each node at this many cores (a cgroup CPU quota; needs root): a node of fixed size")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.candidates + 1024)), hard))
