@@ -33,6 +33,7 @@ import gc
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import statistics
@@ -42,7 +43,21 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.exam_load import Candidate, cpu_seconds, database_pids, free_port, login, open_start_page, prepare, renew_cookies, serve, server_pids, start, wrk
+from bench.exam_load import (
+    DB_URL,
+    Candidate,
+    cpu_seconds,
+    database_pids,
+    free_port,
+    login,
+    open_start_page,
+    prepare,
+    renew_cookies,
+    serve,
+    server_pids,
+    start,
+    wrk,
+)
 from bench.exam_load import Samples as StartSamples
 from bench.http_client import Client
 
@@ -255,16 +270,33 @@ async def sessions(port: int, candidates: list[Candidate], window: float) -> Sta
         await client.close()
 
 
-def _cpu(servers: list[subprocess.Popen]) -> tuple[float, float, float]:
-    return (sum(cpu_seconds(server_pids(s)) for s in servers), cpu_seconds(database_pids()), time.process_time())
+def _database_cpu() -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL process that serves this benchmark: its own database's connections and
+    the server's background processes, not the connections to other databases (a shared server)."""
+    ours = DB_URL.rsplit("/", 1)[1].encode()
+    cpu = {}
+    for pid in database_pids():
+        try:
+            backend = re.match(rb"postgres: [^:]+: \S+ (\S+) (?:\[local\]|\S+\(\d+\))", Path(f"/proc/{pid}/cmdline").read_bytes())
+        except OSError:
+            continue
+        if backend is None or backend.group(1) == ours:
+            cpu[pid] = cpu_seconds([pid])
+    return cpu
+
+
+def _cpu(servers: list[subprocess.Popen]) -> tuple[float, dict[int, float], float]:
+    return sum(cpu_seconds(server_pids(s)) for s in servers), _database_cpu(), time.process_time()
 
 
 def measured_run(front: int, candidates: list[Candidate], rate: float, seconds: float, servers: list[subprocess.Popen],
                  caps: list[CpuCap]) -> Run:
-    before, throttled = _cpu(servers), sum(cap.throttled() for cap in caps)
+    (node, database, client), throttled = _cpu(servers), sum(cap.throttled() for cap in caps)
     run = asyncio.run(one_run(front, candidates, rate, seconds))
+    node_after, database_after, client_after = _cpu(servers)
     served = max(1, len(run.latencies))
-    run.cpu_ms = tuple((after - earlier) / served * 1000 for after, earlier in zip(_cpu(servers), before, strict=True))
+    database_spent = sum(seconds - database.get(pid, 0.0) for pid, seconds in database_after.items())  # a gone one: lost
+    run.cpu_ms = tuple(spent / served * 1000 for spent in (node_after - node, database_spent, client_after - client))
     run.throttled = sum(cap.throttled() for cap in caps) - throttled
     return run
 
@@ -273,23 +305,23 @@ def measure(nodes: int, args: argparse.Namespace, candidates: list[Candidate]) -
     ports = [free_port() for _ in range(nodes)]
     servers = [serve(p, args.workers, 1, "gevent", ("--keep-alive", KEEP_ALIVE, "--worker-connections", "4000")) for p in ports]
     caps: list[CpuCap] = []
-    if args.node_cpu:
-        for number, server in enumerate(servers, 1):
-            caps.append(CpuCap(f"node{number}", args.node_cpu))
-            caps[-1].add(server_pids(server))  # the master and its workers; nothing forks after this
     front = free_port()
     results: dict[float, list[Run]] = {}
     size = f", each capped at {args.node_cpu:g} core(s)" if args.node_cpu else ""
     with tempfile.TemporaryDirectory() as folder:
         nginx = start_nginx(Path(folder), front, ports)
         try:
+            starts = asyncio.run(sessions(front, candidates, args.window))
+            if args.node_cpu:  # the starts (not the figure here) before the cap, so that 3,000 papers are drawn in minutes
+                for number, server in enumerate(servers, 1):
+                    caps.append(CpuCap(f"node{number}", args.node_cpu))
+                    caps[-1].add(server_pids(server))  # the master and its workers; nothing forks after this
             wrk(front, "/healthz", 3, 64)
             plain = wrk(front, "/healthz", 10, 64)
             print(f"{nodes} node(s){size} × gunicorn -w {args.workers} -k gevent --keep-alive {KEEP_ALIVE}, behind nginx "
                   f"(upstream keepalive_timeout 60s): plain ceiling through nginx {plain['rps']:.0f} req/s; "
                   f"load average {os.getloadavg()[0]:.2f}")
-            starts = asyncio.run(sessions(front, candidates, args.window))
-            print(starts.line(f"start ({len(candidates)} over {args.window:.0f} s)"))
+            print(starts.line(f"start ({len(candidates)} over {args.window:.0f} s{', before the cap' if caps else ''})"))
             for rate in args.rates:
                 results[rate] = []
                 for number in range(1, args.runs + 1):
