@@ -28,6 +28,13 @@ def normalise(value: str | None) -> str:
     return " ".join(part for part in text.split(" ") if part)
 
 
+def _foreign(text: str, allowed: set[str]) -> str:
+    """The characters of `text` outside the block and `allowed` (the first five), named for the person who typed
+    them, e.g. "a (U+0061), 处 (U+5904)"; empty when there are none."""
+    foreign = sorted({char for char in text if ord(char) not in BLOCK and char not in allowed})
+    return pgettext("list separator", ", ").join(f"{char} (U+{ord(char):04X})" for char in foreign[:5])
+
+
 def problem(value: str | None) -> str | None:
     """Why `value` cannot be a Mongolian-script name, in words for the person who typed it; None when it
     can (an empty value can: the form is optional)."""
@@ -36,9 +43,7 @@ def problem(value: str | None) -> str | None:
         return None
     if len(text) > MAX_LENGTH:
         return _("The Mongolian form is longer than %(n)d characters.", n=MAX_LENGTH)
-    foreign = sorted({char for char in text if ord(char) not in BLOCK and char not in ALSO})
-    if foreign:
-        shown = pgettext("list separator", ", ").join(f"{char} (U+{ord(char):04X})" for char in foreign[:5])
+    if shown := _foreign(text, ALSO):
         return _("Write the Mongolian form in traditional Mongolian script (U+1800–U+18AF) only; these characters are not: %(chars)s",
                  chars=shown)
     if not any(ord(char) in LETTERS for char in text):
@@ -53,9 +58,7 @@ def text_problem(value: str | None) -> str | None:
     text = (value or "").strip()
     if not text:
         return None
-    foreign = sorted({char for char in text if ord(char) not in BLOCK and char not in TEXT_ALSO})
-    if foreign:
-        shown = pgettext("list separator", ", ").join(f"{char} (U+{ord(char):04X})" for char in foreign[:5])
+    if shown := _foreign(text, TEXT_ALSO):
         return _("Write the text in traditional Mongolian script (U+1800–U+18AF) only; these characters are not: %(chars)s",
                  chars=shown)
     if not any(ord(char) in LETTERS for char in text):
