@@ -206,3 +206,13 @@ questions:
     result = read_bank_file(text, "mn.yaml")
     assert result.records == [] and [(p.field, "these characters are not: o (U+006F), t (U+0074), w (U+0077)" in p.message)
                                      for p in result.problems] == [("mn.options.B", True)]
+
+
+def test_the_mongolian_problems_are_said_with_the_chinese_ones_and_a_rubric_that_is_no_list_is_refused():
+    head = "part: common\nlaw: 中华人民共和国行政处罚法\nquestions:\n  - ref: MN-S-010\n    article: 第一条\n    explanation: 解析\n"
+    result = read_bank_file(head + "    type: single_choice\n    stem: 单选题\n    options: {A: 一, B: 二}\n    answer: Z\n"
+                                   "    difficulty: 9\n    mn: {stem: 中文, options: {A: ᠨᠢᠭᠡ}}\n", "mn.yaml")
+    assert [p.field for p in result.problems] == ["difficulty", "answer", "mn.stem", "mn.options"]
+    result = read_bank_file(head + "    type: case_analysis\n    stem: 案例\n    rubric: 5\n    reference_answer: 参考\n    difficulty: 1\n"
+                                   "    mn: {stem: ᠬᠠᠤᠯᠢ, rubric: [ᠨᠢᠭᠡ]}\n", "mn.yaml")  # was a TypeError (a 500 on upload)
+    assert result.records == [] and "rubric" in [p.field for p in result.problems]

@@ -95,7 +95,8 @@ def check_question(raw: dict[str, Any], *, part: str, domain: str | None, domain
         bad("explanation", _("Explain why the key is right."))
     if not law:
         bad("law", _("The law (category) is missing."))
-    default_points = sum(Decimal(str(r.get("points", 0))) for r in raw.get("rubric") or [] if isinstance(r, dict)) \
+    rubric_lines = raw.get("rubric") if isinstance(raw.get("rubric"), list) else []  # a rubric that is no list is refused below
+    default_points = sum(Decimal(str(r.get("points", 0))) for r in rubric_lines if isinstance(r, dict)) \
         if qtype is QuestionType.CASE_ANALYSIS and raw.get("points") is None else Decimal(2)
     try:
         points = Decimal(str(raw["points"])) if raw.get("points") is not None else default_points
@@ -140,9 +141,9 @@ def check_question(raw: dict[str, Any], *, part: str, domain: str | None, domain
     for field_name, messages in type_errors.items():
         for message in messages:
             bad(field_name, message)
-    # the Mongolian text is checked beside the Chinese (every field error at once), once the Chinese options it
-    # follows are sound
-    if raw.get("mn") is not None and not any(p.field == "options" for p in problems):
+    # the Mongolian text is checked beside the Chinese (every field error at once), once the Chinese options and
+    # rubric it follows are sound
+    if raw.get("mn") is not None and not any(p.field in ("options", "rubric") for p in problems):
         content_mn = check_mongolian(raw["mn"], content, bad)
         if content_mn is not None:
             content["content_mn"] = content_mn
@@ -181,7 +182,7 @@ def check_mongolian(raw: Any, content: dict[str, Any], bad: Any) -> dict[str, An
             options = {str(k).strip().upper(): mongolian(v, f"mn.options.{str(k).strip().upper()}") for k, v in options.items()}
             if list(options) != list(content["options"]) or not all(options.values()):
                 bad("mn.options", _("The Mongolian options have the same letters, in the same order, as the Chinese: %(letters)s.",
-                                    letters=", ".join(content["options"])))
+                                    letters=", ".join(str(letter) for letter in content["options"])))
             result["options"] = options
     elif options:
         bad("mn.options", _("This question has no options."))
