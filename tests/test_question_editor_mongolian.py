@@ -96,6 +96,22 @@ def test_a_fill_in_needs_its_accepted_answers_in_mongolian_and_the_errors_read_i
     assert _question(db).latest.content_mn == {"stem": "ᠬᠠᠤᠯᠢ ____", "answer": ["ᠬᠣᠶᠠᠷ", "ᠬᠣᠶᠠᠷ ᠵᠢᠯ"]}
 
 
+def test_a_case_analysis_takes_its_rubric_criteria_and_reference_answer_in_mongolian(db, tree, editors, client, auth):
+    auth.login("author")
+    case = dict(QUESTION, type="case_analysis", stem="某局对甲作出罚款决定，请分析。", option_A="", option_B="", answer="",
+                rubric="3：指出管辖错误\n2：指出程序错误", reference_answer="管辖和程序均有错误。", points="5")
+    mn = {"mn_stem": "ᠬᠠᠤᠯᠢ", "mn_reference_answer": "ᠬᠠᠷᠢᠭᠤ", "mn_explanation": ""}
+    response = _press(client, "/bank/new", "save", **case, **mn, mn_rubric="ᠨᠢᠭᠡ")  # one criterion of two
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="mn_rubric-error">The Mongolian rubric lists one criterion for each criterion' in page
+    assert db.query(Question).count() == 0
+    assert _press(client, "/bank/new", "save", **case, **mn, mn_rubric="ᠨᠢᠭᠡ\nᠬᠣᠶᠠᠷ").status_code == 302
+    question = _question(db)
+    assert question.latest.content_mn == {"stem": "ᠬᠠᠤᠯᠢ", "rubric": ["ᠨᠢᠭᠡ", "ᠬᠣᠶᠠᠷ"], "reference_answer": "ᠬᠠᠷᠢᠭᠤ"}
+    values, _options = read_form(client.get(f"/bank/{question.id}/edit").get_data(as_text=True), action="")
+    assert values["mn_rubric"].split() == ["ᠨᠢᠭᠡ", "ᠬᠣᠶᠠᠷ"] and values["mn_reference_answer"].strip() == "ᠬᠠᠷᠢᠭᠤ"
+
+
 def test_a_refused_edit_keeps_the_version_as_it_was(db, tree, editors, client, auth):
     question = _written_with_mongolian(client, auth, db)
     url = f"/bank/{question.id}/edit"
