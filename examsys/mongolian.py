@@ -17,12 +17,22 @@ LETTERS = range(0x1820, 0x18AB)
 # (U+202F), the joiners that pick a letter form (U+200C, U+200D), and the punctuation a name may carry.
 ALSO = set(" \u202f\u200c\u200d()（）-‐–—·.,，、《》0123456789")
 MAX_LENGTH = 240  # the columns hold 240 characters: a Mongolian name runs about twice the Chinese one
+# A running text (a question's Mongolian stem, options, answers, explanation) may also break lines and carry the
+# punctuation a question needs: the blank ____ of a fill-in, question and exclamation marks (⁈ ⁉ too), colons, quotes.
+TEXT_ALSO = ALSO | set("\n\r\t_?!:;\"'“”‘’«»…%/⁈⁉")
 
 
 def normalise(value: str | None) -> str:
     """The form as stored: NFC, trimmed, runs of spaces as one (an empty string: no Mongolian form)."""
     text = unicodedata.normalize("NFC", value or "").strip()
     return " ".join(part for part in text.split(" ") if part)
+
+
+def _foreign(text: str, allowed: set[str]) -> str:
+    """The characters of `text` outside the block and `allowed` (the first five), named for the person who typed
+    them, e.g. "a (U+0061), 处 (U+5904)"; empty when there are none."""
+    foreign = sorted({char for char in text if ord(char) not in BLOCK and char not in allowed})
+    return pgettext("list separator", ", ").join(f"{char} (U+{ord(char):04X})" for char in foreign[:5])
 
 
 def problem(value: str | None) -> str | None:
@@ -33,13 +43,26 @@ def problem(value: str | None) -> str | None:
         return None
     if len(text) > MAX_LENGTH:
         return _("The Mongolian form is longer than %(n)d characters.", n=MAX_LENGTH)
-    foreign = sorted({char for char in text if ord(char) not in BLOCK and char not in ALSO})
-    if foreign:
-        shown = pgettext("list separator", ", ").join(f"{char} (U+{ord(char):04X})" for char in foreign[:5])
+    if shown := _foreign(text, ALSO):
         return _("Write the Mongolian form in traditional Mongolian script (U+1800–U+18AF) only; these characters are not: %(chars)s",
                  chars=shown)
     if not any(ord(char) in LETTERS for char in text):
         return _("The Mongolian form has no Mongolian letter.")
+    return None
+
+
+def text_problem(value: str | None) -> str | None:
+    """Why `value` cannot be a Mongolian text of a question (the bank's rule, said once for the editor and every
+    import): only the Mongolian block and TEXT_ALSO, with at least one Mongolian letter; None when it can (an empty
+    value can: the caller says which texts are required)."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if shown := _foreign(text, TEXT_ALSO):
+        return _("Write the text in traditional Mongolian script (U+1800–U+18AF) only; these characters are not: %(chars)s",
+                 chars=shown)
+    if not any(ord(char) in LETTERS for char in text):
+        return _("The text is not written in the Mongolian script.")
     return None
 
 

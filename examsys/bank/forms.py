@@ -11,6 +11,8 @@ from examsys import mongolian
 from examsys.bank.models import BankPart, QuestionType
 from examsys.bank.xlsx import OPTION_LETTERS
 
+MN_INPUT = {"lang": "mn-Mong", "class": "mn-input", "spellcheck": "false"}
+
 
 class QuestionForm(FlaskForm):
     ref = StringField(_l("Ref"), validators=[Optional(), Length(max=40)], description=_l("Left empty, one is made up."))
@@ -43,6 +45,23 @@ class QuestionForm(FlaskForm):
     points = StringField(_l("Points"), default="2")
     explanation = TextAreaField(_l("Explanation"), render_kw={"rows": 3})
     tags = StringField(_l("Tags"), description=_l("Separated by commas."))
+    # The Mongolian text (optional, examsys.bank.mongolian_text): written in vertical lines, as it reads; the options
+    # follow the Chinese ones by letter, and the key stays the Chinese one.
+    mn_stem = TextAreaField(_l("Question in Mongolian"), render_kw=MN_INPUT)
+    mn_option_A = StringField("A", render_kw=MN_INPUT)
+    mn_option_B = StringField("B", render_kw=MN_INPUT)
+    mn_option_C = StringField("C", render_kw=MN_INPUT)
+    mn_option_D = StringField("D", render_kw=MN_INPUT)
+    mn_option_E = StringField("E", render_kw=MN_INPUT)
+    mn_option_F = StringField("F", render_kw=MN_INPUT)
+    mn_option_G = StringField("G", render_kw=MN_INPUT)
+    mn_option_H = StringField("H", render_kw=MN_INPUT)
+    mn_answer = StringField(_l("Accepted answers in Mongolian"), render_kw=MN_INPUT,
+                            description=_l("Fill-in only: separated by |, accepted as well as the Chinese ones."))
+    mn_rubric = TextAreaField(_l("Rubric in Mongolian"), render_kw=MN_INPUT,
+                              description=_l("Case analysis only, optional: one line per criterion of the Chinese rubric, in its order, without points."))
+    mn_reference_answer = TextAreaField(_l("Reference answer in Mongolian"), render_kw=MN_INPUT, description=_l("Case analysis only, optional."))
+    mn_explanation = TextAreaField(_l("Explanation in Mongolian"), render_kw=MN_INPUT, description=_l("Optional."))
     change_note = StringField(_l("What changed"), validators=[Optional(), Length(max=200)])
     # Sent only by the button pressed (Save or Preview). Not a HiddenField: hidden_tag() would render it as
     # intent=save ahead of the button's value, and the first value wins, so Preview would save.
@@ -50,6 +69,13 @@ class QuestionForm(FlaskForm):
 
     def option_fields(self):
         return [getattr(self, f"option_{letter}") for letter in OPTION_LETTERS]
+
+    def mn_option_rows(self):
+        """(letter, Mongolian field, shown): a Mongolian option is shown where the Chinese one is written, or where it
+        holds text itself (the script app.js shows the others as the Chinese options are typed)."""
+        return [(letter, getattr(self, f"mn_option_{letter}"),
+                 bool((getattr(self, f"option_{letter}").data or "").strip() or (getattr(self, f"mn_option_{letter}").data or "").strip()))
+                for letter in OPTION_LETTERS]
 
 
 class BankImportForm(FlaskForm):

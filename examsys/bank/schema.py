@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from flask_babel import gettext as _
 
+from examsys import mongolian as mongolian_script
 from examsys.bank.models import BankPart, QuestionType
 from examsys.bank.types import kind_of
 
@@ -22,7 +23,6 @@ DOMAIN_RE = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
 QUESTION_KEYS = {"ref", "type", "stem", "options", "answer", "rubric", "reference_answer", "article", "difficulty", "points",
                  "explanation", "tags", "enemies", "mn"}
 MN_QUESTION_KEYS = {"stem", "options", "answer", "rubric", "reference_answer", "explanation"}
-MONGOLIAN_RE = re.compile("[\u1800-\u18AF]")
 ENEMY_RE = re.compile(r"^[\w-]{1,60}$")
 FILE_KEYS = {"part", "domain", "domain_name", "law", "law_version", "questions"}
 
@@ -95,7 +95,8 @@ def check_question(raw: dict[str, Any], *, part: str, domain: str | None, domain
         bad("explanation", _("Explain why the key is right."))
     if not law:
         bad("law", _("The law (category) is missing."))
-    default_points = sum(Decimal(str(r.get("points", 0))) for r in raw.get("rubric") or [] if isinstance(r, dict)) \
+    rubric_lines = raw.get("rubric") if isinstance(raw.get("rubric"), list) else []  # a rubric that is no list is refused below
+    default_points = sum(Decimal(str(r.get("points", 0))) for r in rubric_lines if isinstance(r, dict)) \
         if qtype is QuestionType.CASE_ANALYSIS and raw.get("points") is None else Decimal(2)
     try:
         points = Decimal(str(raw["points"])) if raw.get("points") is not None else default_points
@@ -140,7 +141,9 @@ def check_question(raw: dict[str, Any], *, part: str, domain: str | None, domain
     for field_name, messages in type_errors.items():
         for message in messages:
             bad(field_name, message)
-    if raw.get("mn") is not None and not problems:
+    # the Mongolian text is checked beside the Chinese (every field error at once), once the Chinese options and
+    # rubric it follows are sound
+    if raw.get("mn") is not None and not any(p.field in ("options", "rubric") for p in problems):
         content_mn = check_mongolian(raw["mn"], content, bad)
         if content_mn is not None:
             content["content_mn"] = content_mn
@@ -152,7 +155,8 @@ def check_question(raw: dict[str, Any], *, part: str, domain: str | None, domain
 def check_mongolian(raw: Any, content: dict[str, Any], bad: Any) -> dict[str, Any] | None:
     """The `mn:` mapping of a question: its Mongolian text beside the Chinese. The key stays the Chinese one (the
     same option letters in the same order), so the Mongolian text carries no key of its own except the accepted
-    answers of a fill-in. Every text is written in the Mongolian script (U+1800–U+18AF)."""
+    answers of a fill-in. Every text is written in the Mongolian script (U+1800–U+18AF): examsys.mongolian.text_problem,
+    the one rule for the editor and every import."""
     if not isinstance(raw, dict):
         bad("mn", _("mn is a mapping of the Mongolian texts (stem, options, …)."))
         return None
@@ -162,8 +166,9 @@ def check_mongolian(raw: Any, content: dict[str, Any], bad: Any) -> dict[str, An
 
     def mongolian(value: Any, name: str) -> str:
         text = _text(value)
-        if text and not MONGOLIAN_RE.search(text):
-            bad(name, _("The text is not written in the Mongolian script."))
+        message = mongolian_script.text_problem(text)
+        if message:
+            bad(name, message)
         return text
 
     result: dict[str, Any] = {"stem": mongolian(raw.get("stem"), "mn.stem")}
@@ -177,7 +182,7 @@ def check_mongolian(raw: Any, content: dict[str, Any], bad: Any) -> dict[str, An
             options = {str(k).strip().upper(): mongolian(v, f"mn.options.{str(k).strip().upper()}") for k, v in options.items()}
             if list(options) != list(content["options"]) or not all(options.values()):
                 bad("mn.options", _("The Mongolian options have the same letters, in the same order, as the Chinese: %(letters)s.",
-                                    letters=", ".join(content["options"])))
+                                    letters=", ".join(str(letter) for letter in content["options"])))
             result["options"] = options
     elif options:
         bad("mn.options", _("This question has no options."))

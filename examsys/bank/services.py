@@ -190,8 +190,8 @@ def edit_question(session: Session, actor: User, question_id: int, raw: dict[str
     question = get_question(session, actor, question_id)
     latest = question.latest
     raw = dict(raw, ref=question.ref)
-    if "mn" not in raw and latest.content_mn:  # the editor form does not hold the Mongolian text: it carries over
-        raw["mn"] = latest.content_mn
+    if "mn" not in raw and latest.content_mn:  # a caller that leaves the Mongolian text out keeps it; the editor
+        raw["mn"] = latest.content_mn           # always states it (None: emptied, removed)
     _check_law(session, actor, raw)
     record = check_content(raw, part=question.part, domain=question.domain)
     new_hash = content_hash(record.content)
@@ -228,8 +228,9 @@ def _apply_content(version: QuestionVersion, content: dict[str, Any]) -> None:
 
 def version_changes(old: QuestionVersion, new: QuestionVersion) -> list[tuple[str, Any, Any]]:
     """(field, before, after) for every content field that differs between two versions."""
-    before, after = old.content(), new.content()
-    return [(name, before[name], after[name]) for name in before if before[name] != after[name]]
+    before, after = old.content(), new.content()  # the Mongolian text is in either only when present
+    names = list(before) + [name for name in after if name not in before]
+    return [(name, before.get(name), after.get(name)) for name in names if before.get(name) != after.get(name)]
 
 
 def _version_in_scope(session: Session, actor: User, version_id: int) -> QuestionVersion:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from examsys.audit.services import record_export
-from examsys.bank import files, services
+from examsys.bank import files, mongolian_text, services
 from examsys.bank import laws as law_list
 from examsys.bank.exposure import exposure, over_exposed
 from examsys.bank.forms import BankImportForm, LawForm, QuestionForm
@@ -126,6 +126,7 @@ def _raw_from_form(form: QuestionForm) -> dict[str, Any]:
     except InvalidOperation:
         raw["points"] = form.points.data
     raw["tags"] = [t for t in re.split(r"[,，、\s]+", form.tags.data or "") if t]
+    raw["mn"] = mongolian_text.from_form(form, qtype)  # None: no Mongolian text (removed, when it had one)
     return raw
 
 
@@ -142,19 +143,28 @@ def _fill_form(form: QuestionForm, version) -> None:
                         else ("对" if answer else "错") if c["type"] == "true_false" else answer or "")
     form.rubric.data = "\n".join(f"{Decimal(r['points']).normalize()}：{r['criterion']}" for r in c["rubric"] or [])
     form.reference_answer.data = c["reference_answer"] or ""
+    mongolian_text.fill(form, version.content_mn)
 
 
 def _preview(form: QuestionForm) -> dict[str, Any] | None:
     raw = _raw_from_form(form)
     if raw.get("type") not in {t.value for t in QuestionType}:
         return None
-    return {"type": raw["type"], "stem": raw.get("stem") or "", "options": raw.get("options"), "template": kind_of(raw["type"]).template}
+    return {"type": raw["type"], "stem": raw.get("stem") or "", "options": raw.get("options"), "template": kind_of(raw["type"]).template,
+            "mn": mongolian_text.preview(form, raw["type"], raw.get("options"))}
 
 
 def _choices(db, form: QuestionForm) -> None:
     form.org_id.choices = [(o.id, o.name) for o in choices(db, current_user, services.EDITOR)]
     form.domain_id.choices = [(0, "—")] + [(d.id, d.name) for d in services.domains(db)]
     form.law.choices = [("", "—")] + [(law, law) for law in services.law_choices(db, current_user)]
+
+
+def _flash_mongolian(version, had_text: bool) -> None:
+    if version.content_mn:
+        flash(_("Its Mongolian text awaits review by another exam administrator who reads Mongolian."), "info")
+    elif had_text:
+        flash(_("The Mongolian text was removed: this version has none."), "info")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -166,11 +176,12 @@ def create():
     if not form.org_id.choices:
         services.version_query(db, current_user, services.QuestionFilter())  # refuses non-editors
     preview = _preview(form) if form.is_submitted() else None
-    question = submit_form(form, lambda: services.create_question(db, current_user, org_id=form.org_id.data, part=BankPart(form.part.data),
-                                                                  domain_id=form.domain_id.data or None, raw=_raw_from_form(form))
-                           if form.intent.data == "save" else None)  # a preview: the fields checked, nothing saved
+    question = submit_form(form, lambda: mongolian_text.on_fields(form, lambda: services.create_question(
+        db, current_user, org_id=form.org_id.data, part=BankPart(form.part.data), domain_id=form.domain_id.data or None,
+        raw=_raw_from_form(form))) if form.intent.data == "save" else None)  # a preview: the fields checked, nothing saved
     if question is not None:
         flash(_("Question %(ref)s saved as a draft. Another exam administrator must review it.", ref=question.ref), "success")
+        _flash_mongolian(question.latest, had_text=False)
         return redirect(url_for("bank.detail", question_id=question.id))
     return render_template("bank/edit.html", form=form, preview=preview, question=None)
 
@@ -188,10 +199,13 @@ def edit(question_id: int):
     if request.method == "GET":
         _fill_form(form, question.latest)
     preview = _preview(form)
-    saved = submit_form(form, lambda: services.edit_question(db, current_user, question.id, _raw_from_form(form), form.change_note.data or "")
+    had_text = bool(question.latest.content_mn)
+    saved = submit_form(form, lambda: mongolian_text.on_fields(form, lambda: services.edit_question(
+        db, current_user, question.id, _raw_from_form(form), form.change_note.data or ""))
                         if form.intent.data == "save" else None)  # a preview: the fields checked, nothing saved
     if saved is not None:
         flash(_("Saved as version %(n)d (draft).", n=saved.number), "success")
+        _flash_mongolian(saved, had_text)
         return redirect(url_for("bank.detail", question_id=question.id))
     return render_template("bank/edit.html", form=form, preview=preview, question=question)
 

@@ -49,3 +49,24 @@
     form.addEventListener("change", function () { refresh(); });
   });
 })();
+
+// The question editor's Mongolian options: one for each Chinese option, shown as the Chinese option is written
+// (a Mongolian option that holds text stays shown, so nothing typed is hidden).
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var boxes = document.querySelectorAll("[data-mn-option]");
+    if (!boxes.length) { return; }
+    function sync() {
+      boxes.forEach(function (box) {
+        var letter = box.getAttribute("data-mn-option");
+        var chinese = document.getElementById("option_" + letter);
+        var mongolian = document.getElementById("mn_option_" + letter);
+        box.hidden = !((chinese && chinese.value.trim()) || (mongolian && mongolian.value.trim()));
+      });
+    }
+    document.addEventListener("input", function (event) {
+      if (event.target && /^option_[A-H]$/.test(event.target.id || "")) { sync(); }
+    });
+  });
+})();
