@@ -12,6 +12,7 @@ an exam administrator of the region. Then each run, in this order:
 - the baseline: a plan on the first county (500 candidates) opened inline, step by step as `open_plan` does (as
   bench/paper_assembly.py opens a plan), committed; scaled to the candidates: checking and fixing the pools and
   opening once, drawing and writing the papers × candidates / 500 (the whole × candidates / 500 is printed too);
+  measured again after the run, the mean of the two taken (the machine may be shared);
 - a plan on the region, opened through `exam_plans.open_or_queue` as the page does (it queues: more than
   EXAM_OPEN_INLINE_MAX), committed; a worker (`flask jobs worker`, a subprocess, started beforehand) runs it. Measured:
   queueing (the request) to the job record done, papers/s, the record's progress sampled every second, the worker's
@@ -211,7 +212,7 @@ def baseline(session, admin, n: int) -> dict[str, float]:
     the papers, open), then commit; the seconds of each step and the papers drawn."""
     from examsys.exams.plans import draw_chunk, finish_opening, prepare_opening
 
-    plan = new_plan(session, admin, 1001, f"基准 {n}")
+    plan = new_plan(session, admin, 1001, f"基准 {n}-{time.time():.0f}")
     start = time.perf_counter()
     plan, shapes = prepare_opening(session, admin, plan.id)
     prepared = time.perf_counter()
@@ -243,7 +244,7 @@ def run(session, app, admin, number: int, args, url: str, log: Path) -> dict:
 
     load = os.getloadavg()
     uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    base = baseline(session, admin, number)
+    before = baseline(session, admin, number)
     worker = start_worker(url, args.stalled_after, log)
     ready = wait_ready(worker, log)
     plan = new_plan(session, admin, 1, f"三万人开考 {number}")
@@ -287,8 +288,10 @@ def run(session, app, admin, number: int, args, url: str, log: Path) -> dict:
     if worker.poll() is None:
         peak = max(peak, memory(worker.pid)[0])
     stop(worker)
+    after = baseline(session, admin, number)  # again once the worker stopped: the machine may have changed meanwhile
+    base = {key: (before[key] + after[key]) / 2 for key in before}
     record = session.get(JobRecord, job_id)
-    result = {"number": number, "uptime": uptime, "load": load, "baseline": base,
+    result = {"number": number, "uptime": uptime, "load": load, "baseline": base, "baselines": (before, after),
               "worker_ready": ready, "request": request, "elapsed": elapsed, "state": record.state.value, "runs": record.runs,
               "message": record.message, "samples": samples,
               "chunks": chunk_seconds(commits, int(app.config["EXAM_OPEN_CHUNK"]), {kill.get("done"), kill.get("resumed_done")}),
@@ -307,7 +310,9 @@ def report(r: dict, candidates: int) -> None:
     scaled = base["prepare"] + base["draw"] * candidates / base["made"] + base["finish"]
     made = r["check"]["papers"]
     print(f"\nrun {r['number']} — before it: {r['uptime']}")
-    print(f"  baseline: {base['made']} candidates opened inline in {base['total']:.2f} s (check and fix the pools "
+    print("  baseline: 500 candidates opened inline before / after the run in "
+          + " / ".join(f"{b['total']:.2f} s ({b['draw'] / b['made'] * 1000:.2f} ms a paper)" for b in r["baselines"]))
+    print(f"  their mean: {base['made']:.0f} candidates opened inline in {base['total']:.2f} s (check and fix the pools "
           f"{base['prepare']:.2f} s, draw + write {base['draw']:.2f} s = {base['draw'] / base['made'] * 1000:.2f} ms a paper, "
           f"open {base['finish']:.2f} s) → scaled to {candidates:,}: {scaled:.1f} s (the pools and the opening once; "
           f"all of it × {candidates / base['made']:.0f}: {naive:.1f} s)")
