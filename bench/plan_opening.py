@@ -268,7 +268,7 @@ def run(session, app, admin, number: int, args, url: str, log: Path) -> dict:
             text("SELECT state, done, total, runs, updated_at FROM job_record WHERE id = :j"), {"j": job_id}).one()
         session.rollback()
         if updated is not None:
-            commits[done] = updated
+            commits.setdefault(done, updated)  # the commit of the chunk that reached `done` (not a later take-up's)
         if worker.poll() is None:
             peak = max(peak, memory(worker.pid)[0])
         if now >= next_sample:
