@@ -16,7 +16,7 @@ an exam administrator of the region. Then each run, in this order:
 - a plan on the region, opened through `exam_plans.open_or_queue` as the page does (it queues: more than
   EXAM_OPEN_INLINE_MAX), committed; a worker (`flask jobs worker`, a subprocess, started beforehand) runs it. Measured:
   queueing (the request) to the job record done, papers/s, the record's progress sampled every second, the worker's
-  peak RSS (VmHWM), the time of each chunk (from the record's commits), the dead rows left in question_version;
+  peak RSS (VmHWM) and CPU seconds against the baseline's, the time of each chunk (from the record's commits), the dead rows left in question_version;
 - with --kill-at F: the worker is SIGKILLed once the record reports F of the papers, a new worker is started at once
   (as a supervisor would), and the run reports when the queue gave the job back (a dead worker's job is put back once
   its heartbeat is --stalled-after seconds old; the periodic check runs every minute) and the time it cost;
@@ -174,6 +174,12 @@ def memory(pid: int) -> tuple[int, int]:
     return int(fields["VmHWM"].split()[0]) // 1024, int(fields["VmRSS"].split()[0]) // 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def stop(worker: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
     if worker.poll() is None:
         os.killpg(worker.pid, sig)
@@ -213,17 +219,19 @@ def baseline(session, admin, n: int) -> dict[str, float]:
     from examsys.exams.plans import draw_chunk, finish_opening, prepare_opening
 
     plan = new_plan(session, admin, 1001, f"基准 {n}-{time.time():.0f}")
+    cpu = time.process_time()
     start = time.perf_counter()
     plan, shapes = prepare_opening(session, admin, plan.id)
-    prepared = time.perf_counter()
+    prepared, cpu_prepared = time.perf_counter(), time.process_time()
     made = 0
     while chunk := draw_chunk(session, plan, 500, shapes).made:
         made += chunk
-    drawn = time.perf_counter()
+    drawn, cpu_drawn = time.perf_counter(), time.process_time()
     finish_opening(session, admin, plan)
     session.commit()
     end = time.perf_counter()
-    return {"made": made, "prepare": prepared - start, "draw": drawn - prepared, "finish": end - drawn, "total": end - start}
+    return {"made": made, "prepare": prepared - start, "draw": drawn - prepared, "finish": end - drawn, "total": end - start,
+            "cpu": time.process_time() - cpu, "cpu_draw": cpu_drawn - cpu_prepared}
 
 
 def check_papers(session, plan_id: int) -> dict[str, int]:
@@ -247,6 +255,9 @@ def run(session, app, admin, number: int, args, url: str, log: Path) -> dict:
     before = baseline(session, admin, number)
     worker = start_worker(url, args.stalled_after, log)
     ready = wait_ready(worker, log)
+    time.sleep(1)  # its first periodic tasks
+    cpu_before = cpu_seconds(worker.pid)
+    cpu = {"killed": 0.0, "last": cpu_before}  # the worker's CPU seconds: spent by killed ones, the current one's last seen
     plan = new_plan(session, admin, 1, f"三万人开考 {number}")
 
     start = time.perf_counter()
@@ -271,6 +282,7 @@ def run(session, app, admin, number: int, args, url: str, log: Path) -> dict:
             commits.setdefault(done, updated)  # the commit of the chunk that reached `done` (not a later take-up's)
         if worker.poll() is None:
             peak = max(peak, memory(worker.pid)[0])
+            cpu["last"] = cpu_seconds(worker.pid)
         if now >= next_sample:
             samples.append((now, done, total, state))
             next_sample += 1.0
@@ -280,6 +292,7 @@ def run(session, app, admin, number: int, args, url: str, log: Path) -> dict:
         if args.kill_at and "at" not in kill and total and done >= args.kill_at * total:
             stop(worker, signal.SIGKILL)
             kill.update(at=now, done=done, peak=peak)
+            cpu.update(killed=cpu["last"], last=0.0)
             worker = start_worker(url, args.stalled_after, log)
         if "at" in kill and "resumed" not in kill and runs >= 2:
             kill.update(resumed=now, resumed_done=done)
@@ -287,12 +300,14 @@ def run(session, app, admin, number: int, args, url: str, log: Path) -> dict:
     elapsed = samples[-1][0]
     if worker.poll() is None:
         peak = max(peak, memory(worker.pid)[0])
+        cpu["last"] = cpu_seconds(worker.pid)
     stop(worker)
     after = baseline(session, admin, number)  # again once the worker stopped: the machine may have changed meanwhile
     base = {key: (before[key] + after[key]) / 2 for key in before}
     record = session.get(JobRecord, job_id)
     result = {"number": number, "uptime": uptime, "load": load, "baseline": base, "baselines": (before, after),
-              "worker_ready": ready, "request": request, "elapsed": elapsed, "state": record.state.value, "runs": record.runs,
+              "worker_ready": ready, "worker_cpu": cpu["killed"] + cpu["last"] - cpu_before,
+              "request": request, "elapsed": elapsed, "state": record.state.value, "runs": record.runs,
               "message": record.message, "samples": samples,
               "chunks": chunk_seconds(commits, int(app.config["EXAM_OPEN_CHUNK"]), {kill.get("done"), kill.get("resumed_done")}),
               "peak_mb": peak, "kill": kill, "check": check_papers(session, plan.id),
@@ -320,6 +335,11 @@ def report(r: dict, candidates: int) -> None:
     print(f"  request (open_or_queue + commit): {r['request']:.2f} s")
     print(f"  queueing → job {r['state']}: {r['elapsed']:.1f} s = {r['elapsed'] / scaled:.2f} × the scaled inline baseline; "
           f"{made / r['elapsed']:.0f} papers/s; worker runs of the job: {r['runs']}; plan {r['plan_status']}")
+    inline_cpu = base["cpu"] - base["cpu_draw"] + base["cpu_draw"] * candidates / base["made"]  # scaled as the seconds are
+    print(f"  CPU seconds of the Python process (steadier than seconds on a shared machine): the worker {r['worker_cpu']:.1f} s"
+          f"{' (two workers, the second one’s start included)' if r['kill'] else ''} = {r['worker_cpu'] / made * 1000:.2f} ms a paper; "
+          f"inline, scaled: {inline_cpu:.1f} s ({base['cpu_draw'] / base['made'] * 1000:.2f} ms a paper drawn and written); "
+          f"ratio {r['worker_cpu'] / inline_cpu:.2f}")
     print(f"  worker peak RSS: {r['peak_mb']} MB" + (f" (the killed one: {r['kill']['peak']} MB)" if r["kill"] else ""))
     check = r["check"]
     verdict = "OK" if check["missing"] == 0 and check["duplicated"] == 0 and check["papers"] == candidates else "WRONG"
