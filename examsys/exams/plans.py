@@ -270,10 +270,14 @@ def run_opening(session: Session, actor: Actor, job: job_records.JobRecord, batc
 
 
 def pin_versions(session: Session, version_ids: set[int]) -> None:
-    """Mark versions drawn into papers as used: pinned versions never change again (an edit makes a new one)."""
+    """Mark versions drawn into papers as used: pinned versions never change again (an edit makes a new one).
+    Only those not pinned yet are written: each chunk of an opening draws from the same pools, and rewriting every
+    version it drew left 60,000 dead rows of a 2,000-row table after one plan of 30,000 and held their row locks
+    for the whole chunk (docs/performance.md, "Opening a plan for 30,000 candidates")."""
     ids = sorted(version_ids)
     for start in range(0, len(ids), 1000):
-        session.execute(update(QuestionVersion).where(QuestionVersion.id.in_(ids[start:start + 1000])).values(used=True))
+        session.execute(update(QuestionVersion).where(QuestionVersion.id.in_(ids[start:start + 1000]), QuestionVersion.used.is_(False))
+                        .values(used=True))
 
 
 def draw_paper(session: Session, plan: ExamPlan, seed: str) -> list[dict[str, Any]]:
