@@ -41,6 +41,9 @@ class DefaultConfig:
     WEBHOOK_ALLOW_PRIVATE: bool | None = None
     # On SQLite jobs run in the app's process: after a commit that queued one, in a thread (None: yes unless testing).
     JOBS_RUN_AFTER_COMMIT: bool | None = None
+    # A worker silent this long (it beats every 10 s) counts as dead and its running jobs go back in the queue: the
+    # every-minute check and a starting worker both use it (`flask jobs worker --stalled-after` overrides it there).
+    JOBS_STALLED_AFTER = 60.0
     # Files made by jobs (a campaign's print batch rendered ahead), one folder per job; None: instance/job-files.
     # With several nodes, a folder all of them mount (the worker writes, the app nodes serve the downloads).
     JOB_FILES_DIR: str | None = None

@@ -2,6 +2,7 @@
 the job back and runs it, and the delivery is recorded once."""
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -112,3 +113,23 @@ def test_the_worker_needs_postgresql(runner, db):
         pytest.skip("on PostgreSQL the worker runs (above)")
     result = runner.invoke(args=["jobs", "worker", "--once"])
     assert result.exit_code != 0 and "needs PostgreSQL" in result.output
+
+
+def test_the_every_minute_check_puts_back_jobs_after_the_configured_silence(app, monkeypatch):
+    """`JOBS_STALLED_AFTER` (the worker's --stalled-after) governs the periodic check too, not only a starting
+    worker: a deployment that shortens it gets a killed worker's job back sooner."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from examsys.jobs import queue, tasks
+
+    asked: list[float] = []
+
+    async def stalled_jobs(seconds_since_heartbeat: float) -> list:
+        asked.append(seconds_since_heartbeat)
+        return []
+
+    monkeypatch.setattr(queue.queue_app.job_manager, "get_stalled_jobs", stalled_jobs)
+    monkeypatch.setitem(queue.flask_app().config, "JOBS_STALLED_AFTER", 7.0)
+    with ThreadPoolExecutor(1) as thread:  # a loop of its own, whatever runs in this thread
+        thread.submit(asyncio.run, tasks.retry_stalled.func(None, 0)).result()
+    assert asked == [7.0]

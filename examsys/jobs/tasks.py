@@ -13,8 +13,6 @@ from examsys import clock
 from examsys.db import get_session
 from examsys.jobs.queue import flask_app, queue_app
 
-STALLED_SECONDS = 60  # a worker silent this long (it beats every 10 s) is dead: its running jobs are put back
-
 
 @queue_app.task(name="webhooks.deliver", queue="webhooks")
 def deliver_webhook(delivery_id: int, attempt: int) -> None:
@@ -64,7 +62,12 @@ def webhooks_expired(timestamp: int) -> None:
 @queue_app.periodic(cron="* * * * *")
 @queue_app.task(name="jobs.retry_stalled", queueing_lock="jobs.retry_stalled", pass_context=True)
 async def retry_stalled(context: JobContext, timestamp: int) -> None:
-    await retry_stalled_jobs(STALLED_SECONDS)
+    await retry_stalled_jobs(stalled_after())
+
+
+def stalled_after() -> float:
+    """Seconds without a heartbeat after which a worker is dead (JOBS_STALLED_AFTER; the worker's option sets it)."""
+    return float(flask_app().config["JOBS_STALLED_AFTER"])
 
 
 async def retry_stalled_jobs(seconds: float) -> int:
