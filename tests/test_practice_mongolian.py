@@ -40,8 +40,12 @@ def _fill_in() -> Record:
 
 @pytest.fixture
 def mn_bank(db, tree, frozen_clock):
+    return make_mn_bank(db, tree)
+
+
+def make_mn_bank(db, tree) -> dict:
     """An active bank: four single-choice questions and a fill-in with a reviewed Mongolian text, one with a text not
-    yet reviewed, the rest Chinese only; an officer who practises, and an exam administrator who reviews."""
+    yet reviewed, the rest Chinese only; an officer who practises (wuyun), and an exam administrator who reviews."""
     records = bank_records(12, 2, 4) + [_fill_in()]
     for record in records[:REVIEWED_SINGLES + 1]:
         record.content["content_mn"] = {"stem": f"{MN_STEM} {record.ref}", "options": {k: f"{v} {k}" for k, v in MN_OPTIONS.items()},
