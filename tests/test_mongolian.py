@@ -24,7 +24,9 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 # The templates whose every message the Mongolian catalog translates: the public pages, the layout, the
 # error page, and the officer's own pages.
 WHOLE_TEMPLATES = ["public_base.html", "base.html", "_page.html", "credentials/verify.html", "credentials/register.html",
-                   "errors/error.html", "exams/mine.html", "credentials/mine.html", "reviews/mine.html"]
+                   "errors/error.html", "exams/mine.html", "credentials/mine.html", "reviews/mine.html",
+                   "exams/practice_home.html", "exams/practice_question.html", "exams/practice_wrong.html",
+                   "bank/types/_choice.html", "bank/types/_true_false.html", "bank/types/_fill_in.html"]  # practice and its questions
 # From _macros.html: what the register's list uses (pagination, the empty note).
 MACRO_MESSAGES = {"Pages", "Previous", "Next", "%(total)d in all"}
 # Messages of the code that those pages show: the verdicts and checks of the verify page, the errors as the
@@ -43,6 +45,10 @@ CODE_MESSAGES = {
     "Good", "Fairly good", "Average", "Poor", "Excellent", "Competent", "Basically competent", "Incompetent",
     "Training", "Rotation of post", "Rank change", "Reward", "Sanction", "Disqualification case",
     "QR code of credential %(number)s: scan it to check that I may enforce the law (valid for %(n)d seconds)",  # the e-card's code
+    # practice: the types of the practised questions, its refusals and notes, the ground under the feedback
+    "Single choice", "Multiple choice", "True / false", "Fill in the blank", "Legal ground", "No such practice question.",
+    "No practice questions for this law yet.", "No practice questions in Mongolian for this law yet.",
+    "Practice is closed while you have an exam in progress. Hand in your paper first.",
 }
 # Latin that a Mongolian message may carry: names of formats and things, written so in Mongolian too.
 LATIN_IN_MONGOLIAN = {"QR", "PDF", "A4", "JavaScript"}
@@ -251,7 +257,7 @@ def test_the_officer_s_own_pages_read_in_mongolian(demo, client, auth):
     response = client.post("/language", data={"lang": "mn_Mong_CN", "next": "/exams/"})
     assert response.status_code == 302
     assert demo.scalar(select(User.locale).where(User.username == "officer")) == "mn_Mong_CN"
-    for path in ("/exams/", "/me/credential", "/reviews/mine"):
+    for path in ("/exams/", "/me/credential", "/reviews/mine", "/practice/", "/practice/wrong", "/practice/question?language=zh"):
         response = client.get(path, headers={"Accept-Language": "zh-CN"})  # the account's choice wins
         assert response.status_code == 200, path
         _assert_mongolian_page(response, path)

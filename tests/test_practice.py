@@ -207,3 +207,9 @@ def test_practice_shows_the_options_shuffled_and_the_key_in_the_letters_shown(db
     assert page.index(f"乙{version.stem[3:]}") < page.index(f"甲{version.stem[3:]}")  # shown as B first, as before
     page = client.post("/practice/question", data={"item": ref, "answer": "C", "order": "x,y"}).get_data(as_text=True)
     assert "Not right." in page and "Key: B" in page  # a tampered order falls back to the stored one
+
+
+def test_a_multiple_choice_practice_question_takes_several_answers(db, tree, exam, client, auth):
+    auth.login("candidate")
+    page = client.get("/practice/question", query_string={"law": "中华人民共和国行政许可法"}).get_data(as_text=True)  # multiple choice only
+    assert page.count('type="checkbox" name="answer"') == 4 and 'type="radio"' not in page

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ColumnElement, Date, ForeignKey, Numeric, String, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsys import clock
@@ -130,10 +131,15 @@ class QuestionVersion(Base):
             values[MN_FIELD] = self.content_mn
         return values
 
-    @property
+    @hybrid_property
     def mn_ready(self) -> bool:
-        """Its Mongolian text may be drawn onto a Mongolian paper: present and reviewed."""
+        """Its Mongolian text may be drawn onto a Mongolian paper (or practised in Mongolian): present and reviewed."""
         return bool(self.content_mn) and self.mn_reviewed_at is not None
+
+    @mn_ready.inplace.expression
+    @classmethod
+    def _mn_ready_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.content_mn.is_not(None), cls.mn_reviewed_at.is_not(None))
 
     def mark_mn_reviewed(self, reviewer_id: int) -> None:
         """Four eyes for the Mongolian text: someone other than the version's writer confirms it says what the

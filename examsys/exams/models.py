@@ -255,6 +255,7 @@ class PracticeAnswer(Base):
     response: Mapped[Any] = mapped_column(JSON)
     correct: Mapped[bool]
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    language: Mapped[str] = mapped_column(String(8), default="zh")  # the script it was answered in (PAPER_LANGUAGES)
 
 
 # the outcome summary and the flush hook that keeps it in step with the attempts (registered with the models)

@@ -55,7 +55,7 @@ def pools_for(session: Session, plan: ExamPlan) -> tuple[list[list[int]], Shapes
         query = query.where(Question.domain_id == plan.domain_id)
     if getattr(plan, "offers_mongolian", False):
         # every paper may be taken in either script: only versions whose Mongolian text is reviewed (a review needs a text)
-        query = query.where(QuestionVersion.mn_reviewed_at.is_not(None))
+        query = query.where(QuestionVersion.mn_ready)
     rows = session.execute(query).all()
     exposure = None
     if getattr(plan, "prefer_less_exposed", False):

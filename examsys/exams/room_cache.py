@@ -56,7 +56,8 @@ class ShownVersion(NamedTuple):
 
 
 SHOWN_VERSIONS_KEPT = 50_000
-ROOM_TEMPLATES = ("exams/question.html", "exams/_room_header.html", "bank/types/_true_false.html", "bank/types/_fill_in.html", "bank/types/_case.html")
+ROOM_TEMPLATES = ("exams/question.html", "exams/_room_header.html", "bank/types/_true_false.html", "bank/types/_true_false_mn.html",
+                  "bank/types/_fill_in.html", "bank/types/_case.html")
 
 
 def shown_versions(session: Session, ids: list[int]) -> dict[int, ShownVersion]:

@@ -122,6 +122,14 @@ def test_an_officer_reads_their_own_pages_in_mongolian(browser, live_server, dem
             tab.goto(live_server + path)
             assert tab.locator("h1 .mong").inner_text() == title, path
             _check_phone_page(tab, "mn", shots, name)
+            if path == "/exams/":  # a plan's facts are columns side by side, not a tall stack of short columns
+                heights = tab.locator(".exam-cards .card").evaluate_all("cards => cards.map(c => c.getBoundingClientRect().height)")
+                assert heights and max(heights) < PHONE["height"] * 0.7, heights
+                assert "\u2011" in tab.locator(".exam-cards .card").first.inner_text()  # its dates do not break across columns
+            if path == "/me/credential":  # the organisation's Chinese name beside its Mongolian one, from the top
+                mongolian = tab.locator(".e-card dd .mn-pair > .mong").nth(1).bounding_box()
+                chinese = tab.locator(".e-card dd .mn-pair > .mong + span").nth(1).bounding_box()
+                assert chinese["x"] > mongolian["x"] + mongolian["width"] - 1 and abs(chinese["y"] - mongolian["y"]) < 4
         tab.goto(live_server + "/exams/")
         tab.locator("[data-nav-toggle]").click()  # the menu, then the switch in it: Chinese
         tab.locator(".lang-switch button[value='zh_Hans_CN']").click()
