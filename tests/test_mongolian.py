@@ -86,6 +86,7 @@ def test_the_translations_are_in_the_traditional_script():
         assert not re.search("[\u0400-\u04ff]", text), msgid  # no Cyrillic (Mongolia's script): this is the traditional one
         assert " \u202f" not in text and "\u202f " not in text, msgid  # a case suffix hangs on its word by the narrow space alone
         assert "\u1831\u1822" not in text, msgid  # ši of a native word is written ᠰᠢ (ᠱ only before other vowels)
+        assert not re.search("\u1828\u182d[\u1828-\u1842]", text), msgid  # ŋ before a consonant is ᠩ (ᠤᠩᠰᠢᠪᠠ read), not ᠨᠭ
 
 
 @pytest.mark.parametrize("header", ["mn", "mn-Mong", "mn-CN", "mn-Mong-CN", "mn, zh-CN;q=0.8", "en;q=0.3, mn-mong;q=0.9"])

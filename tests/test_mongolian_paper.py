@@ -297,3 +297,21 @@ def test_rebalancing_reorders_the_mongolian_options_with_the_chinese():
     [record] = read_bank_file(_apply(text, {"MN-S-001": ["C", "A", "D", "B"]}), "x.yaml").records
     assert record.content["options"] == {"A": "三", "B": "一", "C": "四", "D": "二"} and record.content["answer"] == "D"
     assert record.content["content_mn"]["options"] == {"A": "ᠭᠤᠷᠪᠠ", "B": "ᠨᠢᠭᠡ", "C": "ᠳᠥᠷᠪᠡ", "D": "ᠬᠣᠶᠠᠷ"}
+
+
+def test_the_hint_of_a_multiple_choice_question_on_a_mongolian_paper_is_set_as_its_language_is(db, tree, app, frozen_clock):
+    """The room's "Choose all that apply." on a Mongolian paper: in a Mongolian interface a vertical Mongolian text
+    marked as such (the `mong` filter), in a Chinese one Chinese marked Chinese, never the paper's lang="mn-Mong"."""
+    admin, plan, officer, candidate = _mongolian_exam(db, tree)
+    open_plan(db, admin, plan.id)
+    db.commit()
+    attempt = db.query(Attempt).filter_by(person_id=officer.id).one()
+    client = app.test_client()
+    client.post("/login", data={"identifier": "candidate", "password": PASSWORD})
+    assert client.post(f"/exams/attempt/{attempt.id}/start", data={"language": "mn"}).status_code == 302
+    position = next(n for n, item in enumerate(attempt.items, start=1) if item["t"] == "multiple_choice")
+    page = client.get(f"/exams/attempt/{attempt.id}/q/{position}", headers={"Accept-Language": "mn"}).get_data(as_text=True)
+    assert "mn-paper" in page and ('<p class="hint" lang="mn-Mong-CN"><span class="mong" lang="mn-Mong">ᠲᠣᠬᠢᠷᠠᠬᠤ ᠪᠦᠭᠦᠳᠡ\u202fᠶᠢ ᠰᠣᠩᠭᠣ᠃</span></p>'
+                                   in page)
+    page = client.get(f"/exams/attempt/{attempt.id}/q/{position}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert '<p class="hint" lang="zh-Hans-CN">请选择所有正确选项。</p>' in page

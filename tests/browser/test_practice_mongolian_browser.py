@@ -68,3 +68,41 @@ def test_an_officer_practises_one_question_in_mongolian_on_a_phone(db, tree, bro
         tab.screenshot(path=str(shots / "practice-mn-wrong-book.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_the_fill_in_answer_box_is_vertical_on_a_phone(db, tree, browser, live_server, tmp_path):
+    """A fill-in in Mongolian on a 390 px phone: the answer box is written vertically, as typed Mongolian reads (it lay
+    sideways in a horizontal box), stands inside the screen and takes the answer."""
+    from examsys.bank.models import QuestionType, QuestionVersion
+
+    bank = make_mn_bank(db, tree)
+    for version in db.query(QuestionVersion).filter(QuestionVersion.type != QuestionType.FILL_IN):
+        version.mn_reviewed_at = None  # only the fill-in is left to practise in Mongolian
+    bank["officer"].locale = "mn_Mong_CN"
+    db.commit()
+    shots = Path(os.environ.get("EXAMSYS_SHOTS") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    try:
+        login(tab, live_server, "wuyun", PASSWORD)
+        tab.goto(live_server + "/practice/question?language=mn")
+        box = tab.locator("form.mn-paper .question-body input[name=answer][type=text]")
+        assert box.evaluate(WRITING_MODE) == "vertical-lr"
+        size = box.bounding_box()
+        assert size["height"] > 2 * size["width"], size  # a column, not a line
+        assert size["x"] >= 0 and size["x"] + size["width"] <= PHONE["width"]
+        box.fill("ᠵᠠᠬᠢᠷᠭᠠ")
+        assert tab.evaluate(OVERFLOW) <= 0, "the fill-in scrolls sideways"
+        assert not _violations(tab)
+        tab.screenshot(path=str(shots / "practice-mn-fill-in.png"), full_page=True)
+        tab.locator("form.question-card button[type=submit]").click()
+        tab.wait_for_load_state()
+        assert tab.locator(".feedback.right").is_visible()
+        answered = tab.locator("form.mn-paper input[type=text][disabled]")
+        assert answered.input_value() == "ᠵᠠᠬᠢᠷᠭᠠ" and answered.evaluate(WRITING_MODE) == "vertical-lr"
+        assert tab.evaluate(OVERFLOW) <= 0, "the feedback scrolls sideways"
+        tab.screenshot(path=str(shots / "practice-mn-fill-in-feedback.png"), full_page=True)
+    finally:
+        context.close()
