@@ -8,6 +8,8 @@ import os
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.browser.room_steps import login
 from tests.browser.test_axe_crawl import _violations
 from tests.factories import PASSWORD
@@ -19,58 +21,55 @@ OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clie
 WRITING_MODE = "e => getComputedStyle(e).writingMode"
 
 
-def test_an_officer_practises_one_question_in_mongolian_on_a_phone(db, tree, browser, live_server, tmp_path):
+@pytest.mark.parametrize("zh_page", [PHONE], indirect=True)  # the account's language wins over the browser's
+def test_an_officer_practises_one_question_in_mongolian_on_a_phone(db, tree, zh_page, live_server, tmp_path):
     bank = make_mn_bank(db, tree)
     bank["officer"].locale = "mn_Mong_CN"
     db.commit()
     shots = Path(os.environ.get("EXAMSYS_SHOTS") or tmp_path / "shots")
     shots.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")  # the account's language wins over the browser's
-    tab = context.new_page()
-    tab.set_default_timeout(10_000)
-    try:
-        login(tab, live_server, "wuyun", PASSWORD)
-        tab.goto(live_server + "/practice/")
-        assert tab.evaluate("document.documentElement.lang") == "mn-Mong-CN"
-        assert tab.locator(".practice-language a.current .mong").inner_text() == "ᠮᠣᠩᠭᠣᠯ"
-        assert tab.evaluate(OVERFLOW) <= 0, "practice scrolls sideways"
-        tab.screenshot(path=str(shots / "practice-mn.png"), full_page=True)
+    tab = zh_page
+    login(tab, live_server, "wuyun", PASSWORD)
+    tab.goto(live_server + "/practice/")
+    assert tab.evaluate("document.documentElement.lang") == "mn-Mong-CN"
+    assert tab.locator(".practice-language a.current .mong").inner_text() == "ᠮᠣᠩᠭᠣᠯ"
+    assert tab.evaluate(OVERFLOW) <= 0, "practice scrolls sideways"
+    tab.screenshot(path=str(shots / "practice-mn.png"), full_page=True)
 
-        tab.locator(".tiles a.tile").first.click()  # all laws
-        tab.wait_for_load_state()
-        stem = tab.locator("form.mn-paper .question-body .stem")
-        asked = stem.inner_text()
-        assert MONGOLIAN.search(asked) and stem.evaluate(WRITING_MODE) == "vertical-lr"
-        assert tab.evaluate(OVERFLOW) <= 0, "the question scrolls sideways"
-        assert not _violations(tab)
-        tab.screenshot(path=str(shots / "practice-mn-question.png"), full_page=True)
-        if tab.locator("input[name=answer][type=text]").count():  # the fill-in, answered wrongly in Mongolian
-            tab.fill("input[name=answer]", "ᠬᠣᠶᠠᠷ")
-        else:
-            tab.locator("input[name=answer][value=A]").check()  # every key is B: a wrong answer, for the book
-        tab.locator("form.question-card button[type=submit]").click()
-        tab.wait_for_load_state()
+    tab.locator(".tiles a.tile").first.click()  # all laws
+    tab.wait_for_load_state()
+    stem = tab.locator("form.mn-paper .question-body .stem")
+    asked = stem.inner_text()
+    assert MONGOLIAN.search(asked) and stem.evaluate(WRITING_MODE) == "vertical-lr"
+    assert tab.evaluate(OVERFLOW) <= 0, "the question scrolls sideways"
+    assert not _violations(tab)
+    tab.screenshot(path=str(shots / "practice-mn-question.png"), full_page=True)
+    if tab.locator("input[name=answer][type=text]").count():  # the fill-in, answered wrongly in Mongolian
+        tab.fill("input[name=answer]", "ᠬᠣᠶᠠᠷ")
+    else:
+        tab.locator("input[name=answer][value=A]").check()  # every key is B: a wrong answer, for the book
+    tab.locator("form.question-card button[type=submit]").click()
+    tab.wait_for_load_state()
 
-        feedback = tab.locator(".feedback.wrong")
-        assert feedback.is_visible() and feedback.locator("strong .mong").inner_text() == "ᠪᠤᠷᠤᠭᠤ᠃"
-        explanation = feedback.locator(".mn-explanation")
-        assert explanation.inner_text() == MN_EXPLANATION and explanation.evaluate(WRITING_MODE) == "vertical-lr"
-        assert tab.locator("form.mn-paper .question-body input:checked, form.mn-paper input[type=text][disabled]").count() == 1
-        box = tab.locator("a.button.primary").bounding_box()  # the next question is within reach, not off to the side
-        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
-        assert tab.evaluate(OVERFLOW) <= 0, "the feedback scrolls sideways"
-        tab.screenshot(path=str(shots / "practice-mn-feedback.png"), full_page=True)
+    feedback = tab.locator(".feedback.wrong")
+    assert feedback.is_visible() and feedback.locator("strong .mong").inner_text() == "ᠪᠤᠷᠤᠭᠤ᠃"
+    explanation = feedback.locator(".mn-explanation")
+    assert explanation.inner_text() == MN_EXPLANATION and explanation.evaluate(WRITING_MODE) == "vertical-lr"
+    assert tab.locator("form.mn-paper .question-body input:checked, form.mn-paper input[type=text][disabled]").count() == 1
+    box = tab.locator("a.button.primary").bounding_box()  # the next question is within reach, not off to the side
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert tab.evaluate(OVERFLOW) <= 0, "the feedback scrolls sideways"
+    tab.screenshot(path=str(shots / "practice-mn-feedback.png"), full_page=True)
 
-        tab.goto(live_server + "/practice/wrong")
-        entry = tab.locator(".wrong-book .mn-stem")  # the question as it was answered: in Mongolian, vertically
-        assert entry.count() == 1 and entry.inner_text().strip() == asked.strip() and entry.evaluate(WRITING_MODE) == "vertical-lr"
-        assert tab.evaluate(OVERFLOW) <= 0, "the wrong-answer book scrolls sideways"
-        tab.screenshot(path=str(shots / "practice-mn-wrong-book.png"), full_page=True)
-    finally:
-        context.close()
+    tab.goto(live_server + "/practice/wrong")
+    entry = tab.locator(".wrong-book .mn-stem")  # the question as it was answered: in Mongolian, vertically
+    assert entry.count() == 1 and entry.inner_text().strip() == asked.strip() and entry.evaluate(WRITING_MODE) == "vertical-lr"
+    assert tab.evaluate(OVERFLOW) <= 0, "the wrong-answer book scrolls sideways"
+    tab.screenshot(path=str(shots / "practice-mn-wrong-book.png"), full_page=True)
 
 
-def test_the_fill_in_answer_box_is_vertical_on_a_phone(db, tree, browser, live_server, tmp_path):
+@pytest.mark.parametrize("zh_page", [PHONE], indirect=True)  # the account's language wins over the browser's
+def test_the_fill_in_answer_box_is_vertical_on_a_phone(db, tree, zh_page, live_server, tmp_path):
     """A fill-in in Mongolian on a 390 px phone: the answer box is written vertically, as typed Mongolian reads (it lay
     sideways in a horizontal box), stands inside the screen and takes the answer."""
     from examsys.bank.models import QuestionType, QuestionVersion
@@ -82,27 +81,22 @@ def test_the_fill_in_answer_box_is_vertical_on_a_phone(db, tree, browser, live_s
     db.commit()
     shots = Path(os.environ.get("EXAMSYS_SHOTS") or tmp_path / "shots")
     shots.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
-    tab = context.new_page()
-    tab.set_default_timeout(10_000)
-    try:
-        login(tab, live_server, "wuyun", PASSWORD)
-        tab.goto(live_server + "/practice/question?language=mn")
-        box = tab.locator("form.mn-paper .question-body input[name=answer][type=text]")
-        assert box.evaluate(WRITING_MODE) == "vertical-lr"
-        size = box.bounding_box()
-        assert size["height"] > 2 * size["width"], size  # a column, not a line
-        assert size["x"] >= 0 and size["x"] + size["width"] <= PHONE["width"]
-        box.fill("ᠵᠠᠬᠢᠷᠭᠠ")
-        assert tab.evaluate(OVERFLOW) <= 0, "the fill-in scrolls sideways"
-        assert not _violations(tab)
-        tab.screenshot(path=str(shots / "practice-mn-fill-in.png"), full_page=True)
-        tab.locator("form.question-card button[type=submit]").click()
-        tab.wait_for_load_state()
-        assert tab.locator(".feedback.right").is_visible()
-        answered = tab.locator("form.mn-paper input[type=text][disabled]")
-        assert answered.input_value() == "ᠵᠠᠬᠢᠷᠭᠠ" and answered.evaluate(WRITING_MODE) == "vertical-lr"
-        assert tab.evaluate(OVERFLOW) <= 0, "the feedback scrolls sideways"
-        tab.screenshot(path=str(shots / "practice-mn-fill-in-feedback.png"), full_page=True)
-    finally:
-        context.close()
+    tab = zh_page
+    login(tab, live_server, "wuyun", PASSWORD)
+    tab.goto(live_server + "/practice/question?language=mn")
+    box = tab.locator("form.mn-paper .question-body input[name=answer][type=text]")
+    assert box.evaluate(WRITING_MODE) == "vertical-lr"
+    size = box.bounding_box()
+    assert size["height"] > 2 * size["width"], size  # a column, not a line
+    assert size["x"] >= 0 and size["x"] + size["width"] <= PHONE["width"]
+    box.fill("ᠵᠠᠬᠢᠷᠭᠠ")
+    assert tab.evaluate(OVERFLOW) <= 0, "the fill-in scrolls sideways"
+    assert not _violations(tab)
+    tab.screenshot(path=str(shots / "practice-mn-fill-in.png"), full_page=True)
+    tab.locator("form.question-card button[type=submit]").click()
+    tab.wait_for_load_state()
+    assert tab.locator(".feedback.right").is_visible()
+    answered = tab.locator("form.mn-paper input[type=text][disabled]")
+    assert answered.input_value() == "ᠵᠠᠬᠢᠷᠭᠠ" and answered.evaluate(WRITING_MODE) == "vertical-lr"
+    assert tab.evaluate(OVERFLOW) <= 0, "the feedback scrolls sideways"
+    tab.screenshot(path=str(shots / "practice-mn-fill-in-feedback.png"), full_page=True)
