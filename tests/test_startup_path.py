@@ -214,11 +214,12 @@ def test_a_region_starts_on_an_empty_database_and_its_first_card_verifies_valid(
     assert response.status_code == 200 and response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
     if not shutil.which("pdftoppm"):
         pytest.skip("needs pdftoppm (Debian poppler-utils; CI installs it)")
-    import zxingcpp
     from PIL import Image
+
+    from tests.qr_reading import qr_codes
     (tmp_path / "card.pdf").write_bytes(response.data)
     subprocess.run(["pdftoppm", "-r", "300", "-png", str(tmp_path / "card.pdf"), str(tmp_path / "card")], check=True)
-    codes = [c.text for png in sorted(tmp_path.glob("card*.png")) for c in zxingcpp.read_barcodes(Image.open(png))]
+    codes = [c.text for png in sorted(tmp_path.glob("card*.png")) for c in qr_codes(Image.open(png))]
     assert len(codes) == 1
     _logout(client)
     page = client.get(codes[0][codes[0].index("/V/"):], headers=EN).get_data(as_text=True)
