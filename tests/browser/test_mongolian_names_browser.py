@@ -14,12 +14,19 @@ from tests.demo_fixtures import DEMO_PASSWORD
 DESK, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 
 # Every .mn-pair on the page that has a Mongolian name: [vertical?, Mongolian left of the Chinese?,
-# the person's Chinese name on one line?, the Chinese at least four characters wide (not squeezed into a
-# column of single characters by the Mongolian one)?, its text]
+# the person's Chinese name on one line?, the Chinese at least as wide as its first four characters set on
+# one line in its own font (not squeezed into a column of single characters by the Mongolian one)?, its text].
+# The width is measured against the same characters unbroken, so the check holds whatever CJK font the
+# machine has (a fresh machine has none and draws boxes).
 PAIRS = """() => [...document.querySelectorAll('.mn-pair')].filter(p => p.querySelector('[lang="mn-Mong"]')).map(p => {
   const mn = p.querySelector('[lang="mn-Mong"]'), zh = p.lastElementChild, a = mn.getBoundingClientRect(), b = zh.getBoundingClientRect();
   const oneLine = !zh.classList.contains('person-name') || b.height < 1.8 * parseFloat(getComputedStyle(zh).fontSize);
-  const wide = b.width >= Math.min(zh.innerText.trim().length, 4) * 0.9 * parseFloat(getComputedStyle(zh).fontSize);
+  const probe = document.createElement('span'), style = getComputedStyle(zh);
+  probe.style.cssText = `position:absolute;visibility:hidden;white-space:nowrap;font:${style.font};letter-spacing:${style.letterSpacing}`;
+  probe.textContent = [...zh.innerText.trim()].slice(0, 4).join('');
+  document.body.appendChild(probe);
+  const wide = b.width >= 0.95 * probe.getBoundingClientRect().width;
+  probe.remove();
   return [getComputedStyle(mn).writingMode === 'vertical-lr', a.right <= b.left + 1, oneLine, wide, p.innerText]; })"""
 
 
