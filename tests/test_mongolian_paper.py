@@ -3,6 +3,7 @@ second-person review, a plan offering the Mongolian paper (only reviewed texts d
 choice recorded on the attempt, the room in vertical script with the same letters, grading and statistics unchanged."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -313,5 +314,9 @@ def test_the_hint_of_a_multiple_choice_question_on_a_mongolian_paper_is_set_as_i
     page = client.get(f"/exams/attempt/{attempt.id}/q/{position}", headers={"Accept-Language": "mn"}).get_data(as_text=True)
     assert "mn-paper" in page and ('<p class="hint" lang="mn-Mong-CN"><span class="mong" lang="mn-Mong">ᠲᠣᠬᠢᠷᠠᠬᠤ ᠪᠦᠭᠦᠳᠡ\u202fᠶᠢ ᠰᠣᠩᠭᠣ᠃</span></p>'
                                    in page)
+    # the room's own header and the question's type are Mongolian set vertically too, not sideways letters
+    assert '<span class="brand-text"><span class="mong" lang="mn-Mong">' in page
+    assert re.search(r'<p class="muted">[^<]*<span class="mong" lang="mn-Mong">[\u1800-\u18af]', page)
     page = client.get(f"/exams/attempt/{attempt.id}/q/{position}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert '<p class="hint" lang="zh-Hans-CN">请选择所有正确选项。</p>' in page
+    assert '<span class="brand-text">行政执法' in page and "多选题" in page
