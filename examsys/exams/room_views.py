@@ -15,7 +15,7 @@ from examsys.exams import live_papers, room, room_cache, saving
 from examsys.exams import results as exam_results
 from examsys.exams.models import AttemptStatus
 from examsys.exams.views import bp
-from examsys.web import load_user
+from examsys.web import load_user, mong
 
 
 def _token(attempt_id: int) -> str | None:
@@ -117,7 +117,7 @@ def _navigator(attempt_id: int, view: room_cache.PaperView, position: int) -> Ma
     if 0 <= position < len(view.questions):
         states = "".join(f' data-state-{"answered" if answered else "unanswered"}{"-flagged" if flagged else ""}='
                          f'"{label % {"n": position + 1}}"' for (answered, flagged), label in labels.items())
-    legend = escape(_("✓ answered · ⚑ flagged"))
+    legend = escape(mong(_("✓ answered · ⚑ flagged")))  # in Mongolian a vertical span; else the text, escaped
     return Markup(f'<nav class="navigator" aria-label="{escape(_("Question navigator"))}" data-nav-states{states}>{"".join(links)}'
                   f'<span class="nav-legend" aria-hidden="true">{legend}</span></nav>')
 

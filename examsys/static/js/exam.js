@@ -19,7 +19,19 @@
   var dirty = false;  // a change not yet sent: "Saved" is shown only when the newest answer is stored
   var leaving = false;  // this page is being replaced (a link, the navigator, a form, reload): not a departure
 
-  function say(text) { if (state) { state.textContent = text; } }
+  // In the Mongolian interface the state and the warning hold a vertical span for the words (data-say) and the state
+  // one for the time of the save (data-say-time), which stays horizontal; elsewhere the element takes the text.
+  var stateWords = state && state.querySelector("[data-say]");
+  var stateTime = state && state.querySelector("[data-say-time]");
+  function say(text, time) {
+    if (!state) { return; }
+    if (stateWords) {
+      stateWords.textContent = text;
+      if (stateTime) { stateTime.textContent = time ? " " + time : ""; }
+      return;
+    }
+    state.textContent = time ? text + " " + time : text;
+  }
 
   function leave(url) { leaving = true; window.location.assign(url); }
 
@@ -120,7 +132,7 @@
             return;
           }
           var when = new Date(data.saved_at);
-          say(bar.getAttribute("data-msg-saved") + " " + when.toLocaleTimeString());
+          say(bar.getAttribute("data-msg-saved"), when.toLocaleTimeString());
           var answered = entry.response;
           markNavigator(answered !== null && answered !== "" && !(Array.isArray(answered) && answered.length === 0), !!entry.flagged);
         });
@@ -185,7 +197,7 @@
     [[10, "data-msg-ten"], [5, "data-msg-five"]].forEach(function (pair) {
       if (minutes < pair[0] && !warned[pair[0]] && warning) {
         warned[pair[0]] = true;
-        warning.textContent = bar.getAttribute(pair[1]);
+        (warning.querySelector("[data-say]") || warning).textContent = bar.getAttribute(pair[1]);
         warning.hidden = false;
       }
     });
