@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from examsys.auth.models import Role
 from examsys.bank import services
 from examsys.bank.models import BankPart, Question
@@ -51,7 +53,9 @@ def test_an_exam_admin_adds_a_mongolian_text_and_a_second_one_reviews_it(db, tre
     page.fill("#change_note", "蒙古文文本")
     preview = page.locator("[data-preview-target] .mn-preview .question-body")
     preview.locator("text=" + MN_OPTIONS["C"]).wait_for()  # the live preview follows, in the Mongolian paper's vertical lines
-    assert _vertical(preview) and page.locator("[data-preview-target] .mn-preview legend.stem").inner_text() == MN_STEM
+    # the preview is replaced as each field's answer comes back: wait for the last one, then look at it
+    expect(page.locator("[data-preview-target] .mn-preview legend.stem")).to_have_text(MN_STEM)
+    expect(preview).to_have_css("writing-mode", "vertical-lr")
     page.locator("#mongolian-text").scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "editor-en.png"), full_page=True)
     page.fill("#mn_option_B", "ᠬᠣᠶᠠᠷ two")  # Latin in the Mongolian text: refused at the field, nothing saved

@@ -32,14 +32,16 @@
     var target = document.querySelector("[data-preview-target]");
     if (!form || !target) { return; }
     var timer = null;
+    var latest = 0;  // several previews may be on their way (a change fires at once): only the newest is shown
     function refresh() {
       var data = new FormData(form);
       var token = form.querySelector("input[name=csrf_token]");
+      var mine = ++latest;
       fetch(form.getAttribute("data-live-preview"), {
         method: "POST", credentials: "same-origin", body: data,
         headers: token ? { "X-CSRFToken": token.value } : {}
       }).then(function (res) { return res.ok ? res.text() : null; })
-        .then(function (html) { if (html !== null) { target.innerHTML = html; } })
+        .then(function (html) { if (html !== null && mine === latest) { target.innerHTML = html; } })
         .catch(function () {});
     }
     form.addEventListener("input", function () {
