@@ -137,6 +137,17 @@ def test_the_question_page_shows_the_text_and_offers_the_review(db, tree, client
     assert "Mark the Mongolian text reviewed" not in client.get(f"/bank/{question.id}").get_data(as_text=True)
 
 
+def sitting(db, tree, app):
+    """The candidate logged in on a test client, and their attempt on the opened Mongolian exam."""
+    admin, plan, officer, _candidate = _mongolian_exam(db, tree)
+    open_plan(db, admin, plan.id)
+    db.commit()
+    attempt = db.query(Attempt).filter_by(person_id=officer.id).one()
+    client = app.test_client()
+    client.post("/login", data={"identifier": "candidate", "password": PASSWORD})
+    return client, attempt
+
+
 def _mongolian_exam(db, tree, reviewed: int = 8):
     """A bank whose first `reviewed` questions of each type have a reviewed Mongolian text, the rest none; an exam
     offering the Mongolian paper (3 + 1 + 3 questions)."""
@@ -303,12 +314,7 @@ def test_rebalancing_reorders_the_mongolian_options_with_the_chinese():
 def test_the_hint_of_a_multiple_choice_question_on_a_mongolian_paper_is_set_as_its_language_is(db, tree, app, frozen_clock):
     """The room's "Choose all that apply." on a Mongolian paper: in a Mongolian interface a vertical Mongolian text
     marked as such (the `mong` filter), in a Chinese one Chinese marked Chinese, never the paper's lang="mn-Mong"."""
-    admin, plan, officer, candidate = _mongolian_exam(db, tree)
-    open_plan(db, admin, plan.id)
-    db.commit()
-    attempt = db.query(Attempt).filter_by(person_id=officer.id).one()
-    client = app.test_client()
-    client.post("/login", data={"identifier": "candidate", "password": PASSWORD})
+    client, attempt = sitting(db, tree, app)
     assert client.post(f"/exams/attempt/{attempt.id}/start", data={"language": "mn"}).status_code == 302
     position = next(n for n, item in enumerate(attempt.items, start=1) if item["t"] == "multiple_choice")
     page = client.get(f"/exams/attempt/{attempt.id}/q/{position}", headers={"Accept-Language": "mn"}).get_data(as_text=True)

@@ -7,12 +7,9 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from examsys.exams.models import Attempt
-from examsys.exams.plans import open_plan
-from tests.factories import PASSWORD
 from tests.html_checks import english_words
 from tests.test_mongolian import ALLOWED_WORDS, MONGOLIAN, _catalog, _read
-from tests.test_mongolian_paper import _mongolian_exam
+from tests.test_mongolian_paper import sitting
 
 MN = {"Accept-Language": "mn"}
 ZH = {"Accept-Language": "zh-CN"}
@@ -57,18 +54,9 @@ def _assert_mongolian_page(response, where: str) -> None:
     assert not text.unmarked, f"{where}: Mongolian text outside lang=mn-Mong: {text.unmarked[:3]}"
 
 
-def _sit(db, tree, app):
-    admin, plan, officer, _candidate = _mongolian_exam(db, tree)
-    open_plan(db, admin, plan.id)
-    db.commit()
-    attempt = db.query(Attempt).filter_by(person_id=officer.id).one()
-    client = app.test_client()
-    client.post("/login", data={"identifier": "candidate", "password": PASSWORD})
-    return client, attempt
-
 
 def test_the_room_reads_in_mongolian_set_vertically_with_plain_attributes(db, tree, app, frozen_clock):
-    client, attempt = _sit(db, tree, app)
+    client, attempt = sitting(db, tree, app)
     mn = _catalog()
     start = client.get(f"/exams/attempt/{attempt.id}", headers=MN).get_data(as_text=True)
     assert f"<h2>{_vertical(mn['Rules'])}</h2>" in start
@@ -133,7 +121,7 @@ def test_the_room_reads_in_mongolian_set_vertically_with_plain_attributes(db, tr
 
 
 def test_the_chinese_room_is_as_it_was(db, tree, app, frozen_clock):
-    client, attempt = _sit(db, tree, app)
+    client, attempt = sitting(db, tree, app)
     start = client.get(f"/exams/attempt/{attempt.id}", headers=ZH).get_data(as_text=True)
     assert "<h2>考试须知</h2>" in start and ">开始考试</button>" in start and 'class="mong"' not in start.split("</header>")[1]
     assert client.post(f"/exams/attempt/{attempt.id}/start", data={"language": "zh"}).status_code == 302

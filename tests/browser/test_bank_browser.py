@@ -1,14 +1,12 @@
 """In a real browser: the question editor's preview follows what the exam administrator types."""
 from examsys.auth.models import Role
+from tests.browser.room_steps import login
 from tests.factories import PASSWORD, make_user
 
 
 def test_the_editor_preview_is_live(db, tree, live_server, page):
     make_user(db, "author", tree.region, Role.EXAM_ADMIN)
-    page.goto(live_server + "/login")
-    page.fill("#identifier", "author")
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
+    login(page, live_server, "author", PASSWORD)
     page.goto(live_server + "/bank/new")
     page.select_option("#type", "single_choice")
     page.fill("#stem", "行政处罚的种类不包括哪一项？")
@@ -26,10 +24,7 @@ def test_a_slow_preview_never_replaces_a_newer_one(db, tree, live_server, page):
     from playwright.sync_api import expect
 
     make_user(db, "author", tree.region, Role.EXAM_ADMIN)
-    page.goto(live_server + "/login")
-    page.fill("#identifier", "author")
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
+    login(page, live_server, "author", PASSWORD)
     page.goto(live_server + "/bank/new")
     page.select_option("#type", "single_choice")
     page.wait_for_timeout(600)  # let the type change's own preview come and go

@@ -21,15 +21,21 @@ OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clie
 WRITING_MODE = "e => getComputedStyle(e).writingMode"
 
 
-@pytest.mark.parametrize("zh_page", [PHONE], indirect=True)  # the account's language wins over the browser's
-def test_an_officer_practises_one_question_in_mongolian_on_a_phone(db, tree, zh_page, live_server, tmp_path):
-    bank = make_mn_bank(db, tree)
+def _officer_in_mongolian(db, bank, tab, live_server, tmp_path) -> Path:
+    """The bank's officer, their account set to Mongolian, logged in on the tab; returns the screenshots' folder."""
     bank["officer"].locale = "mn_Mong_CN"
     db.commit()
     shots = Path(os.environ.get("EXAMSYS_SHOTS") or tmp_path / "shots")
     shots.mkdir(parents=True, exist_ok=True)
-    tab = zh_page
     login(tab, live_server, "wuyun", PASSWORD)
+    return shots
+
+
+@pytest.mark.parametrize("zh_page", [PHONE], indirect=True)  # the account's language wins over the browser's
+def test_an_officer_practises_one_question_in_mongolian_on_a_phone(db, tree, zh_page, live_server, tmp_path):
+    bank = make_mn_bank(db, tree)
+    shots = _officer_in_mongolian(db, bank, zh_page, live_server, tmp_path)
+    tab = zh_page
     tab.goto(live_server + "/practice/")
     assert tab.evaluate("document.documentElement.lang") == "mn-Mong-CN"
     assert tab.locator(".practice-language a.current .mong").inner_text() == "ᠮᠣᠩᠭᠣᠯ"
@@ -77,12 +83,8 @@ def test_the_fill_in_answer_box_is_vertical_on_a_phone(db, tree, zh_page, live_s
     bank = make_mn_bank(db, tree)
     for version in db.query(QuestionVersion).filter(QuestionVersion.type != QuestionType.FILL_IN):
         version.mn_reviewed_at = None  # only the fill-in is left to practise in Mongolian
-    bank["officer"].locale = "mn_Mong_CN"
-    db.commit()
-    shots = Path(os.environ.get("EXAMSYS_SHOTS") or tmp_path / "shots")
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = _officer_in_mongolian(db, bank, zh_page, live_server, tmp_path)
     tab = zh_page
-    login(tab, live_server, "wuyun", PASSWORD)
     tab.goto(live_server + "/practice/question?language=mn")
     box = tab.locator("form.mn-paper .question-body input[name=answer][type=text]")
     assert box.evaluate(WRITING_MODE) == "vertical-lr"
